@@ -1,0 +1,42 @@
+"""The one place that counts help requests.
+
+Everything that needs a number (reports, home pages, fingerprints) asks here. Today it
+is a GROUP BY over the requests; later it can read a table of monthly counts kept in
+the same transaction as every change, without any caller noticing.
+"""
+
+import datetime as dt
+from typing import NamedTuple
+
+from django.db.models import Count, Min
+
+from .models import HelpRequest, Programme
+
+
+class CountRow(NamedTuple):
+    """How many requests share one combination of month, category, status and outcome."""
+
+    month: dt.date
+    category: str
+    status: str
+    outcome: str
+    closed_month: dt.date | None
+    requests: int
+
+
+def count_rows(*, programme: Programme | None, until: dt.date) -> list[CountRow]:
+    """Grouped counts of the requests received up to the month `until`, in a stable
+    order; `programme=None` counts every programme. One query, whatever the volume."""
+    requests = HelpRequest.objects.filter(month__lte=until)
+    if programme is not None:
+        requests = requests.filter(programme=programme)
+    keys = ("month", "category", "status", "outcome", "closed_month")
+    grouped = requests.values_list(*keys).annotate(n=Count("id")).order_by(*keys)
+    return [CountRow(*row) for row in grouped]
+
+
+def first_month(programme: Programme | None) -> dt.date | None:
+    """The month a scope starts: its programme's first month, or the earliest of all."""
+    if programme is not None:
+        return programme.first_month
+    return Programme.objects.aggregate(first=Min("first_month"))["first"]

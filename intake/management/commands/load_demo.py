@@ -1,0 +1,32 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from intake import demo
+from intake.months import format_month
+
+
+class Command(BaseCommand):
+    help = "Load the demo programme (the article's 2023 figures) and one demo account per role."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force", action="store_true", help="Load even with DEBUG off (never on a real deployment)."
+        )
+
+    def handle(self, *args, force: bool = False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "load_demo creates accounts with published passwords; it runs only with DEBUG=1 "
+                "(or --force, never on a real deployment)."
+            )
+        created = demo.load_demo()
+        self.stdout.write(
+            f"Demo programme {demo.SLUG!r}: {created['requests']} requests and "
+            f"{created['accounts']} accounts created (nothing is created twice)."
+        )
+        self.stdout.write("Monthly requests:")
+        for month, (count, source) in demo.MONTHS.items():
+            self.stdout.write(f"  {format_month(month)}  {count:>4}  {demo.PROVENANCE_LABELS[source]}")
+        self.stdout.write("Demo accounts (username / password / role):")
+        for username, (role, password) in demo.ACCOUNTS.items():
+            self.stdout.write(f"  {username:<12} {password:<24} {role}")

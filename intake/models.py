@@ -1,0 +1,196 @@
+"""Programmes, accounts and anonymised help requests.
+
+No personal data, by construction: a help request has a programme, a month, choices
+from fixed lists and a random reference. There is nowhere to put a name, a contact, a
+place, an exact date or free text.
+"""
+
+import datetime as dt
+import secrets
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .months import current_month, format_month
+
+
+class UserManager(BaseUserManager):
+    def create_user(self, username: str, password: str | None = None, **extra) -> "User":
+        user = self.model(username=username, **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, username: str, password: str | None = None, **extra) -> "User":
+        extra.update(is_staff=True, is_superuser=True)
+        return self.create_user(username, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """An account: a pseudonymous username and a password, nothing about the person."""
+
+    username = models.CharField(
+        _("username"),
+        max_length=40,
+        unique=True,
+        validators=[RegexValidator(r"^[\w.-]+\Z", _("Letters, digits and . - _ only."))],
+        help_text=_("A pseudonym, not a real name."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(
+        _("administrator"), default=False, help_text=_("Can open the administration pages.")
+    )
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "username"
+
+    class Meta:
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
+
+    def __str__(self) -> str:
+        return self.username
+
+
+def first_of_month_constraint(field: str, name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(condition=Q(**{f"{field}__day": 1}), name=name)
+
+
+class Programme(models.Model):
+    slug = models.SlugField(_("short name"), unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    first_month = models.DateField(_("first month"), help_text=_("First day of the month the programme started."))
+    members = models.ManyToManyField(User, related_name="programmes", blank=True, verbose_name=_("coordinators"))
+    # Set only by load_demo: reports then say which of their figures are illustrative.
+    is_demo = models.BooleanField(_("demo data"), default=False, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+        constraints = [
+            first_of_month_constraint("first_month", "programme_first_month_is_first_day"),
+            # "all" names the scope of every programme together in report URLs.
+            models.CheckConstraint(condition=~Q(slug="all"), name="programme_slug_not_all"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Category(models.TextChoices):
+    DESERTION = "desertion", _("Desertion (leave a unit)")
+    MOBILISATION = "mobilisation", _("Mobilisation (avoid call-up)")
+    EMIGRATION = "emigration", _("Emigration (passports, border)")
+    SURRENDER = "surrender", _("Voluntary surrender")
+    LEGAL = "legal", _("Legal consultation")
+    OTHER = "other", _("Other")
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("New")
+    IN_PROGRESS = "in_progress", _("In progress")
+    CLOSED = "closed", _("Closed")
+
+
+class Outcome(models.TextChoices):
+    LEFT_COUNTRY = "left_country", _("Left the country")
+    SAFE_IN_RUSSIA = "safe_in_russia", _("Safe in Russia")
+    SURRENDERED = "surrendered", _("Surrendered")
+    RETURNED_TO_UNIT = "returned_to_unit", _("Returned to unit")
+    DETAINED = "detained", _("Detained")
+    REFERRED = "referred", _("Referred elsewhere")
+    LOST_CONTACT = "lost_contact", _("Lost contact")
+    WITHDREW = "withdrew", _("Withdrew the request")
+
+
+# Eight characters from 32 unambiguous ones (no 0/O, 1/I/L): 32**8, about 10**12
+# references, so a collision among a programme's requests is very unlikely and is
+# caught by the unique constraint anyway.
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def new_reference() -> str:
+    """A random opaque reference such as K7Q2-9XWD, derived from nothing."""
+    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"{chars[:4]}-{chars[4:]}"
+
+
+class HelpRequestQuerySet(models.QuerySet):
+    def in_programmes(self, programmes) -> "HelpRequestQuerySet":
+        return self.filter(programme__in=programmes)
+
+    def received_between(self, first: dt.date, last: dt.date) -> "HelpRequestQuerySet":
+        return self.filter(month__gte=first, month__lte=last)
+
+    def open(self) -> "HelpRequestQuerySet":
+        return self.exclude(status=Status.CLOSED)
+
+
+class HelpRequest(models.Model):
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="requests", verbose_name=_("programme"))
+    month = models.DateField(_("month received"))
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    closed_month = models.DateField(_("month closed"), null=True, blank=True)
+    reference = models.CharField(_("reference"), max_length=9, unique=True, default=new_reference, editable=False)
+
+    objects = HelpRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("help request")
+        verbose_name_plural = _("help requests")
+        indexes = [models.Index(fields=["programme", "month"], name="helprequest_programme_month")]
+        permissions = [
+            ("act_in_all_programmes", _("Can work with the requests of every programme")),
+            ("import_requests", _("Can import requests from a CSV file")),
+        ]
+        constraints = [
+            first_of_month_constraint("month", "helprequest_month_is_first_day"),
+            first_of_month_constraint("closed_month", "helprequest_closed_month_is_first_day"),
+            models.CheckConstraint(
+                condition=Q(category__in=Category.values), name="helprequest_category_valid"
+            ),
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="helprequest_status_valid"),
+            # Closed requests have an outcome and a closed month; open ones have neither.
+            models.CheckConstraint(
+                condition=(
+                    Q(status=Status.CLOSED, outcome__in=Outcome.values, closed_month__isnull=False)
+                    | (~Q(status=Status.CLOSED) & Q(outcome="", closed_month__isnull=True))
+                ),
+                name="helprequest_outcome_iff_closed",
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_month__isnull=True) | Q(closed_month__gte=models.F("month")),
+                name="helprequest_closed_after_received",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def clean(self) -> None:
+        errors = {}
+        this_month = current_month()
+        if self.month and self.month > this_month:
+            errors["month"] = _("The month received cannot be in the future.")
+        if self.month and self.programme_id and self.month < self.programme.first_month:
+            errors["month"] = _("The month received cannot be before the programme started (%(month)s).") % {
+                "month": format_month(self.programme.first_month)
+            }
+        if self.closed_month and self.closed_month > this_month:
+            errors["closed_month"] = _("The month closed cannot be in the future.")
+        if self.closed_month and self.month and self.closed_month < self.month:
+            errors["closed_month"] = _("The month closed cannot be before the month received.")
+        if self.status == Status.CLOSED and not self.outcome:
+            errors["outcome"] = _("A closed request needs an outcome.")
+        if self.status != Status.CLOSED and self.outcome:
+            errors["outcome"] = _("Only a closed request has an outcome.")
+        if errors:
+            raise ValidationError(errors)

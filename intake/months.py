@@ -1,0 +1,38 @@
+"""Months: the finest time grain the app knows. A month is the date of its first day."""
+
+import datetime as dt
+import re
+
+from django.utils import timezone
+
+_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def parse_month(value: str) -> dt.date:
+    """'2023-11' -> date(2023, 11, 1); ValueError naming the expected form otherwise."""
+    match = _MONTH_RE.match(value.strip())
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise ValueError(f"{value!r} is not a month in the form YYYY-MM")
+    return dt.date(int(match.group(1)), int(match.group(2)), 1)
+
+
+def format_month(month: dt.date) -> str:
+    return f"{month.year:04d}-{month.month:02d}"
+
+
+def current_month() -> dt.date:
+    return timezone.localdate().replace(day=1)
+
+
+def add_months(month: dt.date, n: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 + n
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def month_range(first: dt.date, last: dt.date) -> list[dt.date]:
+    """Every month from first to last, inclusive; empty when last is before first."""
+    months = []
+    while first <= last:
+        months.append(first)
+        first = add_months(first, 1)
+    return months

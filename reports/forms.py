@@ -1,0 +1,33 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from intake.models import Programme
+from intake.months import parse_month
+
+from .services import ReportError, check_report_month
+
+
+class GenerateReportForm(forms.Form):
+    programme = forms.ModelChoiceField(
+        Programme.objects.all(), required=False, empty_label=_("All programmes"), label=_("Scope"),
+        to_field_name="slug",
+    )
+    month = forms.CharField(
+        label=_("Month"), max_length=7, help_text=_("As YYYY-MM, e.g. 2023-11."),
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
+    )
+
+    def clean_month(self):
+        try:
+            return parse_month(self.cleaned_data["month"])
+        except ValueError:
+            raise forms.ValidationError(_("Enter a month as YYYY-MM, e.g. 2023-11.")) from None
+
+    def clean(self):
+        cleaned = super().clean()
+        if "month" in cleaned:
+            try:
+                check_report_month(programme=cleaned.get("programme"), month=cleaned["month"])
+            except ReportError as exc:
+                self.add_error("month", str(exc))
+        return cleaned

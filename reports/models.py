@@ -1,0 +1,83 @@
+"""Monthly reports: immutable snapshots of figures for one month and one scope."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from intake.models import Programme, first_of_month_constraint
+from intake.months import format_month
+
+
+class ReportQuerySet(models.QuerySet):
+    def for_scope(self, programme: Programme | None) -> "ReportQuerySet":
+        return self.filter(programme=programme) if programme else self.filter(programme__isnull=True)
+
+
+class Report(models.Model):
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    # null means all programmes together.
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, null=True, blank=True, related_name="reports", verbose_name=_("programme")
+    )
+    month = models.DateField(_("month"))
+    version = models.PositiveIntegerField(_("version"))
+    window = models.PositiveSmallIntegerField(_("window in months"), default=3)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
+    failure = models.CharField(_("reason for failure"), max_length=300, blank=True)
+    figures = models.JSONField(_("figures"), null=True, blank=True)
+    fingerprint = models.CharField(_("fingerprint"), max_length=80, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-month", "programme__name", "-version"]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        permissions = [
+            ("generate_report", _("Can generate reports")),
+            ("export_report", _("Can export reports")),
+        ]
+        constraints = [
+            first_of_month_constraint("month", "report_month_is_first_day"),
+            models.UniqueConstraint(
+                fields=["programme", "month", "version"],
+                condition=Q(programme__isnull=False),
+                name="report_one_version_per_programme_month",
+            ),
+            models.UniqueConstraint(
+                fields=["month", "version"],
+                condition=Q(programme__isnull=True),
+                name="report_one_version_per_month_for_all",
+            ),
+            models.CheckConstraint(
+                condition=Q(state="ready", figures__isnull=False) | ~Q(state="ready"),
+                name="report_ready_has_figures",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope_slug} {format_month(self.month)} v{self.version}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("report_detail", args=[self.scope_slug, self.month, self.version])
+
+    @property
+    def scope_slug(self) -> str:
+        return self.programme.slug if self.programme_id else "all"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state in (self.State.QUEUED, self.State.RUNNING)

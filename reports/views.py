@@ -1,0 +1,99 @@
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from intake import demo
+from intake.models import Category, Outcome, Programme
+
+from .figures import narrative
+from .forms import GenerateReportForm
+from .models import Report
+from .services import current_fingerprint, report_request
+
+REPORTS_PER_PAGE = 50
+
+
+def _get_report(scope: str, month: dt.date, version: int | None) -> Report:
+    """The report of a scope ("all" or a programme's slug) and month: the given
+    version, or the latest one."""
+    programme = None if scope == "all" else get_object_or_404(Programme, slug=scope)
+    reports = Report.objects.for_scope(programme).filter(month=month).select_related("programme")
+    report = reports.filter(version=version).first() if version else reports.order_by("-version").first()
+    if report is None:
+        raise Http404("No such report.")
+    return report
+
+
+def _labelled(counts: dict[str, int], labels) -> list[tuple[str, int]]:
+    """Breakdown counts with the human label of each code, in the order stored."""
+    names = dict(labels.choices) if hasattr(labels, "choices") else labels
+    return [(names.get(code, code), n) for code, n in counts.items()]
+
+
+@login_required
+@permission_required("reports.view_report", raise_exception=True)
+def report_list(request):
+    reports = Report.objects.select_related("programme").order_by("-month", "programme__name", "-version")
+    page = Paginator(reports, REPORTS_PER_PAGE).get_page(request.GET.get("page"))
+    form = GenerateReportForm() if request.user.has_perm("reports.generate_report") else None
+    return render(request, "reports/report_list.html", {"page": page, "form": form})
+
+
+@login_required
+@permission_required("reports.generate_report", raise_exception=True)
+@require_POST
+def report_generate(request):
+    form = GenerateReportForm(request.POST)
+    if not form.is_valid():
+        reports = Report.objects.select_related("programme").order_by("-month", "programme__name", "-version")
+        page = Paginator(reports, REPORTS_PER_PAGE).get_page(1)
+        return render(request, "reports/report_list.html", {"page": page, "form": form}, status=400)
+    report = report_request(
+        programme=form.cleaned_data["programme"], month=form.cleaned_data["month"], requested_by=request.user
+    )
+    return redirect(report)
+
+
+@login_required
+@permission_required("reports.view_report", raise_exception=True)
+def report_detail(request, scope: str, month: dt.date, version: int | None = None):
+    report = _get_report(scope, month, version)
+    context = {
+        "report": report,
+        "versions": Report.objects.for_scope(report.programme).filter(month=month).order_by("-version"),
+        "can_generate": request.user.has_perm("reports.generate_report"),
+    }
+    if report.state == Report.State.READY:
+        figures = report.figures
+        context.update(
+            figures=figures,
+            sentences=narrative(figures),
+            data_changed=current_fingerprint(report) != report.fingerprint,
+            max_requests=max((m["requests"] for m in figures["series"]), default=0),
+            by_category=_labelled(figures["by_category"], Category),
+            by_status=_labelled(figures["by_status_end_of_month"], {"open": _("Open"), "closed": _("Closed")}),
+            outcomes=_labelled(figures["outcomes_closed_in_month"], Outcome),
+        )
+        includes_demo = report.programme.is_demo if report.programme else Programme.objects.filter(is_demo=True).exists()
+        if includes_demo:
+            context["provenance"] = [
+                (month, count, demo.PROVENANCE_LABELS[source]) for month, (count, source) in demo.MONTHS.items()
+            ]
+    return render(request, "reports/report_detail.html", context)
+
+
+@login_required
+@permission_required("reports.export_report", raise_exception=True)
+def report_json(request, scope: str, month: dt.date, version: int):
+    report = _get_report(scope, month, version)
+    if report.state != Report.State.READY:
+        raise Http404("This report is not ready.")
+    response = JsonResponse(report.figures, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="report-{report.scope_slug}-{month:%Y-%m}-v{version}.json"'
+    return response
+
