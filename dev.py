@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""Set up and run the app, or its tests, on a machine with only Python 3.11 and git.
+
+    python3 dev.py run     # .venv, requirements, database, demo data; web, worker and beat
+    python3 dev.py test    # the whole test suite (extra arguments go to pytest)
+
+Both create the virtual environment in .venv and install requirements.txt when it
+is missing or has changed. `run` uses whatever DATABASE_URL and CELERY_BROKER_URL say,
+by default a SQLite file and kombu's filesystem broker under var/, and stops all three
+processes on Ctrl-C. Standard library only: it runs before anything is installed.
+"""
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+PYTHON = VENV / "bin" / "python"
+REQUIREMENTS = ROOT / "requirements.txt"
+STAMP = VENV / ".requirements.sha256"
+
+
+def say(message: str) -> None:
+    print(f"==> {message}", flush=True)
+
+
+def call(*args: str | Path, env: dict | None = None) -> None:
+    result = subprocess.run([str(a) for a in args], cwd=ROOT, env=env)
+    if result.returncode != 0:
+        sys.exit(result.returncode)
+
+
+def ensure_environment() -> None:
+    if sys.version_info < (3, 11):
+        sys.exit(f"Python 3.11 or newer is needed; this is {sys.version.split()[0]}.")
+    if not PYTHON.exists():
+        say("Creating the virtual environment in .venv")
+        venv.create(VENV, with_pip=True)
+    digest = hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()
+    if not STAMP.exists() or STAMP.read_text() != digest:
+        say("Installing requirements.txt")
+        call(PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", REQUIREMENTS)
+        STAMP.write_text(digest)
+
+
+def run_app() -> int:
+    env = {**os.environ, "DEBUG": os.environ.get("DEBUG", "1"), "PYTHONUNBUFFERED": "1"}
+    address = os.environ.get("ADDRESS", "127.0.0.1:8000")
+    say("Migrating the database")
+    call(PYTHON, "manage.py", "migrate", "--noinput", "-v", "0", env=env)
+    say("Loading the demo data")
+    call(PYTHON, "manage.py", "load_demo", env=env)
+    commands = {
+        "worker": [PYTHON, "-m", "celery", "-A", "config", "worker", "--loglevel=INFO", "--concurrency=1"],
+        "beat": [PYTHON, "-m", "celery", "-A", "config", "beat", "--loglevel=INFO"],
+        "web": [PYTHON, "manage.py", "runserver", address, "--noreload"],
+    }
+    stopping = []  # set by Ctrl-C (which also reaches the three processes) or SIGTERM
+
+    def stop(signum, frame):
+        stopping.append(signum)
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    processes = {name: subprocess.Popen([str(a) for a in cmd], cwd=ROOT, env=env) for name, cmd in commands.items()}
+    say(f"The app runs at http://{address}/ (log in with a demo account above). Ctrl-C stops web, worker and beat.")
+    code = 0
+    while not stopping:
+        exited = [name for name, process in processes.items() if process.poll() is not None]
+        if exited:
+            time.sleep(1)  # a Ctrl-C may have reached that process before this one
+            if not stopping:
+                code = processes[exited[0]].returncode or 1
+                say(f"The {exited[0]} process stopped (exit code {code}); stopping the others.")
+            break
+        time.sleep(0.5)
+    say("Stopping web, worker and beat")
+    for process in processes.values():
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    for process in processes.values():
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    return code
+
+
+def run_tests(args: list[str]) -> int:
+    return subprocess.call([str(PYTHON), "-m", "pytest", *args], cwd=ROOT)
+
+
+def main() -> int:
+    if len(sys.argv) < 2 or sys.argv[1] not in ("run", "test"):
+        print(__doc__)
+        return 2
+    ensure_environment()
+    if sys.argv[1] == "run":
+        return run_app()
+    return run_tests(sys.argv[2:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
