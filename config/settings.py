@@ -139,6 +139,8 @@ if _database.get("ENGINE") not in _SUPPORTED_DATABASES:
         "DATABASE_URL must start with postgres:// (production) or sqlite:// (development); "
         f"got {urlsplit(_database_url).scheme or _database_url!r}."
     )
+if _database["ENGINE"] == "django.db.backends.postgresql" and not (_database.get("NAME") and _database.get("HOST")):
+    raise ImproperlyConfigured("DATABASE_URL must name a host and a database, e.g. postgres://intake@db:5432/intake.")
 if _database["ENGINE"] == "django.db.backends.sqlite3":
     if not _database.get("NAME") or _database["NAME"] == ":memory:":
         raise ImproperlyConfigured("DATABASE_URL for SQLite must name a file, e.g. sqlite:////srv/intake/db.sqlite3.")
@@ -179,7 +181,8 @@ except (zoneinfo.ZoneInfoNotFoundError, ValueError):
 # packages, so nothing is loaded from another host and no collectstatic step can be
 # forgotten.
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = VAR_DIR / "static"  # only for collectstatic, which is optional here
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").is_dir() else []
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
@@ -208,6 +211,8 @@ if urlsplit(CELERY_BROKER_URL).scheme not in _SUPPORTED_BROKERS:
         "CELERY_BROKER_URL must start with redis:// or rediss:// (production) or be filesystem:// "
         f"(development); got {CELERY_BROKER_URL!r}."
     )
+if urlsplit(CELERY_BROKER_URL).scheme.startswith("redis") and not urlsplit(CELERY_BROKER_URL).hostname:
+    raise ImproperlyConfigured(f"CELERY_BROKER_URL must name the Redis host, e.g. redis://redis:6379/0; got {CELERY_BROKER_URL!r}.")
 if CELERY_BROKER_URL.startswith("filesystem"):
     # kombu's filesystem transport: one folder of message files shared by the web
     # process, the worker and beat on this machine.

@@ -109,7 +109,7 @@ class Outcome(models.TextChoices):
     WITHDREW = "withdrew", _("Withdrew the request")
 
 
-# Eight characters from 32 unambiguous ones (no 0/O, 1/I/L): 32**8, about 10**12
+# Eight characters from 31 unambiguous ones (no 0/O, 1/I/L): 31**8, about 8.5 * 10**11
 # references, so a collision among a programme's requests is very unlikely and is
 # caught by the unique constraint anyway.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"

@@ -13,7 +13,7 @@ class GenerateReportForm(forms.Form):
         to_field_name="slug",
     )
     month = forms.CharField(
-        label=_("Month"), max_length=7, help_text=_("As YYYY-MM, e.g. 2023-11."),
+        label=_("Month"), max_length=20, help_text=_("As YYYY-MM, e.g. 2023-11."),
         widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
     )
 

@@ -65,7 +65,10 @@ def report_detail(request, scope: str, month: dt.date, version: int | None = Non
     report = _get_report(scope, month, version)
     context = {
         "report": report,
-        "versions": Report.objects.for_scope(report.programme).filter(month=month).order_by("-version"),
+        # Each version's link names its programme: fetch it with the list, not once per link.
+        "versions": (
+            Report.objects.for_scope(report.programme).filter(month=month).select_related("programme").order_by("-version")
+        ),
         "can_generate": request.user.has_perm("reports.generate_report"),
     }
     if report.state == Report.State.READY:

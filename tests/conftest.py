@@ -1,3 +1,4 @@
+import datetime as dt
 import time
 
 import pytest
@@ -20,12 +21,12 @@ def make_user(username: str, role: str | None, programmes=(), **extra) -> User:
 
 @pytest.fixture
 def programme(db) -> Programme:
-    return Programme.objects.create(slug="help", name="Help", first_month="2023-04-01")
+    return Programme.objects.create(slug="help", name="Help", first_month=dt.date(2023, 4, 1))
 
 
 @pytest.fixture
 def other_programme(db) -> Programme:
-    return Programme.objects.create(slug="other", name="Other", first_month="2023-01-01")
+    return Programme.objects.create(slug="other", name="Other", first_month=dt.date(2023, 1, 1))
 
 
 @pytest.fixture

@@ -1,0 +1,284 @@
+"""Report pages and exports: what each persona sees, and what the page says."""
+
+import datetime as dt
+import io
+import json
+import re
+from html import unescape
+
+import pytest
+from django.core.management import call_command
+
+from intake.models import HelpRequest
+from intake.months import add_months, current_month, format_month
+from reports.models import Report
+from reports.services import report_generate, report_request
+
+from .article import SENTENCE, assert_article_figures
+
+PAGE = "/reports/desertion-help/2023-11/"
+JSON_EXPORT = "/reports/desertion-help/2023-11/v1.json"
+NOVEMBER = dt.date(2023, 11, 1)
+
+
+def text_of(response) -> str:
+    """The page as a reader sees it: tags dropped, whitespace collapsed."""
+    html = response.content.decode()
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+@pytest.fixture
+def november_report(demo_programme) -> Report:
+    call_command("monthly_report", "2023-11", "--programme", "desertion-help", "--inline", stdout=io.StringIO())
+    return Report.objects.get()
+
+
+# --- what the page says ----------------------------------------------------------
+
+
+def test_staff_sees_every_article_figure_on_the_report_page(november_report, staff, client_for):
+    response = client_for(staff).get(PAGE)
+
+    assert response.status_code == 200
+    text = text_of(response)
+    # 1-3: the two windows and the increase, in the article's sentence and as figures.
+    assert SENTENCE in text
+    assert "577 requests 2023-09 to 2023-11" in text
+    assert "305 requests 2023-06 to 2023-08" in text
+    assert "89.2% change on the previous window" in text
+    # 4-5: highest and lowest month.
+    assert "October had the most requests since April 2023 (218); June the fewest (54)." in text
+    assert "2023-10 highest month (218)" in text
+    assert "2023-06 lowest month (54)" in text
+    # 6: November's rank.
+    assert "November: 175 requests, fewer than September and October but more than any other month (rank 3 of 8)." in text
+    assert "175 this month: rank 3 of 8" in text
+    # 7-8: the total and the autumn's share of it.
+    assert "1,017 requests since April 2023; 56.7% of them between September and November." in text
+    assert "1017 requests since 2023-04" in text
+    assert "56.7% share of all requests in the current window" in text
+
+
+def test_report_page_of_demo_data_says_which_figures_are_illustrative(november_report, staff, client_for):
+    text = text_of(client_for(staff).get(PAGE))
+
+    for month in ("2023-04", "2023-05", "2023-07", "2023-08"):
+        assert re.search(rf"{month} \d+ illustrative", text), month
+    for month in ("2023-06", "2023-10", "2023-11"):
+        assert re.search(rf"{month} \d+ stated in the article", text), month
+
+
+def test_report_page_of_real_data_has_no_provenance_table(programme, staff, client_for):
+    programme.refresh_from_db()  # first_month as a date, as views see it
+    HelpRequest.objects.create(programme=programme, month=dt.date(2023, 4, 1), category="legal")
+    report = report_request(programme=programme, month=dt.date(2023, 4, 1), send=False)
+    report_generate(report_id=report.pk)
+
+    text = text_of(client_for(staff).get(report.get_absolute_url()))
+
+    assert "1 request in April" in text
+    assert "illustrative" not in text
+
+
+@pytest.mark.parametrize("persona", ["staff", "auditor"])
+def test_json_export_linked_from_the_page_states_every_article_figure(request, november_report, client_for, persona):
+    client = client_for(request.getfixturevalue(persona))
+    page = client.get(PAGE).content.decode()
+    assert f'href="{JSON_EXPORT}"' in page
+
+    response = client.get(JSON_EXPORT)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert "attachment" in response["Content-Disposition"]
+    figures = json.loads(response.content)
+    assert_article_figures(figures)
+    assert figures == november_report.figures
+
+
+def test_report_for_all_programmes_includes_the_demo_provenance(demo_programme, staff, client_for):
+    call_command("monthly_report", "2023-11", "--inline", stdout=io.StringIO())
+
+    response = client_for(staff).get("/reports/all/2023-11/")
+
+    assert response.status_code == 200
+    text = text_of(response)
+    assert "All programmes, November 2023" in text
+    assert SENTENCE in text
+    assert "illustrative" in text
+
+
+# --- who may do what ---------------------------------------------------------------
+
+
+def test_auditor_sees_the_report_but_no_generate_button(november_report, auditor, client_for):
+    client = client_for(auditor)
+
+    page = client.get(PAGE)
+    listing = client.get("/reports/")
+
+    assert page.status_code == 200 and listing.status_code == 200
+    for response in (page, listing):
+        assert 'action="/reports/generate/"' not in response.content.decode()
+    assert "Regenerate" not in page.content.decode()
+
+
+def test_auditor_cannot_generate_a_report(november_report, auditor, client_for):
+    response = client_for(auditor).post("/reports/generate/", {"programme": "desertion-help", "month": "2023-11"})
+
+    assert response.status_code == 403
+    assert Report.objects.count() == 1
+
+
+@pytest.mark.parametrize("url", ["/reports/", PAGE, "/reports/desertion-help/2023-11/v1/", JSON_EXPORT])
+def test_coordinator_cannot_open_reports(november_report, coordinator, client_for, url):
+    assert client_for(coordinator).get(url).status_code == 403
+
+
+def test_coordinator_cannot_generate_a_report(demo_programme, coordinator, client_for):
+    response = client_for(coordinator).post("/reports/generate/", {"programme": "desertion-help", "month": "2023-11"})
+
+    assert response.status_code == 403
+    assert not Report.objects.exists()
+
+
+@pytest.mark.parametrize("method, url", [
+    ("get", "/reports/"), ("get", PAGE), ("get", JSON_EXPORT), ("post", "/reports/generate/"),
+])
+def test_anonymous_visitor_is_sent_to_log_in(november_report, client, method, url):
+    response = getattr(client, method)(url, {"programme": "desertion-help", "month": "2023-11"} if method == "post" else None)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/?next=")
+    assert Report.objects.count() == 1
+
+
+def test_staff_sees_the_generate_form_on_the_report_list(november_report, staff, client_for):
+    response = client_for(staff).get("/reports/")
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert 'action="/reports/generate/"' in content
+    assert 'href="/reports/desertion-help/2023-11/v1/"' in content
+
+
+# --- generating --------------------------------------------------------------------
+
+
+def test_staff_regenerating_queues_the_next_version_and_keeps_the_first(
+    november_report, staff, client_for, django_capture_on_commit_callbacks
+):
+    client = client_for(staff)
+
+    with django_capture_on_commit_callbacks() as enqueued:
+        response = client.post("/reports/generate/", {"programme": "desertion-help", "month": "2023-11"})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/reports/desertion-help/2023-11/v2/"
+    assert len(enqueued) == 1  # sent to the worker only once the row is committed
+    assert list(Report.objects.order_by("version").values_list("version", "state")) == [(1, "ready"), (2, "queued")]
+    november_report.refresh_from_db()
+    assert_article_figures(november_report.figures)
+
+
+@pytest.mark.parametrize(
+    "month, message",
+    [
+        ("2023-13", "Enter a month as YYYY-MM"),
+        ("23-11", "Enter a month as YYYY-MM"),
+        (format_month(add_months(current_month(), 1)), "is in the future"),
+        ("2023-03", "2023-03 is before the first month of this scope (2023-04)"),
+    ],
+)
+def test_staff_generating_with_a_bad_month_gets_the_error_and_no_report(
+    demo_programme, staff, client_for, month, message
+):
+    response = client_for(staff).post("/reports/generate/", {"programme": "desertion-help", "month": month})
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Report.objects.exists()
+
+
+def test_staff_generating_for_an_unknown_programme_gets_an_error_and_no_report(demo_programme, staff, client_for):
+    response = client_for(staff).post("/reports/generate/", {"programme": "nope", "month": "2023-11"})
+
+    assert response.status_code == 400
+    assert not Report.objects.exists()
+
+
+def test_generate_refuses_get(demo_programme, staff, client_for):
+    assert client_for(staff).get("/reports/generate/").status_code == 405
+    assert not Report.objects.exists()
+
+
+# --- missing reports -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/reports/nope/2023-11/",
+        "/reports/desertion-help/2023-10/",
+        "/reports/desertion-help/2023-11/v2/",
+        "/reports/desertion-help/2023-13/",
+        "/reports/all/2023-11/",
+        "/reports/nope/2023-11/v1.json",
+        "/reports/desertion-help/2023-11/v2.json",
+    ],
+)
+def test_unknown_programme_month_or_version_is_not_found(november_report, staff, client_for, url):
+    assert client_for(staff).get(url).status_code == 404
+
+
+# --- states ------------------------------------------------------------------------
+
+
+def test_pending_report_page_refreshes_itself_and_offers_no_export(demo_programme, staff, client_for):
+    report_request(programme=demo_programme, month=NOVEMBER, send=False)
+    client = client_for(staff)
+
+    response = client.get(PAGE)
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert '<meta http-equiv="refresh"' in content
+    assert "queued" in text_of(response)
+    assert JSON_EXPORT not in content
+    assert client.get(JSON_EXPORT).status_code == 404
+
+
+def test_ready_report_page_does_not_refresh(november_report, staff, client_for):
+    assert 'http-equiv="refresh"' not in client_for(staff).get(PAGE).content.decode()
+
+
+def test_failed_report_page_shows_why(demo_programme, staff, client_for):
+    # A report row for a month before the programme began: computing it fails.
+    report = Report.objects.create(programme=demo_programme, month=dt.date(2023, 3, 1), version=1)
+    report_generate(report_id=report.pk)
+
+    response = client_for(staff).get("/reports/desertion-help/2023-03/")
+
+    assert response.status_code == 200
+    text = text_of(response)
+    assert "This report could not be made." in text
+    assert "2023-03 is before the first month of this scope (2023-04)" in text
+    assert "Try again" in text
+    assert 'http-equiv="refresh"' not in response.content.decode()
+
+
+def test_data_changed_notice_appears_only_once_the_data_under_the_report_changes(
+    november_report, demo_programme, staff, client_for
+):
+    client = client_for(staff)
+    notice = "The data under this report has changed since it was made"
+
+    assert notice not in text_of(client.get(PAGE))
+
+    # A request after the report month is not under the report.
+    HelpRequest.objects.create(programme=demo_programme, month=dt.date(2023, 12, 1), category="desertion")
+    assert notice not in text_of(client.get(PAGE))
+
+    HelpRequest.objects.create(programme=demo_programme, month=dt.date(2023, 6, 1), category="desertion")
+    assert notice in text_of(client.get(PAGE))

@@ -1,0 +1,200 @@
+"""The report services: generate once, fail with a reason, schedule the monthly ones,
+and fingerprint the data under a report."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from intake.models import HelpRequest, Programme
+from intake.months import add_months, current_month
+from reports.models import Report
+from reports.services import (
+    STALE_RUNNING,
+    current_fingerprint,
+    report_generate,
+    report_request,
+    reports_for_last_month,
+)
+
+from .article import assert_article_figures
+
+NOVEMBER = dt.date(2023, 11, 1)
+
+
+@pytest.fixture
+def november_report(demo_programme) -> Report:
+    report = report_request(programme=demo_programme, month=NOVEMBER, send=False)
+    report_generate(report_id=report.pk)
+    report.refresh_from_db()
+    assert report.state == Report.State.READY, report.failure
+    return report
+
+
+def test_generating_a_queued_report_makes_it_ready_with_the_article_figures(demo_programme):
+    report = report_request(programme=demo_programme, month=NOVEMBER, send=False)
+    assert report.state == Report.State.QUEUED
+
+    report_generate(report_id=report.pk)
+
+    report.refresh_from_db()
+    assert report.state == Report.State.READY
+    assert_article_figures(report.figures)
+    assert report.fingerprint == report.figures["fingerprint"]
+    assert report.started_at <= report.finished_at
+
+
+def test_generating_a_ready_report_again_does_nothing(november_report, demo_programme):
+    # The data changes, then the task is delivered a second time.
+    HelpRequest.objects.create(programme=demo_programme, month=NOVEMBER, category="legal")
+    before = Report.objects.values().get(pk=november_report.pk)
+
+    report_generate(report_id=november_report.pk)
+
+    assert Report.objects.values().get(pk=november_report.pk) == before
+    assert Report.objects.count() == 1
+
+
+def test_generating_a_failed_report_again_does_nothing(demo_programme):
+    report = Report.objects.create(programme=demo_programme, month=dt.date(2023, 3, 1), version=1)
+    report_generate(report_id=report.pk)
+    before = Report.objects.values().get(pk=report.pk)
+
+    report_generate(report_id=report.pk)
+
+    assert Report.objects.values().get(pk=report.pk) == before
+
+
+def test_report_running_on_a_live_worker_is_left_alone(demo_programme):
+    report = report_request(programme=demo_programme, month=NOVEMBER, send=False)
+    started = timezone.now() - dt.timedelta(minutes=1)
+    Report.objects.filter(pk=report.pk).update(state=Report.State.RUNNING, started_at=started)
+
+    report_generate(report_id=report.pk)
+
+    report.refresh_from_db()
+    assert (report.state, report.started_at, report.figures) == (Report.State.RUNNING, started, None)
+
+
+def test_report_left_running_by_a_lost_worker_is_made_by_the_next_delivery(demo_programme):
+    report = report_request(programme=demo_programme, month=NOVEMBER, send=False)
+    started = timezone.now() - STALE_RUNNING - dt.timedelta(minutes=1)
+    Report.objects.filter(pk=report.pk).update(state=Report.State.RUNNING, started_at=started)
+
+    report_generate(report_id=report.pk)
+
+    report.refresh_from_db()
+    assert report.state == Report.State.READY
+    assert report.started_at > started
+    assert_article_figures(report.figures)
+
+
+def test_report_whose_computation_raises_ends_failed_with_the_reason(demo_programme):
+    # Made directly, past the checks of report_request: March is before the programme began.
+    report = Report.objects.create(programme=demo_programme, month=dt.date(2023, 3, 1), version=1)
+
+    report_generate(report_id=report.pk)
+
+    report.refresh_from_db()
+    assert report.state == Report.State.FAILED
+    assert report.failure == "ReportError: 2023-03 is before the first month of this scope (2023-04)."
+    assert report.figures is None
+    assert report.finished_at is not None
+
+
+def test_generating_an_unknown_report_does_nothing(db):
+    report_generate(report_id=12345)
+
+    assert not Report.objects.exists()
+
+
+# --- the monthly schedule -------------------------------------------------------------
+
+
+def test_reports_for_last_month_queues_one_per_programme_and_one_for_all_once(
+    db, django_capture_on_commit_callbacks
+):
+    last_month = add_months(current_month(), -1)
+    started_last_month = Programme.objects.create(slug="recent", name="Recent", first_month=last_month)
+    older = Programme.objects.create(slug="older", name="Older", first_month=add_months(last_month, -14))
+    Programme.objects.create(slug="new", name="New", first_month=current_month())  # nothing to report yet
+
+    with django_capture_on_commit_callbacks() as enqueued:
+        made = reports_for_last_month()
+
+    assert {report.programme for report in made} == {started_last_month, older, None}
+    assert len(enqueued) == 3
+    assert set(Report.objects.values_list("programme__slug", "month", "version", "state")) == {
+        ("recent", last_month, 1, "queued"),
+        ("older", last_month, 1, "queued"),
+        (None, last_month, 1, "queued"),
+    }
+
+    with django_capture_on_commit_callbacks() as enqueued_again:
+        made_again = reports_for_last_month()
+
+    assert made_again == []
+    assert enqueued_again == []
+    assert Report.objects.count() == 3
+
+
+def test_reports_for_last_month_with_no_programme_makes_nothing(db):
+    assert reports_for_last_month() == []
+    assert not Report.objects.exists()
+
+
+def test_reports_for_last_month_keeps_a_version_made_on_demand(db):
+    last_month = add_months(current_month(), -1)
+    programme = Programme.objects.create(slug="recent", name="Recent", first_month=last_month)
+    on_demand = report_request(programme=programme, month=last_month, send=False)
+
+    made = reports_for_last_month()
+
+    assert [report.programme for report in made] == [None]
+    assert list(Report.objects.for_scope(programme).values_list("pk", flat=True)) == [on_demand.pk]
+
+
+# --- fingerprints ---------------------------------------------------------------------
+
+
+def test_fingerprint_is_unchanged_when_nothing_changes(november_report):
+    assert current_fingerprint(november_report) == november_report.fingerprint
+    assert current_fingerprint(november_report) == current_fingerprint(november_report)
+
+
+def test_fingerprint_changes_when_a_request_changes_status(november_report, demo_programme):
+    request = HelpRequest.objects.filter(programme=demo_programme, month=NOVEMBER, status="new").first()
+
+    request.status = "in_progress"
+    request.save(update_fields=["status"])
+
+    assert current_fingerprint(november_report) != november_report.fingerprint
+
+
+def test_fingerprint_changes_when_a_request_is_closed(november_report):
+    request = HelpRequest.objects.filter(month=NOVEMBER, status="new").first()
+
+    HelpRequest.objects.filter(pk=request.pk).update(status="closed", outcome="left_country", closed_month=NOVEMBER)
+
+    assert current_fingerprint(november_report) != november_report.fingerprint
+
+
+def test_fingerprint_ignores_requests_after_the_report_month(november_report, demo_programme):
+    HelpRequest.objects.create(programme=demo_programme, month=dt.date(2023, 12, 1), category="desertion")
+
+    assert current_fingerprint(november_report) == november_report.fingerprint
+
+
+def test_fingerprint_ignores_other_programmes(november_report, other_programme):
+    HelpRequest.objects.create(programme=other_programme, month=NOVEMBER, category="desertion")
+
+    assert current_fingerprint(november_report) == november_report.fingerprint
+
+
+def test_same_data_gives_the_same_fingerprint_in_a_new_version(november_report, demo_programme):
+    again = report_request(programme=demo_programme, month=NOVEMBER, send=False)
+    report_generate(report_id=again.pk)
+
+    again.refresh_from_db()
+    assert (again.version, again.fingerprint) == (2, november_report.fingerprint)
+    assert again.figures == {**november_report.figures, "version": 2}
