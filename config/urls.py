@@ -8,6 +8,7 @@ urlpatterns = [
     path("", intake_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("requests/", include("intake.urls")),
     path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 from django.db.models import Count, Min
 
-from .models import HelpRequest, Programme
+from .models import HelpRequest, Programme, Status
 
 
 class CountRow(NamedTuple):
@@ -40,3 +40,18 @@ def first_month(programme: Programme | None) -> dt.date | None:
     if programme is not None:
         return programme.first_month
     return Programme.objects.aggregate(first=Min("first_month"))["first"]
+
+
+def status_counts(*, programmes, month: dt.date) -> dict[int, dict[str, int]]:
+    """For each programme, how many of the requests received in `month` are in each
+    status (every status present, zeros included). One query."""
+    counts = {programme.pk: dict.fromkeys(Status.values, 0) for programme in programmes}
+    grouped = (
+        HelpRequest.objects.filter(programme__in=list(counts), month=month)
+        .values_list("programme", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for programme_id, status, n in grouped:
+        counts[programme_id][status] = n
+    return counts

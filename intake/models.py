@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .months import current_month, format_month
+from .months import add_months, current_month, format_month
 
 
 class UserManager(BaseUserManager):
@@ -121,6 +121,58 @@ def new_reference() -> str:
     return f"{chars[:4]}-{chars[4:]}"
 
 
+class Entry(models.Model):
+    """One act of logging (a single request, a count, a CSV import's rows for one
+    programme): its requests can be undone together while they are recent."""
+
+    class Kind(models.TextChoices):
+        SINGLE = "single", _("One request")
+        COUNT = "count", _("Count")
+        IMPORT = "import", _("CSV import")
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="entries", verbose_name=_("programme"))
+    # The earliest month of the requests logged: an entry is recent while it is the
+    # current or the previous month.
+    month = models.DateField(_("month"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    author = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="entries", verbose_name=_("logged by")
+    )
+
+    class Meta:
+        verbose_name = _("entry")
+        verbose_name_plural = _("entries")
+        constraints = [first_of_month_constraint("month", "entry_month_is_first_day")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {format_month(self.month)}"
+
+    @property
+    def is_undoable(self) -> bool:
+        return self.month >= add_months(current_month(), -1)
+
+
+class TransitionError(ValidationError):
+    """A change of status the workflow does not allow."""
+
+
+# The workflow: new -> in progress -> closed, and closed -> in progress (reopened).
+# A new request may also be closed at once (e.g. referred elsewhere on first contact).
+TRANSITIONS = {
+    Status.NEW: {Status.IN_PROGRESS, Status.CLOSED},
+    Status.IN_PROGRESS: {Status.CLOSED},
+    Status.CLOSED: {Status.IN_PROGRESS},
+}
+
+
+def check_transition(current: str, new: str) -> None:
+    if new not in TRANSITIONS[current]:
+        raise TransitionError(
+            _("A request that is %(current)s cannot become %(new)s.")
+            % {"current": Status(current).label.lower(), "new": Status(new).label.lower()}
+        )
+
+
 class HelpRequestQuerySet(models.QuerySet):
     def in_programmes(self, programmes) -> "HelpRequestQuerySet":
         return self.filter(programme__in=programmes)
@@ -140,6 +192,9 @@ class HelpRequest(models.Model):
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
     closed_month = models.DateField(_("month closed"), null=True, blank=True)
     reference = models.CharField(_("reference"), max_length=9, unique=True, default=new_reference, editable=False)
+    entry = models.ForeignKey(
+        Entry, on_delete=models.CASCADE, null=True, blank=True, related_name="requests", verbose_name=_("entry")
+    )
 
     objects = HelpRequestQuerySet.as_manager()
 
@@ -192,5 +247,32 @@ class HelpRequest(models.Model):
             errors["outcome"] = _("A closed request needs an outcome.")
         if self.status != Status.CLOSED and self.outcome:
             errors["outcome"] = _("Only a closed request has an outcome.")
+        if self.status == Status.CLOSED and not self.closed_month:
+            errors.setdefault("closed_month", _("A closed request needs the month it was closed."))
+        if self.status != Status.CLOSED and self.closed_month:
+            errors.setdefault("closed_month", _("Only a closed request has a month closed."))
         if errors:
             raise ValidationError(errors)
+
+    def move_to(self, status: str, *, outcome: str = "", closed_month: dt.date | None = None) -> None:
+        """Change status by the workflow's rules and save; TransitionError or
+        ValidationError, and nothing saved, when the change is not allowed."""
+        check_transition(self.status, status)
+        self.status = status
+        self.outcome = outcome if status == Status.CLOSED else ""
+        self.closed_month = closed_month if status == Status.CLOSED else None
+        self.clean()
+        self.save(update_fields=["status", "outcome", "closed_month"])
+
+    def start(self) -> None:
+        if self.status != Status.NEW:
+            raise TransitionError(_("Only a new request can be started."))
+        self.move_to(Status.IN_PROGRESS)
+
+    def close(self, *, outcome: str, month: dt.date) -> None:
+        self.move_to(Status.CLOSED, outcome=outcome, closed_month=month)
+
+    def reopen(self) -> None:
+        if self.status != Status.CLOSED:
+            raise TransitionError(_("Only a closed request can be reopened."))
+        self.move_to(Status.IN_PROGRESS)

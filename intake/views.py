@@ -1,22 +1,216 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
 from reports.models import Report
 
 from .access import programmes_for
+from .counts import status_counts
+from .forms import CloseForm, FindForm, ImportForm, LogCountsForm, LogRequestForm, MoveForm, apply_errors
+from .imports import ImportRefused, read_csv
+from .models import Entry, HelpRequest, TransitionError
+from .months import add_months, current_month
+from .services import entry_undo, requests_import, requests_log, requests_move
 
 LATEST_REPORTS = 5
+# A phone screen's worth of rows a few times over; more pages beat a slow page.
+REQUESTS_PER_PAGE = 50
+
+
+def _get_request_for_user(request, reference: str) -> HelpRequest:
+    """A request of one of the user's programmes, or 404: another programme's
+    requests do not exist as far as this user can tell."""
+    return get_object_or_404(
+        HelpRequest.objects.select_related("programme"), reference=reference, programme__in=programmes_for(request.user)
+    )
+
+
+def _get_entry_for_user(request, pk: int) -> Entry:
+    return get_object_or_404(Entry, pk=pk, programme__in=programmes_for(request.user))
+
+
+def _recent_entries(user):
+    entries = Entry.objects.filter(programme__in=programmes_for(user), month__gte=add_months(current_month(), -1))
+    if not user.has_perm("intake.act_in_all_programmes"):
+        entries = entries.filter(author=user)
+    return entries.select_related("programme", "author").annotate(size=Count("requests")).order_by("-pk")[:20]
 
 
 @login_required
 def home(request):
     user = request.user
-    context = {
-        "programmes": programmes_for(user) if user.has_perm("intake.view_helprequest") else None,
-        "latest_reports": (
-            Report.objects.select_related("programme").order_by("-created_at")[:LATEST_REPORTS]
-            if user.has_perm("reports.view_report")
-            else []
-        ),
-    }
+    context = {"latest_reports": []}
+    if user.has_perm("reports.view_report"):
+        context["latest_reports"] = Report.objects.select_related("programme").order_by("-created_at")[:LATEST_REPORTS]
+    if user.has_perm("intake.view_helprequest"):
+        programmes = list(programmes_for(user))
+        this_month = current_month()
+        counts = status_counts(programmes=programmes, month=this_month)
+        waiting = (
+            HelpRequest.objects.open().filter(programme__in=programmes)
+            .select_related("programme").order_by("month", "programme__name", "pk")
+        )
+        context.update(
+            programmes=[(programme, counts[programme.pk]) for programme in programmes],
+            this_month=this_month,
+            waiting=Paginator(waiting, REQUESTS_PER_PAGE).get_page(request.GET.get("page")),
+            entries=_recent_entries(user),
+            find_form=FindForm(),
+        )
     return render(request, "intake/home.html", context)
+
+
+@login_required
+@permission_required("intake.add_helprequest", raise_exception=True)
+def request_new(request):
+    form = LogRequestForm(request.POST or None, programmes=programmes_for(request.user))
+    if request.method == "POST" and form.is_valid():
+        entry = requests_log(spec=form.spec(), author=request.user, kind=Entry.Kind.SINGLE)
+        reference = entry.requests.get().reference
+        messages.success(request, _("Request logged. Its reference is %(reference)s: note it for follow-up, "
+                                    "it is shown only now.") % {"reference": reference})
+        return redirect("request_detail", reference=reference)
+    return render(request, "intake/form.html", {"form": form, "title": _("Log a request"), "submit": _("Log request")})
+
+
+@login_required
+@permission_required("intake.add_helprequest", raise_exception=True)
+def counts_new(request):
+    form = LogCountsForm(request.POST or None, programmes=programmes_for(request.user))
+    if request.method == "POST" and form.is_valid():
+        count = form.cleaned_data["count"]
+        requests_log(spec=form.spec(), count=count, author=request.user)
+        messages.success(request, ngettext("%(count)s request logged.", "%(count)s requests logged.", count)
+                         % {"count": count})
+        return redirect("home")
+    return render(request, "intake/form.html", {"form": form, "title": _("Log counts"), "submit": _("Log requests")})
+
+
+@login_required
+@permission_required("intake.view_helprequest", raise_exception=True)
+def request_find(request):
+    form = FindForm(request.GET or None)
+    if form.is_valid():
+        found = HelpRequest.objects.filter(
+            reference=form.cleaned_data["reference"], programme__in=programmes_for(request.user)
+        ).first()
+        if found:
+            return redirect("request_detail", reference=found.reference)
+        form.add_error("reference", _("No request with this reference in your programmes."))
+    return render(request, "intake/form.html", {"form": form, "title": _("Find a request"), "submit": _("Find"),
+                                                "method": "get"}, status=404 if form.errors else 200)
+
+
+@login_required
+@permission_required("intake.view_helprequest", raise_exception=True)
+def request_detail(request, reference: str):
+    help_request = _get_request_for_user(request, reference)
+    return render(request, "intake/request_detail.html", {"help_request": help_request, "close_form": CloseForm()})
+
+
+def _transition(request, reference: str, action):
+    help_request = _get_request_for_user(request, reference)
+    try:
+        action(help_request)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The request is now %(status)s.") % {"status": help_request.get_status_display().lower()})
+    return redirect("request_detail", reference=help_request.reference)
+
+
+@login_required
+@permission_required("intake.change_helprequest", raise_exception=True)
+@require_POST
+def request_start(request, reference: str):
+    return _transition(request, reference, lambda r: r.start())
+
+
+@login_required
+@permission_required("intake.change_helprequest", raise_exception=True)
+@require_POST
+def request_reopen(request, reference: str):
+    return _transition(request, reference, lambda r: r.reopen())
+
+
+@login_required
+@permission_required("intake.change_helprequest", raise_exception=True)
+@require_POST
+def request_close(request, reference: str):
+    help_request = _get_request_for_user(request, reference)
+    form = CloseForm(request.POST)
+    if form.is_valid():
+        try:
+            help_request.close(outcome=form.cleaned_data["outcome"], month=form.cleaned_data["month"])
+        except ValidationError as exc:
+            help_request.refresh_from_db()
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The request is closed."))
+            return redirect("request_detail", reference=help_request.reference)
+    return render(request, "intake/request_detail.html", {"help_request": help_request, "close_form": form}, status=400)
+
+
+@login_required
+@permission_required("intake.change_helprequest", raise_exception=True)
+def requests_move_view(request):
+    form = MoveForm(request.POST or None, programmes=programmes_for(request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            moved = requests_move(form.move())
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, ngettext("%(count)s request moved.", "%(count)s requests moved.", moved)
+                             % {"count": moved})
+            return redirect("home")
+    status = 400 if form.errors else 200
+    return render(request, "intake/form.html", {
+        "form": form, "title": _("Move requests"), "submit": _("Move"),
+        "intro": _("Moves the given number of requests of one month, category and status, the ones logged "
+                   "first. If fewer match, nothing is moved."),
+    }, status=status)
+
+
+@login_required
+@permission_required("intake.add_helprequest", raise_exception=True)
+@require_POST
+def entry_undo_view(request, pk: int):
+    entry = _get_entry_for_user(request, pk)
+    if entry.author_id != request.user.pk and not request.user.has_perm("intake.act_in_all_programmes"):
+        raise PermissionDenied(_("Only its author or staff can undo an entry."))
+    try:
+        deleted = entry_undo(entry=entry)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, ngettext("Undone: %(count)s request removed.", "Undone: %(count)s requests removed.",
+                                           deleted) % {"count": deleted})
+    return redirect("home")
+
+
+@login_required
+@permission_required("intake.import_requests", raise_exception=True)
+def import_view(request):
+    form = ImportForm(request.POST or None, request.FILES or None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            groups = read_csv(form.cleaned_data["file"].read(), programmes=programmes_for(request.user))
+        except ImportRefused as exc:
+            errors = exc.errors
+        else:
+            requests_import(groups, author=request.user)
+            total = sum(count for _spec, count in groups)
+            messages.success(request, ngettext("Imported %(count)s request.", "Imported %(count)s requests.", total)
+                             % {"count": total})
+            return redirect("home")
+    status = 400 if (errors or form.errors) else 200
+    return render(request, "intake/import.html", {"form": form, "errors": errors}, status=status)

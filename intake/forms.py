@@ -1,0 +1,141 @@
+"""Forms for coordinators: one per action, turning input into domain values.
+
+The rules themselves live on the model (HelpRequest.clean) and in the services; a
+form only converts, limits choices to the user's programmes and shows the errors.
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .models import Category, Outcome, Status
+from .months import current_month, format_month, parse_month
+from .services import MAX_COUNT, Move, RequestSpec
+
+
+class MonthField(forms.CharField):
+    """A month typed or picked as YYYY-MM, cleaned to the date of its first day."""
+
+    widget = forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM", "inputmode": "numeric"})
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault("help_text", _("As YYYY-MM, e.g. 2023-11."))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        return format_month(value) if hasattr(value, "year") else value
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            return parse_month(value)
+        except ValueError:
+            raise ValidationError(_("Enter a month as YYYY-MM, e.g. 2023-11."), code="invalid") from None
+
+
+def _choices(choices, blank_label=None):
+    return ([("", blank_label)] if blank_label else []) + list(choices)
+
+
+class ProgrammeForm(forms.Form):
+    """A form whose programme choice is limited to the programmes a user works in."""
+
+    programme = forms.ModelChoiceField(queryset=None, label=_("Programme"), to_field_name="slug")
+
+    def __init__(self, *args, programmes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = programmes
+        if len(programmes) == 1:
+            self.fields["programme"].initial = programmes[0].slug
+        if "month" in self.fields:
+            self.fields["month"].initial = current_month()
+
+
+def apply_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show the model's errors beside the fields they concern, or above the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+class LogRequestForm(ProgrammeForm):
+    month = MonthField(label=_("Month received"))
+    category = forms.ChoiceField(label=_("Category"), choices=_choices(Category.choices, _("Choose…")))
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            try:
+                self.spec().validate()
+            except ValidationError as exc:
+                apply_errors(self, exc)
+        return cleaned
+
+    def spec(self) -> RequestSpec:
+        data = self.cleaned_data
+        return RequestSpec(programme=data["programme"], month=data["month"], category=data["category"])
+
+
+class LogCountsForm(LogRequestForm):
+    status = forms.ChoiceField(label=_("Status"), choices=Status.choices, initial=Status.NEW)
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=_choices(Outcome.choices, _("— (only for closed requests)")), required=False
+    )
+    closed_month = MonthField(label=_("Month closed"), required=False, help_text=_("Only for closed requests."))
+    count = forms.IntegerField(label=_("How many requests"), min_value=1, max_value=MAX_COUNT)
+
+    field_order = ["programme", "month", "category", "status", "outcome", "closed_month", "count"]
+
+    def spec(self) -> RequestSpec:
+        data = self.cleaned_data
+        return RequestSpec(
+            programme=data["programme"], month=data["month"], category=data["category"], status=data["status"],
+            outcome=data["outcome"], closed_month=data["closed_month"],
+        )
+
+
+class FindForm(forms.Form):
+    reference = forms.CharField(label=_("Reference"), max_length=20, help_text=_("As given when it was logged, e.g. K7Q2-9XWD."))
+
+    def clean_reference(self):
+        # People copy references with spaces or in lower case; the stored form is K7Q2-9XWD.
+        value = "".join(self.cleaned_data["reference"].split()).upper().replace("-", "")
+        return f"{value[:4]}-{value[4:]}" if len(value) == 8 else value
+
+
+class CloseForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=_choices(Outcome.choices, _("Choose…")))
+    month = MonthField(label=_("Month closed"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["month"].initial = current_month()
+
+
+class MoveForm(ProgrammeForm):
+    month = MonthField(label=_("Month received"))
+    category = forms.ChoiceField(label=_("Category"), choices=_choices(Category.choices, _("Choose…")))
+    from_status = forms.ChoiceField(label=_("Now"), choices=Status.choices, initial=Status.NEW)
+    count = forms.IntegerField(label=_("How many"), min_value=1, max_value=MAX_COUNT)
+    to_status = forms.ChoiceField(label=_("Move to"), choices=Status.choices, initial=Status.CLOSED)
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=_choices(Outcome.choices, _("— (only when closing)")), required=False
+    )
+    closed_month = MonthField(label=_("Month closed"), required=False, help_text=_("Only when closing."))
+
+    def move(self) -> Move:
+        data = self.cleaned_data
+        return Move(
+            programme=data["programme"], month=data["month"], category=data["category"],
+            from_status=data["from_status"], count=data["count"], to_status=data["to_status"],
+            outcome=data["outcome"], closed_month=data["closed_month"],
+        )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("CSV file"), help_text=_("Header: month,programme,category,status,outcome,closed_month,count"))

@@ -1,0 +1,127 @@
+"""Reading a CSV file of request counts (DESIGN.md section 4).
+
+The header is exactly `month,programme,category,status,outcome,closed_month,count` (in
+any order). A file with any other column is refused before a single row is read: such
+a column may hold personal data, so none of it is stored, logged or shown. Every bad
+row is reported with its line number; one bad row means nothing is written.
+"""
+
+import csv
+import io
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from .models import Category, Outcome, Programme, Status
+from .months import parse_month
+from .services import RequestSpec, check_count
+
+COLUMNS = ("month", "programme", "category", "status", "outcome", "closed_month", "count")
+# Enough for years of a large organisation's monthly counts; a larger file is
+# probably not what the format expects.
+MAX_ROWS = 5000
+MAX_BYTES = 2 * 1024 * 1024
+
+
+class ImportRefused(Exception):
+    """The file cannot be imported; `errors` lists (line number or None, message)."""
+
+    def __init__(self, errors: list[tuple[int | None, str]]):
+        super().__init__("; ".join(f"line {line}: {message}" if line else message for line, message in errors))
+        self.errors = errors
+
+
+def read_csv(data: bytes, *, programmes: Iterable[Programme]) -> list[tuple[RequestSpec, int]]:
+    """Check a whole file and return its rows as (what, how many); ImportRefused with
+    every problem found otherwise. `programmes` are the ones the importer may write to."""
+    if len(data) > MAX_BYTES:
+        raise ImportRefused([(None, _("The file is larger than %(size)s MB.") % {"size": MAX_BYTES // (1024 * 1024)})])
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportRefused([(None, _("The file is not UTF-8 text."))]) from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = [column.strip().lower() for column in next(reader, [])]
+    _check_header(header)
+    by_slug = {programme.slug: programme for programme in programmes}
+    groups, errors = [], []
+    for row in reader:
+        if not any(cell.strip() for cell in row):
+            continue  # blank line
+        line = reader.line_num
+        if len(groups) + len(errors) >= MAX_ROWS:
+            raise ImportRefused([(line, _("The file has more than %(max)s rows.") % {"max": f"{MAX_ROWS:,}"})])
+        if len(row) != len(header):
+            errors.append((line, _("expected %(expected)s values, found %(found)s.") % {
+                "expected": len(header), "found": len(row)}))
+            continue
+        try:
+            groups.append(_read_row(dict(zip(header, (cell.strip() for cell in row))), by_slug))
+        except ValidationError as exc:
+            errors.append((line, " ".join(exc.messages)))
+    if errors:
+        raise ImportRefused(errors)
+    if not groups:
+        raise ImportRefused([(None, _("The file has no rows."))])
+    return groups
+
+
+def _check_header(header: list[str]) -> None:
+    if not header:
+        raise ImportRefused([(None, _("The file is empty."))])
+    unknown = [column for column in header if column not in COLUMNS]
+    if unknown:
+        raise ImportRefused([(1, _(
+            "The file has %(count)s column(s) that are not in the format; it was refused without "
+            "reading any row, since such columns may hold personal data. The columns must be: %(columns)s."
+        ) % {"count": len(unknown), "columns": ",".join(COLUMNS)})])
+    missing = [column for column in COLUMNS if column not in header]
+    if missing or len(header) != len(set(header)):
+        raise ImportRefused([(1, _("The header must name each of these columns once: %(columns)s.") % {
+            "columns": ",".join(COLUMNS)})])
+
+
+def _read_row(values: dict[str, str], programmes: dict[str, Programme]) -> tuple[RequestSpec, int]:
+    problems = []
+
+    def choice(field: str, choices, *, blank: bool = False) -> str:
+        value = values[field]
+        if blank and not value:
+            return ""
+        if value not in choices.values:
+            problems.append(_("%(field)s must be one of %(choices)s.") % {
+                "field": field, "choices": ", ".join(choices.values)})
+        return value
+
+    def month(field: str, *, blank: bool = False):
+        value = values[field]
+        if blank and not value:
+            return None
+        try:
+            return parse_month(value)
+        except ValueError:
+            problems.append(_("%(field)s must be a month as YYYY-MM.") % {"field": field})
+            return None
+
+    programme = programmes.get(values["programme"])
+    if programme is None:
+        problems.append(_("unknown programme, or one you may not import into."))
+    received = month("month")
+    category = choice("category", Category)
+    status = choice("status", Status)
+    outcome = choice("outcome", Outcome, blank=True)
+    closed_month = month("closed_month", blank=True)
+    try:
+        count = int(values["count"])
+        check_count(count)
+    except ValueError:
+        problems.append(_("count must be a whole number."))
+    except ValidationError as exc:
+        problems.extend(exc.messages)
+    if problems:
+        raise ValidationError(problems)
+    spec = RequestSpec(programme=programme, month=received, category=category, status=status,
+                       outcome=outcome, closed_month=closed_month)
+    spec.validate()  # months not in the future, outcome and closed month if and only if closed, ...
+    return spec, count

@@ -1,0 +1,154 @@
+"""Multi-step writes of requests: log them, undo an entry, move many, import a file.
+
+Each is one transaction: all of it is written, or nothing.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Subquery
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from .models import Entry, HelpRequest, Programme, Status, User, check_transition, new_reference
+
+# A count is what one coordinator logs for one month and category at once; more
+# than this is almost certainly a typing slip (an extra zero).
+MAX_COUNT = 5000
+
+
+@dataclass(frozen=True)
+class RequestSpec:
+    """What a group of identical requests has: everything but their references."""
+
+    programme: Programme
+    month: dt.date
+    category: str
+    status: str = Status.NEW
+    outcome: str = ""
+    closed_month: dt.date | None = None
+
+    def validate(self) -> None:
+        """The model's rules, raised as a ValidationError keyed by field."""
+        HelpRequest(**self.fields()).clean()
+
+    def fields(self) -> dict:
+        return {
+            "programme": self.programme,
+            "month": self.month,
+            "category": self.category,
+            "status": self.status,
+            "outcome": self.outcome,
+            "closed_month": self.closed_month,
+        }
+
+
+def check_count(count: int) -> None:
+    if not 1 <= count <= MAX_COUNT:
+        raise ValidationError(
+            {"count": _("The count must be between 1 and %(max)s.") % {"max": f"{MAX_COUNT:,}"}}
+        )
+
+
+def requests_log(*, spec: RequestSpec, count: int = 1, author: User | None, kind: str = Entry.Kind.COUNT) -> Entry:
+    """Log `count` identical requests as one entry, in one transaction."""
+    check_count(count)
+    spec.validate()
+    return _create_entries([(spec, count)], author=author, kind=kind)[0]
+
+
+def _create_entries(groups: list[tuple[RequestSpec, int]], *, author: User | None, kind: str) -> list[Entry]:
+    # A reference collision is astronomically rare, but would abort the whole
+    # transaction; one retry with fresh references settles it.
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                return _write_entries(groups, author=author, kind=kind)
+        except IntegrityError:
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _write_entries(groups: list[tuple[RequestSpec, int]], *, author: User | None, kind: str) -> list[Entry]:
+    entries: dict[int, Entry] = {}
+    for spec, _count in groups:
+        entry = entries.get(spec.programme.pk)
+        if entry is None:
+            entries[spec.programme.pk] = Entry(programme=spec.programme, month=spec.month, kind=kind, author=author)
+        else:
+            entry.month = min(entry.month, spec.month)
+    Entry.objects.bulk_create(entries.values())
+    HelpRequest.objects.bulk_create(
+        (
+            HelpRequest(**spec.fields(), entry=entries[spec.programme.pk], reference=new_reference())
+            for spec, count in groups
+            for _n in range(count)
+        ),
+        batch_size=1000,
+    )
+    return list(entries.values())
+
+
+def entry_undo(*, entry: Entry) -> int:
+    """Delete an entry and all its requests; refused once the entry is no longer recent."""
+    if not entry.is_undoable:
+        raise ValidationError(_("Only entries of the current or the previous month can be undone."))
+    with transaction.atomic():
+        deleted, _by_model = entry.requests.all().delete()
+        entry.delete()
+    return deleted
+
+
+@dataclass(frozen=True)
+class Move:
+    """Move `count` of the requests of a programme, month, category and status."""
+
+    programme: Programme
+    month: dt.date
+    category: str
+    from_status: str
+    count: int
+    to_status: str
+    outcome: str = ""
+    closed_month: dt.date | None = None
+
+
+def requests_move(move: Move) -> int:
+    """Move exactly `count` matching requests, the ones logged first (lowest internal
+    id: a stated, repeatable rule), or none at all."""
+    check_count(move.count)
+    check_transition(move.from_status, move.to_status)
+    RequestSpec(
+        programme=move.programme, month=move.month, category=move.category, status=move.to_status,
+        outcome=move.outcome, closed_month=move.closed_month,
+    ).validate()
+    matching = HelpRequest.objects.filter(
+        programme=move.programme, month=move.month, category=move.category, status=move.from_status
+    )
+    closed = move.to_status == Status.CLOSED
+    with transaction.atomic():
+        chosen = matching.order_by("pk").values("pk")[: move.count]
+        # The status is checked again in the UPDATE itself: a concurrent move of the
+        # same requests then leaves fewer rows to update, and this one rolls back.
+        moved = HelpRequest.objects.filter(pk__in=Subquery(chosen), status=move.from_status).update(
+            status=move.to_status,
+            outcome=move.outcome if closed else "",
+            closed_month=move.closed_month if closed else None,
+        )
+        if moved != move.count:
+            raise ValidationError(
+                {"count": ngettext(
+                    "Only %(found)s request matches; nothing was moved.",
+                    "Only %(found)s requests match; nothing was moved.",
+                    moved,
+                ) % {"found": moved}}
+            )
+    return moved
+
+
+def requests_import(groups: list[tuple[RequestSpec, int]], *, author: User | None) -> list[Entry]:
+    """Write the rows of a checked CSV file: one entry per programme, all or nothing."""
+    return _create_entries(groups, author=author, kind=Entry.Kind.IMPORT)

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("new/", views.request_new, name="request_new"),
+    path("counts/", views.counts_new, name="counts_new"),
+    path("move/", views.requests_move_view, name="requests_move"),
+    path("find/", views.request_find, name="request_find"),
+    path("import/", views.import_view, name="requests_import"),
+    path("entries/<int:pk>/undo/", views.entry_undo_view, name="entry_undo"),
+    path("<str:reference>/", views.request_detail, name="request_detail"),
+    path("<str:reference>/start/", views.request_start, name="request_start"),
+    path("<str:reference>/close/", views.request_close, name="request_close"),
+    path("<str:reference>/reopen/", views.request_reopen, name="request_reopen"),
+]
