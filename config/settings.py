@@ -229,14 +229,18 @@ else:
     # A broker that hangs must not hang a web request: every socket operation gives
     # up after a few seconds.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "socket_timeout": 5,
-        "socket_connect_timeout": 5,
+        "socket_timeout": 3,
+        "socket_connect_timeout": 3,
+        # Publishing: one more try straight away, then give up (the sweep re-sends).
+        "max_retries": 1,
+        "interval_start": 0,
         "visibility_timeout": 3600,
     }
-CELERY_BROKER_CONNECTION_TIMEOUT = 5
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Publishing gives up after about 3 s: the report row stays queued and is re-sent later.
-CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 1, "interval_max": 1}
+# Publishing tries once and gives up within seconds: the report row stays queued, and
+# the sweep below sends it again.
+CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 # Results live in the database (the Report row), not in a result backend.
@@ -255,6 +259,12 @@ CELERY_BEAT_SCHEDULE = {
     "monthly-reports": {
         "task": "reports.generate_last_month",
         "schedule": crontab(minute=0, hour=2, day_of_month=1),
+    },
+    # Every five minutes: send again the reports whose message was lost (a broker
+    # that was down when they were requested, a worker that died).
+    "resend-stuck-reports": {
+        "task": "reports.resend_stuck",
+        "schedule": crontab(minute="*/5"),
     },
 }
 

@@ -21,6 +21,9 @@ log = logging.getLogger(__name__)
 # A report left running this long was lost with its worker (the hard time limit is
 # far shorter): it may be claimed again.
 STALE_RUNNING = dt.timedelta(minutes=10)
+# A report still queued this long has most likely lost its message: send it again
+# (a duplicate delivery does nothing).
+RESEND_QUEUED_AFTER = dt.timedelta(minutes=2)
 
 
 class ReportError(ValueError):
@@ -165,3 +168,16 @@ def reports_for_last_month() -> list[Report]:
         except (ReportError, IntegrityError):
             continue
     return made
+
+
+def reports_resend_stuck() -> int:
+    """Send again every report whose message seems lost; returns how many."""
+    now = timezone.now()
+    stuck = Report.objects.filter(
+        Q(state=Report.State.QUEUED, created_at__lt=now - RESEND_QUEUED_AFTER)
+        | Q(state=Report.State.RUNNING, started_at__lt=now - STALE_RUNNING)
+    ).values_list("pk", flat=True)
+    report_ids = list(stuck)
+    for report_id in report_ids:
+        report_enqueue(report_id=report_id)
+    return len(report_ids)

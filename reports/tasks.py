@@ -13,3 +13,8 @@ def generate_report(report_id: int) -> None:
 @shared_task(name="reports.generate_last_month")
 def generate_last_month() -> None:
     services.reports_for_last_month()
+
+
+@shared_task(name="reports.resend_stuck")
+def resend_stuck() -> None:
+    services.reports_resend_stuck()
