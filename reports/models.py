@@ -79,5 +79,9 @@ class Report(models.Model):
         return self.programme.slug if self.programme_id else "all"
 
     @property
+    def file_name(self) -> str:
+        return f"report-{self.scope_slug}-{format_month(self.month)}-v{self.version}"
+
+    @property
     def is_pending(self) -> bool:
         return self.state in (self.State.QUEUED, self.State.RUNNING)

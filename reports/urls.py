@@ -12,4 +12,9 @@ urlpatterns = [
     path("<slug:scope>/<month:month>/", views.report_detail, name="report_latest"),
     path("<slug:scope>/<month:month>/v<int:version>/", views.report_detail, name="report_detail"),
     path("<slug:scope>/<month:month>/v<int:version>.json", views.report_json, name="report_json"),
+    path("<slug:scope>/<month:month>/v<int:version>.csv", views.report_csv, name="report_csv"),
+    path("<slug:scope>/<month:month>/v<int:version>/print/", views.report_print, name="report_print"),
+    path(
+        "<slug:scope>/<month:month>/v<int:version>/compare/v<int:other>/", views.report_compare, name="report_compare"
+    ),
 ]

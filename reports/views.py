@@ -2,7 +2,7 @@ import datetime as dt
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -11,6 +11,7 @@ from intake import demo
 from intake.models import Category, Outcome, Programme
 
 from .figures import narrative
+from .outputs import CHART_HEIGHT, CHART_WIDTH, chart_bars, compare, to_csv
 from .forms import GenerateReportForm
 from .models import Report
 from .services import current_fingerprint, report_request
@@ -33,6 +34,13 @@ def _labelled(counts: dict[str, int], labels) -> list[tuple[str, int]]:
     """Breakdown counts with the human label of each code, in the order stored."""
     names = dict(labels.choices) if hasattr(labels, "choices") else labels
     return [(names.get(code, code), n) for code, n in counts.items()]
+
+
+def _get_ready_report(scope: str, month: dt.date, version: int) -> Report:
+    report = _get_report(scope, month, version)
+    if report.state != Report.State.READY:
+        raise Http404("This report is not ready.")
+    return report
 
 
 @login_required
@@ -59,44 +67,72 @@ def report_generate(request):
     return redirect(report)
 
 
+def _report_context(request, report: Report) -> dict:
+    context = {
+        "report": report,
+        "versions": Report.objects.for_scope(report.programme).filter(month=report.month)
+        .select_related("programme").order_by("-version"),
+        "can_generate": request.user.has_perm("reports.generate_report"),
+    }
+    if report.state != Report.State.READY:
+        return context
+    figures = report.figures
+    context.update(
+        figures=figures,
+        sentences=narrative(figures),
+        data_changed=current_fingerprint(report) != report.fingerprint,
+        bars=chart_bars(figures),
+        chart_width=CHART_WIDTH,
+        chart_height=CHART_HEIGHT,
+        by_category=_labelled(figures["by_category"], Category),
+        by_status=_labelled(figures["by_status_end_of_month"], {"open": _("Open"), "closed": _("Closed")}),
+        outcomes=_labelled(figures["outcomes_closed_in_month"], Outcome),
+    )
+    includes_demo = report.programme.is_demo if report.programme else Programme.objects.filter(is_demo=True).exists()
+    if includes_demo:
+        context["provenance"] = [
+            (month, count, demo.PROVENANCE_LABELS[source]) for month, (count, source) in demo.MONTHS.items()
+        ]
+    return context
+
+
 @login_required
 @permission_required("reports.view_report", raise_exception=True)
 def report_detail(request, scope: str, month: dt.date, version: int | None = None):
     report = _get_report(scope, month, version)
-    context = {
-        "report": report,
-        # Each version's link names its programme: fetch it with the list, not once per link.
-        "versions": (
-            Report.objects.for_scope(report.programme).filter(month=month).select_related("programme").order_by("-version")
-        ),
-        "can_generate": request.user.has_perm("reports.generate_report"),
-    }
-    if report.state == Report.State.READY:
-        figures = report.figures
-        context.update(
-            figures=figures,
-            sentences=narrative(figures),
-            data_changed=current_fingerprint(report) != report.fingerprint,
-            max_requests=max((m["requests"] for m in figures["series"]), default=0),
-            by_category=_labelled(figures["by_category"], Category),
-            by_status=_labelled(figures["by_status_end_of_month"], {"open": _("Open"), "closed": _("Closed")}),
-            outcomes=_labelled(figures["outcomes_closed_in_month"], Outcome),
-        )
-        includes_demo = report.programme.is_demo if report.programme else Programme.objects.filter(is_demo=True).exists()
-        if includes_demo:
-            context["provenance"] = [
-                (month, count, demo.PROVENANCE_LABELS[source]) for month, (count, source) in demo.MONTHS.items()
-            ]
-    return render(request, "reports/report_detail.html", context)
+    return render(request, "reports/report_detail.html", _report_context(request, report))
+
+
+@login_required
+@permission_required("reports.export_report", raise_exception=True)
+def report_print(request, scope: str, month: dt.date, version: int):
+    report = _get_ready_report(scope, month, version)
+    return render(request, "reports/report_print.html", _report_context(request, report))
+
+
+@login_required
+@permission_required("reports.view_report", raise_exception=True)
+def report_compare(request, scope: str, month: dt.date, version: int, other: int):
+    report, earlier = _get_ready_report(scope, month, version), _get_ready_report(scope, month, other)
+    return render(request, "reports/report_compare.html", {
+        "report": report, "earlier": earlier, "differences": compare(earlier.figures, report.figures),
+    })
 
 
 @login_required
 @permission_required("reports.export_report", raise_exception=True)
 def report_json(request, scope: str, month: dt.date, version: int):
-    report = _get_report(scope, month, version)
-    if report.state != Report.State.READY:
-        raise Http404("This report is not ready.")
+    report = _get_ready_report(scope, month, version)
     response = JsonResponse(report.figures, json_dumps_params={"ensure_ascii": False, "indent": 2})
-    response["Content-Disposition"] = f'attachment; filename="report-{report.scope_slug}-{month:%Y-%m}-v{version}.json"'
+    response["Content-Disposition"] = f'attachment; filename="{report.file_name}.json"'
+    return response
+
+
+@login_required
+@permission_required("reports.export_report", raise_exception=True)
+def report_csv(request, scope: str, month: dt.date, version: int):
+    report = _get_ready_report(scope, month, version)
+    response = HttpResponse(to_csv(report.figures), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{report.file_name}.csv"'
     return response
 
