@@ -223,6 +223,10 @@ def _number(value: int) -> str:
     return f"{value:,}"
 
 
+def _whole(value: Decimal) -> int:
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
 def _whole_pct(value: float) -> int:
     """Round a one-decimal percentage to a whole number, halves away from zero."""
     return int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
@@ -389,3 +393,22 @@ def narrative(figures: dict[str, Any]) -> list[str]:
         sentences.append("%(requests)s since %(since)s; %(share)s%% of them %(span)s." % values)
 
     return sentences
+
+
+# Rates published per day or per year are turned into the unit a reader compares
+# with monthly reports: a month counts as 30 days, a year as 365.
+DAYS_IN_MONTH = 30
+DAYS_IN_YEAR = 365
+
+
+def reference_derived(*, value: int, value_high: int | None, per: str, out_of: int | None) -> dict[str, Any]:
+    """The figures derived from a published one: its share of a whole, and its rate
+    in a unit that compares with the organisation's own (a month, a day)."""
+    derived: dict[str, Any] = {}
+    if out_of:
+        derived["share_pct"] = _ratio_pct(numerator=value, denominator=out_of)
+    if per == "day":
+        derived["per_month"] = [value * DAYS_IN_MONTH, (value_high or value) * DAYS_IN_MONTH]
+    elif per == "year":
+        derived["per_day"] = [_whole(Decimal(n) / DAYS_IN_YEAR) for n in (value, value_high or value)]
+    return derived

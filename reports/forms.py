@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from intake.models import Programme
 from intake.months import parse_month
 
+from .models import ReferenceFigure
 from .services import ReportError, check_report_month
 
 
@@ -31,3 +32,9 @@ class GenerateReportForm(forms.Form):
             except ReportError as exc:
                 self.add_error("month", str(exc))
         return cleaned
+
+
+class ReferenceFigureForm(forms.ModelForm):
+    class Meta:
+        model = ReferenceFigure
+        fields = ["source", "measure", "period", "value", "value_high", "per", "out_of", "citation"]

@@ -85,3 +85,49 @@ class Report(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.state in (self.State.QUEUED, self.State.RUNNING)
+
+
+class ReferenceFigure(models.Model):
+    """A figure published by another source (a court tally, a surrender programme's
+    count), shown beside the organisation's own figures and never added to them."""
+
+    class Per(models.TextChoices):
+        PERIOD = "period", _("in the whole period")
+        DAY = "day", _("a day")
+        YEAR = "year", _("over a year")
+
+    source = models.CharField(_("source"), max_length=200)
+    period = models.CharField(_("period"), max_length=100)
+    measure = models.CharField(_("what is counted"), max_length=200)
+    value = models.PositiveIntegerField(_("value"))
+    value_high = models.PositiveIntegerField(
+        _("upper value"), null=True, blank=True, help_text=_("For a range such as 3–5; otherwise empty.")
+    )
+    per = models.CharField(_("per"), max_length=10, choices=Per.choices, default=Per.PERIOD)
+    out_of = models.PositiveIntegerField(
+        _("out of"), null=True, blank=True, help_text=_("The whole the value is part of, e.g. 4,121 cases.")
+    )
+    citation = models.CharField(_("citation"), max_length=300, help_text=_("Where it was published."))
+
+    class Meta:
+        ordering = ["source", "pk"]
+        verbose_name = _("reference figure")
+        verbose_name_plural = _("reference figures")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(value_high__isnull=True) | Q(value_high__gte=models.F("value")),
+                name="referencefigure_range_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(out_of__isnull=True) | Q(out_of__gte=models.F("value")), name="referencefigure_part_of_whole"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.measure}"
+
+    @property
+    def derived(self) -> dict:
+        from .figures import reference_derived
+
+        return reference_derived(value=self.value, value_high=self.value_high, per=self.per, out_of=self.out_of)

@@ -12,8 +12,8 @@ from intake.models import Category, Outcome, Programme
 
 from .figures import narrative
 from .outputs import CHART_HEIGHT, CHART_WIDTH, chart_bars, compare, to_csv
-from .forms import GenerateReportForm
-from .models import Report
+from .forms import GenerateReportForm, ReferenceFigureForm
+from .models import ReferenceFigure, Report
 from .services import current_fingerprint, report_request
 
 REPORTS_PER_PAGE = 50
@@ -88,6 +88,7 @@ def _report_context(request, report: Report) -> dict:
         by_status=_labelled(figures["by_status_end_of_month"], {"open": _("Open"), "closed": _("Closed")}),
         outcomes=_labelled(figures["outcomes_closed_in_month"], Outcome),
     )
+    context["reference_figures"] = ReferenceFigure.objects.all()
     includes_demo = report.programme.is_demo if report.programme else Programme.objects.filter(is_demo=True).exists()
     if includes_demo:
         context["provenance"] = [
@@ -136,3 +137,30 @@ def report_csv(request, scope: str, month: dt.date, version: int):
     response["Content-Disposition"] = f'attachment; filename="{report.file_name}.csv"'
     return response
 
+
+
+@login_required
+@permission_required("reports.view_referencefigure", raise_exception=True)
+def reference_list(request):
+    return render(request, "reports/reference_list.html", {"reference_figures": ReferenceFigure.objects.all()})
+
+
+@login_required
+@permission_required(("reports.add_referencefigure", "reports.change_referencefigure"), raise_exception=True)
+def reference_edit(request, pk: int | None = None):
+    figure = get_object_or_404(ReferenceFigure, pk=pk) if pk else None
+    form = ReferenceFigureForm(request.POST or None, instance=figure)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        return redirect("reference_list")
+    title = _("Edit a reference figure") if figure else _("Add a reference figure")
+    return render(request, "reports/reference_form.html", {"form": form, "figure": figure, "title": title},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+@permission_required("reports.delete_referencefigure", raise_exception=True)
+@require_POST
+def reference_delete(request, pk: int):
+    get_object_or_404(ReferenceFigure, pk=pk).delete()
+    return redirect("reference_list")

@@ -10,6 +10,7 @@ from django.core.management.base import CommandError
 from django.db.models import Count
 
 from intake.models import Category, HelpRequest, Outcome, Programme, Status, User
+from reports.models import ReferenceFigure
 
 MONTHLY = {
     dt.date(2023, 4, 1): 61,
@@ -107,10 +108,12 @@ def test_load_demo_a_second_time_changes_nothing(db, debug):
     load_demo()
     references = set(HelpRequest.objects.values_list("reference", flat=True))
     passwords = dict(User.objects.values_list("username", "password"))
+    published = list(ReferenceFigure.objects.values())
 
     output = load_demo()
 
-    assert "0 requests and 0 accounts created" in output
+    assert "0 requests, 0 accounts and 0 reference figures created" in output
+    assert list(ReferenceFigure.objects.values()) == published
     assert set(HelpRequest.objects.values_list("reference", flat=True)) == references
     assert dict(User.objects.values_list("username", "password")) == passwords
     assert monthly_counts() == MONTHLY
@@ -125,7 +128,7 @@ def test_load_demo_tops_up_a_month_that_lost_requests(db, debug):
 
     output = load_demo()
 
-    assert "4 requests and 0 accounts created" in output
+    assert "4 requests, 0 accounts and 0 reference figures created" in output
     assert monthly_counts() == MONTHLY
     assert kept <= set(june.values_list("reference", flat=True))
 

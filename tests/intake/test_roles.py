@@ -7,7 +7,13 @@ from django.contrib.auth.models import Group
 
 from intake.access import programmes_for
 
-ROLES = importlib.import_module("intake.migrations.0002_roles").ROLES
+_ROLES = importlib.import_module("intake.migrations.0002_roles").ROLES
+_GRANTS = importlib.import_module("reports.migrations.0003_reference_figure_roles").GRANTS
+# The permissions of each role: those of the migration that made the roles, and
+# those later migrations granted.
+ROLES = {
+    role: [*codes, *(f"reports.{codename}" for codename in _GRANTS.get(role, []))] for role, codes in _ROLES.items()
+}
 
 
 def permissions_of(group: Group) -> set[str]:

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from intake import demo
 from intake.months import format_month
+from reports.demo import load_reference_figures
 
 
 class Command(BaseCommand):
@@ -20,9 +21,10 @@ class Command(BaseCommand):
                 "(or --force, never on a real deployment)."
             )
         created = demo.load_demo()
+        references = load_reference_figures()
         self.stdout.write(
-            f"Demo programme {demo.SLUG!r}: {created['requests']} requests and "
-            f"{created['accounts']} accounts created (nothing is created twice)."
+            f"Demo programme {demo.SLUG!r}: {created['requests']} requests, {created['accounts']} accounts "
+            f"and {references} reference figures created (nothing is created twice)."
         )
         self.stdout.write("Monthly requests:")
         for month, (count, source) in demo.MONTHS.items():
