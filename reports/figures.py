@@ -1,8 +1,7 @@
-"""Figures and narrative for the monthly report of the help-request app.
+"""The figures of a monthly report, and those derived from reference figures.
 
-Everything here is pure and database-free: the caller fetches the
-month -> request-count series and passes it in, so the arithmetic and the
-wording can be checked without Django.
+Everything here is pure and database-free: the caller fetches the month -> request
+count series and passes it in, so the arithmetic is checked without a database.
 """
 
 from __future__ import annotations
@@ -14,28 +13,6 @@ from typing import Any
 from intake.months import add_months, month_range
 
 _SEASONS = {3: "spring", 6: "summer", 9: "autumn", 12: "winter"}
-
-# Kept apart from the sentences because translations will need their own
-# (possibly declined) month names rather than a lookup in this tuple.
-_MONTH_NAMES = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
-# More months than this in a "fewer than ..." list reads as a roll-call, so
-# the narrative gives a count instead.
-_MAX_NAMED_MONTHS = 3
-
 
 def round_pct(value: Decimal | float | int) -> float:
     """Round a percentage to one decimal place, halves away from zero."""
@@ -212,187 +189,8 @@ def report_figures(
     }
 
 
-def _parse_ym(value: str) -> date:
-    """Turn a ``YYYY-MM`` string back into the first day of that month."""
-    year, month = value.split("-")
-    return date(int(year), int(month), 1)
-
-
-def _number(value: int) -> str:
-    """Format an integer with thousands separators."""
-    return f"{value:,}"
-
-
 def _whole(value: Decimal) -> int:
     return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
-
-
-def _whole_pct(value: float) -> int:
-    """Round a one-decimal percentage to a whole number, halves away from zero."""
-    return int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-
-
-def _takes_an(value: int) -> bool:
-    """Tell whether a spoken English number starts with a vowel sound."""
-    digits = str(abs(value))
-    # "eight...", "eleven..." and "eighteen..." (also as thousands, millions).
-    return digits.startswith("8") or (
-        len(digits) % 3 == 2 and digits[:2] in ("11", "18")
-    )
-
-
-def narrative(figures: dict[str, Any]) -> list[str]:
-    """Return English sentences describing figures built by ``report_figures``."""
-    # Every translatable string lives in this function so that wrapping them
-    # in gettext later is a local change; placeholders are named so that
-    # translations can reorder them.
-    month = _parse_ym(figures["month"])
-    since_start = figures["since_start"]
-    first_month = _parse_ym(since_start["first"])
-    # Once the series covers two calendar years a bare "October" is ambiguous.
-    with_years = first_month.year != month.year
-
-    def name(m: date, *, year: bool = with_years) -> str:
-        if year:
-            return "%(month)s %(year)s" % {"month": _MONTH_NAMES[m.month - 1], "year": m.year}
-        return _MONTH_NAMES[m.month - 1]
-
-    def names(ms: list[date]) -> str:
-        labels = [name(m) for m in ms]
-        if len(labels) == 1:
-            return labels[0]
-        return "%(rest)s and %(last)s" % {"rest": ", ".join(labels[:-1]), "last": labels[-1]}
-
-    def some_months(ms: list[date]) -> str:
-        if len(ms) > _MAX_NAMED_MONTHS:
-            return "%(count)s other months" % {"count": _number(len(ms))}
-        return names(ms)
-
-    def requests(n: int) -> str:
-        if n == 1:
-            return "%(count)s request" % {"count": _number(n)}
-        return "%(count)s requests" % {"count": _number(n)}
-
-    def span(spec: dict[str, Any]) -> str:
-        first, last = _parse_ym(spec["first"]), _parse_ym(spec["last"])
-        if first == last:
-            return "in %(month)s" % {"month": name(first)}
-        if with_years and first.year == last.year:
-            return "between %(first)s and %(last)s %(year)s" % {
-                "first": name(first, year=False),
-                "last": name(last, year=False),
-                "year": first.year,
-            }
-        return "between %(first)s and %(last)s" % {"first": name(first), "last": name(last)}
-
-    since = name(first_month, year=True)
-    sentences: list[str] = []
-
-    current = figures["window"]["current"]
-    previous = figures["window"]["previous"]
-    values = {
-        "requests": requests(current["requests"]),
-        "span": span(current),
-    }
-    if previous is None:
-        sentences.append("%(requests)s %(span)s." % values)
-    else:
-        values["previous"] = _number(previous["requests"])
-        values["previous_span"] = span(previous)
-        change = figures["window"]["change_pct"]
-        if previous["requests"] == 0 or change is None:
-            sentences.append("%(requests)s %(span)s, compared with none %(previous_span)s." % values)
-        elif current["requests"] == previous["requests"]:
-            sentences.append("%(requests)s %(span)s, the same number as %(previous_span)s." % values)
-        else:
-            whole = _whole_pct(change)
-            values["pct"] = _number(abs(whole))
-            values["article"] = "an" if _takes_an(whole) else "a"
-            if whole == 0 and change > 0:
-                # "a 0% increase" would read as no change when there was one.
-                template = "%(requests)s %(span)s, slightly more than the %(previous)s received %(previous_span)s."
-            elif whole == 0:
-                template = "%(requests)s %(span)s, slightly fewer than the %(previous)s received %(previous_span)s."
-            elif whole > 0:
-                template = "%(requests)s %(span)s, %(article)s %(pct)s%% increase on the %(previous)s received %(previous_span)s."
-            else:
-                template = "%(requests)s %(span)s, %(article)s %(pct)s%% decrease on the %(previous)s received %(previous_span)s."
-            sentences.append(template % values)
-
-    series = [(_parse_ym(row["month"]), row["requests"]) for row in figures["series"]]
-    highest = since_start["highest"]
-    lowest = since_start["lowest"]
-    if len(series) > 1:
-        if highest[0]["requests"] == lowest[0]["requests"]:
-            sentences.append(
-                "Every month since %(since)s had %(requests)s."
-                % {"since": since, "requests": requests(highest[0]["requests"])}
-            )
-        else:
-            sentences.append(
-                "%(highest)s had the most requests since %(since)s (%(most)s); "
-                "%(lowest)s the fewest (%(fewest)s)."
-                % {
-                    "highest": names([_parse_ym(row["month"]) for row in highest]),
-                    "since": since,
-                    "most": _number(highest[0]["requests"]),
-                    "lowest": names([_parse_ym(row["month"]) for row in lowest]),
-                    "fewest": _number(lowest[0]["requests"]),
-                }
-            )
-
-    this_month = figures["requests"]["this_month"]
-    others = [(m, c) for m, c in series if m != month]
-    values = {
-        "month": name(month),
-        "requests": requests(this_month),
-        "rank": _number(since_start["rank_of_month"]),
-        "months": _number(since_start["months"]),
-    }
-    if not others:
-        sentences.append("%(month)s: %(requests)s, the first month on record." % values)
-    else:
-        above = [m for m, c in others if c > this_month]
-        equal = [m for m, c in others if c == this_month]
-        below = [m for m, c in others if c < this_month]
-        values["above"] = some_months(above) if above else ""
-        values["equal"] = some_months(equal) if equal else ""
-        if not above and not below:
-            comparison = "as many as every other month"
-        elif not above and not equal:
-            comparison = "the most of any month"
-        elif not above:
-            comparison = "as many as %(equal)s and more than any other month"
-        elif not below and not equal:
-            comparison = "the fewest of any month"
-        elif not below:
-            comparison = "as many as %(equal)s and fewer than any other month"
-        elif not equal:
-            comparison = "fewer than %(above)s but more than any other month"
-        else:
-            comparison = "fewer than %(above)s, as many as %(equal)s and more than any other month"
-        values["comparison"] = comparison % values
-        sentences.append("%(month)s: %(requests)s, %(comparison)s (rank %(rank)s of %(months)s)." % values)
-
-    grand_total = since_start["requests"]
-    values = {
-        "requests": requests(grand_total),
-        "since": since,
-        "share": f"{since_start['current_window_share_pct'] or 0:.1f}",
-        "span": span(current),
-    }
-    if grand_total == 0:
-        sentences.append("No requests since %(since)s." % values)
-    elif _parse_ym(current["first"]) == first_month:
-        # The window holds every request, so a "100.0% of them" clause would
-        # only repeat the first sentence.
-        sentences.append("%(requests)s since %(since)s." % values)
-    elif grand_total == 1:
-        sentences.append("%(requests)s since %(since)s; %(share)s%% of it %(span)s." % values)
-    else:
-        sentences.append("%(requests)s since %(since)s; %(share)s%% of them %(span)s." % values)
-
-    return sentences
 
 
 # Rates published per day or per year are turned into the unit a reader compares

@@ -4,13 +4,14 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from intake import demo
 from intake.models import Category, Outcome, Programme
 
-from .figures import narrative
+from .narrative import narrative
 from .outputs import CHART_HEIGHT, CHART_WIDTH, chart_bars, compare, to_csv
 from .forms import GenerateReportForm, ReferenceFigureForm
 from .models import ReferenceFigure, Report
@@ -79,7 +80,7 @@ def _report_context(request, report: Report) -> dict:
     figures = report.figures
     context.update(
         figures=figures,
-        sentences=narrative(figures),
+        sentences=narrative(figures, get_language()),
         data_changed=current_fingerprint(report) != report.fingerprint,
         bars=chart_bars(figures),
         chart_width=CHART_WIDTH,
