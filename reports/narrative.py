@@ -13,6 +13,8 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from intake.months import add_months
+
 # More months than this in a "fewer than ..." list reads as a roll-call, so the
 # sentence gives a count instead.
 MAX_NAMED_MONTHS = 3
@@ -51,6 +53,10 @@ class Facts:
     below: list[date]
     rank: int
     months: int
+    # the month before
+    last_month: int | None  # None: the report month is the first
+    month_change: str  # none | zero_before | same | slightly_more | slightly_fewer | increase | decrease
+    month_pct: int
     # the total
     total: int
     share: float | None
@@ -66,27 +72,30 @@ def _whole_pct(value: float) -> int:
     return int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+def _change(current: int, previous: int | None, change_pct: float | None) -> tuple[str, int]:
+    """How a count compares with an earlier one, and the whole percentage to say."""
+    if previous is None:
+        return "none", 0
+    if current == previous:
+        return "same", 0
+    if previous == 0 or change_pct is None:
+        return "zero_before", 0
+    whole = _whole_pct(change_pct)
+    if whole == 0:
+        # "a 0% increase" would read as no change when there was one.
+        return ("slightly_more" if change_pct > 0 else "slightly_fewer"), 0
+    return ("increase" if whole > 0 else "decrease"), abs(whole)
+
+
 def _facts(figures: dict[str, Any]) -> Facts:
     since = figures["since_start"]
     month = _month(figures["month"])
     first = _month(since["first"])
     window = figures["window"]
     current, previous = window["current"], window["previous"]
-
-    change, pct = "none", 0
-    if previous is not None:
-        if previous["requests"] == 0 or window["change_pct"] is None:
-            change = "zero_before"
-        elif current["requests"] == previous["requests"]:
-            change = "same"
-        else:
-            whole = _whole_pct(window["change_pct"])
-            pct = abs(whole)
-            if whole == 0:
-                # "a 0% increase" would read as no change when there was one.
-                change = "slightly_more" if window["change_pct"] > 0 else "slightly_fewer"
-            else:
-                change = "increase" if whole > 0 else "decrease"
+    change, pct = _change(current["requests"], previous["requests"] if previous else None, window["change_pct"])
+    requests = figures["requests"]
+    month_change, month_pct = _change(requests["this_month"], requests["previous_month"], requests["change_pct"])
 
     series = [(_month(row["month"]), row["requests"]) for row in figures["series"]]
     highest, lowest = since["highest"], since["lowest"]
@@ -119,6 +128,9 @@ def _facts(figures: dict[str, Any]) -> Facts:
         below=[m for m, c in others if c < this_month],
         rank=since["rank_of_month"],
         months=since["months"],
+        last_month=requests["previous_month"],
+        month_change=month_change,
+        month_pct=month_pct,
         total=since["requests"],
         share=since["current_window_share_pct"],
         window_holds_all=_month(current["first"]) == first,
@@ -212,6 +224,18 @@ def _english(f: Facts) -> list[str]:
         else:
             comparison = f"fewer than {above}, as many as {equal} and more than any other month"
         sentences.append(f"{month}, {comparison} (rank {num(f.rank)} of {num(f.months)}).")
+
+    before = name(add_months(f.month, -1))
+    if f.month_change != "none":
+        last = num(f.last_month)
+        sentences.append({
+            "zero_before": f"There were none in {before}.",
+            "same": f"That is as many as in {before}.",
+            "slightly_more": f"That is slightly more than in {before} ({last}).",
+            "slightly_fewer": f"That is slightly fewer than in {before} ({last}).",
+            "increase": f"That is {num(f.month_pct)}% more than in {before} ({last}).",
+            "decrease": f"That is {num(f.month_pct)}% fewer than in {before} ({last}).",
+        }[f.month_change])
 
     if f.total == 0:
         sentences.append(f"No requests since {since}.")
@@ -326,6 +350,18 @@ def _russian(f: Facts) -> list[str]:
         else:
             comparison = f"меньше, чем {above}, столько же, сколько {equal}, и больше, чем в любом другом месяце"
         sentences.append(f"{month} — {comparison} ({num(f.rank)}-е место из {num(f.months)}).")
+
+    before = prep(add_months(f.month, -1))
+    if f.month_change != "none":
+        last = num(f.last_month)
+        sentences.append({
+            "zero_before": f"В {before} запросов не было.",
+            "same": f"Это столько же, сколько в {before}.",
+            "slightly_more": f"Это немного больше, чем в {before} ({last}).",
+            "slightly_fewer": f"Это немного меньше, чем в {before} ({last}).",
+            "increase": f"Это на {num(f.month_pct)}% больше, чем в {before} ({last}).",
+            "decrease": f"Это на {num(f.month_pct)}% меньше, чем в {before} ({last}).",
+        }[f.month_change])
 
     if f.total == 0:
         sentences.append(f"С {since} запросов не было.")

@@ -21,6 +21,7 @@ def test_narrative_reproduces_the_article_sentences():
         "October had the most requests since April 2023 (218); June the fewest (54).",
         "November: 175 requests, fewer than September and October but more than any other "
         "month (rank 3 of 8).",
+        "That is 20% fewer than in October (218).",
         "1,017 requests since April 2023; 56.7% of them between September and November.",
     ]
 
@@ -28,7 +29,8 @@ def test_narrative_reproduces_the_article_sentences():
 def test_narrative_describes_a_decrease_with_a_whole_percentage():
     sentences = narrative(article_figures(window=1))
     assert sentences[0] == "175 requests in November, a 20% decrease on the 218 received in October."
-    assert sentences[3] == "1,017 requests since April 2023; 17.2% of them in November."
+    assert sentences[3] == "That is 20% fewer than in October (218)."
+    assert sentences[4] == "1,017 requests since April 2023; 17.2% of them in November."
 
 
 @pytest.mark.parametrize(
@@ -76,6 +78,7 @@ def test_narrative_is_honest_about_a_previous_window_without_requests():
         "12 requests between June and August, compared with none between March and May.",
         "August had the most requests since March 2023 (5); March, April and May the fewest (0).",
         "August: 5 requests, the most of any month (rank 1 of 6).",
+        "That is 25% more than in July (4).",
         "12 requests since March 2023; 100.0% of them between June and August.",
     ]
 
@@ -108,8 +111,16 @@ def test_narrative_names_years_once_the_series_spans_two_years():
         "between September and November 2023.",
         "February 2024 had the most requests since April 2023 (20); April 2023 the fewest (10).",
         "February 2024: 20 requests, the most of any month (rank 1 of 11).",
+        "That is 5% more than in January 2024 (19).",
         "165 requests since April 2023; 34.5% of them between December 2023 and February 2024.",
     ]
+
+
+def test_narrative_says_when_the_month_before_had_none():
+    counts = {m(2023, 10): 0, m(2023, 11): 4}
+    figures = report_figures(counts=counts, month=m(2023, 11), first_month=m(2023, 10), window=1)
+    assert narrative(figures)[3] == "There were none in October."
+    assert narrative(figures, "ru")[3] == "В октябре запросов не было."
 
 
 def test_narrative_uses_the_singular_for_one_request():
@@ -128,6 +139,7 @@ def test_narrative_for_a_clipped_window_leaves_out_the_comparison():
         "135 requests between April and May.",
         "May had the most requests since April 2023 (74); April the fewest (61).",
         "May: 74 requests, the most of any month (rank 1 of 2).",
+        "That is 21% more than in April (61).",
         "135 requests since April 2023.",
     ]
 
@@ -138,6 +150,7 @@ def test_narrative_for_a_series_without_requests():
         "0 requests between April and June.",
         "Every month since April 2023 had 0 requests.",
         "June: 0 requests, as many as every other month (rank 1 of 3).",
+        "That is as many as in May.",
         "No requests since April 2023.",
     ]
 
@@ -161,6 +174,7 @@ def test_russian_narrative_states_the_article_figures():
         "Больше всего запросов с апреля 2023\u00a0года — в октябре (218), меньше всего — в июне (54).",
         "Ноябрь: 175 запросов — меньше, чем в сентябре и октябре, но больше, чем в любом другом месяце "
         "(3-е место из 8).",
+        "Это на 20% меньше, чем в октябре (218).",
         "1\u00a0017 запросов с апреля 2023\u00a0года; 56,7% из них — с сентября по ноябрь.",
     ]
 
@@ -182,7 +196,8 @@ def test_russian_narrative_for_one_month_and_few_requests():
 
     assert sentences[0] == "3 запроса в мае — на 50% больше, чем 2 запроса в апреле."
     assert sentences[2] == "Май: 3 запроса — больше, чем в любом другом месяце (1-е место из 2)."
-    assert sentences[3] == "5 запросов с апреля 2023\u00a0года; 60,0% из них — в мае."
+    assert sentences[3] == "Это на 50% больше, чем в апреле (2)."
+    assert sentences[4] == "5 запросов с апреля 2023\u00a0года; 60,0% из них — в мае."
 
 
 def test_russian_and_english_say_the_same_rounded_percentage_as_the_table():

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from reports.models import Report
 from reports.services import RESEND_QUEUED_AFTER, report_request
-from reports.tasks import generate_report, resend_stuck
+from reports.tasks import generate_last_month, generate_report, resend_stuck
 from tests.conftest import wait_for
 
 PROJECT = Path(__file__).resolve().parent.parent.parent
@@ -157,3 +157,23 @@ def test_a_broker_that_refuses_or_hangs_does_not_hang_or_break_the_web_request(t
     assert outcome["state"] == "queued"
     assert outcome["page_says_queued"]
     assert outcome["elapsed"] < 15, outcome
+
+
+def test_beat_job_run_twice_by_the_worker_makes_last_months_reports_once(celery_worker, db):
+    from intake.models import Programme
+    from intake.months import add_months, current_month
+
+    last_month = add_months(current_month(), -1)
+    Programme.objects.create(slug="a", name="A", first_month=add_months(last_month, -3))
+    Programme.objects.create(slug="b", name="B", first_month=last_month)
+
+    generate_last_month.delay()
+    generate_last_month.delay()  # a second beat, or a retry
+    # A marker report sent after both jobs: the worker takes messages in order, so
+    # once it is made, both jobs have run.
+    marker = report_request(programme=None, month=add_months(last_month, -1))
+    wait_for(marker.pk)
+    made = [wait_for(report.pk) for report in Report.objects.filter(month=last_month)]
+
+    assert sorted((r.scope_slug, r.version, r.state) for r in made) == [
+        ("a", 1, "ready"), ("all", 1, "ready"), ("b", 1, "ready")]
