@@ -11,5 +11,8 @@ import tempfile
 os.environ.setdefault("SECRET_KEY", "tests-only-not-secret-" + "x" * 40)
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ["DEBUG"] = "0"
+# The test client and the live server speak plain HTTP; tests of the HTTPS settings
+# set HTTPS=1 themselves.
+os.environ.setdefault("HTTPS", "0")
 if os.environ.get("CELERY_BROKER_URL", "filesystem://").startswith("filesystem"):
     os.environ["BROKER_DIR"] = tempfile.mkdtemp(prefix="intake-test-broker-")

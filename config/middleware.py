@@ -1,0 +1,49 @@
+"""Session lifetime and caching rules that apply to every page."""
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
+from django.shortcuts import redirect
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+
+SESSION_STARTED = "session_started"
+
+
+@receiver(user_logged_in)
+def _remember_login_time(sender, request, user, **kwargs):
+    request.session[SESSION_STARTED] = int(time.time())
+
+
+class SessionLifetimeMiddleware:
+    """Ends a session SESSION_ABSOLUTE_AGE seconds after login, however active it is
+    (the idle limit is the session cookie's age, renewed on every request)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = request.session.get(SESSION_STARTED)
+        if request.user.is_authenticated and (started is None or time.time() - started > settings.SESSION_ABSOLUTE_AGE):
+            logout(request)
+            messages.info(request, _("Your session has ended. Please log in again."))
+            return redirect(settings.LOGIN_URL)
+        return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """No page the app renders may be kept by a browser or proxy cache: they show
+    data, and a shared or seized computer must not keep copies. (Static files are
+    served before this, by WhiteNoise, with their own long cache life.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        patch_cache_control(response, no_store=True, private=True)
+        return response
