@@ -5,8 +5,6 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.contrib.auth.signals import user_logged_in
-from django.dispatch import receiver
 from django.shortcuts import redirect
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
@@ -14,24 +12,22 @@ from django.utils.translation import gettext as _
 SESSION_STARTED = "session_started"
 
 
-@receiver(user_logged_in)
-def _remember_login_time(sender, request, user, **kwargs):
-    request.session[SESSION_STARTED] = int(time.time())
-
-
 class SessionLifetimeMiddleware:
     """Ends a session SESSION_ABSOLUTE_AGE seconds after login, however active it is
-    (the idle limit is the session cookie's age, renewed on every request)."""
+    (the idle limit is the session cookie's age, renewed on every request). A session
+    is stamped by its first request after login (login gives it a new key and logout
+    empties it, so the stamp is never older than the login)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        started = request.session.get(SESSION_STARTED)
-        if request.user.is_authenticated and (started is None or time.time() - started > settings.SESSION_ABSOLUTE_AGE):
-            logout(request)
-            messages.info(request, _("Your session has ended. Please log in again."))
-            return redirect(settings.LOGIN_URL)
+        if request.user.is_authenticated:
+            started = request.session.setdefault(SESSION_STARTED, int(time.time()))
+            if time.time() - started > settings.SESSION_ABSOLUTE_AGE:
+                logout(request)
+                messages.info(request, _("Your session has ended. Please log in again."))
+                return redirect(settings.LOGIN_URL)
         return self.get_response(request)
 
 

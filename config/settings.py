@@ -6,6 +6,7 @@ DATABASE_URL (PostgreSQL), CELERY_BROKER_URL (Redis), SECRET_KEY, ALLOWED_HOSTS 
 DEBUG=0. A bad value stops start-up with a message naming the variable.
 """
 
+import datetime as dt
 import os
 import zoneinfo
 from pathlib import Path
@@ -89,6 +90,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "csp",
+    "axes",
     "crispy_forms",
     "crispy_bootstrap5",
     "bootstrap",  # Bootstrap's static files (django-bootstrap-static)
@@ -109,6 +111,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "config.middleware.SessionLifetimeMiddleware",
     "config.middleware.NoStoreMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -165,6 +168,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out login before checking it
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -223,6 +230,22 @@ SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
 # However active, a session ends 12 hours after login (config.middleware).
 SESSION_ABSOLUTE_AGE = 12 * 3600
+
+# Login throttling (django-axes): five wrong passwords for one username from one
+# address lock that pair out for 15 minutes; a colleague behind the same address
+# still logs in. Attempts are counted in the cache, under a keyed hash of the
+# address: no address and no browser string is stored.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_CLIENT_IP_CALLABLE = "config.security.client_address"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "config.security.locked_out"
+AXES_VERBOSE = False
+AXES_DISABLE_ACCESS_LOG = True
+# The cache lives in the database, shared by every web process (made by a migration).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cache_entries"}}
 
 # Nothing loads from another host, and no inline script or style runs. Bootstrap's
 # stylesheet draws a few icons from data: URIs.
