@@ -19,7 +19,8 @@ class MonthField(forms.CharField):
     widget = forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM", "inputmode": "numeric"})
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 20)
+        # No max_length: its validator runs on the cleaned value, a date, which has no
+        # length; parse_month's pattern already bounds what is accepted.
         kwargs.setdefault("help_text", _("As YYYY-MM, e.g. 2023-11."))
         super().__init__(**kwargs)
 

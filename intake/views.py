@@ -76,7 +76,8 @@ def request_new(request):
         messages.success(request, _("Request logged. Its reference is %(reference)s: note it for follow-up, "
                                     "it is shown only now.") % {"reference": reference})
         return redirect("request_detail", reference=reference)
-    return render(request, "intake/form.html", {"form": form, "title": _("Log a request"), "submit": _("Log request")})
+    return render(request, "intake/form.html", {"form": form, "title": _("Log a request"), "submit": _("Log request")},
+                  status=400 if form.errors else 200)
 
 
 @login_required
@@ -89,7 +90,8 @@ def counts_new(request):
         messages.success(request, ngettext("%(count)s request logged.", "%(count)s requests logged.", count)
                          % {"count": count})
         return redirect("home")
-    return render(request, "intake/form.html", {"form": form, "title": _("Log counts"), "submit": _("Log requests")})
+    return render(request, "intake/form.html", {"form": form, "title": _("Log counts"), "submit": _("Log requests")},
+                  status=400 if form.errors else 200)
 
 
 @login_required
@@ -199,7 +201,7 @@ def entry_undo_view(request, pk: int):
 @login_required
 @permission_required("intake.import_requests", raise_exception=True)
 def import_view(request):
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(request.POST if request.method == "POST" else None, request.FILES or None)
     errors = []
     if request.method == "POST" and form.is_valid():
         try:

@@ -65,6 +65,7 @@ def client_for(client):
     """client_for(user): the test client, logged in as that user through the login form."""
 
     def log_in(user: User):
+        client.logout()  # the login page sends a logged-in user away: start afresh
         response = client.post("/login/", {"username": user.username, "password": PASSWORD})
         assert response.status_code == 302, "login failed"
         return client

@@ -1,0 +1,84 @@
+"""Forms: rendered by crispy with Bootstrap classes, on pages made for phones, with
+every label and help text marked for translation."""
+
+import inspect
+import re
+
+import pytest
+from django import forms
+from django.utils.functional import Promise
+
+from intake import forms as intake_forms
+from intake.models import HelpRequest
+from intake.months import current_month, format_month
+
+FORM_CLASSES = [
+    cls for _name, cls in inspect.getmembers(intake_forms, inspect.isclass)
+    if issubclass(cls, forms.BaseForm) and cls.__module__ == intake_forms.__name__ and cls.base_fields
+]
+
+# (persona, URL of a page with a form)
+FORM_PAGES = [
+    ("coordinator", "/requests/new/"),
+    ("coordinator", "/requests/counts/"),
+    ("coordinator", "/requests/move/"),
+    ("coordinator", "/requests/find/"),
+    ("coordinator", "/requests/{reference}/"),
+    ("coordinator", "/"),
+    ("staff", "/requests/import/"),
+]
+
+
+@pytest.fixture
+def reference(programme) -> str:
+    return HelpRequest.objects.create(programme=programme, month=programme.first_month, category="legal").reference
+
+
+def test_every_form_of_the_module_is_checked():
+    names = {cls.__name__ for cls in FORM_CLASSES}
+    assert {"LogRequestForm", "LogCountsForm", "FindForm", "CloseForm", "MoveForm", "ImportForm"} <= names
+
+
+@pytest.mark.parametrize("form_class", FORM_CLASSES, ids=lambda cls: cls.__name__)
+def test_every_label_is_marked_for_translation(form_class):
+    for name, field in form_class.base_fields.items():
+        assert field.label, f"{form_class.__name__}.{name} has no label"
+        assert isinstance(field.label, Promise), f"{form_class.__name__}.{name}: {field.label!r} is not translated"
+
+
+@pytest.mark.parametrize("form_class", FORM_CLASSES, ids=lambda cls: cls.__name__)
+def test_every_help_text_is_marked_for_translation(form_class):
+    for name, field in form_class.base_fields.items():
+        if field.help_text:
+            assert isinstance(field.help_text, Promise), f"{form_class.__name__}.{name}: {field.help_text!r}"
+
+
+@pytest.mark.parametrize("persona, url", FORM_PAGES, ids=[url for _persona, url in FORM_PAGES])
+def test_form_pages_are_rendered_by_crispy_for_phones(request, client_for, programme, reference, persona, url):
+    user = request.getfixturevalue(persona)
+    programme.members.add(user)
+
+    response = client_for(user).get(url.format(reference=reference))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
+    assert re.search(r'class="[^"]*\bform-(control|select)\b', page)
+    assert 'class="mb-3"' in page
+    assert "<form" in page
+
+
+def test_month_fields_are_month_pickers_that_accept_typing(client_for, coordinator, programme):
+    page = client_for(coordinator).get("/requests/counts/").content.decode()
+
+    assert 'type="month"' in page
+    assert 'placeholder="YYYY-MM"' in page
+
+
+def test_forms_start_with_the_current_month_and_the_only_programme(client_for, coordinator, programme):
+    response = client_for(coordinator).get("/requests/new/")
+
+    form = response.context["form"]
+    assert form["month"].value() == format_month(current_month())
+    assert f'value="{format_month(current_month())}"' in response.content.decode()
+    assert form["programme"].value() == "help"

@@ -1,0 +1,147 @@
+"""A coordinator's home: their programmes, this month's counts by status, and the
+requests waiting for action, paged, at a cost that does not grow with the data."""
+
+import re
+from html import unescape
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from intake.models import HelpRequest, Outcome, Status
+from intake.months import add_months, current_month
+from intake.views import REQUESTS_PER_PAGE
+from tests.conftest import make_user
+
+THIS_MONTH = current_month()
+LAST_MONTH = add_months(THIS_MONTH, -1)
+
+
+def text_of(response) -> str:
+    """The page as a reader sees it: tags dropped, whitespace collapsed."""
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", response.content.decode(), flags=re.S)
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def add_requests(programme, n: int, *, month=THIS_MONTH, status=Status.NEW, category="desertion") -> list[HelpRequest]:
+    closed = status == Status.CLOSED
+    return HelpRequest.objects.bulk_create(
+        HelpRequest(
+            programme=programme, month=month, category=category, status=status,
+            outcome=Outcome.LEFT_COUNTRY if closed else "", closed_month=month if closed else None,
+        )
+        for _ in range(n)
+    )
+
+
+def waiting_references(response) -> list[str]:
+    return [item.reference for item in response.context["waiting"].object_list]
+
+
+def test_coordinator_home_shows_their_programme_with_this_months_counts_by_status(
+    coordinator, programme, other_programme, client_for
+):
+    add_requests(programme, 3, status=Status.NEW)
+    add_requests(programme, 2, status=Status.IN_PROGRESS)
+    add_requests(programme, 1, status=Status.CLOSED)
+    add_requests(programme, 4, month=LAST_MONTH)  # not this month's
+    add_requests(other_programme, 7)  # not their programme
+
+    response = client_for(coordinator).get("/")
+
+    assert response.status_code == 200
+    assert response.context["programmes"] == [(programme, {"new": 3, "in_progress": 2, "closed": 1})]
+    assert "Help 3 2 1" in text_of(response)
+
+
+def test_staff_home_shows_every_programme(staff, programme, other_programme, client_for):
+    add_requests(other_programme, 7)
+
+    response = client_for(staff).get("/")
+
+    assert dict(response.context["programmes"]) == {
+        programme: {"new": 0, "in_progress": 0, "closed": 0},
+        other_programme: {"new": 7, "in_progress": 0, "closed": 0},
+    }
+
+
+def test_home_lists_the_open_requests_of_their_programmes_only(coordinator, programme, other_programme, client_for):
+    new = add_requests(programme, 2, month=LAST_MONTH)
+    in_progress = add_requests(programme, 1, status=Status.IN_PROGRESS)
+    closed = add_requests(programme, 1, status=Status.CLOSED)
+    elsewhere = add_requests(other_programme, 1)
+
+    response = client_for(coordinator).get("/")
+
+    expected = [r.reference for r in new + in_progress]
+    assert waiting_references(response) == expected  # oldest month first
+    page = response.content.decode()
+    for request in new + in_progress:
+        assert f'href="/requests/{request.reference}/"' in page
+    for request in closed + elsewhere:
+        assert request.reference not in page
+
+
+def test_waiting_requests_are_paged_fifty_at_a_time(coordinator, programme, client_for):
+    requests = add_requests(programme, 2 * REQUESTS_PER_PAGE + 20)
+    client = client_for(coordinator)
+
+    first, second, third = (client.get("/", {"page": n}) for n in (1, 2, 3))
+
+    assert REQUESTS_PER_PAGE == 50
+    assert len(waiting_references(first)) == 50
+    assert len(waiting_references(second)) == 50
+    assert len(waiting_references(third)) == 20
+    shown = waiting_references(first) + waiting_references(second) + waiting_references(third)
+    assert sorted(shown) == sorted(r.reference for r in requests)
+    assert "Page 1 of 3" in text_of(first)
+    assert 'href="?page=2"' in first.content.decode()
+
+
+def test_a_page_past_the_end_shows_the_last_page(coordinator, programme, client_for):
+    add_requests(programme, REQUESTS_PER_PAGE + 5)
+
+    response = client_for(coordinator).get("/", {"page": 99})
+
+    assert response.status_code == 200
+    assert len(waiting_references(response)) == 5
+
+
+def test_home_with_nothing_waiting_says_so(coordinator, programme, client_for):
+    add_requests(programme, 2, status=Status.CLOSED)
+
+    response = client_for(coordinator).get("/")
+
+    assert waiting_references(response) == []
+    assert "Nothing is waiting." in text_of(response)
+
+
+def test_coordinator_of_no_programme_is_told_so(client_for, db):
+    loner = make_user("loner", "Coordinator")
+
+    response = client_for(loner).get("/")
+
+    assert response.status_code == 200
+    assert response.context["programmes"] == []
+    assert "You are not a member of any programme yet." in text_of(response)
+
+
+@pytest.mark.parametrize("persona", ["coordinator", "staff"])
+def test_home_costs_the_same_number_of_queries_for_5_or_500_open_requests(
+    request, persona, programme, client_for, django_assert_max_num_queries
+):
+    client = client_for(request.getfixturevalue(persona))
+    add_requests(programme, 5)
+    client.post("/requests/counts/", {"programme": "help", "month": THIS_MONTH.strftime("%Y-%m"),
+                                      "category": "legal", "status": "new", "count": 3})
+
+    with CaptureQueriesContext(connection) as few:
+        assert len(waiting_references(client.get("/"))) == 8
+    add_requests(programme, 492)
+    with django_assert_max_num_queries(len(few)), CaptureQueriesContext(connection) as many:
+        response = client.get("/")
+
+    assert len(waiting_references(response)) == REQUESTS_PER_PAGE
+    assert response.context["programmes"][0][1]["new"] == 500
+    assert len(many) == len(few)
+    assert len(few) <= 15, "\n".join(q["sql"] for q in few)

@@ -1,0 +1,288 @@
+"""Logging requests: one at a time (its reference shown once, findable in the
+coordinator's own programmes only), or as counts grouped in an entry that can be
+undone as a whole while it is recent."""
+
+import re
+from html import unescape
+
+import pytest
+from django.db import IntegrityError, connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from intake import services
+from intake.models import Entry, HelpRequest
+from intake.months import add_months, current_month, format_month
+from intake.services import MAX_COUNT, RequestSpec, requests_log
+from tests.conftest import PASSWORD, make_user
+
+THIS_MONTH = current_month()
+LAST_MONTH = add_months(THIS_MONTH, -1)
+OLDER_MONTH = add_months(THIS_MONTH, -2)
+REFERENCE_FORM = re.compile(r"[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}")
+
+
+def text_of(response) -> str:
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", response.content.decode(), flags=re.S)
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def counts_form(month=THIS_MONTH, **fields) -> dict:
+    return {"programme": "help", "month": format_month(month), "category": "desertion", "status": "new",
+            "outcome": "", "closed_month": "", "count": 7, **fields}
+
+
+@pytest.fixture
+def browser_for(db):
+    """browser_for(user): a client of its own, logged in through the login form; two
+    people working at once use two browsers."""
+
+    def log_in(user) -> Client:
+        browser = Client()
+        assert browser.post("/login/", {"username": user.username, "password": PASSWORD}).status_code == 302
+        return browser
+
+    return log_in
+
+
+@pytest.fixture
+def colleague(programme):
+    """Another coordinator of the same programme."""
+    return make_user("colleague", "Coordinator", [programme])
+
+
+# --- one request ---------------------------------------------------------------------
+
+
+def test_logging_one_request_stores_it_and_shows_its_reference_once(coordinator, programme, client_for):
+    client = client_for(coordinator)
+
+    response = client.post("/requests/new/", {"programme": "help", "month": "2023-10", "category": "legal"},
+                           follow=True)
+
+    request = HelpRequest.objects.get()
+    assert (request.programme, format_month(request.month), request.category, request.status) == (
+        programme, "2023-10", "legal", "new")
+    assert response.redirect_chain == [(f"/requests/{request.reference}/", 302)]
+    assert f"Request logged. Its reference is {request.reference}: note it for follow-up" in text_of(response)
+    # The notice is not repeated on the next visit.
+    assert "note it for follow-up" not in text_of(client.get(f"/requests/{request.reference}/"))
+
+
+def test_a_single_request_is_its_own_entry_by_its_author(coordinator, programme, client_for):
+    client_for(coordinator).post("/requests/new/", {"programme": "help", "month": "2023-10", "category": "legal"})
+
+    entry = Entry.objects.get()
+    assert (entry.kind, entry.author, entry.programme, entry.requests.count()) == ("single", coordinator, programme, 1)
+
+
+def test_log_request_form_offers_only_the_coordinators_programmes(coordinator, programme, other_programme, client_for):
+    response = client_for(coordinator).get("/requests/new/")
+
+    assert list(response.context["form"].fields["programme"].queryset) == [programme]
+
+
+# --- finding a request by reference ------------------------------------------------------
+
+
+@pytest.mark.parametrize("typed", ["{ref}", "{lower}", "{bare}", " {spaced} "])
+def test_coordinator_finds_a_request_of_their_programme_by_reference(coordinator, programme, client_for, typed):
+    request = HelpRequest.objects.create(programme=programme, month=OLDER_MONTH, category="legal")
+    ref = request.reference
+    query = typed.format(ref=ref, lower=ref.lower(), bare=ref.replace("-", ""), spaced=f"{ref[:4]} {ref[5:]}")
+
+    response = client_for(coordinator).get("/requests/find/", {"reference": query})
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/requests/{ref}/"
+
+
+def test_coordinator_cannot_find_another_programmes_request(coordinator, other_programme, client_for):
+    request = HelpRequest.objects.create(programme=other_programme, month=OLDER_MONTH, category="legal")
+
+    response = client_for(coordinator).get("/requests/find/", {"reference": request.reference})
+
+    assert response.status_code == 404
+    assert "No request with this reference in your programmes." in text_of(response)
+
+
+def test_finding_a_reference_that_does_not_exist_is_not_found(coordinator, programme, client_for):
+    response = client_for(coordinator).get("/requests/find/", {"reference": "K7Q2-9XWD"})
+
+    assert response.status_code == 404
+
+
+def test_staff_finds_a_request_of_any_programme(staff, other_programme, client_for):
+    request = HelpRequest.objects.create(programme=other_programme, month=OLDER_MONTH, category="legal")
+
+    response = client_for(staff).get("/requests/find/", {"reference": request.reference})
+
+    assert response["Location"] == f"/requests/{request.reference}/"
+
+
+# --- counts --------------------------------------------------------------------------
+
+
+def test_logging_a_count_creates_that_many_requests_in_one_entry(coordinator, programme, client_for):
+    response = client_for(coordinator).post("/requests/counts/", counts_form(count=7), follow=True)
+
+    assert response.redirect_chain == [("/", 302)]
+    assert "7 requests logged." in text_of(response)
+    entry = Entry.objects.get()
+    assert (entry.kind, entry.author, entry.programme, entry.month) == ("count", coordinator, programme, THIS_MONTH)
+    assert set(entry.requests.values_list("programme", "month", "category", "status", "outcome", "closed_month")) == {
+        (programme.pk, THIS_MONTH, "desertion", "new", "", None)}
+    references = list(HelpRequest.objects.values_list("reference", flat=True))
+    assert len(references) == len(set(references)) == 7
+    assert all(REFERENCE_FORM.fullmatch(reference) for reference in references)
+
+
+def test_logging_closed_requests_stores_their_outcome_and_month_closed(coordinator, programme, client_for):
+    form = counts_form(month=OLDER_MONTH, status="closed", outcome="left_country",
+                       closed_month=format_month(LAST_MONTH), count=3)
+
+    response = client_for(coordinator).post("/requests/counts/", form)
+
+    assert response.status_code == 302
+    assert list(HelpRequest.objects.values_list("status", "outcome", "closed_month")) == [
+        ("closed", "left_country", LAST_MONTH)] * 3
+
+
+@pytest.mark.parametrize("count", [1, MAX_COUNT])
+def test_a_count_from_one_to_five_thousand_is_accepted(coordinator, programme, client_for, count):
+    client = client_for(coordinator)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post("/requests/counts/", counts_form(count=count))
+
+    assert response.status_code == 302
+    assert HelpRequest.objects.count() == count
+    assert Entry.objects.get().requests.count() == count
+    # Written in bulk: batches of a hundred or more rows, not one INSERT per request.
+    inserts = [q for q in queries if q["sql"].startswith('INSERT INTO "intake_helprequest"')]
+    assert 1 <= len(inserts) <= count // 100 + 1
+
+
+def test_a_count_that_fails_part_way_writes_nothing(programme, coordinator, monkeypatch):
+    """The rows of a count are written in one transaction: when the 1,500th collides
+    with an existing reference (on the retry too), the first 1,499 are not kept."""
+    taken = HelpRequest.objects.create(programme=programme, month=OLDER_MONTH, category="legal").reference
+    fresh = (f"{n:04d}-XXXX".replace("0", "A").replace("1", "B") for n in range(10**6))
+
+    def references_that_collide_at_1500():
+        references_that_collide_at_1500.calls += 1
+        return taken if references_that_collide_at_1500.calls % 1500 == 0 else next(fresh)
+
+    references_that_collide_at_1500.calls = 0
+    monkeypatch.setattr(services, "new_reference", references_that_collide_at_1500)
+    spec = RequestSpec(programme=programme, month=THIS_MONTH, category="desertion")
+
+    with pytest.raises(IntegrityError):
+        requests_log(spec=spec, count=1500, author=coordinator)
+
+    assert references_that_collide_at_1500.calls == 3000  # tried twice
+    assert list(HelpRequest.objects.values_list("reference", flat=True)) == [taken]
+    assert not Entry.objects.exists()
+
+
+def test_a_reference_collision_is_retried_with_fresh_references(programme, coordinator, monkeypatch):
+    taken = HelpRequest.objects.create(programme=programme, month=OLDER_MONTH, category="legal").reference
+    real_reference = services.new_reference
+    calls = iter(range(10**6))
+    monkeypatch.setattr(services, "new_reference", lambda: taken if next(calls) == 3 else real_reference())
+    spec = RequestSpec(programme=programme, month=THIS_MONTH, category="desertion")
+
+    entry = requests_log(spec=spec, count=10, author=coordinator)
+
+    assert entry.requests.count() == 10
+    assert HelpRequest.objects.filter(reference=taken).count() == 1
+    assert Entry.objects.count() == 1
+
+
+# --- undoing an entry ------------------------------------------------------------------
+
+
+def log_counts(client, month, count=4) -> Entry:
+    response = client.post("/requests/counts/", counts_form(month=month, count=count))
+    assert response.status_code == 302, response.context["form"].errors
+    return Entry.objects.latest("pk")
+
+
+@pytest.mark.parametrize("month", [THIS_MONTH, LAST_MONTH], ids=["current-month", "previous-month"])
+def test_author_undoes_a_recent_entry_as_a_whole(coordinator, programme, client_for, month):
+    client = client_for(coordinator)
+    kept = log_counts(client, month, count=2)
+    entry = log_counts(client, month, count=5)
+
+    response = client.post(f"/requests/entries/{entry.pk}/undo/", follow=True)
+
+    assert response.redirect_chain == [("/", 302)]
+    assert "Undone: 5 requests removed." in text_of(response)
+    assert not Entry.objects.filter(pk=entry.pk).exists()
+    assert list(Entry.objects.all()) == [kept]
+    assert HelpRequest.objects.count() == 2
+
+
+def test_staff_undoes_a_coordinators_recent_entry(coordinator, staff, programme, browser_for):
+    entry = log_counts(browser_for(coordinator), THIS_MONTH)
+
+    response = browser_for(staff).post(f"/requests/entries/{entry.pk}/undo/")
+
+    assert response.status_code == 302
+    assert not Entry.objects.exists()
+    assert not HelpRequest.objects.exists()
+
+
+def test_an_entry_older_than_the_previous_month_cannot_be_undone(coordinator, programme, client_for):
+    client = client_for(coordinator)
+    entry = log_counts(client, OLDER_MONTH)
+
+    response = client.post(f"/requests/entries/{entry.pk}/undo/", follow=True)
+
+    assert response.redirect_chain == [("/", 302)]
+    assert "Only entries of the current or the previous month can be undone." in text_of(response)
+    assert Entry.objects.get() == entry
+    assert entry.requests.count() == 4
+
+
+def test_staff_cannot_undo_an_old_entry_either(coordinator, staff, programme, browser_for):
+    entry = log_counts(browser_for(coordinator), OLDER_MONTH)
+
+    response = browser_for(staff).post(f"/requests/entries/{entry.pk}/undo/", follow=True)
+
+    assert "Only entries of the current or the previous month can be undone." in text_of(response)
+    assert entry.requests.count() == 4
+
+
+def test_a_colleague_who_is_not_the_author_cannot_undo_an_entry(coordinator, colleague, programme, browser_for):
+    entry = log_counts(browser_for(coordinator), THIS_MONTH)
+
+    response = browser_for(colleague).post(f"/requests/entries/{entry.pk}/undo/")
+
+    assert response.status_code == 403
+    assert entry.requests.count() == 4
+
+
+def test_undo_refuses_get(coordinator, programme, client_for):
+    client = client_for(coordinator)
+    entry = log_counts(client, THIS_MONTH)
+
+    response = client.get(f"/requests/entries/{entry.pk}/undo/")
+
+    assert response.status_code == 405
+    assert entry.requests.count() == 4
+
+
+def test_home_offers_undo_for_the_coordinators_own_recent_entries_only(
+    coordinator, colleague, programme, browser_for
+):
+    colleagues = log_counts(browser_for(colleague), THIS_MONTH)
+    client = browser_for(coordinator)
+    mine = log_counts(client, LAST_MONTH)
+    mine_old = log_counts(client, OLDER_MONTH)
+
+    page = client.get("/").content.decode()
+
+    assert f'action="/requests/entries/{mine.pk}/undo/"' in page
+    assert f'action="/requests/entries/{mine_old.pk}/undo/"' not in page
+    assert f'action="/requests/entries/{colleagues.pk}/undo/"' not in page

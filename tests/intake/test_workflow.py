@@ -1,0 +1,198 @@
+"""The workflow of one request: new -> in progress -> closed (with an outcome and the
+month closed), closed -> reopened. A change the workflow does not allow is refused
+with a message, and the request stays as it was."""
+
+import datetime as dt
+import itertools
+import re
+from html import unescape
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from intake.models import TRANSITIONS, HelpRequest, Status, TransitionError
+from intake.months import add_months, current_month, format_month
+
+MAY, JUNE = dt.date(2023, 5, 1), dt.date(2023, 6, 1)
+NEXT_MONTH = add_months(current_month(), 1)
+
+
+def text_of(response) -> str:
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", response.content.decode(), flags=re.S)
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def make_request(programme, status=Status.NEW) -> HelpRequest:
+    closed = status == Status.CLOSED
+    return HelpRequest.objects.create(
+        programme=programme, month=MAY, category="desertion", status=status,
+        outcome="referred" if closed else "", closed_month=JUNE if closed else None,
+    )
+
+
+def state_of(request: HelpRequest) -> tuple:
+    return HelpRequest.objects.values_list("status", "outcome", "closed_month").get(pk=request.pk)
+
+
+@pytest.fixture
+def browser(client_for, coordinator):
+    """The coordinator's browser, logged in."""
+    return client_for(coordinator)
+
+
+# --- the allowed changes, through the pages --------------------------------------------
+
+
+def test_coordinator_starts_a_new_request(browser, programme):
+    request = make_request(programme)
+
+    response = browser.post(f"/requests/{request.reference}/start/", follow=True)
+
+    assert response.redirect_chain == [(f"/requests/{request.reference}/", 302)]
+    assert "The request is now in progress." in text_of(response)
+    assert state_of(request) == ("in_progress", "", None)
+
+
+@pytest.mark.parametrize("status", [Status.NEW, Status.IN_PROGRESS])
+def test_coordinator_closes_an_open_request_with_outcome_and_month(browser, programme, status):
+    request = make_request(programme, status)
+
+    response = browser.post(f"/requests/{request.reference}/close/", {"outcome": "left_country", "month": "2023-07"},
+                           follow=True)
+
+    assert response.redirect_chain == [(f"/requests/{request.reference}/", 302)]
+    assert "The request is closed." in text_of(response)
+    assert state_of(request) == ("closed", "left_country", dt.date(2023, 7, 1))
+
+
+def test_a_request_can_be_closed_in_the_month_it_was_received(browser, programme):
+    request = make_request(programme, Status.IN_PROGRESS)
+
+    browser.post(f"/requests/{request.reference}/close/", {"outcome": "detained", "month": format_month(MAY)})
+
+    assert state_of(request) == ("closed", "detained", MAY)
+
+
+def test_coordinator_reopens_a_closed_request_which_loses_its_outcome(browser, programme):
+    request = make_request(programme, Status.CLOSED)
+
+    response = browser.post(f"/requests/{request.reference}/reopen/", follow=True)
+
+    assert "The request is now in progress." in text_of(response)
+    assert state_of(request) == ("in_progress", "", None)
+
+
+def test_detail_page_offers_the_actions_of_the_current_status(browser, programme):
+    new, in_progress, closed = (make_request(programme, s) for s in (Status.NEW, Status.IN_PROGRESS, Status.CLOSED))
+
+    pages = {r.status: browser.get(f"/requests/{r.reference}/").content.decode() for r in (new, in_progress, closed)}
+
+    assert f'action="/requests/{new.reference}/start/"' in pages["new"]
+    assert f'action="/requests/{new.reference}/close/"' in pages["new"]
+    assert "/start/" not in pages["in_progress"] and "/reopen/" not in pages["in_progress"]
+    assert f'action="/requests/{in_progress.reference}/close/"' in pages["in_progress"]
+    assert f'action="/requests/{closed.reference}/reopen/"' in pages["closed"]
+    assert "/close/" not in pages["closed"]
+    assert "Referred elsewhere" in pages["closed"]
+
+
+# --- refused changes, through the pages --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "status, action, message",
+    [
+        (Status.NEW, "reopen", "Only a closed request can be reopened."),
+        (Status.IN_PROGRESS, "reopen", "Only a closed request can be reopened."),
+        (Status.IN_PROGRESS, "start", "Only a new request can be started."),
+        (Status.CLOSED, "start", "Only a new request can be started."),
+    ],
+)
+def test_an_invalid_transition_is_refused_with_a_message(browser, programme, status, action, message):
+    request = make_request(programme, status)
+    before = state_of(request)
+
+    response = browser.post(f"/requests/{request.reference}/{action}/", follow=True)
+
+    assert response.redirect_chain == [(f"/requests/{request.reference}/", 302)]
+    assert message in text_of(response)
+    assert "The request is now" not in text_of(response)
+    assert state_of(request) == before
+
+
+@pytest.mark.parametrize(
+    "status, form, message",
+    [
+        pytest.param(Status.CLOSED, {"outcome": "left_country", "month": "2023-07"},
+                     "A request that is closed cannot become closed.", id="already-closed"),
+        pytest.param(Status.IN_PROGRESS, {"outcome": "left_country", "month": "2023-04"},
+                     "The month closed cannot be before the month received.", id="closed-before-received"),
+        pytest.param(Status.IN_PROGRESS, {"outcome": "left_country", "month": format_month(NEXT_MONTH)},
+                     "The month closed cannot be in the future.", id="closed-in-the-future"),
+        pytest.param(Status.IN_PROGRESS, {"outcome": "", "month": "2023-07"},
+                     "This field is required.", id="no-outcome"),
+        pytest.param(Status.NEW, {"outcome": "vanished", "month": "2023-07"},
+                     "Select a valid choice. vanished is not one of the available choices.", id="unknown-outcome"),
+        pytest.param(Status.IN_PROGRESS, {"outcome": "left_country", "month": ""},
+                     "This field is required.", id="no-month"),
+        pytest.param(Status.IN_PROGRESS, {"outcome": "left_country", "month": "July"},
+                     "Enter a month as YYYY-MM, e.g. 2023-11.", id="malformed-month"),
+    ],
+)
+def test_an_invalid_close_is_refused_with_a_message(browser, programme, status, form, message):
+    request = make_request(programme, status)
+    before = state_of(request)
+
+    response = browser.post(f"/requests/{request.reference}/close/", form)
+
+    assert response.status_code == 400
+    assert message in text_of(response)
+    assert state_of(request) == before
+    # The page shows the request as stored, not as the refused change left it in memory.
+    assert response.context["help_request"].status == status
+
+
+# --- the rules on the model ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("current, new", list(itertools.product(Status.values, repeat=2)))
+def test_move_to_allows_exactly_the_transitions_of_the_workflow(programme, current, new):
+    request = make_request(programme, current)
+    before = state_of(request)
+    closing = {"outcome": "withdrew", "closed_month": JUNE} if new == Status.CLOSED else {}
+
+    if new in TRANSITIONS[current]:
+        request.move_to(new, **closing)
+        assert state_of(request)[0] == new
+    else:
+        with pytest.raises(TransitionError):
+            request.move_to(new, **closing)
+        assert state_of(request) == before
+
+
+def test_the_workflow_is_new_in_progress_closed_and_reopened():
+    assert TRANSITIONS == {
+        Status.NEW: {Status.IN_PROGRESS, Status.CLOSED},
+        Status.IN_PROGRESS: {Status.CLOSED},
+        Status.CLOSED: {Status.IN_PROGRESS},
+    }
+
+
+def test_close_without_an_outcome_is_refused_and_nothing_saved(programme):
+    request = make_request(programme, Status.IN_PROGRESS)
+
+    with pytest.raises(ValidationError) as refused:
+        request.close(outcome="", month=JUNE)
+
+    assert refused.value.message_dict == {"outcome": ["A closed request needs an outcome."]}
+    assert state_of(request) == ("in_progress", "", None)
+
+
+def test_close_before_the_month_received_is_refused_and_nothing_saved(programme):
+    request = make_request(programme, Status.NEW)
+
+    with pytest.raises(ValidationError) as refused:
+        request.close(outcome="referred", month=dt.date(2023, 4, 1))
+
+    assert refused.value.message_dict == {"closed_month": ["The month closed cannot be before the month received."]}
+    assert state_of(request) == ("new", "", None)
