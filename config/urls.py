@@ -4,8 +4,11 @@ from django.urls import include, path
 
 from intake import views as intake_views
 
+handler403 = "intake.views.permission_denied"
+
 urlpatterns = [
     path("", intake_views.home, name="home"),
+    path("audit/", intake_views.audit_log, name="audit_log"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("requests/", include("intake.urls")),

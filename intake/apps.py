@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class IntakeConfig(AppConfig):
     name = "intake"
     verbose_name = _("Intake")
+
+    def ready(self):
+        from . import audit  # noqa: F401 - connects the login receivers

@@ -276,3 +276,40 @@ class HelpRequest(models.Model):
         if self.status != Status.CLOSED:
             raise TransitionError(_("Only a closed request can be reopened."))
         self.move_to(Status.IN_PROGRESS)
+
+
+class AuditEvent(models.Model):
+    """Who did what, and in which month: never an address, never a request's contents.
+    Written by the app, read by staff and auditors, changed by nobody."""
+
+    class Action(models.TextChoices):
+        LOGIN = "login", _("Logged in")
+        LOGIN_FAILED = "login_failed", _("Failed login")
+        ACCESS_REFUSED = "access_refused", _("Access refused")
+        REQUESTS_LOGGED = "requests_logged", _("Requests logged")
+        REQUEST_CHANGED = "request_changed", _("Request changed")
+        REQUESTS_MOVED = "requests_moved", _("Requests moved")
+        ENTRY_UNDONE = "entry_undone", _("Entry undone")
+        REQUESTS_IMPORTED = "requests_imported", _("Requests imported")
+        REPORT_GENERATED = "report_generated", _("Report generated")
+        REPORT_EXPORTED = "report_exported", _("Report exported")
+        SECOND_FACTOR_SET = "second_factor_set", _("Second factor set up")
+
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("account")
+    )
+    action = models.CharField(_("action"), max_length=30, choices=Action.choices)
+    month = models.DateField(_("month"))
+    # What it concerned, in the app's own terms ("desertion-help, 12 requests",
+    # "report all 2023-11 v2"), composed by the app: never typed by a person.
+    subject = models.CharField(_("concerning"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        default_permissions = ("view",)
+        constraints = [first_of_month_constraint("month", "auditevent_month_is_first_day")]
+
+    def __str__(self) -> str:
+        return f"{format_month(self.month)} {self.actor or '-'} {self.action} {self.subject}"

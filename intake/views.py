@@ -3,29 +3,35 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from reports.models import Report
 
+from . import audit
 from .access import programmes_for
 from .counts import status_counts
 from .forms import CloseForm, FindForm, ImportForm, LogCountsForm, LogRequestForm, MoveForm, apply_errors
 from .imports import ImportRefused, read_csv
-from .models import Entry, HelpRequest, TransitionError
+from .models import AuditEvent, Entry, HelpRequest, TransitionError
 from .months import add_months, current_month
 from .services import entry_undo, requests_import, requests_log, requests_move
 
 LATEST_REPORTS = 5
 # A phone screen's worth of rows a few times over; more pages beat a slow page.
 REQUESTS_PER_PAGE = 50
+AUDIT_EVENTS_PER_PAGE = 100
 
 
 def _get_request_for_user(request, reference: str) -> HelpRequest:
     """A request of one of the user's programmes, or 404: another programme's
     requests do not exist as far as this user can tell."""
+    if "\x00" in reference:
+        # No reference has one, and PostgreSQL refuses the query (a 500) rather than find nothing.
+        raise Http404("No such request.")
     return get_object_or_404(
         HelpRequest.objects.select_related("programme"), reference=reference, programme__in=programmes_for(request.user)
     )
@@ -72,6 +78,7 @@ def request_new(request):
     form = LogRequestForm(request.POST or None, programmes=programmes_for(request.user))
     if request.method == "POST" and form.is_valid():
         entry = requests_log(spec=form.spec(), author=request.user, kind=Entry.Kind.SINGLE)
+        audit.record(request.user, audit.Action.REQUESTS_LOGGED, f"{entry.programme.slug}, 1")
         reference = entry.requests.get().reference
         messages.success(request, _("Request logged. Its reference is %(reference)s: note it for follow-up, "
                                     "it is shown only now.") % {"reference": reference})
@@ -86,7 +93,8 @@ def counts_new(request):
     form = LogCountsForm(request.POST or None, programmes=programmes_for(request.user))
     if request.method == "POST" and form.is_valid():
         count = form.cleaned_data["count"]
-        requests_log(spec=form.spec(), count=count, author=request.user)
+        entry = requests_log(spec=form.spec(), count=count, author=request.user)
+        audit.record(request.user, audit.Action.REQUESTS_LOGGED, f"{entry.programme.slug}, {count}")
         messages.success(request, ngettext("%(count)s request logged.", "%(count)s requests logged.", count)
                          % {"count": count})
         return redirect("home")
@@ -124,6 +132,7 @@ def _transition(request, reference: str, action):
         for message in exc.messages:
             messages.error(request, message)
     else:
+        audit.record(request.user, audit.Action.REQUEST_CHANGED, f"{help_request.programme.slug}, {help_request.status}")
         messages.success(request, _("The request is now %(status)s.") % {"status": help_request.get_status_display().lower()})
     return redirect("request_detail", reference=help_request.reference)
 
@@ -155,6 +164,7 @@ def request_close(request, reference: str):
             help_request.refresh_from_db()
             apply_errors(form, exc)
         else:
+            audit.record(request.user, audit.Action.REQUEST_CHANGED, f"{help_request.programme.slug}, closed")
             messages.success(request, _("The request is closed."))
             return redirect("request_detail", reference=help_request.reference)
     return render(request, "intake/request_detail.html", {"help_request": help_request, "close_form": form}, status=400)
@@ -170,6 +180,7 @@ def requests_move_view(request):
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
+            audit.record(request.user, audit.Action.REQUESTS_MOVED, f"{form.cleaned_data['programme'].slug}, {moved}")
             messages.success(request, ngettext("%(count)s request moved.", "%(count)s requests moved.", moved)
                              % {"count": moved})
             return redirect("home")
@@ -193,6 +204,7 @@ def entry_undo_view(request, pk: int):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
+        audit.record(request.user, audit.Action.ENTRY_UNDONE, f"{entry.programme.slug}, {deleted}")
         messages.success(request, ngettext("Undone: %(count)s request removed.", "Undone: %(count)s requests removed.",
                                            deleted) % {"count": deleted})
     return redirect("home")
@@ -211,8 +223,25 @@ def import_view(request):
         else:
             requests_import(groups, author=request.user)
             total = sum(count for _spec, count in groups)
+            audit.record(request.user, audit.Action.REQUESTS_IMPORTED, str(total))
             messages.success(request, ngettext("Imported %(count)s request.", "Imported %(count)s requests.", total)
                              % {"count": total})
             return redirect("home")
     status = 400 if (errors or form.errors) else 200
     return render(request, "intake/import.html", {"form": form, "errors": errors}, status=status)
+
+
+def permission_denied(request, exception=None):
+    """403, noted in the audit log with the page's name (not its address or data)."""
+    match = request.resolver_match
+    audit.record(request.user, audit.Action.ACCESS_REFUSED, match.view_name if match else "")
+    return render(request, "403.html", status=403)
+
+
+@login_required
+@permission_required("intake.view_auditevent", raise_exception=True)
+@require_GET
+def audit_log(request):
+    events = AuditEvent.objects.select_related("actor")
+    page = Paginator(events, AUDIT_EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "intake/audit_log.html", {"page": page})

@@ -8,7 +8,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from intake import demo
+from intake import audit, demo
 from intake.models import Category, Outcome, Programme
 
 from .narrative import narrative
@@ -65,6 +65,7 @@ def report_generate(request):
     report = report_request(
         programme=form.cleaned_data["programme"], month=form.cleaned_data["month"], requested_by=request.user
     )
+    audit.record(request.user, audit.Action.REPORT_GENERATED, str(report))
     return redirect(report)
 
 
@@ -109,6 +110,7 @@ def report_detail(request, scope: str, month: dt.date, version: int | None = Non
 @permission_required("reports.export_report", raise_exception=True)
 def report_print(request, scope: str, month: dt.date, version: int):
     report = _get_ready_report(scope, month, version)
+    audit.record(request.user, audit.Action.REPORT_EXPORTED, f"{report} print")
     return render(request, "reports/report_print.html", _report_context(request, report))
 
 
@@ -125,6 +127,7 @@ def report_compare(request, scope: str, month: dt.date, version: int, other: int
 @permission_required("reports.export_report", raise_exception=True)
 def report_json(request, scope: str, month: dt.date, version: int):
     report = _get_ready_report(scope, month, version)
+    audit.record(request.user, audit.Action.REPORT_EXPORTED, f"{report} json")
     response = JsonResponse(report.figures, json_dumps_params={"ensure_ascii": False, "indent": 2})
     response["Content-Disposition"] = f'attachment; filename="{report.file_name}.json"'
     return response
@@ -134,6 +137,7 @@ def report_json(request, scope: str, month: dt.date, version: int):
 @permission_required("reports.export_report", raise_exception=True)
 def report_csv(request, scope: str, month: dt.date, version: int):
     report = _get_ready_report(scope, month, version)
+    audit.record(request.user, audit.Action.REPORT_EXPORTED, f"{report} csv")
     response = HttpResponse(to_csv(report.figures), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{report.file_name}.csv"'
     return response

@@ -11,8 +11,14 @@ _ROLES = importlib.import_module("intake.migrations.0002_roles").ROLES
 _GRANTS = importlib.import_module("reports.migrations.0003_reference_figure_roles").GRANTS
 # The permissions of each role: those of the migration that made the roles, and
 # those later migrations granted.
+_AUDIT_READERS = importlib.import_module("intake.migrations.0006_audit_roles").READERS
 ROLES = {
-    role: [*codes, *(f"reports.{codename}" for codename in _GRANTS.get(role, []))] for role, codes in _ROLES.items()
+    role: [
+        *codes,
+        *(f"reports.{codename}" for codename in _GRANTS.get(role, [])),
+        *(["intake.view_auditevent"] if role in _AUDIT_READERS else []),
+    ]
+    for role, codes in _ROLES.items()
 }
 
 
