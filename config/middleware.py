@@ -6,6 +6,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+from django_otp import user_has_device
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
@@ -43,3 +46,34 @@ class NoStoreMiddleware:
         response = self.get_response(request)
         patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+# Pages a logged-in account may open before it has passed its second factor.
+SECOND_FACTOR_EXEMPT = {"login", "logout", "two_factor_setup", "two_factor_verify", "set_language"}
+
+
+class SecondFactorMiddleware:
+    """Sends a logged-in account that has not passed its second factor to the code
+    page, or, where a second factor is required and it has none, to set one up."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if not user.is_authenticated or user.is_verified():
+            return None
+        if request.resolver_match.url_name in SECOND_FACTOR_EXEMPT:
+            return None
+        if user_has_device(user):
+            return redirect(f"{reverse('two_factor_verify')}?{urlencode({'next': request.get_full_path()})}")
+        if settings.TWO_FACTOR_REQUIRED:
+            return redirect("two_factor_setup")
+        return None
+
+
+def security_context(request):
+    return {"two_factor_required": settings.TWO_FACTOR_REQUIRED}

@@ -91,6 +91,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "crispy_forms",
     "crispy_bootstrap5",
     "bootstrap",  # Bootstrap's static files (django-bootstrap-static)
@@ -106,11 +109,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "config.middleware.SessionLifetimeMiddleware",
     "config.middleware.NoStoreMiddleware",
+    "config.middleware.SecondFactorMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -127,6 +132,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "config.middleware.security_context",
             ],
         },
     },
@@ -230,6 +236,11 @@ SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
 # However active, a session ends 12 hours after login (config.middleware).
 SESSION_ABSOLUTE_AGE = 12 * 3600
+
+# A second factor (TOTP app, backup codes) for every account; DEBUG settings may
+# relax this, and the login page then says so.
+TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", not DEBUG)
+OTP_TOTP_ISSUER = "Case intake"
 
 # Login throttling (django-axes): five wrong passwords for one username from one
 # address lock that pair out for 15 minutes; a colleague behind the same address

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from intake import two_factor
 from intake import views as intake_views
 
 handler403 = "intake.views.permission_denied"
@@ -11,6 +12,9 @@ urlpatterns = [
     path("audit/", intake_views.audit_log, name="audit_log"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/two-factor/", two_factor.setup, name="two_factor_setup"),
+    path("account/verify/", two_factor.verify, name="two_factor_verify"),
+    path("account/backup-codes/", two_factor.backup_codes, name="two_factor_backup_codes"),
     path("requests/", include("intake.urls")),
     path("reports/", include("reports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

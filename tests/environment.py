@@ -14,5 +14,7 @@ os.environ["DEBUG"] = "0"
 # The test client and the live server speak plain HTTP; tests of the HTTPS settings
 # set HTTPS=1 themselves.
 os.environ.setdefault("HTTPS", "0")
+# Most tests log in with a password alone; tests of the second factor require it.
+os.environ.setdefault("TWO_FACTOR_REQUIRED", "0")
 if os.environ.get("CELERY_BROKER_URL", "filesystem://").startswith("filesystem"):
     os.environ["BROKER_DIR"] = tempfile.mkdtemp(prefix="intake-test-broker-")

@@ -1,0 +1,102 @@
+"""The second factor: a TOTP app (set up by scanning a QR code the app draws itself)
+and ten single-use backup codes, on django-otp."""
+
+import base64
+
+import segno
+from django import forms
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp import match_token, user_has_device
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from . import audit
+
+BACKUP_CODES = 10
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label=gettext_lazy("Code"), max_length=16,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+        help_text=gettext_lazy("The six digits your authenticator app shows, or one of your backup codes."),
+    )
+
+    def clean_token(self):
+        return "".join(self.cleaned_data["token"].split()).lower()
+
+
+def new_backup_codes(user) -> list[str]:
+    """Replace the user's backup codes with ten new ones; each works once."""
+    device, _created = StaticDevice.objects.get_or_create(user=user, name="backup")
+    device.token_set.all().delete()
+    codes = [StaticToken.random_token() for _ in range(BACKUP_CODES)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
+def _next_url(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return settings.LOGIN_REDIRECT_URL
+
+
+@login_required
+def setup(request):
+    """Set up the authenticator app: scan, then type a code to prove it works."""
+    user = request.user
+    if user_has_device(user):
+        remaining = StaticToken.objects.filter(device__user=user).count()
+        return render(request, "registration/two_factor_status.html", {"remaining": remaining})
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            otp_login(request, device)
+            audit.record(user, audit.Action.SECOND_FACTOR_SET)
+            return render(request, "registration/backup_codes.html", {"codes": new_backup_codes(user)})
+        form.add_error("token", _("That code is not right. Check the time on your phone and try the next one."))
+    context = {
+        "form": form,
+        "qr": segno.make(device.config_url, error="m").svg_inline(scale=4, title=_("QR code for your authenticator app")),
+        "secret": " ".join(base64.b32encode(device.bin_key).decode()[i:i + 4] for i in range(0, 32, 4)),
+    }
+    return render(request, "registration/two_factor_setup.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+def verify(request):
+    """The second step of logging in, for accounts with a second factor."""
+    if request.user.is_verified():
+        return redirect(_next_url(request))
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = match_token(request.user, form.cleaned_data["token"])
+        if device is not None:
+            otp_login(request, device)
+            return redirect(_next_url(request))
+        audit.record(request.user, audit.Action.LOGIN_FAILED, "second factor")
+        form.add_error("token", _("That code is not right, or it has been used already."))
+    return render(request, "registration/two_factor_verify.html", {"form": form, "next": _next_url(request)},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def backup_codes(request):
+    """New backup codes (the old ones stop working), for a verified account."""
+    if not request.user.is_verified():
+        return redirect("two_factor_verify")
+    return render(request, "registration/backup_codes.html", {"codes": new_backup_codes(request.user)})
