@@ -13,6 +13,12 @@ from .months import current_month, format_month, parse_month
 from .services import MAX_COUNT, Move, RequestSpec
 
 
+def submitted(request):
+    """The posted data, or None for a GET: an empty POST is still a submission, to
+    be refused with errors, not shown as a blank form."""
+    return request.POST if request.method == "POST" else None
+
+
 class MonthField(forms.CharField):
     """A month typed or picked as YYYY-MM, cleaned to the date of its first day."""
 

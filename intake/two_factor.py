@@ -18,6 +18,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import audit
+from .forms import submitted
 
 BACKUP_CODES = 10
 
@@ -59,7 +60,7 @@ def setup(request):
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
-    form = TokenForm(request.POST or None)
+    form = TokenForm(submitted(request))
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
             device.confirmed = True
@@ -81,7 +82,7 @@ def verify(request):
     """The second step of logging in, for accounts with a second factor."""
     if request.user.is_verified():
         return redirect(_next_url(request))
-    form = TokenForm(request.POST or None)
+    form = TokenForm(submitted(request))
     if request.method == "POST" and form.is_valid():
         device = match_token(request.user, form.cleaned_data["token"])
         if device is not None:

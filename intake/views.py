@@ -14,7 +14,9 @@ from reports.models import Report
 from . import audit
 from .access import programmes_for
 from .counts import status_counts
-from .forms import CloseForm, FindForm, ImportForm, LogCountsForm, LogRequestForm, MoveForm, apply_errors
+from .forms import (
+    CloseForm, FindForm, ImportForm, LogCountsForm, LogRequestForm, MoveForm, apply_errors, submitted,
+)
 from .imports import ImportRefused, read_csv
 from .models import AuditEvent, Entry, HelpRequest, TransitionError
 from .months import add_months, current_month
@@ -49,6 +51,7 @@ def _recent_entries(user):
 
 
 @login_required
+@require_GET
 def home(request):
     user = request.user
     context = {"latest_reports": []}
@@ -75,7 +78,7 @@ def home(request):
 @login_required
 @permission_required("intake.add_helprequest", raise_exception=True)
 def request_new(request):
-    form = LogRequestForm(request.POST or None, programmes=programmes_for(request.user))
+    form = LogRequestForm(submitted(request), programmes=programmes_for(request.user))
     if request.method == "POST" and form.is_valid():
         entry = requests_log(spec=form.spec(), author=request.user, kind=Entry.Kind.SINGLE)
         audit.record(request.user, audit.Action.REQUESTS_LOGGED, f"{entry.programme.slug}, 1")
@@ -90,7 +93,7 @@ def request_new(request):
 @login_required
 @permission_required("intake.add_helprequest", raise_exception=True)
 def counts_new(request):
-    form = LogCountsForm(request.POST or None, programmes=programmes_for(request.user))
+    form = LogCountsForm(submitted(request), programmes=programmes_for(request.user))
     if request.method == "POST" and form.is_valid():
         count = form.cleaned_data["count"]
         entry = requests_log(spec=form.spec(), count=count, author=request.user)
@@ -104,6 +107,7 @@ def counts_new(request):
 
 @login_required
 @permission_required("intake.view_helprequest", raise_exception=True)
+@require_GET
 def request_find(request):
     form = FindForm(request.GET or None)
     if form.is_valid():
@@ -119,6 +123,7 @@ def request_find(request):
 
 @login_required
 @permission_required("intake.view_helprequest", raise_exception=True)
+@require_GET
 def request_detail(request, reference: str):
     help_request = _get_request_for_user(request, reference)
     return render(request, "intake/request_detail.html", {"help_request": help_request, "close_form": CloseForm()})
@@ -173,7 +178,7 @@ def request_close(request, reference: str):
 @login_required
 @permission_required("intake.change_helprequest", raise_exception=True)
 def requests_move_view(request):
-    form = MoveForm(request.POST or None, programmes=programmes_for(request.user))
+    form = MoveForm(submitted(request), programmes=programmes_for(request.user))
     if request.method == "POST" and form.is_valid():
         try:
             moved = requests_move(form.move())
@@ -213,7 +218,7 @@ def entry_undo_view(request, pk: int):
 @login_required
 @permission_required("intake.import_requests", raise_exception=True)
 def import_view(request):
-    form = ImportForm(request.POST if request.method == "POST" else None, request.FILES or None)
+    form = ImportForm(submitted(request), request.FILES or None)
     errors = []
     if request.method == "POST" and form.is_valid():
         try:

@@ -6,9 +6,10 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from intake import audit, demo
+from intake.forms import submitted
 from intake.models import Category, Outcome, Programme
 
 from .narrative import narrative
@@ -46,6 +47,7 @@ def _get_ready_report(scope: str, month: dt.date, version: int) -> Report:
 
 @login_required
 @permission_required("reports.view_report", raise_exception=True)
+@require_GET
 def report_list(request):
     reports = Report.objects.select_related("programme").order_by("-month", "programme__name", "-version")
     page = Paginator(reports, REPORTS_PER_PAGE).get_page(request.GET.get("page"))
@@ -101,6 +103,7 @@ def _report_context(request, report: Report) -> dict:
 
 @login_required
 @permission_required("reports.view_report", raise_exception=True)
+@require_GET
 def report_detail(request, scope: str, month: dt.date, version: int | None = None):
     report = _get_report(scope, month, version)
     return render(request, "reports/report_detail.html", _report_context(request, report))
@@ -108,6 +111,7 @@ def report_detail(request, scope: str, month: dt.date, version: int | None = Non
 
 @login_required
 @permission_required("reports.export_report", raise_exception=True)
+@require_GET
 def report_print(request, scope: str, month: dt.date, version: int):
     report = _get_ready_report(scope, month, version)
     audit.record(request.user, audit.Action.REPORT_EXPORTED, f"{report} print")
@@ -116,6 +120,7 @@ def report_print(request, scope: str, month: dt.date, version: int):
 
 @login_required
 @permission_required("reports.view_report", raise_exception=True)
+@require_GET
 def report_compare(request, scope: str, month: dt.date, version: int, other: int):
     report, earlier = _get_ready_report(scope, month, version), _get_ready_report(scope, month, other)
     return render(request, "reports/report_compare.html", {
@@ -125,6 +130,7 @@ def report_compare(request, scope: str, month: dt.date, version: int, other: int
 
 @login_required
 @permission_required("reports.export_report", raise_exception=True)
+@require_GET
 def report_json(request, scope: str, month: dt.date, version: int):
     report = _get_ready_report(scope, month, version)
     audit.record(request.user, audit.Action.REPORT_EXPORTED, f"{report} json")
@@ -135,6 +141,7 @@ def report_json(request, scope: str, month: dt.date, version: int):
 
 @login_required
 @permission_required("reports.export_report", raise_exception=True)
+@require_GET
 def report_csv(request, scope: str, month: dt.date, version: int):
     report = _get_ready_report(scope, month, version)
     audit.record(request.user, audit.Action.REPORT_EXPORTED, f"{report} csv")
@@ -146,6 +153,7 @@ def report_csv(request, scope: str, month: dt.date, version: int):
 
 @login_required
 @permission_required("reports.view_referencefigure", raise_exception=True)
+@require_GET
 def reference_list(request):
     return render(request, "reports/reference_list.html", {"reference_figures": ReferenceFigure.objects.all()})
 
@@ -154,7 +162,7 @@ def reference_list(request):
 @permission_required(("reports.add_referencefigure", "reports.change_referencefigure"), raise_exception=True)
 def reference_edit(request, pk: int | None = None):
     figure = get_object_or_404(ReferenceFigure, pk=pk) if pk else None
-    form = ReferenceFigureForm(request.POST or None, instance=figure)
+    form = ReferenceFigureForm(submitted(request), instance=figure)
     if request.method == "POST" and form.is_valid():
         form.save()
         return redirect("reference_list")

@@ -1,0 +1,149 @@
+"""Who may open what: every route of the URLconf, for every persona, GET and POST.
+
+A route without a rule here fails `test_every_route_has_a_rule`, so a new view
+cannot ship without a decision about who may use it. Objects belong to the
+programme of `coordinator`; `other_coordinator` works in another programme. POSTs
+carry no form data: they show whether the action is reachable at all (400 is a
+refused form, i.e. the persona got as far as the form).
+"""
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.management import call_command
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from intake.models import Category, Entry, HelpRequest
+from reports.demo import load_reference_figures
+from reports.models import ReferenceFigure
+
+PERSONAS = ["anonymous", "coordinator", "other_coordinator", "staff", "auditor", "administrator"]
+LOGIN = 302  # sent to the login page
+NO = 403
+GONE = 404  # another programme's object: it does not exist for this persona
+NOT_ALLOWED = 405
+
+
+def rule(anonymous, coordinator, other_coordinator, staff, auditor, administrator):
+    return dict(zip(PERSONAS, [anonymous, coordinator, other_coordinator, staff, auditor, administrator]))
+
+
+def same(anonymous, logged_in):
+    return rule(anonymous, logged_in, logged_in, logged_in, logged_in, logged_in)
+
+
+# url name -> {"GET": statuses by persona, "POST": statuses by persona}
+RULES = {
+    "home": {"GET": same(LOGIN, 200), "POST": same(LOGIN, NOT_ALLOWED)},
+    "login": {"GET": same(200, 302), "POST": same(200, 302)},
+    "logout": {"GET": same(NOT_ALLOWED, NOT_ALLOWED), "POST": same(302, 302)},
+    "set_language": {"GET": same(302, 302), "POST": same(302, 302)},
+    "two_factor_setup": {"GET": same(LOGIN, 200), "POST": same(LOGIN, 400)},
+    "two_factor_verify": {"GET": same(LOGIN, 200), "POST": same(LOGIN, 400)},
+    "two_factor_backup_codes": {"GET": same(LOGIN, NOT_ALLOWED), "POST": same(LOGIN, 302)},
+    "audit_log": {"GET": rule(LOGIN, NO, NO, 200, 200, NO), "POST": rule(LOGIN, NO, NO, NOT_ALLOWED, NOT_ALLOWED, NO)},
+    # Intake: coordinators and staff; never auditors or administrators.
+    "request_new": {"GET": rule(LOGIN, 200, 200, 200, NO, NO), "POST": rule(LOGIN, 400, 400, 400, NO, NO)},
+    "counts_new": {"GET": rule(LOGIN, 200, 200, 200, NO, NO), "POST": rule(LOGIN, 400, 400, 400, NO, NO)},
+    "requests_move": {"GET": rule(LOGIN, 200, 200, 200, NO, NO), "POST": rule(LOGIN, 400, 400, 400, NO, NO)},
+    "request_find": {"GET": rule(LOGIN, 200, 200, 200, NO, NO),
+                     "POST": rule(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NO, NO)},
+    "requests_import": {"GET": rule(LOGIN, NO, NO, 200, NO, NO), "POST": rule(LOGIN, NO, NO, 400, NO, NO)},
+    "entry_undo": {"GET": rule(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NO, NO),
+                   "POST": rule(LOGIN, 302, GONE, 302, NO, NO)},
+    "request_detail": {"GET": rule(LOGIN, 200, GONE, 200, NO, NO),
+                       "POST": rule(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NO, NO)},
+    "request_start": {"GET": rule(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NO, NO),
+                      "POST": rule(LOGIN, 302, GONE, 302, NO, NO)},
+    "request_close": {"GET": rule(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NO, NO),
+                      "POST": rule(LOGIN, 400, GONE, 400, NO, NO)},
+    "request_reopen": {"GET": rule(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NO, NO),
+                       "POST": rule(LOGIN, 302, GONE, 302, NO, NO)},
+    # Reports: staff and auditors read; staff generate; coordinators and administrators neither.
+    "report_list": {"GET": rule(LOGIN, NO, NO, 200, 200, NO), "POST": rule(LOGIN, NO, NO, NOT_ALLOWED, NOT_ALLOWED, NO)},
+    "report_generate": {"GET": rule(LOGIN, NO, NO, NOT_ALLOWED, NO, NO), "POST": rule(LOGIN, NO, NO, 400, NO, NO)},
+    "report_latest": {"GET": rule(LOGIN, NO, NO, 200, 200, NO), "POST": rule(LOGIN, NO, NO, NOT_ALLOWED, NOT_ALLOWED, NO)},
+    "report_detail": {"GET": rule(LOGIN, NO, NO, 200, 200, NO), "POST": rule(LOGIN, NO, NO, NOT_ALLOWED, NOT_ALLOWED, NO)},
+    "report_json": {"GET": rule(LOGIN, NO, NO, 200, 200, NO), "POST": rule(LOGIN, NO, NO, NOT_ALLOWED, NOT_ALLOWED, NO)},
+    "report_csv": {"GET": rule(LOGIN, NO, NO, 200, 200, NO), "POST": rule(LOGIN, NO, NO, NOT_ALLOWED, NOT_ALLOWED, NO)},
+    "report_print": {"GET": rule(LOGIN, NO, NO, 200, 200, NO), "POST": rule(LOGIN, NO, NO, NOT_ALLOWED, NOT_ALLOWED, NO)},
+    "report_compare": {"GET": rule(LOGIN, NO, NO, 200, 200, NO),
+                       "POST": rule(LOGIN, NO, NO, NOT_ALLOWED, NOT_ALLOWED, NO)},
+    "reference_list": {"GET": rule(LOGIN, NO, NO, 200, 200, NO),
+                       "POST": rule(LOGIN, NO, NO, NOT_ALLOWED, NOT_ALLOWED, NO)},
+    "reference_new": {"GET": rule(LOGIN, NO, NO, 200, NO, NO), "POST": rule(LOGIN, NO, NO, 400, NO, NO)},
+    "reference_edit": {"GET": rule(LOGIN, NO, NO, 200, NO, NO), "POST": rule(LOGIN, NO, NO, 400, NO, NO)},
+    "reference_delete": {"GET": rule(LOGIN, NO, NO, NOT_ALLOWED, NO, NO), "POST": rule(LOGIN, NO, NO, 302, NO, NO)},
+}
+# The Django admin: only administrators (is_staff) get in; everyone else is sent to its login.
+ADMIN = {"GET": rule(302, 302, 302, 302, 302, 200), "POST": rule(302, 302, 302, 302, 302, 200)}
+
+
+def named_routes(resolver=None, namespace=""):
+    """Every named route of the URLconf as (name, pattern), admin routes under "admin:"."""
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from named_routes(entry, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}", entry
+
+
+def test_every_route_has_a_rule():
+    names = {name for name, _pattern in named_routes() if not name.startswith("admin:")}
+    assert names - set(RULES) == set(), "a route without an access rule"
+    assert set(RULES) - names == set(), "a rule for a route that does not exist"
+
+
+@pytest.fixture
+def objects(programme, coordinator, other_coordinator):
+    """One of each object the routes name, in the coordinator's programme."""
+    HelpRequest.objects.create(programme=programme, month=dt.date(2023, 10, 1), category=Category.DESERTION)
+    call_command("monthly_report", "2023-11", "--programme", programme.slug, "--inline", stdout=io.StringIO())
+    load_reference_figures()
+    entry = Entry.objects.create(programme=programme, month=dt.date.today().replace(day=1), kind=Entry.Kind.COUNT,
+                                 author=coordinator)
+    request = HelpRequest.objects.create(programme=programme, month=entry.month, category=Category.LEGAL, entry=entry)
+    return {
+        "reference": request.reference, "pk": entry.pk, "scope": programme.slug, "month": dt.date(2023, 11, 1),
+        "version": 1, "other": 1,
+    }
+
+
+def url_for(name: str, objects: dict) -> str:
+    pattern = dict(named_routes())[name]
+    kwargs = {key: objects[key] for key in pattern.pattern.converters}
+    if name.startswith("reference_") and "pk" in kwargs:
+        kwargs["pk"] = ReferenceFigure.objects.first().pk
+    return reverse(name, kwargs=kwargs)
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("name", sorted(RULES))
+def test_access(name, persona, method, objects, request, client):
+    if persona != "anonymous":
+        client.force_login(request.getfixturevalue(persona))
+    url = url_for(name, objects)
+
+    response = client.get(url) if method == "GET" else client.post(url)
+
+    expected = RULES[name][method][persona]
+    assert response.status_code == expected, f"{method} {url} as {persona}"
+    if expected == LOGIN and persona == "anonymous" and name not in ("logout", "set_language", "login"):
+        assert response["Location"].startswith("/login/")
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_admin_is_for_administrators_only(persona, request, client, db):
+    if persona != "anonymous":
+        user = request.getfixturevalue(persona)
+        client.force_login(user)
+
+    response = client.get("/admin/")
+
+    assert response.status_code == ADMIN["GET"][persona]
+    if response.status_code == 302:
+        assert response["Location"].startswith("/admin/login/")
