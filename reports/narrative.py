@@ -50,7 +50,8 @@ class Facts:
     this_month: int
     above: list[date]
     equal: list[date]
-    below: list[date]
+    # first | all_same | most | equal_then_more | fewest | equal_then_fewer | between | between_with_equal
+    standing: str
     rank: int
     months: int
     # the month before
@@ -87,6 +88,17 @@ def _change(current: int, previous: int | None, change_pct: float | None) -> tup
     return ("increase" if whole > 0 else "decrease"), abs(whole)
 
 
+def _standing(above: list, equal: list, below: list) -> str:
+    """Where the report month stands among the others."""
+    if not (above or equal or below):
+        return "first"
+    if not above:
+        return "all_same" if not below else ("equal_then_more" if equal else "most")
+    if not below:
+        return "equal_then_fewer" if equal else "fewest"
+    return "between_with_equal" if equal else "between"
+
+
 def _facts(figures: dict[str, Any]) -> Facts:
     since = figures["since_start"]
     month = _month(figures["month"])
@@ -107,6 +119,9 @@ def _facts(figures: dict[str, Any]) -> Facts:
         extremes = "normal"
     this_month = figures["requests"]["this_month"]
     others = [(m, c) for m, c in series if m != month]
+    above = [m for m, c in others if c > this_month]
+    equal = [m for m, c in others if c == this_month]
+    below = [m for m, c in others if c < this_month]
     return Facts(
         with_years=first.year != month.year,
         since=first,
@@ -123,9 +138,9 @@ def _facts(figures: dict[str, Any]) -> Facts:
         fewest=lowest[0]["requests"],
         month=month,
         this_month=this_month,
-        above=[m for m, c in others if c > this_month],
-        equal=[m for m, c in others if c == this_month],
-        below=[m for m, c in others if c < this_month],
+        above=above,
+        equal=equal,
+        standing=_standing(above, equal, below),
         rank=since["rank_of_month"],
         months=since["months"],
         last_month=requests["previous_month"],
@@ -205,24 +220,19 @@ def _english(f: Facts) -> list[str]:
                          f"{names(f.lowest)} the fewest ({num(f.fewest)}).")
 
     month = f"{name(f.month)}: {requests(f.this_month)}"
-    if not (f.above or f.equal or f.below):
+    if f.standing == "first":
         sentences.append(f"{month}, the first month on record.")
     else:
         above, equal = (some(f.above) if f.above else ""), (some(f.equal) if f.equal else "")
-        if not f.above and not f.below:
-            comparison = "as many as every other month"
-        elif not f.above and not f.equal:
-            comparison = "the most of any month"
-        elif not f.above:
-            comparison = f"as many as {equal} and more than any other month"
-        elif not f.below and not f.equal:
-            comparison = "the fewest of any month"
-        elif not f.below:
-            comparison = f"as many as {equal} and fewer than any other month"
-        elif not f.equal:
-            comparison = f"fewer than {above} but more than any other month"
-        else:
-            comparison = f"fewer than {above}, as many as {equal} and more than any other month"
+        comparison = {
+            "all_same": "as many as every other month",
+            "most": "the most of any month",
+            "equal_then_more": f"as many as {equal} and more than any other month",
+            "fewest": "the fewest of any month",
+            "equal_then_fewer": f"as many as {equal} and fewer than any other month",
+            "between": f"fewer than {above} but more than any other month",
+            "between_with_equal": f"fewer than {above}, as many as {equal} and more than any other month",
+        }[f.standing]
         sentences.append(f"{month}, {comparison} (rank {num(f.rank)} of {num(f.months)}).")
 
     before = name(add_months(f.month, -1))
@@ -330,25 +340,20 @@ def _russian(f: Facts) -> list[str]:
                          f"меньше всего — {in_months(f.lowest)} ({num(f.fewest)}).")
 
     month = f"{nom(f.month).capitalize()}: {requests(f.this_month)}"
-    if not (f.above or f.equal or f.below):
+    if f.standing == "first":
         sentences.append(f"{month} — первый месяц наблюдений.")
     else:
         above = in_months(f.above) if f.above else ""
         equal = in_months(f.equal) if f.equal else ""
-        if not f.above and not f.below:
-            comparison = "столько же, сколько в любом другом месяце"
-        elif not f.above and not f.equal:
-            comparison = "больше, чем в любом другом месяце"
-        elif not f.above:
-            comparison = f"столько же, сколько {equal}, и больше, чем в любом другом месяце"
-        elif not f.below and not f.equal:
-            comparison = "меньше, чем в любом другом месяце"
-        elif not f.below:
-            comparison = f"столько же, сколько {equal}, и меньше, чем в любом другом месяце"
-        elif not f.equal:
-            comparison = f"меньше, чем {above}, но больше, чем в любом другом месяце"
-        else:
-            comparison = f"меньше, чем {above}, столько же, сколько {equal}, и больше, чем в любом другом месяце"
+        comparison = {
+            "all_same": "столько же, сколько в любом другом месяце",
+            "most": "больше, чем в любом другом месяце",
+            "equal_then_more": f"столько же, сколько {equal}, и больше, чем в любом другом месяце",
+            "fewest": "меньше, чем в любом другом месяце",
+            "equal_then_fewer": f"столько же, сколько {equal}, и меньше, чем в любом другом месяце",
+            "between": f"меньше, чем {above}, но больше, чем в любом другом месяце",
+            "between_with_equal": f"меньше, чем {above}, столько же, сколько {equal}, и больше, чем в любом другом месяце",
+        }[f.standing]
         sentences.append(f"{month} — {comparison} ({num(f.rank)}-е место из {num(f.months)}).")
 
     before = prep(add_months(f.month, -1))
