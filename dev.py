@@ -49,9 +49,14 @@ def ensure_environment() -> None:
         STAMP.write_text(digest)
 
 
+def compile_translations(env: dict | None = None) -> None:
+    call(PYTHON, "manage.py", "compile_translations", env=env)
+
+
 def run_app() -> int:
     env = {**os.environ, "DEBUG": os.environ.get("DEBUG", "1"), "PYTHONUNBUFFERED": "1"}
     address = os.environ.get("ADDRESS", "127.0.0.1:8000")
+    compile_translations(env)
     say("Migrating the database")
     call(PYTHON, "manage.py", "migrate", "--noinput", "-v", "0", env=env)
     say("Loading the demo data")
@@ -93,6 +98,8 @@ def run_app() -> int:
 
 
 def run_tests(args: list[str]) -> int:
+    # Settings need a secret with DEBUG off; the tests supply their own (tests/environment.py).
+    compile_translations({**os.environ, "DEBUG": "1"})
     return subprocess.call([str(PYTHON), "-m", "pytest", *args], cwd=ROOT)
 
 
