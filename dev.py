@@ -2,7 +2,8 @@
 """Set up and run the app, or its tests, on a machine with only Python 3.11 and git.
 
     python3 dev.py run     # .venv, requirements, database, demo data; web, worker and beat
-    python3 dev.py test    # the whole test suite (extra arguments go to pytest)
+    python3 dev.py test    # the whole test suite (extra arguments go to pytest), browser tests
+                           # included: it installs Debian's chromium and axe-core when missing
 
 Both create the virtual environment in .venv and install requirements.txt when it
 is missing or has changed. `run` uses whatever DATABASE_URL and CELERY_BROKER_URL say,
@@ -97,9 +98,31 @@ def run_app() -> int:
     return code
 
 
+CHROMIUM = Path("/usr/bin/chromium")
+AXE_VERSION = "4.14.1"
+AXE_DIR = ROOT / "var" / "npm"
+AXE_SCRIPT = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def ensure_browser_tools() -> None:
+    """Debian's Chromium (the browser tests drive it) and axe-core from the npm
+    registry (the tests inject it to check accessibility)."""
+    if not CHROMIUM.exists():
+        if os.geteuid() != 0:
+            sys.exit("The browser tests need Debian's chromium: run `sudo apt-get install chromium`, then again.")
+        say("Installing Chromium (Debian's package)")
+        call("apt-get", "update", "-qq")
+        call("apt-get", "install", "-y", "-qq", "chromium", env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    if not AXE_SCRIPT.exists():
+        say(f"Installing axe-core {AXE_VERSION} (npm)")
+        AXE_DIR.mkdir(parents=True, exist_ok=True)
+        call("npm", "install", "--prefix", AXE_DIR, "--no-audit", "--no-fund", "--silent", f"axe-core@{AXE_VERSION}")
+
+
 def run_tests(args: list[str]) -> int:
     # Settings need a secret with DEBUG off; the tests supply their own (tests/environment.py).
     compile_translations({**os.environ, "DEBUG": "1"})
+    ensure_browser_tools()
     return subprocess.call([str(PYTHON), "-m", "pytest", *args], cwd=ROOT)
 
 
