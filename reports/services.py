@@ -8,6 +8,7 @@ import logging
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from intake.counts import CountRow, count_rows, first_month
 from intake.models import Category, Outcome, Programme, Status
@@ -33,11 +34,12 @@ class ReportError(ValueError):
 def check_report_month(*, programme: Programme | None, month: dt.date) -> None:
     start = first_month(programme)
     if start is None:
-        raise ReportError("There is no programme yet, so there is nothing to report.")
+        raise ReportError(_("There is no programme yet, so there is nothing to report."))
     if month < start:
-        raise ReportError(f"{format_month(month)} is before the first month of this scope ({format_month(start)}).")
+        raise ReportError(_("%(month)s is before the first month of this scope (%(first)s).")
+                          % {"month": format_month(month), "first": format_month(start)})
     if month > current_month():
-        raise ReportError(f"{format_month(month)} is in the future.")
+        raise ReportError(_("%(month)s is in the future.") % {"month": format_month(month)})
 
 
 def report_request(*, programme: Programme | None, month: dt.date, requested_by=None, send: bool = True) -> Report:
@@ -53,7 +55,7 @@ def report_request(*, programme: Programme | None, month: dt.date, requested_by=
             )
         except IntegrityError:
             continue  # another request took this version number at the same moment
-    raise ReportError("Too many reports were requested at once; please try again.")
+    raise ReportError(_("Too many reports were requested at once; please try again."))
 
 
 def _queue_report(
