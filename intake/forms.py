@@ -22,7 +22,7 @@ def submitted(request):
 class MonthField(forms.CharField):
     """A month typed or picked as YYYY-MM, cleaned to the date of its first day."""
 
-    widget = forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM", "inputmode": "numeric"})
+    widget = forms.TextInput(attrs={"type": "month", "placeholder": _("YYYY-MM"), "inputmode": "numeric"})
 
     def __init__(self, **kwargs):
         # No max_length: its validator runs on the cleaned value, a date, which has no

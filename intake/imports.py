@@ -11,6 +11,7 @@ import io
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from .models import Category, Outcome, Programme, Status
@@ -51,7 +52,7 @@ def read_csv(data: bytes, *, programmes: Iterable[Programme]) -> list[tuple[Requ
             continue  # blank line
         line = reader.line_num
         if len(groups) + len(errors) >= MAX_ROWS:
-            raise ImportRefused([(line, _("The file has more than %(max)s rows.") % {"max": f"{MAX_ROWS:,}"})])
+            raise ImportRefused([(line, _("The file has more than %(max)s rows.") % {"max": number_format(MAX_ROWS, force_grouping=True)})])
         if len(row) != len(header):
             errors.append((line, _("expected %(expected)s values, found %(found)s.") % {
                 "expected": len(header), "found": len(row)}))

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Subquery
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -48,7 +49,7 @@ class RequestSpec:
 def check_count(count: int) -> None:
     if not 1 <= count <= MAX_COUNT:
         raise ValidationError(
-            {"count": _("The count must be between 1 and %(max)s.") % {"max": f"{MAX_COUNT:,}"}}
+            {"count": _("The count must be between 1 and %(max)s.") % {"max": number_format(MAX_COUNT, force_grouping=True)}}
         )
 
 

@@ -83,8 +83,8 @@ def request_new(request):
         entry = requests_log(spec=form.spec(), author=request.user, kind=Entry.Kind.SINGLE)
         audit.record(request.user, audit.Action.REQUESTS_LOGGED, f"{entry.programme.slug}, 1")
         reference = entry.requests.get().reference
-        messages.success(request, _("Request logged. Its reference is %(reference)s: note it for follow-up, "
-                                    "it is shown only now.") % {"reference": reference})
+        messages.success(request, _("Request logged. Its reference is %(reference)s: note it for follow-up.")
+                         % {"reference": reference})
         return redirect("request_detail", reference=reference)
     return render(request, "intake/form.html", {"form": form, "title": _("Log a request"), "submit": _("Log request")},
                   status=400 if form.errors else 200)

@@ -1,0 +1,72 @@
+"""The interface in Russian: translated pages, messages, plural forms and numbers."""
+
+import datetime as dt
+
+import pytest
+
+from intake.models import Category, Entry, HelpRequest
+from intake.months import current_month
+
+RU = {"HTTP_ACCEPT_LANGUAGE": "ru"}
+
+
+def test_the_login_page_speaks_russian_to_a_russian_browser(client, db):
+    page = client.get("/login/", **RU).content.decode()
+
+    assert '<html lang="ru">' in page
+    assert "Войти" in page
+    assert "Log in" not in page
+
+
+@pytest.mark.parametrize("count, words", [(1, "1 запрос"), (3, "3 запроса"), (5, "5 запросов"), (21, "21 запрос"),
+                                          (12, "12 запросов")])
+def test_russian_plural_forms_on_the_home_page(programme, coordinator, client_for, count, words):
+    entry = Entry.objects.create(programme=programme, month=current_month(), kind=Entry.Kind.COUNT, author=coordinator)
+    HelpRequest.objects.bulk_create(
+        HelpRequest(programme=programme, month=entry.month, category=Category.LEGAL, entry=entry,
+                    reference=f"AAAA-{i:04d}")
+        for i in range(count)
+    )
+
+    page = " ".join(client_for(coordinator).get("/", **RU).content.decode().split())
+
+    assert f"Количество: {words} </span>" in page
+
+
+def test_form_errors_are_in_russian(programme, coordinator, client_for):
+    month = current_month().strftime("%Y-%m")
+
+    response = client_for(coordinator).post(
+        "/requests/counts/", {"programme": "help", "month": month, "category": "legal", "status": "new",
+                              "count": "0"}, **RU)
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Убедитесь, что это значение больше либо равно 1." in page
+    assert not HelpRequest.objects.exists()
+
+
+def test_report_dates_use_the_genitive_month_in_russian(demo_programme, staff, client_for):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("monthly_report", "2023-11", "--programme", "desertion-help", "--inline", stdout=StringIO())
+    page = client_for(staff).get("/reports/desertion-help/2023-11/", **RU).content.decode()
+
+    genitive = ["января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября",
+                "ноября", "декабря"][dt.date.today().month - 1]
+    assert genitive in page
+    assert "577 запросов с сентября по ноябрь" in page
+
+
+def test_a_limit_in_a_message_is_written_the_russian_way(db, settings):
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    from intake.services import check_count
+
+    with translation.override("ru"), pytest.raises(ValidationError) as refused:
+        check_count(5001)
+
+    assert refused.value.messages == ["Количество должно быть от 1 до 5\xa0000."]
