@@ -18,7 +18,7 @@ from .forms import (
     CloseForm, FindForm, ImportForm, LogCountsForm, LogRequestForm, MoveForm, apply_errors, submitted,
 )
 from .imports import ImportRefused, read_csv
-from .models import AuditEvent, Entry, HelpRequest, TransitionError
+from .models import AuditEvent, Entry, HelpRequest
 from .months import add_months, current_month
 from .services import entry_undo, requests_import, requests_log, requests_move
 
