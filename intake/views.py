@@ -1,9 +1,13 @@
+"""Coordinators' pages. Views that write are atomic: a change and its audit event are
+saved together, or neither is."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -77,6 +81,7 @@ def home(request):
 
 @login_required
 @permission_required("intake.add_helprequest", raise_exception=True)
+@transaction.atomic
 def request_new(request):
     form = LogRequestForm(submitted(request), programmes=programmes_for(request.user))
     if request.method == "POST" and form.is_valid():
@@ -92,6 +97,7 @@ def request_new(request):
 
 @login_required
 @permission_required("intake.add_helprequest", raise_exception=True)
+@transaction.atomic
 def counts_new(request):
     form = LogCountsForm(submitted(request), programmes=programmes_for(request.user))
     if request.method == "POST" and form.is_valid():
@@ -145,6 +151,7 @@ def _transition(request, reference: str, action):
 @login_required
 @permission_required("intake.change_helprequest", raise_exception=True)
 @require_POST
+@transaction.atomic
 def request_start(request, reference: str):
     return _transition(request, reference, lambda r: r.start())
 
@@ -152,6 +159,7 @@ def request_start(request, reference: str):
 @login_required
 @permission_required("intake.change_helprequest", raise_exception=True)
 @require_POST
+@transaction.atomic
 def request_reopen(request, reference: str):
     return _transition(request, reference, lambda r: r.reopen())
 
@@ -159,6 +167,7 @@ def request_reopen(request, reference: str):
 @login_required
 @permission_required("intake.change_helprequest", raise_exception=True)
 @require_POST
+@transaction.atomic
 def request_close(request, reference: str):
     help_request = _get_request_for_user(request, reference)
     form = CloseForm(request.POST)
@@ -177,6 +186,7 @@ def request_close(request, reference: str):
 
 @login_required
 @permission_required("intake.change_helprequest", raise_exception=True)
+@transaction.atomic
 def requests_move_view(request):
     form = MoveForm(submitted(request), programmes=programmes_for(request.user))
     if request.method == "POST" and form.is_valid():
@@ -200,6 +210,7 @@ def requests_move_view(request):
 @login_required
 @permission_required("intake.add_helprequest", raise_exception=True)
 @require_POST
+@transaction.atomic
 def entry_undo_view(request, pk: int):
     entry = _get_entry_for_user(request, pk)
     if entry.author_id != request.user.pk and not request.user.has_perm("intake.act_in_all_programmes"):
@@ -217,6 +228,7 @@ def entry_undo_view(request, pk: int):
 
 @login_required
 @permission_required("intake.import_requests", raise_exception=True)
+@transaction.atomic
 def import_view(request):
     form = ImportForm(submitted(request), request.FILES or None)
     errors = []

@@ -1,8 +1,12 @@
+"""Report pages and exports. Generating is atomic with its audit event; the worker gets
+the report once both are committed."""
+
 import datetime as dt
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -58,6 +62,7 @@ def report_list(request):
 @login_required
 @permission_required("reports.generate_report", raise_exception=True)
 @require_POST
+@transaction.atomic
 def report_generate(request):
     form = GenerateReportForm(request.POST)
     if not form.is_valid():
