@@ -26,13 +26,15 @@ def code_for(device: TOTPDevice, drift: int = 0) -> str:
     return f"{totp.token():06d}"
 
 
-def set_up(client, user) -> tuple[TOTPDevice, list[str]]:
-    """Log in and set up the app; returns the device and the backup codes shown."""
+def set_up(client, user) -> tuple[TOTPDevice, list[str], str]:
+    """Log in and set up the app; returns the device, the backup codes shown and the
+    code that confirmed the app."""
     log_in(client, user)
     client.get("/account/two-factor/")
     device = TOTPDevice.objects.get(user=user)
-    page = client.post("/account/two-factor/", {"token": code_for(device)}).content.decode()
-    return device, re.findall(r'<li class="col mb-2">(\w+)</li>', page)
+    code = code_for(device)
+    page = client.post("/account/two-factor/", {"token": code}).content.decode()
+    return device, re.findall(r'<li class="col mb-2">(\w+)</li>', page), code
 
 
 def test_under_production_settings_an_account_without_a_second_factor_must_set_one_up(required, client, coordinator):
@@ -47,7 +49,7 @@ def test_under_production_settings_an_account_without_a_second_factor_must_set_o
 
 
 def test_setting_up_shows_ten_backup_codes_once_and_opens_the_app(required, client, coordinator):
-    device, codes = set_up(client, coordinator)
+    device, codes, _code = set_up(client, coordinator)
 
     device.refresh_from_db()
     assert device.confirmed
@@ -71,14 +73,14 @@ def test_a_wrong_code_does_not_set_up_the_app(required, client, coordinator):
 
 
 def test_next_login_asks_for_a_code_and_each_code_works_once(required, client, coordinator, django_user_model):
-    device, _codes = set_up(client, coordinator)
+    device, _codes, used = set_up(client, coordinator)
     client.post("/logout/")
 
     log_in(client, coordinator)
     asked = client.get("/requests/new/")
     assert asked.status_code == 302 and asked["Location"].startswith("/account/verify/?next=")
     # The code that set up the app was used already: it does not work again.
-    reused = client.post("/account/verify/", {"token": code_for(device), "next": "/requests/new/"})
+    reused = client.post("/account/verify/", {"token": used, "next": "/requests/new/"})
     assert reused.status_code == 400
     assert "used already" in reused.content.decode()
     device.refresh_from_db()
@@ -89,7 +91,7 @@ def test_next_login_asks_for_a_code_and_each_code_works_once(required, client, c
 
 
 def test_a_backup_code_works_once(required, client, coordinator):
-    _device, codes = set_up(client, coordinator)
+    _device, codes, _code = set_up(client, coordinator)
     client.post("/logout/")
 
     log_in(client, coordinator)
@@ -104,7 +106,7 @@ def test_a_backup_code_works_once(required, client, coordinator):
 
 
 def test_new_backup_codes_replace_the_old_ones(required, client, coordinator):
-    _device, old = set_up(client, coordinator)
+    _device, old, _code = set_up(client, coordinator)
 
     page = client.post("/account/backup-codes/").content.decode()
 
