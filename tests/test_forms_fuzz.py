@@ -418,3 +418,23 @@ def test_login_with_random_credentials_never_fails_and_logs_nobody_in(staff):
 
     log_in()
     assert User.objects.count() == accounts
+
+
+def test_second_factor_codes_at_random_never_fail_and_never_set_up_or_pass_it(coordinator):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    browser = Client()
+    browser.force_login(coordinator)
+    browser.get("/account/two-factor/")  # makes the unconfirmed device
+    plausible = st.fixed_dictionaries({"token": st.one_of(st.from_regex(r"\A\d{6}\Z"), st.text(max_size=20))})
+
+    @fuzz
+    @given(form=fuzzed(plausible), path=st.sampled_from(["/account/two-factor/", "/account/verify/"]))
+    def enter(form, path):
+        post(browser, path, form)
+        device = TOTPDevice.objects.get(user=coordinator)
+        device.throttle_reset()  # wrong codes slow further tries; keep trying the app
+        assert not device.confirmed
+        assert not browser.get("/").wsgi_request.user.is_verified()
+
+    enter()
