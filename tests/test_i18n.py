@@ -70,3 +70,15 @@ def test_a_limit_in_a_message_is_written_the_russian_way(db, settings):
         check_count(5001)
 
     assert refused.value.messages == ["Количество должно быть от 1 до 5\xa0000."]
+
+
+def test_count_columns_are_plural_in_russian_while_a_single_status_is_singular(programme, coordinator, client_for):
+    request = HelpRequest.objects.create(programme=programme, month=current_month(), category=Category.LEGAL)
+    client = client_for(coordinator)
+
+    home = " ".join(client.get("/", **RU).content.decode().split())
+    detail = client.get(f"/requests/{request.reference}/", **RU).content.decode()
+
+    assert '<th scope="col" class="text-end">Новые</th>' in home
+    assert '<th scope="col" class="text-end">Закрытые</th>' in home
+    assert "Новый" in detail
