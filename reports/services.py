@@ -31,7 +31,8 @@ class ReportError(ValueError):
     """A report that cannot be made, with a message for the person who asked."""
 
 
-def check_report_month(*, programme: Programme | None, month: dt.date) -> None:
+def check_report_month(*, programme: Programme | None, month: dt.date) -> dt.date:
+    """The scope's first month, once `month` is known to be reportable; ReportError otherwise."""
     start = first_month(programme)
     if start is None:
         raise ReportError(_("There is no programme yet, so there is nothing to report."))
@@ -40,6 +41,7 @@ def check_report_month(*, programme: Programme | None, month: dt.date) -> None:
                           % {"month": format_month(month), "first": format_month(start)})
     if month > current_month():
         raise ReportError(_("%(month)s is in the future.") % {"month": format_month(month)})
+    return start
 
 
 def report_request(*, programme: Programme | None, month: dt.date, requested_by=None, send: bool = True) -> Report:
@@ -109,8 +111,7 @@ def report_generate(*, report_id: int) -> None:
 
 def compute_figures(*, programme: Programme | None, month: dt.date, window: int = 3) -> dict:
     """Every figure of a report and the fingerprint of the counts it came from."""
-    check_report_month(programme=programme, month=month)
-    start = first_month(programme)
+    start = check_report_month(programme=programme, month=month)
     rows = count_rows(programme=programme, until=month)
     series: dict[dt.date, int] = {}
     for row in rows:
