@@ -49,14 +49,17 @@ def _get_ready_report(scope: str, month: dt.date, version: int) -> Report:
     return report
 
 
+def _reports_page(number):
+    """A page of every report, newest month first (the model's ordering)."""
+    return Paginator(Report.objects.select_related("programme"), REPORTS_PER_PAGE).get_page(number)
+
+
 @login_required
 @permission_required("reports.view_report", raise_exception=True)
 @require_GET
 def report_list(request):
-    reports = Report.objects.select_related("programme").order_by("-month", "programme__name", "-version")
-    page = Paginator(reports, REPORTS_PER_PAGE).get_page(request.GET.get("page"))
     form = GenerateReportForm() if request.user.has_perm("reports.generate_report") else None
-    return render(request, "reports/report_list.html", {"page": page, "form": form})
+    return render(request, "reports/report_list.html", {"page": _reports_page(request.GET.get("page")), "form": form})
 
 
 @login_required
@@ -66,9 +69,7 @@ def report_list(request):
 def report_generate(request):
     form = GenerateReportForm(request.POST)
     if not form.is_valid():
-        reports = Report.objects.select_related("programme").order_by("-month", "programme__name", "-version")
-        page = Paginator(reports, REPORTS_PER_PAGE).get_page(1)
-        return render(request, "reports/report_list.html", {"page": page, "form": form}, status=400)
+        return render(request, "reports/report_list.html", {"page": _reports_page(1), "form": form}, status=400)
     report = report_request(
         programme=form.cleaned_data["programme"], month=form.cleaned_data["month"], requested_by=request.user
     )
