@@ -2,7 +2,7 @@
 
 Only June, September, October and November are in the article (stated, or derived
 from its totals); the other months are illustrative values chosen to satisfy every
-constraint the article states (FIGURES.md section A).
+constraint the article states (docs/figures.md, A).
 """
 
 import datetime as dt

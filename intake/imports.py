@@ -1,4 +1,4 @@
-"""Reading a CSV file of request counts (DESIGN.md section 4).
+"""Reading a CSV file of request counts (docs/design.md, Counts and moves).
 
 The header is exactly `month,programme,category,status,outcome,closed_month,count` (in
 any order). A file with any other column is refused before a single row is read: such

@@ -1,4 +1,4 @@
-"""Demo reference figures: those the article cites from other sources (FIGURES.md B)."""
+"""Demo reference figures: those the article cites from other sources (docs/figures.md, B)."""
 
 from .models import ReferenceFigure
 

@@ -1,4 +1,4 @@
-"""CSRF everywhere (DESIGN.md section 6): a POST without a token is refused by every
+"""CSRF everywhere (docs/design.md): a POST without a token is refused by every
 route of the app, and changes nothing.
 
 The routes are read from the URLconf, so a new view is covered as soon as it has a

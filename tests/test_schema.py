@@ -1,4 +1,4 @@
-"""No personal data, by construction (DESIGN.md sections 1 and 2): the schema has
+"""No personal data, by construction (docs/design.md): the schema has
 nowhere to put a name, a contact, free text or an exact date of a request.
 
 These tests fail when a model of intake or reports gains such a field. The checks are

@@ -1,4 +1,4 @@
-"""Headers, sessions and deployment checks (DESIGN.md section 6)."""
+"""Headers, sessions and deployment checks (docs/design.md, Security and privacy)."""
 
 import os
 import subprocess

@@ -1,4 +1,4 @@
-"""The roles, as groups with permissions (DESIGN.md section 6).
+"""The roles, as groups with permissions (docs/design.md).
 
 The permission lists are frozen here; a later change of a role is a new migration.
 """

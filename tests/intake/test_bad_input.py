@@ -1,4 +1,4 @@
-"""Every kind of bad input of DESIGN.md section 2, typed into the web forms: a clear
+"""Every kind of bad input of docs/design.md (Domain), typed into the web forms: a clear
 error naming the problem, a 400, and nothing written."""
 
 import re

@@ -1,4 +1,4 @@
-"""What the November 2023 report on the demo data must state (FIGURES.md section A)."""
+"""What the November 2023 report on the demo data must state (docs/figures.md)."""
 
 SERIES = [
     ("2023-04", 61), ("2023-05", 74), ("2023-06", 54), ("2023-07", 118),
@@ -8,7 +8,7 @@ SENTENCE = "577 requests between September and November, an 89% increase on the 
 
 
 def assert_article_figures(figures: dict) -> None:
-    """Every figure of FIGURES.md section A, checked in a report's stored JSON."""
+    """Every figure of docs/figures.md, checked in a report's stored JSON."""
     assert figures["scope"] == {"programme": "desertion-help"}
     assert figures["month"] == "2023-11"
     window = figures["window"]
