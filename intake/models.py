@@ -294,6 +294,12 @@ class AuditEvent(models.Model):
         REPORT_GENERATED = "report_generated", _("Report generated")
         REPORT_EXPORTED = "report_exported", _("Report exported")
         SECOND_FACTOR_SET = "second_factor_set", _("Second factor set up")
+        ACCOUNT_CREATED = "account_created", _("Account created")
+        ACCOUNT_ACTIVATED = "account_activated", _("Account activated")
+        ACCOUNT_DEACTIVATED = "account_deactivated", _("Account deactivated")
+        ROLE_CHANGED = "role_changed", _("Roles changed")
+        MEMBERSHIP_CHANGED = "membership_changed", _("Programme coordinators changed")
+        PASSWORD_CHANGED = "password_changed", _("Password changed")
 
     actor = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("account")
