@@ -8,6 +8,8 @@ DEBUG=0. A bad value stops start-up with a message naming the variable.
 
 import datetime as dt
 import os
+import re
+import warnings
 import zoneinfo
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -51,6 +53,18 @@ def env_int(name: str, default: int, *, minimum: int = 0) -> int:
     if value < minimum:
         raise ImproperlyConfigured(f"{name} must be at least {minimum}; got {value}.")
     return value
+
+
+def writable_folder(folder: Path, purpose: str) -> Path:
+    """Makes the folder when it is missing. Only the processes that use it call this, and
+    one that cannot have it stops with one line saying which folder and what for."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ImproperlyConfigured(f"{folder} cannot be created ({exc.strerror}): {purpose}.") from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ImproperlyConfigured(f"{folder} is not writable: {purpose}.")
+    return folder
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -164,7 +178,10 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
     # worker thread in the tests sees what the test wrote.
     _database.setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
     _database["TEST"] = {"NAME": str(Path(_database["NAME"]).with_name("test-db.sqlite3"))}
-    Path(_database["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    writable_folder(
+        Path(_database["NAME"]).parent,
+        "the SQLite database is kept there; make it writable, or set DATABASE_URL to a PostgreSQL database",
+    )
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -200,8 +217,10 @@ except (zoneinfo.ZoneInfoNotFoundError, ValueError):
 # packages, so nothing is loaded from another host and no collectstatic step can be
 # forgotten.
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"  # only for collectstatic, which is optional here
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# STATIC_ROOT is only collectstatic's output, which is optional here: nothing makes the
+# folder, and WhiteNoise need not warn that it is missing.
+STATIC_ROOT = VAR_DIR / "static"
+warnings.filterwarnings("ignore", message=re.escape(f"No directory at: {STATIC_ROOT}"))
 STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").is_dir() else []
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
@@ -290,7 +309,11 @@ if CELERY_BROKER_URL.startswith("filesystem"):
     # process, the worker and beat on this machine.
     BROKER_DIR = Path(env_str("BROKER_DIR", str(VAR_DIR / "broker")))
     for _folder in ("queue", "control"):
-        (BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
+        writable_folder(
+            BROKER_DIR / _folder,
+            "the filesystem broker keeps its messages there; make it writable, or set BROKER_DIR to another "
+            "folder, or CELERY_BROKER_URL to a Redis server",
+        )
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
@@ -325,6 +348,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 120
 CELERY_TASK_TIME_LIMIT = 180
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULER = "config.celery:Scheduler"  # makes the folder of this file when beat starts
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     # 02:00 on the 1st of each month: the reports for the month just ended.
