@@ -160,7 +160,11 @@ _SUPPORTED_DATABASES = {
 }
 _database_url = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
 try:
-    _database = dj_database_url.parse(_database_url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0))
+    # A kept connection that a database restart has left stale is checked and replaced
+    # at the start of the next request, instead of failing it.
+    _database = dj_database_url.parse(
+        _database_url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0), conn_health_checks=True
+    )
 except ValueError as exc:
     raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from None
 if _database.get("ENGINE") not in _SUPPORTED_DATABASES:
