@@ -370,12 +370,17 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # Logging: no addresses, no request contents (the dev server's access log is off).
+# Everything goes to one handler whose filter leaves out the paths of pages (they hold
+# request references and entry ids), addresses, and tracebacks of refusals.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"no_request_details": {"()": "config.logs.NoRequestDetails"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["no_request_details"]}},
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
+        # Not Django's default handlers: its error mails to ADMINS would carry the whole request.
+        "django": {"handlers": [], "level": "INFO"},
         "django.server": {"handlers": [], "level": "ERROR", "propagate": False},
     },
 }

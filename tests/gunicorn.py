@@ -12,10 +12,11 @@ PROJECT = Path(__file__).resolve().parent.parent
 
 
 @contextmanager
-def gunicorn(log_path: Path, **environment: str):
-    """Serves the app on a free port of 127.0.0.1 with one sync worker; yields the port.
-    Gunicorn's own log (its error log) goes to log_path."""
-    command = [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", "127.0.0.1:0", "--workers", "1"]
+def gunicorn(log_path: Path, *arguments: str, **environment: str):
+    """Serves the app with the project's gunicorn settings, on a free port of 127.0.0.1
+    with one worker; yields the port. Whatever it writes goes to log_path."""
+    command = [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi",
+               "--bind", "127.0.0.1:0", "--workers", "1", *arguments]
     with open(log_path, "w") as log:
         server = subprocess.Popen(command, cwd=PROJECT, env=os.environ | environment, stdout=log, stderr=log)
     try:
