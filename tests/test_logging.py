@@ -15,7 +15,7 @@ from intake.models import Entry
 from intake.months import current_month
 from intake.services import RequestSpec, requests_log
 from tests.gunicorn import gunicorn
-from tests.test_server_error import logged_in, unreachable_database  # noqa: F401 (fixtures)
+from tests.test_error_pages import logged_in, unreachable_database  # noqa: F401 (fixtures)
 
 IPV4 = re.compile(r"\b\d{1,3}(\.\d{1,3}){3}\b")
 CLIENT_ADDRESS = "127.0.0.2"  # the server listens on 127.0.0.1: its own address is no client's

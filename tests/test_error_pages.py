@@ -1,6 +1,6 @@
-"""A request the server cannot answer (the database restarting, say) gets a 500 page in
-the site's layout and the visitor's language, made without the database; and a
-connection left stale by a restart is replaced before it fails a request."""
+"""Error pages in the site's layout and the visitor's language. A request the server
+cannot answer (the database restarting, say) gets a 500 page made without the database;
+and a connection left stale by a restart is replaced before it fails a request."""
 
 from urllib.request import urlopen
 
@@ -91,3 +91,13 @@ def test_a_kept_connection_killed_by_a_restart_is_replaced_before_it_fails_a_req
             assert response.status == 200
             cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name = %s", [name])
             assert cursor.fetchone() == (1,)  # a new connection, kept for the next request
+
+
+def test_a_missing_page_is_in_the_layout_and_in_russian(coordinator, client_for):
+    response = client_for(coordinator).get("/requests/K7Q2-9XWD/", **RU)
+
+    page = response.content.decode()
+    assert response.status_code == 404
+    assert '<html lang="ru">' in page and 'class="navbar-brand"' in page
+    assert "Страница не найдена" in page
+    assert "Not Found" not in page
