@@ -1,11 +1,36 @@
 """The Celery app: every setting comes from config/settings.py (CELERY_*)."""
 
 import os
+from pathlib import Path
 
 from celery import Celery
+from celery.beat import PersistentScheduler
+from celery.utils.log import get_logger
+from django.core.exceptions import ImproperlyConfigured
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("config")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+logger = get_logger(__name__)
+
+
+class Scheduler(PersistentScheduler):
+    """Beat's own scheduler, which keeps its schedule in a file. Beat alone needs that
+    folder, so beat alone makes it; one it cannot write stops it with one line, rather
+    than a traceback at each attempt to open the file."""
+
+    def setup_schedule(self) -> None:
+        from config.settings import writable_folder
+
+        try:
+            writable_folder(
+                Path(self.schedule_filename).parent,
+                "celery beat keeps its schedule there; make it writable, or give beat another file with --schedule",
+            )
+        except ImproperlyConfigured as exc:
+            # Beat sends stderr to its log, at a level that may hide it: say it in the log.
+            logger.critical("Configuration error: %s", exc)
+            raise SystemExit(1) from None
+        super().setup_schedule()

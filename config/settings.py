@@ -8,6 +8,8 @@ DEBUG=0. A bad value stops start-up with a message naming the variable.
 
 import datetime as dt
 import os
+import re
+import warnings
 import zoneinfo
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -51,6 +53,18 @@ def env_int(name: str, default: int, *, minimum: int = 0) -> int:
     if value < minimum:
         raise ImproperlyConfigured(f"{name} must be at least {minimum}; got {value}.")
     return value
+
+
+def writable_folder(folder: Path, purpose: str) -> Path:
+    """Makes the folder when it is missing. Only the processes that use it call this, and
+    one that cannot have it stops with one line saying which folder and what for."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ImproperlyConfigured(f"{folder} cannot be created ({exc.strerror}): {purpose}.") from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ImproperlyConfigured(f"{folder} is not writable: {purpose}.")
+    return folder
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -146,7 +160,11 @@ _SUPPORTED_DATABASES = {
 }
 _database_url = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
 try:
-    _database = dj_database_url.parse(_database_url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0))
+    # A kept connection that a database restart has left stale is checked and replaced
+    # at the start of the next request, instead of failing it.
+    _database = dj_database_url.parse(
+        _database_url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0), conn_health_checks=True
+    )
 except ValueError as exc:
     raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from None
 if _database.get("ENGINE") not in _SUPPORTED_DATABASES:
@@ -164,7 +182,10 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
     # worker thread in the tests sees what the test wrote.
     _database.setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
     _database["TEST"] = {"NAME": str(Path(_database["NAME"]).with_name("test-db.sqlite3"))}
-    Path(_database["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    writable_folder(
+        Path(_database["NAME"]).parent,
+        "the SQLite database is kept there; make it writable, or set DATABASE_URL to a PostgreSQL database",
+    )
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -207,8 +228,10 @@ except (zoneinfo.ZoneInfoNotFoundError, ValueError):
 # packages, so nothing is loaded from another host and no collectstatic step can be
 # forgotten.
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"  # only for collectstatic, which is optional here
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# STATIC_ROOT is only collectstatic's output, which is optional here: nothing makes the
+# folder, and WhiteNoise need not warn that it is missing.
+STATIC_ROOT = VAR_DIR / "static"
+warnings.filterwarnings("ignore", message=re.escape(f"No directory at: {STATIC_ROOT}"))
 STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").is_dir() else []
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
@@ -228,7 +251,6 @@ SECURE_HSTS_SECONDS = 365 * 24 * 3600 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
 SESSION_COOKIE_SECURE = HTTPS
-CSRF_COOKIE_SECURE = HTTPS
 if TRUSTED_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -237,7 +259,9 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-CSRF_COOKIE_SAMESITE = "Strict"
+# The CSRF token lives in the session, not in a cookie that would outlive it by a year
+# and show, on a seized computer, that the app was used. No script reads it.
+CSRF_USE_SESSIONS = True
 # Idle sessions end after 30 minutes: the cookie's age is renewed on every request.
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
@@ -297,7 +321,11 @@ if CELERY_BROKER_URL.startswith("filesystem"):
     # process, the worker and beat on this machine.
     BROKER_DIR = Path(env_str("BROKER_DIR", str(VAR_DIR / "broker")))
     for _folder in ("queue", "control"):
-        (BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
+        writable_folder(
+            BROKER_DIR / _folder,
+            "the filesystem broker keeps its messages there; make it writable, or set BROKER_DIR to another "
+            "folder, or CELERY_BROKER_URL to a Redis server",
+        )
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
@@ -332,6 +360,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 120
 CELERY_TASK_TIME_LIMIT = 180
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULER = "config.celery:Scheduler"  # makes the folder of this file when beat starts
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     # 02:00 on the 1st of each month: the reports for the month just ended.
@@ -348,12 +377,17 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # Logging: no addresses, no request contents (the dev server's access log is off).
+# Everything goes to one handler whose filter leaves out the paths of pages (they hold
+# request references and entry ids), addresses, and tracebacks of refusals.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"no_request_details": {"()": "config.logs.NoRequestDetails"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["no_request_details"]}},
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
+        # Not Django's default handlers: its error mails to ADMINS would carry the whole request.
+        "django": {"handlers": [], "level": "INFO"},
         "django.server": {"handlers": [], "level": "ERROR", "propagate": False},
     },
 }

@@ -6,6 +6,7 @@ from intake import two_factor
 from intake import views as intake_views
 
 handler403 = "intake.views.permission_denied"
+handler500 = "intake.views.server_error"
 
 urlpatterns = [
     path("", intake_views.home, name="home"),

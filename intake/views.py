@@ -6,9 +6,10 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404
+from django.http import Http404, HttpResponseServerError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -253,6 +254,13 @@ def permission_denied(request, exception=None):
     match = request.resolver_match
     audit.record(request.user, audit.Action.ACCESS_REFUSED, match.view_name if match else "")
     return render(request, "403.html", status=403)
+
+
+def server_error(request):
+    """500, in the site's layout and the language the request asked for. It is rendered
+    without the request, so nothing reads the account, the session or the database,
+    which may be what failed."""
+    return HttpResponseServerError(loader.render_to_string("500.html"))
 
 
 @login_required

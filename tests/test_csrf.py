@@ -8,6 +8,7 @@ representative admin POST is checked instead.
 """
 
 import datetime as dt
+import re
 
 import pytest
 from django.test import Client
@@ -36,6 +37,11 @@ def named_routes(patterns=None, namespace: str = "", parameters: tuple = ()):
             yield from named_routes(pattern.url_patterns, inner, here)
         elif isinstance(pattern, URLPattern) and pattern.name:
             yield f"{namespace}{pattern.name}", here
+
+
+def form_token(page) -> str:
+    """The CSRF token a page's form sends (it is kept in the session, not in a cookie)."""
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())[1]
 
 
 def state() -> dict:
@@ -124,15 +130,15 @@ def test_the_routes_walked_are_every_route_of_the_urlconf():
 
 def test_login_without_a_csrf_token_is_refused(staff):
     browser = Client(enforce_csrf_checks=True)
-    page = browser.get("/login/")  # the browser has the cookie; only the form's token is missing
-    assert page.status_code == 200 and "csrftoken" in browser.cookies
+    page = browser.get("/login/")  # the browser has its session; only the form's token is missing
+    assert page.status_code == 200 and "sessionid" in browser.cookies
 
     forged = browser.post("/login/", {"username": staff.username, "password": PASSWORD})
 
     assert forged.status_code == 403 and CSRF_REFUSAL in forged.content.decode()
     assert "_auth_user_id" not in browser.session
     # The same login with the form's token goes through: the token was the only thing missing.
-    token = browser.cookies["csrftoken"].value
+    token = form_token(page)
     genuine = browser.post("/login/", {"username": staff.username, "password": PASSWORD, "csrfmiddlewaretoken": token})
     assert genuine.status_code == 302
 
@@ -140,13 +146,13 @@ def test_login_without_a_csrf_token_is_refused(staff):
 def test_an_admin_change_without_a_csrf_token_is_refused(administrator):
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(administrator)
-    assert browser.get("/admin/intake/programme/add/").status_code == 200
+    page = browser.get("/admin/intake/programme/add/")
+    assert page.status_code == 200
     form = {"slug": "forged", "name": "Forged", "first_month": "2023-01-01", "_save": "Save"}
 
     forged = browser.post("/admin/intake/programme/add/", form)
 
     assert forged.status_code == 403 and CSRF_REFUSAL in forged.content.decode()
     assert not Programme.objects.filter(slug="forged").exists()
-    token = browser.cookies["csrftoken"].value
-    genuine = browser.post("/admin/intake/programme/add/", form | {"csrfmiddlewaretoken": token})
+    genuine = browser.post("/admin/intake/programme/add/", form | {"csrfmiddlewaretoken": form_token(page)})
     assert genuine.status_code == 302 and Programme.objects.filter(slug="forged").exists()

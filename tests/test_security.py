@@ -91,7 +91,6 @@ def test_under_https_settings_pages_send_hsts_and_cookies_are_secure_httponly_sa
     settings.SECURE_HSTS_SECONDS = 31536000
     settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     settings.SESSION_COOKIE_SECURE = True
-    settings.CSRF_COOKIE_SECURE = True
 
     insecure = client.get("/login/")
     page = client.get("/login/", secure=True)
@@ -99,10 +98,9 @@ def test_under_https_settings_pages_send_hsts_and_cookies_are_secure_httponly_sa
 
     assert insecure.status_code == 301 and insecure["Location"].startswith("https://")
     assert page["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
-    session = login.cookies["sessionid"]
-    assert session["secure"] and session["httponly"] and session["samesite"] == "Lax"
-    csrf = page.cookies["csrftoken"]
-    assert csrf["secure"] and csrf["samesite"] == "Strict"
+    for response in (page, login):  # the login form's session (its CSRF token), then the account's
+        session = response.cookies["sessionid"]
+        assert session["secure"] and session["httponly"] and session["samesite"] == "Lax"
 
 
 def test_an_idle_session_lasts_30_minutes_renewed_on_each_request(staff, client_for):
@@ -132,3 +130,14 @@ def test_a_session_younger_than_12_hours_goes_on(staff, client_for):
     session.save()
 
     assert client.get("/").status_code == 200
+
+
+def test_no_cookie_outlives_the_session(coordinator, client, client_for):
+    client.get("/login/")  # the login form, before logging in
+    client = client_for(coordinator)
+
+    form_page = client.get("/requests/new/")
+
+    assert form_page.status_code == 200 and "csrfmiddlewaretoken" in form_page.content.decode()
+    lifetimes = {name: cookie["max-age"] for name, cookie in client.cookies.items() if cookie.value}
+    assert lifetimes == {"sessionid": 30 * 60}  # no CSRF cookie kept for a year after logout

@@ -67,3 +67,115 @@ def test_production_settings_with_postgres_and_redis_pass_check(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
     assert result.stderr == ""
+
+
+def copy_of_the_project_with_var_unwritable(tmp_path) -> Path:
+    """The project, its var/ a regular file: no folder can be made under it, even by
+    root (the tests run as root, who may write to any folder). config/ is copied, as
+    settings find var/ next to it; the rest is linked."""
+    import shutil
+
+    copy = tmp_path / "project"
+    copy.mkdir()
+    shutil.copytree(PROJECT / "config", copy / "config", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(PROJECT / "manage.py", copy)
+    for name in ("intake", "reports", "templates", "locale"):
+        (copy / name).symlink_to(PROJECT / name)
+    (copy / "var").write_text("not a folder")
+    return copy
+
+
+def check_in(project: Path, **values: str) -> subprocess.CompletedProcess:
+    env = {name: value for name, value in os.environ.items() if name not in (*CONFIG_VARIABLES, "BROKER_DIR")}
+    env.update(values)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=project, env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_an_unwritable_var_folder_does_not_stop_a_process_on_postgres_and_redis(tmp_path):
+    project = copy_of_the_project_with_var_unwritable(tmp_path)
+
+    result = check_in(project, **PRODUCTION, DATABASE_URL="postgres://postgres@127.0.0.1:5432/intake",
+                      CELERY_BROKER_URL="redis://127.0.0.1:6379/0")
+
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+    assert result.stderr == ""
+
+
+def test_an_unwritable_var_folder_stops_sqlite_with_one_line_naming_the_folder(tmp_path):
+    project = copy_of_the_project_with_var_unwritable(tmp_path)
+
+    result = check_in(project, DEBUG="1", CELERY_BROKER_URL="redis://127.0.0.1:6379/0")
+
+    assert result.returncode != 0
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith(f"Configuration error: {project / 'var'}"), result.stderr
+    assert "SQLite database" in result.stderr and "DATABASE_URL" in result.stderr
+
+
+def test_an_unwritable_var_folder_stops_the_filesystem_broker_with_one_line_naming_the_folder(tmp_path):
+    project = copy_of_the_project_with_var_unwritable(tmp_path)
+
+    result = check_in(project, DEBUG="1", DATABASE_URL="postgres://postgres@127.0.0.1:5432/intake")
+
+    assert result.returncode != 0
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith(f"Configuration error: {project / 'var' / 'broker'}"), result.stderr
+    assert "broker keeps its messages" in result.stderr and "CELERY_BROKER_URL" in result.stderr
+
+
+def test_the_web_app_on_postgres_and_redis_makes_no_folder_and_warns_of_none(tmp_path):
+    project = copy_of_the_project_with_var_unwritable(tmp_path)
+    (project / "var").unlink()
+    env = {name: value for name, value in os.environ.items() if name not in (*CONFIG_VARIABLES, "BROKER_DIR")}
+    env.update(PRODUCTION, DATABASE_URL="postgres://postgres@127.0.0.1:5432/intake",
+               CELERY_BROKER_URL="redis://127.0.0.1:6379/0")
+
+    result = subprocess.run([sys.executable, "-c", "import config.wsgi"], cwd=project, env=env,
+                            capture_output=True, text=True, timeout=60)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""  # WhiteNoise does not warn that the optional STATIC_ROOT is missing
+    assert not (project / "var").exists()
+
+
+def test_celery_beat_with_an_unwritable_var_folder_stops_with_one_line_naming_the_folder(tmp_path):
+    project = copy_of_the_project_with_var_unwritable(tmp_path)
+    env = {name: value for name, value in os.environ.items() if name not in (*CONFIG_VARIABLES, "BROKER_DIR")}
+    env.update(PRODUCTION, DATABASE_URL="postgres://postgres@127.0.0.1:5432/intake",
+               CELERY_BROKER_URL="redis://127.0.0.1:6379/0")
+
+    result = subprocess.run([sys.executable, "-m", "celery", "-A", "config", "beat", "--loglevel=ERROR"],
+                            cwd=project, env=env, capture_output=True, text=True, timeout=60)
+
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr, result.stderr
+    [line] = result.stderr.splitlines()
+    assert f"CRITICAL/MainProcess] Configuration error: {project / 'var'} " in line
+    assert "beat keeps its schedule" in line
+
+
+def test_celery_beat_makes_the_var_folder_it_needs(tmp_path):
+    project = copy_of_the_project_with_var_unwritable(tmp_path)
+    (project / "var").unlink()
+    env = {name: value for name, value in os.environ.items() if name not in (*CONFIG_VARIABLES, "BROKER_DIR")}
+    env.update(PRODUCTION, DATABASE_URL="postgres://postgres@127.0.0.1:5432/intake",
+               CELERY_BROKER_URL="redis://127.0.0.1:6379/0")
+
+    beat = subprocess.Popen([sys.executable, "-m", "celery", "-A", "config", "beat", "--loglevel=INFO"],
+                            cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        output = ""
+        for line in beat.stdout:
+            output += line
+            if "beat: Starting" in line or "Traceback" in line or len(output) > 20000:
+                break
+        beat.terminate()
+        output += beat.communicate(timeout=30)[0]
+    finally:
+        beat.kill()
+
+    assert "Traceback" not in output and "Removing corrupted schedule" not in output, output
+    assert list((project / "var").glob("celerybeat-schedule*"))

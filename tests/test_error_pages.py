@@ -1,0 +1,103 @@
+"""Error pages in the site's layout and the visitor's language. A request the server
+cannot answer (the database restarting, say) gets a 500 page made without the database;
+and a connection left stale by a restart is replaced before it fails a request."""
+
+from urllib.request import urlopen
+
+import pytest
+from django.db import connection
+
+from tests.conftest import PASSWORD
+from tests.gunicorn import gunicorn
+
+RU = {"HTTP_ACCEPT_LANGUAGE": "ru"}
+
+
+@pytest.fixture
+def unreachable_database(committed_db):
+    """The database goes away: every new connection fails, as during a restart."""
+
+    def cut_off():
+        connection.close()
+        if connection.vendor == "postgresql":
+            connection.settings_dict["PORT"] = "1"  # nothing listens there: connection refused
+        else:
+            connection.settings_dict["NAME"] = "/proc/no-such-folder/db.sqlite3"
+
+    saved = dict(connection.settings_dict)
+    yield cut_off
+    connection.close()
+    connection.settings_dict.update(saved)
+
+
+@pytest.fixture
+def logged_in(staff, client):
+    assert client.post("/login/", {"username": staff.username, "password": PASSWORD}).status_code == 302
+    client.raise_request_exception = False  # answer as the server would, with the 500 page
+    return client
+
+
+def test_without_the_database_a_russian_visitor_gets_the_500_page_in_the_layout_and_in_russian(
+    logged_in, unreachable_database
+):
+    unreachable_database()
+
+    response = logged_in.get("/", **RU)
+
+    page = response.content.decode()
+    assert response.status_code == 500
+    assert '<html lang="ru">' in page
+    assert "bootstrap/css/bootstrap.min.css" in page and 'class="navbar-brand"' in page  # the site's layout
+    assert "Учёт запросов" in page
+    assert "Что-то пошло не так" in page
+    assert "Server Error" not in page and "went wrong" not in page
+
+
+def test_without_the_database_an_english_visitor_gets_the_500_page_in_english(logged_in, unreachable_database):
+    unreachable_database()
+
+    response = logged_in.get("/reports/")
+
+    page = response.content.decode()
+    assert response.status_code == 500
+    assert '<html lang="en">' in page and 'class="navbar-brand"' in page
+    assert "Something went wrong" in page
+    assert "Server Error (500)" not in page
+    assert "Log out" not in page  # nothing on it depends on the account or the session
+
+
+def test_database_connections_are_health_checked():
+    from django.conf import settings
+
+    assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="only a database server can restart under a connection")
+def test_a_kept_connection_killed_by_a_restart_is_replaced_before_it_fails_a_request(committed_db, tmp_path):
+    database = connection.settings_dict
+    name = "intake-health-check-test"
+    url = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT'] or 5432}/{database['NAME']}"
+    with gunicorn(tmp_path / "gunicorn.log", DATABASE_URL=f"{url}?application_name={name}",
+                  DATABASE_CONN_MAX_AGE="600") as port:
+        assert urlopen(f"http://127.0.0.1:{port}/login/").status == 200  # it writes the session: connected
+        with connection.cursor() as cursor:
+            # The server ends the app's connection, as a restart does.
+            cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s",
+                           [name])
+            assert cursor.fetchall() == [(True,)]
+
+            response = urlopen(f"http://127.0.0.1:{port}/login/")
+
+            assert response.status == 200
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name = %s", [name])
+            assert cursor.fetchone() == (1,)  # a new connection, kept for the next request
+
+
+def test_a_missing_page_is_in_the_layout_and_in_russian(coordinator, client_for):
+    response = client_for(coordinator).get("/requests/K7Q2-9XWD/", **RU)
+
+    page = response.content.decode()
+    assert response.status_code == 404
+    assert '<html lang="ru">' in page and 'class="navbar-brand"' in page
+    assert "Страница не найдена" in page
+    assert "Not Found" not in page

@@ -1,0 +1,112 @@
+"""The logs name no one and no request (DESIGN.md section 6): no client address, no
+request reference, no entry id, whether gunicorn or Django writes them."""
+
+import io
+import logging
+import re
+import socket
+import time
+from urllib.request import urlopen
+
+import pytest
+from django.test import Client
+
+from intake.models import Entry
+from intake.months import current_month
+from intake.services import RequestSpec, requests_log
+from tests.gunicorn import gunicorn
+from tests.test_error_pages import logged_in, unreachable_database  # noqa: F401 (fixtures)
+
+IPV4 = re.compile(r"\b\d{1,3}(\.\d{1,3}){3}\b")
+CLIENT_ADDRESS = "127.0.0.2"  # the server listens on 127.0.0.1: its own address is no client's
+
+
+def send_from_another_address(port: int, data: bytes) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=10, source_address=(CLIENT_ADDRESS, 0)) as client:
+        client.sendall(data)
+        return client.recv(65536)
+
+
+def test_gunicorn_logs_a_bad_request_line_without_the_address_or_the_request(tmp_path):
+    log = tmp_path / "gunicorn.log"
+    # The access log switched on too: its format leaves out the address and the path.
+    with gunicorn(log, "--access-logfile", "-") as port:
+        answer = send_from_another_address(port, b"GET /requests/K7Q2-9XWD/\r\n\r\n")
+        send_from_another_address(port, b"GET /requests/K7Q2-9XWD/ HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        time.sleep(0.5)  # let the worker write its log
+
+    written = log.read_text()
+    assert answer.startswith(b"HTTP/1.1 400")
+    assert "Invalid HTTP request line" in written
+    assert CLIENT_ADDRESS not in written and "K7Q2-9XWD" not in written, written
+    beyond_start = "\n".join(line for line in written.splitlines() if "Listening at" not in line)
+    assert not IPV4.search(beyond_start), written
+
+
+@pytest.fixture
+def django_log():
+    """What the configured log handler writes (settings.LOGGING), as a string."""
+    [handler] = [handler for handler in logging.getLogger().handlers if handler.name == "console"]
+    written = io.StringIO()
+    previous = handler.setStream(written)
+    yield written
+    handler.setStream(previous)
+
+
+@pytest.fixture
+def a_request(programme):
+    entry = requests_log(spec=RequestSpec(programme=programme, month=current_month(), category="legal"), author=None)
+    return entry.requests.get()
+
+
+def assert_names_nothing(written: str, *secrets: str) -> None:
+    for secret in secrets:
+        assert not re.search(rf"\b{re.escape(secret)}\b", written), written
+    assert not IPV4.search(written), written
+    assert "Traceback" not in written, written
+
+
+def test_a_refused_page_is_logged_without_its_reference_the_address_or_a_traceback(
+    a_request, auditor, client_for, django_log
+):
+    response = client_for(auditor).get(f"/requests/{a_request.reference}/", REMOTE_ADDR="198.51.100.7")
+
+    assert response.status_code == 403
+    assert "Forbidden" in django_log.getvalue()
+    assert_names_nothing(django_log.getvalue(), a_request.reference, "198.51.100.7")
+
+
+def test_a_missing_entry_is_logged_without_its_id(other_programme, coordinator, client_for, django_log):
+    Entry.objects.create(pk=987654, programme=other_programme, month=current_month(), kind=Entry.Kind.COUNT)
+
+    response = client_for(coordinator).post("/requests/entries/987654/undo/")
+
+    assert response.status_code == 404
+    assert "Not Found" in django_log.getvalue()
+    assert_names_nothing(django_log.getvalue(), "987654")
+
+
+def test_a_post_refused_for_its_csrf_token_is_logged_without_its_reference(a_request, coordinator, django_log):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(coordinator)
+
+    response = browser.post(f"/requests/{a_request.reference}/close/", {"outcome": "left"})
+
+    assert response.status_code == 403
+    assert "CSRF" in django_log.getvalue()
+    assert_names_nothing(django_log.getvalue(), a_request.reference)
+
+
+def test_a_server_error_is_logged_with_its_type_but_not_the_page_or_the_message(
+    logged_in, unreachable_database, django_log
+):
+    unreachable_database()
+
+    response = logged_in.get("/requests/K7Q2-9XWD/")
+
+    written = django_log.getvalue()
+    assert response.status_code == 500
+    assert "Internal Server Error" in written and "OperationalError" in written
+    assert "K7Q2-9XWD" not in written
+    assert "unable to open" not in written and "Connection refused" not in written  # the error's own message
+    assert not IPV4.search(written), written
