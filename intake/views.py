@@ -19,10 +19,10 @@ from . import audit
 from .access import programmes_for
 from .counts import status_counts
 from .forms import (
-    CloseForm, FindForm, ImportForm, LogCountsForm, LogRequestForm, MoveForm, apply_errors, submitted,
+    CloseForm, FindForm, ImportForm, LogCountsForm, LogRequestForm, MoveForm, SeenForm, apply_errors, submitted,
 )
 from .imports import ImportRefused, read_csv
-from .models import AuditEvent, Entry, HelpRequest
+from .models import AuditEvent, ChangedElsewhere, Entry, HelpRequest
 from .months import add_months, current_month
 from .services import entry_undo, requests_import, requests_log, requests_move
 
@@ -32,15 +32,17 @@ REQUESTS_PER_PAGE = 50
 AUDIT_EVENTS_PER_PAGE = 100
 
 
-def _get_request_for_user(request, reference: str) -> HelpRequest:
+def _get_request_for_user(request, reference: str, *, for_update: bool = False) -> HelpRequest:
     """A request of one of the user's programmes, or 404: another programme's
-    requests do not exist as far as this user can tell."""
+    requests do not exist as far as this user can tell. With `for_update`, its row
+    is locked until the view's transaction ends."""
     if "\x00" in reference:
         # No reference has one, and PostgreSQL refuses the query (a 500) rather than find nothing.
         raise Http404("No such request.")
-    return get_object_or_404(
-        HelpRequest.objects.select_related("programme"), reference=reference, programme__in=programmes_for(request.user)
-    )
+    requests = HelpRequest.objects.select_related("programme")
+    if for_update:
+        requests = requests.select_for_update(of=("self",))
+    return get_object_or_404(requests, reference=reference, programme__in=programmes_for(request.user))
 
 
 def _get_entry_for_user(request, pk: int) -> Entry:
@@ -135,9 +137,21 @@ def request_detail(request, reference: str):
     return render(request, "intake/request_detail.html", {"help_request": help_request, "close_form": CloseForm()})
 
 
+def _check_seen(request, help_request: HelpRequest) -> None:
+    """Refuse a change unless the form says which status the person saw and the request
+    is still in it: they decided on that status, not on one someone else has since set."""
+    seen = SeenForm(request.POST)
+    if not seen.is_valid():
+        raise ValidationError(_("Nothing was changed: the form came from an out-of-date page. "
+                                "Check the request as it is now and try again."))
+    help_request.check_unchanged(seen.cleaned_data["seen"])
+
+
 def _transition(request, reference: str, action):
-    help_request = _get_request_for_user(request, reference)
+    # Locked: of two changes at once, the second waits, then finds the status it saw gone.
+    help_request = _get_request_for_user(request, reference, for_update=True)
     try:
+        _check_seen(request, help_request)
         action(help_request)
     except ValidationError as exc:
         for message in exc.messages:
@@ -169,7 +183,13 @@ def request_reopen(request, reference: str):
 @require_POST
 @transaction.atomic
 def request_close(request, reference: str):
-    help_request = _get_request_for_user(request, reference)
+    help_request = _get_request_for_user(request, reference, for_update=True)
+    try:
+        _check_seen(request, help_request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return render(request, "intake/request_detail.html", {"help_request": help_request, "close_form": CloseForm()},
+                      status=409 if isinstance(exc, ChangedElsewhere) else 400)
     form = CloseForm(request.POST)
     if form.is_valid():
         try:
