@@ -24,7 +24,7 @@ from .forms import (
 from .imports import ImportRefused, read_csv
 from .models import AuditEvent, ChangedElsewhere, Entry, HelpRequest
 from .months import add_months, current_month
-from .services import entry_undo, requests_import, requests_log, requests_move
+from .services import AlreadyUndone, entry_undo, entry_was_undone, requests_import, requests_log, requests_move
 
 LATEST_REPORTS = 5
 # A phone screen's worth of rows a few times over; more pages beat a slow page.
@@ -46,7 +46,15 @@ def _get_request_for_user(request, reference: str, *, for_update: bool = False) 
 
 
 def _get_entry_for_user(request, pk: int) -> Entry:
-    return get_object_or_404(Entry, pk=pk, programme__in=programmes_for(request.user))
+    """An entry of one of the user's programmes; AlreadyUndone if it was one and has
+    just been undone; otherwise 404."""
+    programmes = programmes_for(request.user)
+    entry = Entry.objects.filter(pk=pk, programme__in=programmes).first()
+    if entry is None:
+        if entry_was_undone(pk=pk, programmes=programmes):
+            raise AlreadyUndone()
+        raise Http404("No such entry.")
+    return entry
 
 
 def _recent_entries(user):
@@ -232,10 +240,10 @@ def requests_move_view(request):
 @require_POST
 @transaction.atomic
 def entry_undo_view(request, pk: int):
-    entry = _get_entry_for_user(request, pk)
-    if entry.author_id != request.user.pk and not request.user.has_perm("intake.act_in_all_programmes"):
-        raise PermissionDenied(_("Only its author or staff can undo an entry."))
     try:
+        entry = _get_entry_for_user(request, pk)
+        if entry.author_id != request.user.pk and not request.user.has_perm("intake.act_in_all_programmes"):
+            raise PermissionDenied(_("Only its author or staff can undo an entry."))
         deleted = entry_undo(entry=entry)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))

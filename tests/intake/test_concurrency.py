@@ -1,4 +1,4 @@
-"""Two people acting on the same request at the same instant, each in a browser
+"""Two people acting on the same request or entry at the same instant, each in a browser
 of their own, with committed transactions: exactly one of them wins, the other is told
 what happened instead, and nothing the winner wrote is lost or written twice.
 
@@ -14,7 +14,9 @@ import pytest
 from django.db import connections
 from django.test import Client
 
-from intake.models import AuditEvent, HelpRequest, Status
+from intake.models import AuditEvent, Entry, HelpRequest, Status
+from intake.months import current_month
+from intake.services import RequestSpec, requests_log
 from tests.conftest import PASSWORD, make_user
 
 ROUNDS = 10
@@ -145,3 +147,31 @@ def test_two_reopens_at_once_write_once(two_coordinators, programme):
         assert CHANGED.format("in progress") in text_of(pages[told.index(False)]), f"round {round_}"
         assert state_of(request) == ("in_progress", "", None)
         assert events(AuditEvent.Action.REQUEST_CHANGED) == changes_before + 1, f"round {round_}"
+
+
+# --- one entry: undone by its author and by staff at once ------------------------------------
+
+
+ALREADY_UNDONE = "This entry has already been undone; nothing was removed."
+
+
+def test_an_entry_undone_at_once_by_its_author_and_by_staff_is_undone_once(committed_db, programme, coordinator,
+                                                                            staff):
+    author, staff_member = browser_of(coordinator), browser_of(staff)
+    for round_ in range(ROUNDS):
+        entry = requests_log(spec=RequestSpec(programme=programme, month=current_month(), category="legal"),
+                             count=3, author=coordinator)
+        undone_before = events(AuditEvent.Action.ENTRY_UNDONE)
+        url = f"/requests/entries/{entry.pk}/undo/"
+
+        pages = at_once((author, url, {}), (staff_member, url, {}))
+
+        texts = [text_of(page) for page in pages]
+        told_undone = ["Undone: 3 requests removed." in text for text in texts]
+        assert told_undone.count(True) == 1, f"round {round_}: {texts}"
+        assert ALREADY_UNDONE in texts[told_undone.index(False)], f"round {round_}"
+        assert all(page.status_code == 200 for page in pages), f"round {round_}: the loser got an error page"
+        assert not any("0 requests removed" in text for text in texts)
+        assert not Entry.objects.filter(pk=entry.pk).exists()
+        assert not HelpRequest.objects.filter(entry_id=entry.pk).exists()
+        assert events(AuditEvent.Action.ENTRY_UNDONE) == undone_before + 1, f"round {round_}"
