@@ -124,6 +124,13 @@ class CloseForm(forms.Form):
         self.fields["month"].initial = current_month()
 
 
+class SeenForm(forms.Form):
+    """The status a request had on the page the person acted from: a change is saved
+    only if the request is still in it."""
+
+    seen = forms.ChoiceField(label=_("Status seen"), choices=Status.choices, widget=forms.HiddenInput)
+
+
 class MoveForm(ProgrammeForm):
     month = MonthField(label=_("Month received"))
     category = forms.ChoiceField(label=_("Category"), choices=_choices(Category.choices, _("Choose…")))

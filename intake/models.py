@@ -156,6 +156,19 @@ class TransitionError(ValidationError):
     """A change of status the workflow does not allow."""
 
 
+class ChangedElsewhere(ValidationError):
+    """The request is no longer in the status the change was decided on: someone else
+    changed it meanwhile, and nothing was saved."""
+
+    def __init__(self, current: str):
+        self.current = current
+        super().__init__(
+            _("This request was changed by someone else; it is now %(status)s. Your change was not saved: "
+              "check the request as it is now and act again if it is still needed.")
+            % {"status": Status(current).label.lower()}
+        )
+
+
 # The workflow: new -> in progress -> closed, and closed -> in progress (reopened).
 # A new request may also be closed at once (e.g. referred elsewhere on first contact).
 TRANSITIONS = {
@@ -254,15 +267,31 @@ class HelpRequest(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    def check_unchanged(self, seen: str) -> None:
+        """ChangedElsewhere unless the request is still in the status the person saw
+        when they chose to change it."""
+        if self.status != seen:
+            raise ChangedElsewhere(self.status)
+
     def move_to(self, status: str, *, outcome: str = "", closed_month: dt.date | None = None) -> None:
         """Change status by the workflow's rules and save; TransitionError or
-        ValidationError, and nothing saved, when the change is not allowed."""
+        ValidationError, and nothing saved, when the change is not allowed;
+        ChangedElsewhere, and nothing saved, when the stored request is no longer in
+        the status this one was loaded with."""
         check_transition(self.status, status)
+        loaded_status = self.status
         self.status = status
         self.outcome = outcome if status == Status.CLOSED else ""
         self.closed_month = closed_month if status == Status.CLOSED else None
         self.clean()
-        self.save(update_fields=["status", "outcome", "closed_month"])
+        # Saved only over the status the transition was checked against: a change
+        # committed meanwhile leaves no row to update, instead of being overwritten.
+        saved = HelpRequest.objects.filter(pk=self.pk, status=loaded_status).update(
+            status=self.status, outcome=self.outcome, closed_month=self.closed_month
+        )
+        if not saved:
+            self.refresh_from_db(fields=["status", "outcome", "closed_month"])
+            raise ChangedElsewhere(self.status)
 
     def start(self) -> None:
         if self.status != Status.NEW:

@@ -6,6 +6,7 @@ Each is one transaction: all of it is written, or nothing.
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Subquery
@@ -93,14 +94,44 @@ def _write_entries(groups: list[tuple[RequestSpec, int]], *, author: User | None
     return list(entries.values())
 
 
+# How long an undone entry is remembered, so that undoing it again (a colleague at the
+# same moment, a page sent twice) is told it was already undone rather than not found.
+UNDONE_REMEMBERED_SECONDS = 60 * 60
+
+
+class AlreadyUndone(ValidationError):
+    """The entry was undone by someone else first: nothing was removed."""
+
+    def __init__(self):
+        super().__init__(_("This entry has already been undone; nothing was removed."))
+
+
+def _undone_key(pk: int) -> str:
+    return f"intake:entry-undone:{pk}"
+
+
 def entry_undo(*, entry: Entry) -> int:
-    """Delete an entry and all its requests; refused once the entry is no longer recent."""
+    """Delete an entry and all its requests; refused once the entry is no longer recent,
+    and (AlreadyUndone) when someone else undid it first."""
     if not entry.is_undoable:
         raise ValidationError(_("Only entries of the current or the previous month can be undone."))
+    pk = entry.pk
     with transaction.atomic():
+        # The row stays locked until the caller commits: a second undo waits here, then finds it gone.
+        if not Entry.objects.select_for_update().filter(pk=pk).exists():
+            raise AlreadyUndone()
         deleted, _by_model = entry.requests.all().delete()
         entry.delete()
+        # In the database cache, so in this transaction: remembered only if the undo is committed.
+        cache.set(_undone_key(pk), entry.programme_id, UNDONE_REMEMBERED_SECONDS)
     return deleted
+
+
+def entry_was_undone(*, pk: int, programmes) -> bool:
+    """Whether the entry `pk` of one of `programmes` was undone lately: another
+    programme's entries stay unknown."""
+    programme_id = cache.get(_undone_key(pk))
+    return programme_id is not None and programmes.filter(pk=programme_id).exists()
 
 
 @dataclass(frozen=True)

@@ -20,12 +20,12 @@ from . import audit
 from .access import programmes_for
 from .counts import status_counts
 from .forms import (
-    CloseForm, FindForm, ImportForm, LogCountsForm, LogRequestForm, MoveForm, apply_errors, submitted,
+    CloseForm, FindForm, ImportForm, LogCountsForm, LogRequestForm, MoveForm, SeenForm, apply_errors, submitted,
 )
 from .imports import ImportRefused, read_csv
-from .models import AuditEvent, Entry, HelpRequest
+from .models import AuditEvent, ChangedElsewhere, Entry, HelpRequest
 from .months import add_months, current_month
-from .services import entry_undo, requests_import, requests_log, requests_move
+from .services import AlreadyUndone, entry_undo, entry_was_undone, requests_import, requests_log, requests_move
 
 LATEST_REPORTS = 5
 # A phone screen's worth of rows a few times over; more pages beat a slow page.
@@ -33,19 +33,29 @@ REQUESTS_PER_PAGE = 50
 AUDIT_EVENTS_PER_PAGE = 100
 
 
-def _get_request_for_user(request, reference: str) -> HelpRequest:
+def _get_request_for_user(request, reference: str, *, for_update: bool = False) -> HelpRequest:
     """A request of one of the user's programmes, or 404: another programme's
-    requests do not exist as far as this user can tell."""
+    requests do not exist as far as this user can tell. With `for_update`, its row
+    is locked until the view's transaction ends."""
     if "\x00" in reference:
         # No reference has one, and PostgreSQL refuses the query (a 500) rather than find nothing.
         raise Http404("No such request.")
-    return get_object_or_404(
-        HelpRequest.objects.select_related("programme"), reference=reference, programme__in=programmes_for(request.user)
-    )
+    requests = HelpRequest.objects.select_related("programme")
+    if for_update:
+        requests = requests.select_for_update(of=("self",))
+    return get_object_or_404(requests, reference=reference, programme__in=programmes_for(request.user))
 
 
 def _get_entry_for_user(request, pk: int) -> Entry:
-    return get_object_or_404(Entry, pk=pk, programme__in=programmes_for(request.user))
+    """An entry of one of the user's programmes; AlreadyUndone if it was one and has
+    just been undone; otherwise 404."""
+    programmes = programmes_for(request.user)
+    entry = Entry.objects.filter(pk=pk, programme__in=programmes).first()
+    if entry is None:
+        if entry_was_undone(pk=pk, programmes=programmes):
+            raise AlreadyUndone()
+        raise Http404("No such entry.")
+    return entry
 
 
 def _recent_entries(user):
@@ -136,9 +146,21 @@ def request_detail(request, reference: str):
     return render(request, "intake/request_detail.html", {"help_request": help_request, "close_form": CloseForm()})
 
 
+def _check_seen(request, help_request: HelpRequest) -> None:
+    """Refuse a change unless the form says which status the person saw and the request
+    is still in it: they decided on that status, not on one someone else has since set."""
+    seen = SeenForm(request.POST)
+    if not seen.is_valid():
+        raise ValidationError(_("Nothing was changed: the form came from an out-of-date page. "
+                                "Check the request as it is now and try again."))
+    help_request.check_unchanged(seen.cleaned_data["seen"])
+
+
 def _transition(request, reference: str, action):
-    help_request = _get_request_for_user(request, reference)
+    # Locked: of two changes at once, the second waits, then finds the status it saw gone.
+    help_request = _get_request_for_user(request, reference, for_update=True)
     try:
+        _check_seen(request, help_request)
         action(help_request)
     except ValidationError as exc:
         for message in exc.messages:
@@ -170,7 +192,13 @@ def request_reopen(request, reference: str):
 @require_POST
 @transaction.atomic
 def request_close(request, reference: str):
-    help_request = _get_request_for_user(request, reference)
+    help_request = _get_request_for_user(request, reference, for_update=True)
+    try:
+        _check_seen(request, help_request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return render(request, "intake/request_detail.html", {"help_request": help_request, "close_form": CloseForm()},
+                      status=409 if isinstance(exc, ChangedElsewhere) else 400)
     form = CloseForm(request.POST)
     if form.is_valid():
         try:
@@ -213,10 +241,10 @@ def requests_move_view(request):
 @require_POST
 @transaction.atomic
 def entry_undo_view(request, pk: int):
-    entry = _get_entry_for_user(request, pk)
-    if entry.author_id != request.user.pk and not request.user.has_perm("intake.act_in_all_programmes"):
-        raise PermissionDenied(_("Only its author or staff can undo an entry."))
     try:
+        entry = _get_entry_for_user(request, pk)
+        if entry.author_id != request.user.pk and not request.user.has_perm("intake.act_in_all_programmes"):
+            raise PermissionDenied(_("Only its author or staff can undo an entry."))
         deleted = entry_undo(entry=entry)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))

@@ -214,6 +214,7 @@ def test_closing_a_request_closes_it_or_leaves_it_as_it_was(coordinator_browser,
     help_request = entry.requests.get()
     outcomes = Counter()
     plausible = st.fixed_dictionaries({
+        "seen": st.just(Status.IN_PROGRESS.value),
         "outcome": st.sampled_from(Outcome.values),
         "month": st.one_of(st.sampled_from([m for m in MONTHS if m >= "2023-10"]),
                            st.sampled_from(["2023-09", NEXT_MONTH])),  # closed before received, or in the future

@@ -46,7 +46,7 @@ def test_logging_changing_moving_and_undoing_requests_are_noted(programme, coord
     client.post("/requests/move/", {"programme": "help", "month": month, "category": "legal", "from_status": "new",
                                     "count": 1, "to_status": "in_progress"})
     reference = programme.requests.filter(status="in_progress").get().reference
-    client.post(f"/requests/{reference}/close/", {"outcome": "referred", "month": month})
+    client.post(f"/requests/{reference}/close/", {"seen": "in_progress", "outcome": "referred", "month": month})
     client.post(f"/requests/entries/{programme.entries.get().pk}/undo/")
 
     assert events() == [

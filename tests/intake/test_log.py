@@ -11,7 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from intake import services
-from intake.models import Entry, HelpRequest
+from intake.models import AuditEvent, Entry, HelpRequest
 from intake.months import add_months, current_month, format_month
 from intake.services import MAX_COUNT, RequestSpec, requests_log
 from tests.conftest import PASSWORD, make_user
@@ -261,6 +261,38 @@ def test_a_colleague_who_is_not_the_author_cannot_undo_an_entry(coordinator, col
 
     assert response.status_code == 403
     assert entry.requests.count() == 4
+
+
+def test_undoing_an_entry_already_undone_says_so_and_removes_nothing(coordinator, staff, programme, browser_for):
+    # The page sent twice, or a colleague's undo got there first (at the same instant:
+    # tests/intake/test_concurrency.py).
+    author = browser_for(coordinator)
+    kept = log_counts(author, THIS_MONTH, count=2)
+    entry = log_counts(author, THIS_MONTH, count=5)
+    browser_for(staff).post(f"/requests/entries/{entry.pk}/undo/")
+
+    response = author.post(f"/requests/entries/{entry.pk}/undo/", follow=True)
+
+    assert response.redirect_chain == [("/", 302)]
+    assert "This entry has already been undone; nothing was removed." in text_of(response)
+    assert "Undone:" not in text_of(response)
+    assert list(Entry.objects.all()) == [kept]
+    assert HelpRequest.objects.count() == 2
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.ENTRY_UNDONE).count() == 1
+
+
+def test_an_undone_entry_of_another_programme_stays_unknown(coordinator, other_coordinator, programme,
+                                                            other_programme, browser_for):
+    theirs = requests_log(spec=RequestSpec(programme=other_programme, month=THIS_MONTH, category="legal"), count=3,
+                          author=other_coordinator)
+    browser_for(other_coordinator).post(f"/requests/entries/{theirs.pk}/undo/")
+    mine = browser_for(coordinator)
+
+    undone_elsewhere = mine.post(f"/requests/entries/{theirs.pk}/undo/")
+    never_was = mine.post(f"/requests/entries/{theirs.pk + 1000}/undo/")
+
+    assert undone_elsewhere.status_code == never_was.status_code == 404
+    assert "already been undone" not in undone_elsewhere.content.decode()
 
 
 def test_undo_refuses_get(coordinator, programme, client_for):

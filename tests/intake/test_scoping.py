@@ -36,7 +36,11 @@ def payload(url: str, slug: str = "help") -> dict:
     if url.endswith("/import/"):
         return {"file": csv_file()}
     if url.endswith("/close/"):
-        return {"outcome": "referred", "month": format_month(THIS_MONTH)}
+        return {"seen": "new", "outcome": "referred", "month": format_month(THIS_MONTH)}
+    if url.endswith("/start/"):
+        return {"seen": "new"}
+    if url.endswith("/reopen/"):
+        return {"seen": "closed"}
     return {}
 
 

@@ -10,7 +10,7 @@ from html import unescape
 import pytest
 from django.core.exceptions import ValidationError
 
-from intake.models import TRANSITIONS, HelpRequest, Status, TransitionError
+from intake.models import TRANSITIONS, AuditEvent, ChangedElsewhere, HelpRequest, Status, TransitionError
 from intake.months import add_months, current_month, format_month
 
 MAY, JUNE = dt.date(2023, 5, 1), dt.date(2023, 6, 1)
@@ -46,7 +46,7 @@ def browser(client_for, coordinator):
 def test_coordinator_starts_a_new_request(browser, programme):
     request = make_request(programme)
 
-    response = browser.post(f"/requests/{request.reference}/start/", follow=True)
+    response = browser.post(f"/requests/{request.reference}/start/", {"seen": "new"}, follow=True)
 
     assert response.redirect_chain == [(f"/requests/{request.reference}/", 302)]
     assert "The request is now in progress." in text_of(response)
@@ -57,8 +57,8 @@ def test_coordinator_starts_a_new_request(browser, programme):
 def test_coordinator_closes_an_open_request_with_outcome_and_month(browser, programme, status):
     request = make_request(programme, status)
 
-    response = browser.post(f"/requests/{request.reference}/close/", {"outcome": "left_country", "month": "2023-07"},
-                           follow=True)
+    response = browser.post(f"/requests/{request.reference}/close/", {"seen": status, "outcome": "left_country",
+                                                                    "month": "2023-07"}, follow=True)
 
     assert response.redirect_chain == [(f"/requests/{request.reference}/", 302)]
     assert "The request is closed." in text_of(response)
@@ -68,7 +68,8 @@ def test_coordinator_closes_an_open_request_with_outcome_and_month(browser, prog
 def test_a_request_can_be_closed_in_the_month_it_was_received(browser, programme):
     request = make_request(programme, Status.IN_PROGRESS)
 
-    browser.post(f"/requests/{request.reference}/close/", {"outcome": "detained", "month": format_month(MAY)})
+    browser.post(f"/requests/{request.reference}/close/",
+                 {"seen": "in_progress", "outcome": "detained", "month": format_month(MAY)})
 
     assert state_of(request) == ("closed", "detained", MAY)
 
@@ -76,7 +77,7 @@ def test_a_request_can_be_closed_in_the_month_it_was_received(browser, programme
 def test_coordinator_reopens_a_closed_request_which_loses_its_outcome(browser, programme):
     request = make_request(programme, Status.CLOSED)
 
-    response = browser.post(f"/requests/{request.reference}/reopen/", follow=True)
+    response = browser.post(f"/requests/{request.reference}/reopen/", {"seen": "closed"}, follow=True)
 
     assert "The request is now in progress." in text_of(response)
     assert state_of(request) == ("in_progress", "", None)
@@ -112,7 +113,7 @@ def test_an_invalid_transition_is_refused_with_a_message(browser, programme, sta
     request = make_request(programme, status)
     before = state_of(request)
 
-    response = browser.post(f"/requests/{request.reference}/{action}/", follow=True)
+    response = browser.post(f"/requests/{request.reference}/{action}/", {"seen": status}, follow=True)
 
     assert response.redirect_chain == [(f"/requests/{request.reference}/", 302)]
     assert message in text_of(response)
@@ -143,13 +144,99 @@ def test_an_invalid_close_is_refused_with_a_message(browser, programme, status, 
     request = make_request(programme, status)
     before = state_of(request)
 
-    response = browser.post(f"/requests/{request.reference}/close/", form)
+    response = browser.post(f"/requests/{request.reference}/close/", {"seen": status, **form})
 
     assert response.status_code == 400
     assert message in text_of(response)
     assert state_of(request) == before
     # The page shows the request as stored, not as the refused change left it in memory.
     assert response.context["help_request"].status == status
+
+
+# --- a change decided on a status the request no longer has ------------------------------
+# Each form carries the status the person saw; the change is made only if the request is
+# still in it. (Two people at the same instant: tests/intake/test_concurrency.py.)
+
+CHANGED = "This request was changed by someone else; it is now {}."
+OUT_OF_DATE = "Nothing was changed: the form came from an out-of-date page."
+CLOSING = {"outcome": "left_country", "month": "2023-07"}
+
+
+def test_detail_page_forms_carry_the_status_seen(browser, programme):
+    new, closed = make_request(programme), make_request(programme, Status.CLOSED)
+
+    new_page = browser.get(f"/requests/{new.reference}/").content.decode()
+    closed_page = browser.get(f"/requests/{closed.reference}/").content.decode()
+
+    assert new_page.count('<input type="hidden" name="seen" value="new">') == 2  # start and close
+    assert closed_page.count('<input type="hidden" name="seen" value="closed">') == 1  # reopen
+
+
+@pytest.mark.parametrize(
+    "seen, now, action, form",
+    [
+        pytest.param(Status.NEW, Status.IN_PROGRESS, "start", {}, id="start-after-someone-started"),
+        pytest.param(Status.NEW, Status.CLOSED, "start", {}, id="start-after-someone-closed"),
+        pytest.param(Status.CLOSED, Status.IN_PROGRESS, "reopen", {}, id="reopen-after-someone-reopened"),
+    ],
+)
+def test_a_change_decided_on_a_status_the_request_no_longer_has_is_refused(browser, programme, seen, now, action,
+                                                                            form):
+    request = make_request(programme, now)
+    before, events = state_of(request), AuditEvent.objects.count()
+
+    response = browser.post(f"/requests/{request.reference}/{action}/", {"seen": seen, **form}, follow=True)
+
+    assert response.redirect_chain == [(f"/requests/{request.reference}/", 302)]
+    assert CHANGED.format(Status(now).label.lower()) in text_of(response)
+    assert "The request is now" not in text_of(response)
+    assert state_of(request) == before
+    assert AuditEvent.objects.count() == events
+
+
+@pytest.mark.parametrize("seen, now", [(Status.NEW, Status.IN_PROGRESS), (Status.IN_PROGRESS, Status.CLOSED),
+                                       (Status.NEW, Status.CLOSED)])
+def test_a_close_decided_on_a_status_the_request_no_longer_has_is_refused(browser, programme, seen, now):
+    request = make_request(programme, now)
+    before, events = state_of(request), AuditEvent.objects.count()
+
+    response = browser.post(f"/requests/{request.reference}/close/", {"seen": seen, **CLOSING})
+
+    assert response.status_code == 409
+    assert CHANGED.format(Status(now).label.lower()) in text_of(response)
+    assert state_of(request) == before
+    assert AuditEvent.objects.count() == events
+    # The page shows the request as it is now, with the actions of its status now.
+    assert response.context["help_request"].status == now
+    assert f'<input type="hidden" name="seen" value="{now}">' in response.content.decode()
+
+
+@pytest.mark.parametrize("now, words", [(Status.IN_PROGRESS, "теперь он в работе."), (Status.CLOSED, "теперь он закрыт.")])
+def test_the_refusal_of_a_change_made_meanwhile_is_in_russian(browser, programme, now, words):
+    request = make_request(programme, now)
+
+    response = browser.post(f"/requests/{request.reference}/start/", {"seen": "new"}, follow=True,
+                            HTTP_ACCEPT_LANGUAGE="ru")
+
+    assert f"Этот запрос изменил кто-то другой; {words} Ваше изменение не сохранено" in text_of(response)
+
+
+@pytest.mark.parametrize("seen", [None, "", "open", "Новый"], ids=["missing", "empty", "unknown", "a-label"])
+@pytest.mark.parametrize("status, action", [(Status.NEW, "start"), (Status.CLOSED, "reopen"), (Status.NEW, "close")])
+def test_a_change_whose_form_does_not_say_what_was_seen_is_refused(browser, programme, seen, status, action):
+    # A page from before the forms carried the status, or a hand-made post: the change
+    # may not rest on what the person saw, so it is refused and they are sent to look.
+    request = make_request(programme, status)
+    before, events = state_of(request), AuditEvent.objects.count()
+    form = (CLOSING if action == "close" else {}) | ({} if seen is None else {"seen": seen})
+
+    response = browser.post(f"/requests/{request.reference}/{action}/", form, follow=True)
+
+    assert OUT_OF_DATE in text_of(response)
+    assert "Check the request as it is now and try again." in text_of(response)
+    assert response.status_code == (400 if action == "close" else 200)
+    assert state_of(request) == before
+    assert AuditEvent.objects.count() == events
 
 
 # --- the rules on the model ----------------------------------------------------------
@@ -196,3 +283,19 @@ def test_close_before_the_month_received_is_refused_and_nothing_saved(programme)
 
     assert refused.value.message_dict == {"closed_month": ["The month closed cannot be before the month received."]}
     assert state_of(request) == ("new", "", None)
+
+
+def test_move_to_saves_nothing_over_a_change_made_since_the_request_was_loaded(programme):
+    seen_by_alice = make_request(programme)
+    seen_by_bob = HelpRequest.objects.get(pk=seen_by_alice.pk)
+    seen_by_alice.close(outcome="left_country", month=JUNE)
+
+    with pytest.raises(ChangedElsewhere) as refused:
+        seen_by_bob.start()
+
+    assert refused.value.messages == [
+        "This request was changed by someone else; it is now closed. Your change was not saved: check the request "
+        "as it is now and act again if it is still needed."
+    ]
+    assert state_of(seen_by_alice) == ("closed", "left_country", JUNE)
+    assert (seen_by_bob.status, seen_by_bob.outcome, seen_by_bob.closed_month) == ("closed", "left_country", JUNE)
