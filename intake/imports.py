@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from .models import Category, Outcome, Programme, Status
 from .months import parse_month
-from .services import RequestSpec, check_count
+from .services import RequestSpec, check_count, parse_count
 
 COLUMNS = ("month", "programme", "category", "status", "outcome", "closed_month", "count")
 # Enough for years of a large organisation's monthly counts; a larger file is
@@ -114,10 +114,10 @@ def _read_row(values: dict[str, str], programmes: dict[str, Programme]) -> tuple
     outcome = choice("outcome", Outcome, blank=True)
     closed_month = month("closed_month", blank=True)
     try:
-        count = int(values["count"])
+        count = parse_count(values["count"])
         check_count(count)
     except ValueError:
-        problems.append(_("count must be a whole number."))
+        problems.append(_("count must be written in digits, e.g. 12."))
     except ValidationError as exc:
         problems.extend(exc.messages)
     if problems:

@@ -4,6 +4,7 @@ Each is one transaction: all of it is written, or nothing.
 """
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -44,6 +45,19 @@ class RequestSpec:
             "outcome": self.outcome,
             "closed_month": self.closed_month,
         }
+
+
+# ASCII digits only: int() also reads "٥", "１２", "1_0" and "+5". A minus is read, so
+# that "-3" is refused as out of range, which says more than "not in digits".
+_DIGITS_RE = re.compile(r"-?[0-9]+")
+
+
+def parse_count(text: str) -> int:
+    """'12' -> 12; ValueError for anything but the digits 0-9 (spaces around are dropped)."""
+    text = text.strip()
+    if not _DIGITS_RE.fullmatch(text):
+        raise ValueError(f"{text!r} is not a number in the digits 0-9")
+    return int(text)  # ValueError past Python's 4,300 digits, too
 
 
 def check_count(count: int) -> None:
