@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from .imports import MAX_BYTES, ImportRefused, check_size
 from .models import Category, Outcome, Status
 from .months import current_month, format_month, parse_month
 from .services import MAX_COUNT, Move, RequestSpec, parse_count
@@ -161,3 +162,15 @@ class MoveForm(ProgrammeForm):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("CSV file"), help_text=_("Header: month,programme,category,status,outcome,closed_month,count"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        try:
+            check_size(upload.size)  # the size the upload arrived with: nothing is read yet
+        except ImportRefused as exc:
+            raise ValidationError([message for _line, message in exc.errors]) from None
+        return upload
+
+    def contents(self) -> bytes:
+        """The file's bytes, no more than an import takes (read_csv refuses more)."""
+        return self.cleaned_data["file"].read(MAX_BYTES + 1)
