@@ -239,6 +239,12 @@ WHITENOISE_AUTOREFRESH = DEBUG
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# Uploads: the only file is the CSV import, at most 2 MB (intake.imports.MAX_BYTES). Up
+# to that size it is held in memory; a larger one goes to a temporary file, and the form
+# refuses it by its size, unread. The other forms post a few short fields.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+
 # Security --------------------------------------------------------------------------
 
 # HTTPS=1 (the default with DEBUG off): redirect to HTTPS, HSTS, cookies only over

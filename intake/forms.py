@@ -8,9 +8,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from .imports import MAX_BYTES, ImportRefused, check_size
 from .models import Category, Outcome, Status
 from .months import current_month, format_month, parse_month
-from .services import MAX_COUNT, Move, RequestSpec
+from .services import MAX_COUNT, Move, RequestSpec, parse_count
 
 
 def submitted(request):
@@ -41,6 +42,21 @@ class MonthField(forms.CharField):
             return parse_month(value)
         except ValueError:
             raise ValidationError(_("Enter a month as YYYY-MM, e.g. 2023-11."), code="invalid") from None
+
+
+class CountField(forms.IntegerField):
+    """A whole number typed in the digits 0-9; Django's IntegerField also takes "٥",
+    "1_0", "+5" and "5.0", which no one means as a count."""
+
+    default_error_messages = {"invalid": _("Enter the count in digits, e.g. 12.")}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_count(str(value))
+        except ValueError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
 
 
 def _choices(choices, blank_label=None):
@@ -94,7 +110,7 @@ class LogCountsForm(LogRequestForm):
         label=_("Outcome"), choices=_choices(Outcome.choices, _("— (only for closed requests)")), required=False
     )
     closed_month = MonthField(label=_("Month closed"), required=False, help_text=_("Only for closed requests."))
-    count = forms.IntegerField(label=_("How many requests"), min_value=1, max_value=MAX_COUNT)
+    count = CountField(label=_("How many requests"), min_value=1, max_value=MAX_COUNT)
 
     field_order = ["programme", "month", "category", "status", "outcome", "closed_month", "count"]
 
@@ -135,7 +151,7 @@ class MoveForm(ProgrammeForm):
     month = MonthField(label=_("Month received"))
     category = forms.ChoiceField(label=_("Category"), choices=_choices(Category.choices, _("Choose…")))
     from_status = forms.ChoiceField(label=_("Now"), choices=Status.choices, initial=Status.NEW)
-    count = forms.IntegerField(label=_("How many"), min_value=1, max_value=MAX_COUNT)
+    count = CountField(label=_("How many"), min_value=1, max_value=MAX_COUNT)
     to_status = forms.ChoiceField(label=_("Move to"), choices=Status.choices, initial=Status.CLOSED)
     outcome = forms.ChoiceField(
         label=_("Outcome"), choices=_choices(Outcome.choices, _("— (only when closing)")), required=False
@@ -153,3 +169,15 @@ class MoveForm(ProgrammeForm):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("CSV file"), help_text=_("Header: month,programme,category,status,outcome,closed_month,count"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        try:
+            check_size(upload.size)  # the size the upload arrived with: nothing is read yet
+        except ImportRefused as exc:
+            raise ValidationError([message for _line, message in exc.errors]) from None
+        return upload
+
+    def contents(self) -> bytes:
+        """The file's bytes, no more than an import takes (read_csv refuses more)."""
+        return self.cleaned_data["file"].read(MAX_BYTES + 1)

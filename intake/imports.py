@@ -3,7 +3,8 @@
 The header is exactly `month,programme,category,status,outcome,closed_month,count` (in
 any order). A file with any other column is refused before a single row is read: such
 a column may hold personal data, so none of it is stored, logged or shown. Every bad
-row is reported with its line number; one bad row means nothing is written.
+row is reported with its line number; one bad row means nothing is written. A file is
+at most MAX_BYTES and its rows add up to at most MAX_IMPORT_REQUESTS requests.
 """
 
 import csv
@@ -16,12 +17,13 @@ from django.utils.translation import gettext as _
 
 from .models import Category, Outcome, Programme, Status
 from .months import parse_month
-from .services import RequestSpec, check_count
+from .services import RequestSpec, check_count, check_import_total, parse_count
 
 COLUMNS = ("month", "programme", "category", "status", "outcome", "closed_month", "count")
 # Enough for years of a large organisation's monthly counts; a larger file is
 # probably not what the format expects.
 MAX_ROWS = 5000
+# 5,000 rows take some 200 KB; the limit is checked on an upload's size before it is read.
 MAX_BYTES = 2 * 1024 * 1024
 
 
@@ -36,18 +38,28 @@ class ImportRefused(Exception):
 def read_csv(data: bytes, *, programmes: Iterable[Programme]) -> list[tuple[RequestSpec, int]]:
     """Check a whole file and return its rows as (what, how many); ImportRefused with
     every problem found otherwise. `programmes` are the ones the importer may write to."""
-    if len(data) > MAX_BYTES:
-        raise ImportRefused([(None, _("The file is larger than %(size)s MB.") % {"size": MAX_BYTES // (1024 * 1024)})])
+    check_size(len(data))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ImportRefused([(None, _("The file is not UTF-8 text."))]) from None
     reader = csv.reader(io.StringIO(text, newline=""))
-    header = [column.strip().lower() for column in next(reader, [])]
+    try:
+        header = [column.strip().lower() for column in next(reader, [])]
+    except csv.Error as exc:
+        raise ImportRefused([(1, _unreadable(exc))]) from None
     _check_header(header)
     by_slug = {programme.slug: programme for programme in programmes}
     groups, errors = [], []
-    for row in reader:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            # The reader cannot go on reliably past such a line: report it with the rest.
+            errors.append((reader.line_num, _unreadable(exc)))
+            break
         if not any(cell.strip() for cell in row):
             continue  # blank line
         line = reader.line_num
@@ -61,11 +73,30 @@ def read_csv(data: bytes, *, programmes: Iterable[Programme]) -> list[tuple[Requ
             groups.append(_read_row(dict(zip(header, (cell.strip() for cell in row))), by_slug))
         except ValidationError as exc:
             errors.append((line, " ".join(exc.messages)))
+    try:
+        check_import_total(sum(count for _spec, count in groups))
+    except ValidationError as exc:
+        errors.extend((None, message) for message in exc.messages)
     if errors:
         raise ImportRefused(errors)
     if not groups:
         raise ImportRefused([(None, _("The file has no rows."))])
     return groups
+
+
+def check_size(size: int) -> None:
+    """ImportRefused for a file over MAX_BYTES: call it with an upload's size before reading it."""
+    if size > MAX_BYTES:
+        message = _("The file is larger than %(size)s MB; split it into smaller files and import each.")
+        raise ImportRefused([(None, message % {"size": MAX_BYTES // (1024 * 1024)})])
+
+
+def _unreadable(error: csv.Error) -> str:
+    # csv's messages name no value, but are not translated: say what they mean.
+    if "field larger than field limit" in str(error):
+        return _("a value is longer than %(max)s characters; no value in this format is that long.") % {
+            "max": number_format(csv.field_size_limit(), force_grouping=True)}
+    return _("the line cannot be read as CSV; check its quotes.")
 
 
 def _check_header(header: list[str]) -> None:
@@ -114,10 +145,10 @@ def _read_row(values: dict[str, str], programmes: dict[str, Programme]) -> tuple
     outcome = choice("outcome", Outcome, blank=True)
     closed_month = month("closed_month", blank=True)
     try:
-        count = int(values["count"])
+        count = parse_count(values["count"])
         check_count(count)
     except ValueError:
-        problems.append(_("count must be a whole number."))
+        problems.append(_("count must be written in digits, e.g. 12."))
     except ValidationError as exc:
         problems.extend(exc.messages)
     if problems:

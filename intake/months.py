@@ -5,15 +5,17 @@ import re
 
 from django.utils import timezone
 
-_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+# ASCII digits only: \d and int() also read "٢٠٢٣-١١" and "２０２３-１１" as 2023-11.
+_MONTH_RE = re.compile(r"([0-9]{4})-([0-9]{2})")
 
 
 def parse_month(value: str) -> dt.date:
     """'2023-11' -> date(2023, 11, 1); ValueError naming the expected form otherwise."""
-    match = _MONTH_RE.match(value.strip())
-    if not match or not 1 <= int(match.group(2)) <= 12:
+    match = _MONTH_RE.fullmatch(value.strip())
+    year, month = (int(match.group(1)), int(match.group(2))) if match else (0, 0)
+    if not (dt.MINYEAR <= year and 1 <= month <= 12):
         raise ValueError(f"{value!r} is not a month in the form YYYY-MM")
-    return dt.date(int(match.group(1)), int(match.group(2)), 1)
+    return dt.date(year, month, 1)
 
 
 def format_month(month: dt.date) -> str:

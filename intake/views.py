@@ -263,7 +263,7 @@ def import_view(request):
     errors = []
     if request.method == "POST" and form.is_valid():
         try:
-            groups = read_csv(form.cleaned_data["file"].read(), programmes=programmes_for(request.user))
+            groups = read_csv(form.contents(), programmes=programmes_for(request.user))
         except ImportRefused as exc:
             errors = exc.errors
         else:

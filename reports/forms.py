@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from intake.forms import CountField
 from intake.models import Programme
 from intake.months import parse_month
 
@@ -34,7 +35,14 @@ class GenerateReportForm(forms.Form):
         return cleaned
 
 
+class NumberField(CountField):
+    """A reference figure's number, in the digits 0-9 like a count."""
+
+    default_error_messages = {"invalid": _("Enter the number in digits, e.g. 12.")}
+
+
 class ReferenceFigureForm(forms.ModelForm):
     class Meta:
         model = ReferenceFigure
         fields = ["source", "measure", "period", "value", "value_high", "per", "out_of", "citation"]
+        field_classes = {"value": NumberField, "value_high": NumberField, "out_of": NumberField}

@@ -1,24 +1,26 @@
 from django.urls import path, register_converter
 
-from intake.converters import MonthConverter
+from intake.converters import MonthConverter, PositiveConverter
 
 from . import views
 
 register_converter(MonthConverter, "month")
+register_converter(PositiveConverter, "positive")
 
 urlpatterns = [
     path("", views.report_list, name="report_list"),
     path("generate/", views.report_generate, name="report_generate"),
     path("reference/", views.reference_list, name="reference_list"),
     path("reference/new/", views.reference_edit, name="reference_new"),
-    path("reference/<int:pk>/", views.reference_edit, name="reference_edit"),
-    path("reference/<int:pk>/delete/", views.reference_delete, name="reference_delete"),
+    path("reference/<positive:pk>/", views.reference_edit, name="reference_edit"),
+    path("reference/<positive:pk>/delete/", views.reference_delete, name="reference_delete"),
     path("<slug:scope>/<month:month>/", views.report_detail, name="report_latest"),
-    path("<slug:scope>/<month:month>/v<int:version>/", views.report_detail, name="report_detail"),
-    path("<slug:scope>/<month:month>/v<int:version>.json", views.report_json, name="report_json"),
-    path("<slug:scope>/<month:month>/v<int:version>.csv", views.report_csv, name="report_csv"),
-    path("<slug:scope>/<month:month>/v<int:version>/print/", views.report_print, name="report_print"),
+    path("<slug:scope>/<month:month>/v<positive:version>/", views.report_detail, name="report_detail"),
+    path("<slug:scope>/<month:month>/v<positive:version>.json", views.report_json, name="report_json"),
+    path("<slug:scope>/<month:month>/v<positive:version>.csv", views.report_csv, name="report_csv"),
+    path("<slug:scope>/<month:month>/v<positive:version>/print/", views.report_print, name="report_print"),
     path(
-        "<slug:scope>/<month:month>/v<int:version>/compare/v<int:other>/", views.report_compare, name="report_compare"
+        "<slug:scope>/<month:month>/v<positive:version>/compare/v<positive:other>/", views.report_compare,
+        name="report_compare",
     ),
 ]

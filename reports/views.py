@@ -30,7 +30,10 @@ def _get_report(scope: str, month: dt.date, version: int | None) -> Report:
     version, or the latest one."""
     programme = None if scope == "all" else get_object_or_404(Programme, slug=scope)
     reports = Report.objects.for_scope(programme).filter(month=month).select_related("programme")
-    report = reports.filter(version=version).first() if version else reports.order_by("-version").first()
+    if version is not None:
+        report = reports.filter(version=version).first()
+    else:
+        report = reports.order_by("-version").first()
     if report is None:
         raise Http404("No such report.")
     return report
@@ -167,7 +170,7 @@ def reference_list(request):
 @login_required
 @permission_required(("reports.add_referencefigure", "reports.change_referencefigure"), raise_exception=True)
 def reference_edit(request, pk: int | None = None):
-    figure = get_object_or_404(ReferenceFigure, pk=pk) if pk else None
+    figure = get_object_or_404(ReferenceFigure, pk=pk) if pk is not None else None
     form = ReferenceFigureForm(submitted(request), instance=figure)
     if request.method == "POST" and form.is_valid():
         form.save()

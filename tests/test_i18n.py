@@ -82,3 +82,13 @@ def test_count_columns_are_plural_in_russian_while_a_single_status_is_singular(p
     assert '<th scope="col" class="text-end">Новые</th>' in home
     assert '<th scope="col" class="text-end">Закрытые</th>' in home
     assert "Новый" in detail
+
+
+def test_a_count_not_in_digits_is_refused_in_russian(programme, coordinator, client_for):
+    response = client_for(coordinator).post(
+        "/requests/counts/", {"programme": "help", "month": "2023-10", "category": "legal", "status": "new",
+                              "count": "٥"}, **RU)
+
+    assert response.status_code == 400
+    assert "Введите количество цифрами, например 12." in response.content.decode()
+    assert not HelpRequest.objects.exists()

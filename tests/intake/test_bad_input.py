@@ -17,7 +17,17 @@ BAD_COUNTS = [
     pytest.param({"count": -3}, "Ensure this value is greater than or equal to 1.", id="negative-count"),
     pytest.param({"count": 0}, "Ensure this value is greater than or equal to 1.", id="zero-count"),
     pytest.param({"count": 5001}, "Ensure this value is less than or equal to 5000.", id="huge-count"),
-    pytest.param({"count": "many"}, "Enter a whole number.", id="count-not-a-number"),
+    pytest.param({"count": "many"}, "Enter the count in digits, e.g. 12.", id="count-not-a-number"),
+    # int() reads all of these; a count is typed in the digits 0-9 and nothing else.
+    pytest.param({"count": "٥"}, "Enter the count in digits, e.g. 12.", id="arabic-indic-count"),
+    pytest.param({"count": "１２"}, "Enter the count in digits, e.g. 12.", id="fullwidth-count"),
+    pytest.param({"count": "1_0"}, "Enter the count in digits, e.g. 12.", id="underscore-count"),
+    pytest.param({"count": "+5"}, "Enter the count in digits, e.g. 12.", id="signed-count"),
+    pytest.param({"count": "5.0"}, "Enter the count in digits, e.g. 12.", id="decimal-count"),
+    pytest.param({"month": "٢٠٢٣-١٠"}, "Enter a month as YYYY-MM, e.g. 2023-11.", id="arabic-indic-month"),
+    pytest.param({"month": "２０２３-１０"}, "Enter a month as YYYY-MM, e.g. 2023-11.", id="fullwidth-month"),
+    pytest.param({"status": "closed", "outcome": "left_country", "closed_month": "2023-1١"},
+                 "Enter a month as YYYY-MM, e.g. 2023-11.", id="arabic-indic-closed-month"),
     pytest.param({"category": "smuggling"}, "Select a valid choice. smuggling is not one of the available choices.",
                  id="unknown-category"),
     pytest.param({"outcome": "left_country"}, "Only a closed request has an outcome.", id="outcome-on-open-request"),
@@ -53,6 +63,7 @@ BAD_SINGLE = [
     pytest.param({"month": "2023-03"}, "The month received cannot be before the programme started (2023-04).",
                  id="month-before-programme"),
     pytest.param({"month": "10/2023"}, "Enter a month as YYYY-MM, e.g. 2023-11.", id="malformed-month"),
+    pytest.param({"month": "٢٠٢٣-١٠"}, "Enter a month as YYYY-MM, e.g. 2023-11.", id="arabic-indic-month"),
 ]
 
 
@@ -98,6 +109,16 @@ def test_the_good_form_next_to_the_bad_ones_is_accepted(browser, programme, url)
 
     assert response.status_code == 302
     assert HelpRequest.objects.count() == (1 if url.endswith("new/") else 12)
+
+
+@pytest.mark.parametrize("count", ["12", " 12 ", "012"])
+def test_a_count_in_ascii_digits_is_accepted(browser, programme, count):
+    # The control for the counts refused above.
+    form = {"programme": "help", "month": "2023-10", "category": "desertion", "status": "new", "outcome": "",
+            "closed_month": "", "count": count}
+
+    assert browser.post("/requests/counts/", form).status_code == 302
+    assert HelpRequest.objects.count() == 12
 
 
 def test_a_refused_form_keeps_what_was_typed(browser, programme):

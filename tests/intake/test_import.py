@@ -2,18 +2,24 @@
 whole file or nothing, every bad row reported by line, and a file with a column not in
 the format refused unread, its values neither stored, shown nor logged."""
 
+import datetime as dt
 import io
 import logging
 import re
+import tracemalloc
 from dataclasses import dataclass
 from html import unescape
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.core.management import CommandError, call_command
 
+from intake.forms import ImportForm
+from intake.imports import MAX_BYTES
 from intake.models import Entry, HelpRequest
 from intake.months import add_months, current_month, format_month
+from intake.services import MAX_IMPORT_REQUESTS, RequestSpec, requests_import
 
 HEADER = "month,programme,category,status,outcome,closed_month,count"
 SECRET = "Ivan Petrovich +7 900"
@@ -153,7 +159,20 @@ def test_every_bad_row_is_reported_by_line_and_nothing_is_written(import_file, p
         pytest.param("2023-10,help,desertion,new,,,-2", "The count must be between 1 and 5,000.", id="negative-count"),
         pytest.param("2023-10,help,desertion,new,,,0", "The count must be between 1 and 5,000.", id="zero-count"),
         pytest.param("2023-10,help,desertion,new,,,5001", "The count must be between 1 and 5,000.", id="huge-count"),
-        pytest.param("2023-10,help,desertion,new,,,two", "count must be a whole number.", id="count-not-a-number"),
+        pytest.param("2023-10,help,desertion,new,,,two", "count must be written in digits, e.g. 12.",
+                     id="count-not-a-number"),
+        # int() reads all of these; a count is written in the digits 0-9 and nothing else.
+        pytest.param("2023-10,help,desertion,new,,,٥", "count must be written in digits, e.g. 12.",
+                     id="arabic-indic-count"),
+        pytest.param("2023-10,help,desertion,new,,,1_0", "count must be written in digits, e.g. 12.",
+                     id="underscore-count"),
+        pytest.param("2023-10,help,desertion,new,,,+2", "count must be written in digits, e.g. 12.",
+                     id="signed-count"),
+        pytest.param("2023-10,help,desertion,new,,,2.0", "count must be written in digits, e.g. 12.",
+                     id="decimal-count"),
+        pytest.param("٢٠٢٣-١٠,help,desertion,new,,,2", "month must be a month as YYYY-MM.", id="arabic-indic-month"),
+        pytest.param("2023-10,help,desertion,closed,left_country,２０２３-１１,2",
+                     "closed_month must be a month as YYYY-MM.", id="fullwidth-closed-month"),
         pytest.param("2023-10,help,smuggling,new,,,2", "category must be one of", id="unknown-category"),
         pytest.param("2023-10,help,desertion,new,left_country,,2", "Only a closed request has an outcome.",
                      id="outcome-on-open-request"),
@@ -256,6 +275,116 @@ def test_a_file_over_the_row_limit_is_refused(import_file, programme):
 
     assert not result.imported
     assert "The file has more than 5,000 rows." in result.message
+    assert_nothing_written()
+
+
+# --- limits: what a web worker can take within its timeout ------------------------------
+
+
+@pytest.mark.parametrize(
+    "rows, total",
+    [
+        # The file of the report: 1.3 KB, 40 rows of 5,000, which held a web worker past its timeout.
+        pytest.param(["2023-10,help,desertion,new,,,5000"] * 40, "200,000", id="40-rows-of-5000"),
+        pytest.param(["2023-10,help,desertion,new,,,5000"] * 10 + ["2023-11,help,legal,new,,,1"], "50,001",
+                     id="one-over"),
+    ],
+)
+def test_a_file_of_more_requests_than_one_import_takes_is_refused_before_anything_is_written(
+    import_file, programme, rows, total
+):
+    data = csv_bytes(HEADER, *rows)
+
+    result = import_file(data)
+
+    assert not result.imported
+    assert (f"The rows of the file add up to {total} requests; one import takes at most 50,000. Split the file "
+            "into files of at most 50,000 requests and import them one after another.") in result.message
+    assert_nothing_written()
+
+
+def test_a_file_of_exactly_as_many_requests_as_one_import_takes_is_imported(programme, tmp_path):
+    assert MAX_IMPORT_REQUESTS == 50_000  # as the README says
+    path = tmp_path / "requests.csv"
+    path.write_bytes(csv_bytes(HEADER, *["2023-10,help,desertion,new,,,5000"] * 10))
+
+    call_command("import_requests", str(path), stdout=io.StringIO())
+
+    assert HelpRequest.objects.count() == 50_000
+    assert HelpRequest.objects.values("reference").distinct().count() == 50_000
+
+
+def test_the_import_service_refuses_more_requests_than_one_import_takes_and_writes_nothing(programme):
+    spec = RequestSpec(programme=programme, month=dt.date(2023, 10, 1), category="legal")
+
+    with pytest.raises(ValidationError, match="add up to 50,001 requests; one import takes at most 50,000"):
+        requests_import([(spec, 5000)] * 10 + [(spec, 1)], author=None)
+
+    assert_nothing_written()
+
+
+def test_an_import_builds_its_requests_a_batch_at_a_time(programme, tmp_path):
+    path = tmp_path / "requests.csv"
+    path.write_bytes(csv_bytes(HEADER, *["2023-10,help,desertion,new,,,5000"] * 2))
+
+    tracemalloc.start()
+    try:
+        call_command("import_requests", str(path), stdout=io.StringIO())
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    assert HelpRequest.objects.count() == 10_000
+    # 10,000 requests built at once take some 7 MB; a batch of them, well under one.
+    assert peak < 4 * 1024 * 1024, f"{peak / 1024 / 1024:.1f} MB at the peak"
+
+
+def test_a_value_too_long_for_the_csv_reader_is_refused_with_its_line(import_file, programme):
+    result = import_file(csv_bytes(HEADER, "2023-10,help,desertion,new,,,2", f"2023-10,help,{'x' * 140_000},new,,,2"))
+
+    assert not result.imported
+    assert "line 3: a value is longer than 131,072 characters" in result.message.lower()
+    assert "x" * 20 not in result.message
+    assert_nothing_written()
+
+
+def test_a_file_over_the_size_limit_is_refused_with_how_to_fix_it(import_file, programme):
+    row = "2023-10,help,desertion,new,,,1\n"
+    data = (HEADER + "\n" + row * (MAX_BYTES // len(row) + 1)).encode()
+    assert len(data) > MAX_BYTES
+
+    result = import_file(data)
+
+    assert not result.imported
+    assert "The file is larger than 2 MB; split it into smaller files and import each." in result.message
+    assert_nothing_written()
+
+
+def test_the_import_form_refuses_an_upload_over_the_size_limit_by_its_size_unread(db):
+    content = io.BytesIO(b"x" * (MAX_BYTES + 1))
+    upload = UploadedFile(content, name="requests.csv", content_type="text/csv", size=MAX_BYTES + 1)
+
+    form = ImportForm({}, {"file": upload})
+
+    assert not form.is_valid()
+    assert form.errors["file"] == ["The file is larger than 2 MB; split it into smaller files and import each."]
+    assert content.tell() == 0  # refused by the size the upload came with, not by reading it
+
+
+def test_the_command_refuses_a_file_over_the_size_limit_without_reading_it_whole(programme, tmp_path):
+    path = tmp_path / "huge.csv"
+    with path.open("wb") as file:
+        file.truncate(100 * 1024 * 1024)  # 100 MB, sparse: nothing on disk, all of it to read
+
+    tracemalloc.start()
+    try:
+        with pytest.raises(CommandError, match="The file is larger than 2 MB; split it into smaller files"):
+            call_command("import_requests", str(path))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    assert peak < 4 * 1024 * 1024, f"{peak / 1024 / 1024:.1f} MB at the peak"
     assert_nothing_written()
 
 

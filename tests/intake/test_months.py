@@ -36,7 +36,10 @@ def test_parse_month_reads_year_and_month_and_round_trips():
     assert format_month(parse_month(" 2024-02 ")) == "2024-02"
 
 
-@pytest.mark.parametrize("text", ["2023-13", "2023-00", "23-11", "2023/11", "2023-11-01", "", "November"])
+@pytest.mark.parametrize("text", ["2023-13", "2023-00", "23-11", "2023/11", "2023-11-01", "", "November",
+                                  # int() reads these, a person typing YYYY-MM does not
+                                  "٢٠٢٣-١١", "２０２３-１１", "2023-1١", "۲۰۲۳-۱۱", "2_23-11", "+023-11",
+                                  "2023-11\n2023-12", "0000-01"])
 def test_parse_month_refuses_anything_but_a_real_year_and_month(text):
     with pytest.raises(ValueError, match="YYYY-MM"):
         parse_month(text)

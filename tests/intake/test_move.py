@@ -126,6 +126,10 @@ def test_moving_requests_to_in_progress_and_reopening_in_bulk(browser, programme
                      id="closed-before-received"),
         pytest.param({"count": 0}, "Ensure this value is greater than or equal to 1.", id="zero"),
         pytest.param({"count": 5001}, "Ensure this value is less than or equal to 5000.", id="huge"),
+        pytest.param({"count": "٣"}, "Enter the count in digits, e.g. 12.", id="arabic-indic-digit"),
+        pytest.param({"count": "1_0"}, "Enter the count in digits, e.g. 12.", id="underscore"),
+        pytest.param({"month": "٢٠٢٣-١٠"}, "Enter a month as YYYY-MM, e.g. 2023-11.", id="arabic-indic-month"),
+        pytest.param({"closed_month": "２０２３-１１"}, "Enter a month as YYYY-MM, e.g. 2023-11.", id="fullwidth-month"),
     ],
 )
 def test_an_invalid_move_is_refused_with_a_message_and_moves_nothing(browser, october_new_desertion, fields, message):

@@ -61,7 +61,8 @@ def test_staff_add_edit_and_delete_a_reference_figure(staff, client_for):
     assert not ReferenceFigure.objects.exists()
 
 
-@pytest.mark.parametrize("bad", [{"value_high": "2"}, {"out_of": "1"}, {"value": "-1"}, {"source": ""}])
+@pytest.mark.parametrize("bad", [{"value_high": "2"}, {"out_of": "1"}, {"value": "-1"}, {"source": ""},
+                                 {"value": "٣"}, {"value": "1_0"}, {"value": "+3"}, {"out_of": "１２"}])
 def test_an_impossible_reference_figure_is_refused_and_not_saved(staff, client_for, bad):
     data = {"source": "S", "measure": "m", "period": "p", "value": "3", "value_high": "", "per": "period",
             "out_of": "", "citation": "c", **bad}
@@ -69,6 +70,32 @@ def test_an_impossible_reference_figure_is_refused_and_not_saved(staff, client_f
     response = client_for(staff).post("/reports/reference/new/", data)
 
     assert response.status_code == 400
+    assert not ReferenceFigure.objects.exists()
+
+
+@pytest.mark.parametrize("value", ["٣", "1_0", "+3", "3.0", "３"])
+def test_a_reference_figure_value_in_anything_but_ascii_digits_is_refused_with_how_to_write_it(
+    staff, client_for, value
+):
+    data = {"source": "S", "measure": "m", "period": "p", "value": value, "value_high": "", "per": "period",
+            "out_of": "", "citation": "c"}
+
+    response = client_for(staff).post("/reports/reference/new/", data)
+
+    assert response.status_code == 400
+    assert "Enter the number in digits, e.g. 12." in response.content.decode()
+    assert not ReferenceFigure.objects.exists()
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_reference_figure_zero_is_not_found_rather_than_a_new_figure(staff, client_for, method):
+    data = {"source": "S", "measure": "m", "period": "p", "value": "3", "value_high": "", "per": "period",
+            "out_of": "", "citation": "c"}
+    client = client_for(staff)
+
+    response = client.get("/reports/reference/0/") if method == "get" else client.post("/reports/reference/0/", data)
+
+    assert response.status_code == 404
     assert not ReferenceFigure.objects.exists()
 
 

@@ -187,6 +187,9 @@ def test_staff_regenerating_queues_the_next_version_and_keeps_the_first(
     [
         ("2023-13", "Enter a month as YYYY-MM"),
         ("23-11", "Enter a month as YYYY-MM"),
+        # Digits of other scripts are digits to int(), but not a month as YYYY-MM.
+        ("٢٠٢٣-١١", "Enter a month as YYYY-MM"),
+        ("２０２３-１１", "Enter a month as YYYY-MM"),
         (format_month(add_months(current_month(), 1)), "is in the future"),
         ("2023-03", "2023-03 is before the first month of this scope (2023-04)"),
     ],
@@ -226,6 +229,17 @@ def test_generate_refuses_get(demo_programme, staff, client_for):
         "/reports/all/2023-11/",
         "/reports/nope/2023-11/v1.json",
         "/reports/desertion-help/2023-11/v2.json",
+        # Versions count from 1: version 0 is not "the latest".
+        "/reports/desertion-help/2023-11/v0/",
+        "/reports/desertion-help/2023-11/v0.json",
+        "/reports/desertion-help/2023-11/v0.csv",
+        "/reports/desertion-help/2023-11/v0/print/",
+        "/reports/desertion-help/2023-11/v1/compare/v0/",
+        "/reports/desertion-help/2023-11/v01/",
+        # A month in digits of another script is not a month in a URL.
+        "/reports/desertion-help/٢٠٢٣-١١/",
+        "/reports/desertion-help/２０２３-１１/v1/",
+        "/reports/desertion-help/2023-1١/v1.json",
     ],
 )
 def test_unknown_programme_month_or_version_is_not_found(november_report, staff, client_for, url):

@@ -58,6 +58,7 @@ def test_regenerating_makes_the_next_version_and_keeps_the_first(demo_programme,
     "args, message",
     [
         (["2023-13"], "YYYY-MM"),
+        (["٢٠٢٣-١١", "--programme", "desertion-help"], "YYYY-MM"),
         (["2023-11", "--programme", "nope"], "No programme 'nope'"),
         (["2023-03", "--programme", "desertion-help"], "before the first month"),
         (["2999-01", "--programme", "desertion-help"], "in the future"),

@@ -1,9 +1,10 @@
+import os
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from intake import audit
-from intake.imports import ImportRefused, read_csv
+from intake.imports import MAX_BYTES, ImportRefused, check_size, read_csv
 from intake.models import Programme
 from intake.services import requests_import
 
@@ -19,11 +20,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, file: Path, **options):
         try:
-            data = file.read_bytes()
+            with file.open("rb") as opened:
+                check_size(os.fstat(opened.fileno()).st_size)  # before reading any of it
+                # A pipe's size is 0: read no more than a file may hold; read_csv refuses more.
+                data = opened.read(MAX_BYTES + 1)
+            groups = read_csv(data, programmes=Programme.objects.all())
         except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc.strerror}.") from None
-        try:
-            groups = read_csv(data, programmes=Programme.objects.all())
         except ImportRefused as exc:
             lines = [f"line {line}: {message}" if line else message for line, message in exc.errors]
             raise CommandError("Nothing was imported.\n" + "\n".join(lines)) from None
