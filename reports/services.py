@@ -1,8 +1,6 @@
 """Multi-step writes of reports: request one, generate it, schedule the monthly ones."""
 
 import datetime as dt
-import hashlib
-import json
 import logging
 
 from django.db import IntegrityError, transaction
@@ -10,11 +8,11 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from intake.counts import CountRow, count_rows, first_month
-from intake.models import Category, Outcome, Programme, Status
+from intake.counts import count_rows, first_month
+from intake.models import Programme
 from intake.months import add_months, current_month, format_month
 
-from .figures import report_figures
+from .document import fingerprint, report_document
 from .models import Report
 
 log = logging.getLogger(__name__)
@@ -90,7 +88,7 @@ def report_generate(*, report_id: int) -> None:
         return
     report = Report.objects.select_related("programme").get(pk=report_id)
     try:
-        figures = compute_figures(programme=report.programme, month=report.month, window=report.window)
+        figures = report_compute(report=report)
     except Exception as exc:
         log.exception("Report %s failed.", report_id)
         reason = f"{type(exc).__name__}: {exc}"[:300]
@@ -98,8 +96,6 @@ def report_generate(*, report_id: int) -> None:
             state=Report.State.FAILED, failure=reason, finished_at=timezone.now()
         )
         return
-    figures = {"scope": {"programme": report.programme.slug if report.programme else None},
-               "month": figures.pop("month"), "version": report.version, **figures}
     Report.objects.filter(pk=report_id).update(
         state=Report.State.READY,
         figures=figures,
@@ -109,47 +105,14 @@ def report_generate(*, report_id: int) -> None:
     )
 
 
-def compute_figures(*, programme: Programme | None, month: dt.date, window: int = 3) -> dict:
-    """Every figure of a report and the fingerprint of the counts it came from."""
-    start = check_report_month(programme=programme, month=month)
-    rows = count_rows(programme=programme, until=month)
-    series: dict[dt.date, int] = {}
-    for row in rows:
-        series[row.month] = series.get(row.month, 0) + row.requests
-    figures = report_figures(counts=series, month=month, first_month=start, window=window)
-    figures.update(breakdowns(rows, month=month))
-    figures["fingerprint"] = fingerprint(rows, first=start, until=month)
-    return figures
-
-
-def breakdowns(rows: list[CountRow], *, month: dt.date) -> dict:
-    by_category = dict.fromkeys(Category.values, 0)
-    by_status = {"open": 0, "closed": 0}
-    outcomes = dict.fromkeys(Outcome.values, 0)
-    for row in rows:
-        if row.month == month:
-            by_category[row.category] += row.requests
-        closed_by_then = row.status == Status.CLOSED and row.closed_month <= month
-        by_status["closed" if closed_by_then else "open"] += row.requests
-        if row.status == Status.CLOSED and row.closed_month == month:
-            outcomes[row.outcome] += row.requests
-    return {"by_category": by_category, "by_status_end_of_month": by_status, "outcomes_closed_in_month": outcomes}
-
-
-def fingerprint(rows: list[CountRow], *, first: dt.date, until: dt.date) -> str:
-    """sha256 of the canonical grouped counts: equal if and only if the data under a
-    report is the same, so anyone can recompute it and see whether it changed."""
-    canonical = {
-        "first": format_month(first),
-        "until": format_month(until),
-        "rows": [
-            [format_month(r.month), r.category, r.status, r.outcome,
-             format_month(r.closed_month) if r.closed_month else "", r.requests]
-            for r in rows
-        ],
-    }
-    payload = json.dumps(canonical, separators=(",", ":"), sort_keys=True).encode()
-    return "sha256:" + hashlib.sha256(payload).hexdigest()
+def report_compute(*, report: Report) -> dict:
+    """The report's document (docs/report-json.md), from the data as it stands now."""
+    start = check_report_month(programme=report.programme, month=report.month)
+    rows = count_rows(programme=report.programme, until=report.month)
+    return report_document(
+        programme=report.programme, month=report.month, version=report.version, window=report.window,
+        rows=rows, first_month=start,
+    )
 
 
 def current_fingerprint(report: Report) -> str:

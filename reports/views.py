@@ -86,7 +86,7 @@ def _report_context(request, report: Report) -> dict:
     }
     if report.state != Report.State.READY:
         return context
-    figures = report.figures
+    figures = report.document
     context.update(
         figures=figures,
         sentences=narrative(figures, get_language()),
@@ -130,7 +130,7 @@ def report_print(request, scope: str, month: dt.date, version: int):
 def report_compare(request, scope: str, month: dt.date, version: int, other: int):
     report, earlier = _get_ready_report(scope, month, version), _get_ready_report(scope, month, other)
     return render(request, "reports/report_compare.html", {
-        "report": report, "earlier": earlier, "differences": compare(earlier.figures, report.figures),
+        "report": report, "earlier": earlier, "differences": compare(earlier.document, report.document),
     })
 
 
@@ -140,7 +140,7 @@ def report_compare(request, scope: str, month: dt.date, version: int, other: int
 def report_json(request, scope: str, month: dt.date, version: int):
     report = _get_ready_report(scope, month, version)
     audit.record(request.user, audit.Action.REPORT_EXPORTED, f"{report} json")
-    response = JsonResponse(report.figures, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response = JsonResponse(report.document, json_dumps_params={"ensure_ascii": False, "indent": 2})
     response["Content-Disposition"] = f'attachment; filename="{report.file_name}.json"'
     return response
 
@@ -151,7 +151,7 @@ def report_json(request, scope: str, month: dt.date, version: int):
 def report_csv(request, scope: str, month: dt.date, version: int):
     report = _get_ready_report(scope, month, version)
     audit.record(request.user, audit.Action.REPORT_EXPORTED, f"{report} csv")
-    response = HttpResponse(to_csv(report.figures), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(to_csv(report.document), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{report.file_name}.csv"'
     return response
 

@@ -48,7 +48,7 @@ class Command(BaseCommand):
         report = self._wait(report.pk, timeout)
         if report.state == Report.State.FAILED:
             raise CommandError(f"Report {report} failed: {report.failure}")
-        self.stdout.write(json.dumps(report.figures, ensure_ascii=False, indent=2))
+        self.stdout.write(json.dumps(report.document, ensure_ascii=False, indent=2))
 
     def _wait(self, report_id: int, timeout: float) -> Report:
         deadline = time.monotonic() + timeout
