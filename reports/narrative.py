@@ -13,7 +13,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from intake.months import add_months
+from intake.months import add_months, parse_month
 
 # More months than this in a "fewer than ..." list reads as a roll-call, so the
 # sentence gives a count instead.
@@ -64,11 +64,6 @@ class Facts:
     window_holds_all: bool
 
 
-def _month(value: str) -> date:
-    year, month = value.split("-")
-    return date(int(year), int(month), 1)
-
-
 def _whole_pct(value: float) -> int:
     return int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
@@ -101,15 +96,15 @@ def _standing(above: list, equal: list, below: list) -> str:
 
 def _facts(figures: dict[str, Any]) -> Facts:
     since = figures["since_start"]
-    month = _month(figures["month"])
-    first = _month(since["first"])
+    month = parse_month(figures["month"])
+    first = parse_month(since["first"])
     window = figures["window"]
     current, previous = window["current"], window["previous"]
     change, pct = _change(current["requests"], previous["requests"] if previous else None, window["change_pct"])
     requests = figures["requests"]
     month_change, month_pct = _change(requests["this_month"], requests["previous_month"], requests["change_pct"])
 
-    series = [(_month(row["month"]), row["requests"]) for row in figures["series"]]
+    series = [(parse_month(row["month"]), row["requests"]) for row in figures["series"]]
     highest, lowest = since["highest"], since["lowest"]
     if len(series) == 1:
         extremes = "single"
@@ -126,15 +121,15 @@ def _facts(figures: dict[str, Any]) -> Facts:
         with_years=first.year != month.year,
         since=first,
         current=current["requests"],
-        current_span=Span(_month(current["first"]), _month(current["last"])),
+        current_span=Span(parse_month(current["first"]), parse_month(current["last"])),
         previous=previous["requests"] if previous else None,
-        previous_span=Span(_month(previous["first"]), _month(previous["last"])) if previous else None,
+        previous_span=Span(parse_month(previous["first"]), parse_month(previous["last"])) if previous else None,
         change=change,
         pct=pct,
         extremes=extremes,
-        highest=[_month(row["month"]) for row in highest],
+        highest=[parse_month(row["month"]) for row in highest],
         most=highest[0]["requests"],
-        lowest=[_month(row["month"]) for row in lowest],
+        lowest=[parse_month(row["month"]) for row in lowest],
         fewest=lowest[0]["requests"],
         month=month,
         this_month=this_month,
@@ -148,7 +143,7 @@ def _facts(figures: dict[str, Any]) -> Facts:
         month_pct=month_pct,
         total=since["requests"],
         share=since["current_window_share_pct"],
-        window_holds_all=_month(current["first"]) == first,
+        window_holds_all=parse_month(current["first"]) == first,
     )
 
 
