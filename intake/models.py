@@ -291,8 +291,12 @@ class AuditEvent(models.Model):
         REQUESTS_MOVED = "requests_moved", _("Requests moved")
         ENTRY_UNDONE = "entry_undone", _("Entry undone")
         REQUESTS_IMPORTED = "requests_imported", _("Requests imported")
+        REPORT_REQUESTED = "report_requested", _("Report requested")
         REPORT_GENERATED = "report_generated", _("Report generated")
         REPORT_EXPORTED = "report_exported", _("Report exported")
+        REFERENCE_FIGURE_ADDED = "reference_figure_added", _("Reference figure added")
+        REFERENCE_FIGURE_CHANGED = "reference_figure_changed", _("Reference figure changed")
+        REFERENCE_FIGURE_DELETED = "reference_figure_deleted", _("Reference figure deleted")
         SECOND_FACTOR_SET = "second_factor_set", _("Second factor set up")
 
     actor = models.ForeignKey(

@@ -1,4 +1,7 @@
-"""Multi-step writes of reports: request one, generate it, schedule the monthly ones."""
+"""Multi-step writes of reports and reference figures: request a report, generate it,
+schedule the monthly ones; save or delete a reference figure. Each writes its audit
+event in the transaction of its change, with the account passed in (None: the command
+line, the schedule or the worker)."""
 
 import datetime as dt
 import logging
@@ -8,12 +11,13 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from intake import audit
 from intake.counts import count_rows, first_month
-from intake.models import Programme
+from intake.models import Programme, User
 from intake.months import add_months, current_month, format_month
 
 from .document import fingerprint, report_document
-from .models import Report
+from .models import ReferenceFigure, Report
 
 log = logging.getLogger(__name__)
 
@@ -42,10 +46,13 @@ def check_report_month(*, programme: Programme | None, month: dt.date) -> dt.dat
     return start
 
 
-def report_request(*, programme: Programme | None, month: dt.date, requested_by=None, send: bool = True) -> Report:
-    """Create the next version of a report, queued, and send it to the worker once
-    the row is committed (a lost message leaves the row queued, to be sent again).
-    With send=False the caller runs the task itself."""
+def report_request(
+    *, programme: Programme | None, month: dt.date, requested_by: User | None = None, send: bool = True
+) -> Report:
+    """Create the next version of a report, queued, noted in the audit log as requested
+    by `requested_by`, and send it to the worker once the row is committed (a lost
+    message leaves the row queued, to be sent again). With send=False the caller runs
+    the task itself."""
     check_report_month(programme=programme, month=month)
     for _attempt in range(5):
         latest = Report.objects.for_scope(programme).filter(month=month).aggregate(v=Max("version"))["v"]
@@ -63,6 +70,7 @@ def _queue_report(
 ) -> Report:
     with transaction.atomic():
         report = Report.objects.create(programme=programme, month=month, version=version, requested_by=requested_by)
+        audit.record(requested_by, audit.Action.REPORT_REQUESTED, str(report))
         if send:
             transaction.on_commit(lambda: report_enqueue(report_id=report.pk))
     return report
@@ -96,13 +104,15 @@ def report_generate(*, report_id: int) -> None:
             state=Report.State.FAILED, failure=reason, finished_at=timezone.now()
         )
         return
-    Report.objects.filter(pk=report_id).update(
-        state=Report.State.READY,
-        figures=figures,
-        fingerprint=figures["fingerprint"],
-        failure="",
-        finished_at=timezone.now(),
-    )
+    with transaction.atomic():
+        Report.objects.filter(pk=report_id).update(
+            state=Report.State.READY,
+            figures=figures,
+            fingerprint=figures["fingerprint"],
+            failure="",
+            finished_at=timezone.now(),
+        )
+        audit.record(None, audit.Action.REPORT_GENERATED, str(report))
 
 
 def report_compute(*, report: Report) -> dict:
@@ -118,6 +128,12 @@ def report_compute(*, report: Report) -> dict:
 def current_fingerprint(report: Report) -> str:
     rows = count_rows(programme=report.programme, until=report.month)
     return fingerprint(rows, first=first_month(report.programme), until=report.month)
+
+
+def report_export_record(*, report: Report, actor: User, kind: str) -> None:
+    """Note that `actor` took the report away as `kind` (print, json, csv): a read, but
+    one that leaves the app."""
+    audit.record(actor, audit.Action.REPORT_EXPORTED, f"{report} {kind}")
 
 
 def reports_for_last_month() -> list[Report]:
@@ -147,3 +163,20 @@ def reports_resend_stuck() -> int:
     for report_id in report_ids:
         report_enqueue(report_id=report_id)
     return len(report_ids)
+
+
+def reference_figure_save(*, figure: ReferenceFigure, actor: User) -> ReferenceFigure:
+    """Add or change a reference figure (already validated, e.g. by its form), and note it."""
+    action = audit.Action.REFERENCE_FIGURE_CHANGED if figure.pk else audit.Action.REFERENCE_FIGURE_ADDED
+    with transaction.atomic():
+        figure.save()
+        audit.record(actor, action, f"#{figure.pk}")
+    return figure
+
+
+def reference_figure_delete(*, figure: ReferenceFigure, actor: User) -> None:
+    """Delete a reference figure, and note it."""
+    subject = f"#{figure.pk}"
+    with transaction.atomic():
+        figure.delete()
+        audit.record(actor, audit.Action.REFERENCE_FIGURE_DELETED, subject)
