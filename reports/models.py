@@ -4,7 +4,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from intake.models import Programme, first_of_month_constraint
@@ -85,7 +84,7 @@ class Report(models.Model):
     def file_name(self) -> str:
         return f"report-{self.scope_slug}-{format_month(self.month)}-v{self.version}"
 
-    @cached_property
+    @property
     def document(self) -> dict | None:
         """The stored document in its documented key order (jsonb keeps values, not
         order): what every output of the report reads. None until it is ready."""
