@@ -147,6 +147,7 @@ def test_staff_generates_the_november_2023_report_and_sees_it_become_ready(
         expect(page.locator("main .badge")).to_have_text(re.compile("^(Queued|Running)$"))
         expect(page.locator("main [role=status]")).to_contain_text("This page updates by itself.")
     loads = []
+    page.wait_for_load_state("load")  # from here on, a load would be the page loading again
     page.on("load", lambda loaded: loads.append(loaded.url))
     answers = []  # what the server answered each time the page asked for itself
 
