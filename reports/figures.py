@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from intake.months import add_months, month_range
+from intake.months import add_months, format_month, month_range
 
 _SEASONS = {3: "spring", 6: "summer", 9: "autumn", 12: "winter"}
 
@@ -53,11 +53,6 @@ def season_of(*, first: date, length: int) -> str | None:
     return _SEASONS.get(first.month)
 
 
-def _ym(month: date) -> str:
-    """Render a month as ``YYYY-MM``."""
-    return f"{month.year:04d}-{month.month:02d}"
-
-
 def _check_first_of_month(value: object, *, name: str) -> date:
     """Return ``value`` if it is a plain date on the first of a month, else raise ValueError."""
     # A datetime is a date subclass, but a time component would make equality
@@ -72,15 +67,15 @@ def _check_first_of_month(value: object, *, name: str) -> date:
 def _check_count(value: object, *, month: date) -> int:
     """Return ``value`` if it is a usable request count, else raise ValueError."""
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError(f"count for {_ym(month)} must be a non-negative int, got {value!r}")
+        raise ValueError(f"count for {format_month(month)} must be a non-negative int, got {value!r}")
     return value
 
 
 def _span(*, first: date, last: date, requests: int, months: int) -> dict[str, Any]:
     """Describe a run of months as a JSON-ready dict."""
     return {
-        "first": _ym(first),
-        "last": _ym(last),
+        "first": format_month(first),
+        "last": format_month(last),
         "requests": requests,
         "season": season_of(first=first, length=months),
     }
@@ -100,7 +95,7 @@ def report_figures(
         raise ValueError(f"window must be an int of at least 1, got {window!r}")
     if month < first_month:
         raise ValueError(
-            f"report month {_ym(month)} is before the first month {_ym(first_month)}"
+            f"report month {format_month(month)} is before the first month {format_month(first_month)}"
         )
     for key, value in counts.items():
         _check_first_of_month(key, name="counts key")
@@ -160,7 +155,7 @@ def report_figures(
     )
 
     return {
-        "month": _ym(month),
+        "month": format_month(month),
         "requests": {
             "this_month": this_month,
             "previous_month": previous_month,
@@ -173,19 +168,19 @@ def report_figures(
             "change_pct": window_change,
         },
         "since_start": {
-            "first": _ym(first_month),
+            "first": format_month(first_month),
             "months": len(months),
             "requests": grand_total,
             "current_window_share_pct": share,
             "highest": [
-                {"month": _ym(m), "requests": c} for m, c in by_month.items() if c == highest
+                {"month": format_month(m), "requests": c} for m, c in by_month.items() if c == highest
             ],
             "lowest": [
-                {"month": _ym(m), "requests": c} for m, c in by_month.items() if c == lowest
+                {"month": format_month(m), "requests": c} for m, c in by_month.items() if c == lowest
             ],
             "rank_of_month": 1 + sum(1 for c in by_month.values() if c > this_month),
         },
-        "series": [{"month": _ym(m), "requests": c} for m, c in by_month.items()],
+        "series": [{"month": format_month(m), "requests": c} for m, c in by_month.items()],
     }
 
 

@@ -1,9 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from intake.forms import CountField
+from intake.forms import CountField, MonthField
 from intake.models import Programme
-from intake.months import parse_month
 
 from .models import ReferenceFigure
 from .services import ReportError, check_report_month
@@ -14,16 +13,7 @@ class GenerateReportForm(forms.Form):
         Programme.objects.all(), required=False, empty_label=_("All programmes"), label=_("Scope"),
         to_field_name="slug",
     )
-    month = forms.CharField(
-        label=_("Month"), max_length=20, help_text=_("As YYYY-MM, e.g. 2023-11."),
-        widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
-    )
-
-    def clean_month(self):
-        try:
-            return parse_month(self.cleaned_data["month"])
-        except ValueError:
-            raise forms.ValidationError(_("Enter a month as YYYY-MM, e.g. 2023-11.")) from None
+    month = MonthField(label=_("Month"))
 
     def clean(self):
         cleaned = super().clean()

@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from intake.models import Programme, first_of_month_constraint
 from intake.months import format_month
 
+from .document import in_contract_order
+
 
 class ReportQuerySet(models.QuerySet):
     def for_scope(self, programme: Programme | None) -> "ReportQuerySet":
@@ -81,6 +83,12 @@ class Report(models.Model):
     @property
     def file_name(self) -> str:
         return f"report-{self.scope_slug}-{format_month(self.month)}-v{self.version}"
+
+    @property
+    def document(self) -> dict | None:
+        """The stored document in its documented key order (jsonb keeps values, not
+        order): what every output of the report reads. None until it is ready."""
+        return in_contract_order(self.figures) if self.figures is not None else None
 
     @property
     def is_pending(self) -> bool:

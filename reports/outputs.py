@@ -1,8 +1,8 @@
 """Outputs rendered from a report's figures object: CSV, the chart, a comparison.
 
-Each takes the figures dict as stored (the JSON contract) and nothing else, so that
-every output says the same thing, and so that a disclosure-control step applied to
-the figures would apply to all of them.
+Each takes the report's document (`Report.document`: the JSON contract, in its key
+order) and nothing else, so that every output says the same thing, and so that a
+disclosure-control step applied to the document would apply to all of them.
 """
 
 import csv

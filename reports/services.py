@@ -1,8 +1,9 @@
-"""Multi-step writes of reports: request one, generate it, schedule the monthly ones."""
+"""Multi-step writes of reports and reference figures: request a report, generate it,
+schedule the monthly ones; save or delete a reference figure. Each writes its audit
+event in the transaction of its change, with the account passed in (None: the command
+line, the schedule or the worker)."""
 
 import datetime as dt
-import hashlib
-import json
 import logging
 
 from django.db import IntegrityError, transaction
@@ -10,12 +11,13 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from intake.counts import CountRow, count_rows, first_month
-from intake.models import Category, Outcome, Programme, Status
+from intake import audit
+from intake.counts import count_rows, first_month
+from intake.models import Programme, User
 from intake.months import add_months, current_month, format_month
 
-from .figures import report_figures
-from .models import Report
+from .document import fingerprint, report_document
+from .models import ReferenceFigure, Report
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +46,13 @@ def check_report_month(*, programme: Programme | None, month: dt.date) -> dt.dat
     return start
 
 
-def report_request(*, programme: Programme | None, month: dt.date, requested_by=None, send: bool = True) -> Report:
-    """Create the next version of a report, queued, and send it to the worker once
-    the row is committed (a lost message leaves the row queued, to be sent again).
-    With send=False the caller runs the task itself."""
+def report_request(
+    *, programme: Programme | None, month: dt.date, requested_by: User | None = None, send: bool = True
+) -> Report:
+    """Create the next version of a report, queued, noted in the audit log as requested
+    by `requested_by`, and send it to the worker once the row is committed (a lost
+    message leaves the row queued, to be sent again). With send=False the caller runs
+    the task itself."""
     check_report_month(programme=programme, month=month)
     for _attempt in range(5):
         latest = Report.objects.for_scope(programme).filter(month=month).aggregate(v=Max("version"))["v"]
@@ -65,6 +70,7 @@ def _queue_report(
 ) -> Report:
     with transaction.atomic():
         report = Report.objects.create(programme=programme, month=month, version=version, requested_by=requested_by)
+        audit.record(requested_by, audit.Action.REPORT_REQUESTED, str(report))
         if send:
             transaction.on_commit(lambda: report_enqueue(report_id=report.pk))
     return report
@@ -90,7 +96,7 @@ def report_generate(*, report_id: int) -> None:
         return
     report = Report.objects.select_related("programme").get(pk=report_id)
     try:
-        figures = compute_figures(programme=report.programme, month=report.month, window=report.window)
+        figures = report_compute(report=report)
     except Exception as exc:
         log.exception("Report %s failed.", report_id)
         reason = f"{type(exc).__name__}: {exc}"[:300]
@@ -98,63 +104,36 @@ def report_generate(*, report_id: int) -> None:
             state=Report.State.FAILED, failure=reason, finished_at=timezone.now()
         )
         return
-    figures = {"scope": {"programme": report.programme.slug if report.programme else None},
-               "month": figures.pop("month"), "version": report.version, **figures}
-    Report.objects.filter(pk=report_id).update(
-        state=Report.State.READY,
-        figures=figures,
-        fingerprint=figures["fingerprint"],
-        failure="",
-        finished_at=timezone.now(),
+    with transaction.atomic():
+        Report.objects.filter(pk=report_id).update(
+            state=Report.State.READY,
+            figures=figures,
+            fingerprint=figures["fingerprint"],
+            failure="",
+            finished_at=timezone.now(),
+        )
+        audit.record(None, audit.Action.REPORT_GENERATED, str(report))
+
+
+def report_compute(*, report: Report) -> dict:
+    """The report's document (docs/report-json.md), from the data as it stands now."""
+    start = check_report_month(programme=report.programme, month=report.month)
+    rows = count_rows(programme=report.programme, until=report.month)
+    return report_document(
+        programme=report.programme, month=report.month, version=report.version, window=report.window,
+        rows=rows, first_month=start,
     )
-
-
-def compute_figures(*, programme: Programme | None, month: dt.date, window: int = 3) -> dict:
-    """Every figure of a report and the fingerprint of the counts it came from."""
-    start = check_report_month(programme=programme, month=month)
-    rows = count_rows(programme=programme, until=month)
-    series: dict[dt.date, int] = {}
-    for row in rows:
-        series[row.month] = series.get(row.month, 0) + row.requests
-    figures = report_figures(counts=series, month=month, first_month=start, window=window)
-    figures.update(breakdowns(rows, month=month))
-    figures["fingerprint"] = fingerprint(rows, first=start, until=month)
-    return figures
-
-
-def breakdowns(rows: list[CountRow], *, month: dt.date) -> dict:
-    by_category = dict.fromkeys(Category.values, 0)
-    by_status = {"open": 0, "closed": 0}
-    outcomes = dict.fromkeys(Outcome.values, 0)
-    for row in rows:
-        if row.month == month:
-            by_category[row.category] += row.requests
-        closed_by_then = row.status == Status.CLOSED and row.closed_month <= month
-        by_status["closed" if closed_by_then else "open"] += row.requests
-        if row.status == Status.CLOSED and row.closed_month == month:
-            outcomes[row.outcome] += row.requests
-    return {"by_category": by_category, "by_status_end_of_month": by_status, "outcomes_closed_in_month": outcomes}
-
-
-def fingerprint(rows: list[CountRow], *, first: dt.date, until: dt.date) -> str:
-    """sha256 of the canonical grouped counts: equal if and only if the data under a
-    report is the same, so anyone can recompute it and see whether it changed."""
-    canonical = {
-        "first": format_month(first),
-        "until": format_month(until),
-        "rows": [
-            [format_month(r.month), r.category, r.status, r.outcome,
-             format_month(r.closed_month) if r.closed_month else "", r.requests]
-            for r in rows
-        ],
-    }
-    payload = json.dumps(canonical, separators=(",", ":"), sort_keys=True).encode()
-    return "sha256:" + hashlib.sha256(payload).hexdigest()
 
 
 def current_fingerprint(report: Report) -> str:
     rows = count_rows(programme=report.programme, until=report.month)
     return fingerprint(rows, first=first_month(report.programme), until=report.month)
+
+
+def report_export_record(*, report: Report, actor: User, kind: str) -> None:
+    """Note that `actor` took the report away as `kind` (print, json, csv): a read, but
+    one that leaves the app."""
+    audit.record(actor, audit.Action.REPORT_EXPORTED, f"{report} {kind}")
 
 
 def reports_for_last_month() -> list[Report]:
@@ -184,3 +163,20 @@ def reports_resend_stuck() -> int:
     for report_id in report_ids:
         report_enqueue(report_id=report_id)
     return len(report_ids)
+
+
+def reference_figure_save(*, figure: ReferenceFigure, actor: User) -> ReferenceFigure:
+    """Add or change a reference figure (already validated, e.g. by its form), and note it."""
+    action = audit.Action.REFERENCE_FIGURE_CHANGED if figure.pk else audit.Action.REFERENCE_FIGURE_ADDED
+    with transaction.atomic():
+        figure.save()
+        audit.record(actor, action, f"#{figure.pk}")
+    return figure
+
+
+def reference_figure_delete(*, figure: ReferenceFigure, actor: User) -> None:
+    """Delete a reference figure, and note it."""
+    subject = f"#{figure.pk}"
+    with transaction.atomic():
+        figure.delete()
+        audit.record(actor, audit.Action.REFERENCE_FIGURE_DELETED, subject)

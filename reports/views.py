@@ -1,18 +1,17 @@
-"""Report pages and exports. Generating is atomic with its audit event; the worker gets
-the report once both are committed."""
+"""Report pages and exports, and the reference figures. Every change, and its audit
+event, is made by a service (reports/services.py); views read, call one and render."""
 
 import datetime as dt
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from intake import audit, demo
+from intake import demo
 from intake.forms import submitted
 from intake.models import Category, Outcome, Programme
 
@@ -20,7 +19,13 @@ from .narrative import narrative
 from .outputs import CHART_HEIGHT, CHART_WIDTH, chart_bars, compare, to_csv
 from .forms import GenerateReportForm, ReferenceFigureForm
 from .models import ReferenceFigure, Report
-from .services import current_fingerprint, report_request
+from .services import (
+    current_fingerprint,
+    reference_figure_delete,
+    reference_figure_save,
+    report_export_record,
+    report_request,
+)
 
 REPORTS_PER_PAGE = 50
 
@@ -68,15 +73,13 @@ def report_list(request):
 @login_required
 @permission_required("reports.generate_report", raise_exception=True)
 @require_POST
-@transaction.atomic
-def report_generate(request):
+def report_request_view(request):
     form = GenerateReportForm(request.POST)
     if not form.is_valid():
         return render(request, "reports/report_list.html", {"page": _reports_page(1), "form": form}, status=400)
     report = report_request(
         programme=form.cleaned_data["programme"], month=form.cleaned_data["month"], requested_by=request.user
     )
-    audit.record(request.user, audit.Action.REPORT_GENERATED, str(report))
     return redirect(report)
 
 
@@ -89,7 +92,7 @@ def _report_context(request, report: Report) -> dict:
     }
     if report.state != Report.State.READY:
         return context
-    figures = report.figures
+    figures = report.document
     context.update(
         figures=figures,
         sentences=narrative(figures, get_language()),
@@ -123,7 +126,7 @@ def report_detail(request, scope: str, month: dt.date, version: int | None = Non
 @require_GET
 def report_print(request, scope: str, month: dt.date, version: int):
     report = _get_ready_report(scope, month, version)
-    audit.record(request.user, audit.Action.REPORT_EXPORTED, f"{report} print")
+    report_export_record(report=report, actor=request.user, kind="print")
     return render(request, "reports/report_print.html", _report_context(request, report))
 
 
@@ -133,7 +136,7 @@ def report_print(request, scope: str, month: dt.date, version: int):
 def report_compare(request, scope: str, month: dt.date, version: int, other: int):
     report, earlier = _get_ready_report(scope, month, version), _get_ready_report(scope, month, other)
     return render(request, "reports/report_compare.html", {
-        "report": report, "earlier": earlier, "differences": compare(earlier.figures, report.figures),
+        "report": report, "earlier": earlier, "differences": compare(earlier.document, report.document),
     })
 
 
@@ -142,8 +145,8 @@ def report_compare(request, scope: str, month: dt.date, version: int, other: int
 @require_GET
 def report_json(request, scope: str, month: dt.date, version: int):
     report = _get_ready_report(scope, month, version)
-    audit.record(request.user, audit.Action.REPORT_EXPORTED, f"{report} json")
-    response = JsonResponse(report.figures, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    report_export_record(report=report, actor=request.user, kind="json")
+    response = JsonResponse(report.document, json_dumps_params={"ensure_ascii": False, "indent": 2})
     response["Content-Disposition"] = f'attachment; filename="{report.file_name}.json"'
     return response
 
@@ -153,8 +156,8 @@ def report_json(request, scope: str, month: dt.date, version: int):
 @require_GET
 def report_csv(request, scope: str, month: dt.date, version: int):
     report = _get_ready_report(scope, month, version)
-    audit.record(request.user, audit.Action.REPORT_EXPORTED, f"{report} csv")
-    response = HttpResponse(to_csv(report.figures), content_type="text/csv; charset=utf-8")
+    report_export_record(report=report, actor=request.user, kind="csv")
+    response = HttpResponse(to_csv(report.document), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{report.file_name}.csv"'
     return response
 
@@ -173,7 +176,7 @@ def reference_edit(request, pk: int | None = None):
     figure = get_object_or_404(ReferenceFigure, pk=pk) if pk is not None else None
     form = ReferenceFigureForm(submitted(request), instance=figure)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        reference_figure_save(figure=form.instance, actor=request.user)
         return redirect("reference_list")
     title = _("Edit a reference figure") if figure else _("Add a reference figure")
     return render(request, "reports/reference_form.html", {"form": form, "figure": figure, "title": title},
@@ -184,5 +187,5 @@ def reference_edit(request, pk: int | None = None):
 @permission_required("reports.delete_referencefigure", raise_exception=True)
 @require_POST
 def reference_delete(request, pk: int):
-    get_object_or_404(ReferenceFigure, pk=pk).delete()
+    reference_figure_delete(figure=get_object_or_404(ReferenceFigure, pk=pk), actor=request.user)
     return redirect("reference_list")

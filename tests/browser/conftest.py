@@ -105,12 +105,12 @@ def held_worker(monkeypatch):
     from reports import services
 
     gate = threading.Event()
-    compute = services.compute_figures
+    compute = services.report_compute
 
     def compute_when_released(**kwargs):
         gate.wait(timeout=60)
         return compute(**kwargs)
 
-    monkeypatch.setattr(services, "compute_figures", compute_when_released)
+    monkeypatch.setattr(services, "report_compute", compute_when_released)
     yield gate
     gate.set()

@@ -71,13 +71,18 @@ def test_imports_reports_and_exports_are_noted(demo_programme, staff, client_for
     call_command("monthly_report", "2023-11", "--programme", "desertion-help", "--inline", stdout=io.StringIO())
     client.get("/reports/desertion-help/2023-11/v2.json")
     client.get("/reports/desertion-help/2023-11/v2.csv")
+    client.get("/reports/desertion-help/2023-11/v2/print/")
 
+    # Version 1 is requested from the page (and stays queued: no worker here); version 2
+    # by the command, which has no account, and made in its process.
     assert events() == [
         (None, "requests_imported", "2 (command line)"),
-        ("staff-member", "report_generated", "desertion-help 2023-11 v1"),
-        (None, "report_generated", "desertion-help 2023-11 v2 (command line)"),
+        ("staff-member", "report_requested", "desertion-help 2023-11 v1"),
+        (None, "report_requested", "desertion-help 2023-11 v2"),
+        (None, "report_generated", "desertion-help 2023-11 v2"),
         ("staff-member", "report_exported", "desertion-help 2023-11 v2 json"),
         ("staff-member", "report_exported", "desertion-help 2023-11 v2 csv"),
+        ("staff-member", "report_exported", "desertion-help 2023-11 v2 print"),
     ]
 
 
@@ -112,3 +117,16 @@ def test_nobody_can_change_the_log_through_the_app(staff, administrator, client_
     admin = client_for(administrator)
     assert admin.get("/admin/intake/auditevent/").status_code == 404
     assert AuditEvent.objects.count() == count + 2  # the two logins, nothing else
+
+
+def test_the_log_names_report_and_reference_figure_actions_in_both_languages(demo_programme, staff, client_for):
+    client = client_for(staff)
+    client.post("/reports/generate/", {"programme": "desertion-help", "month": "2023-11"})
+    client.post("/reports/reference/new/", {"source": "S", "measure": "m", "period": "p", "value": "3",
+                                            "per": "period", "citation": "c"})
+
+    english = client.get("/audit/").content.decode()
+    russian = client.get("/audit/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+
+    assert "Report requested" in english and "Reference figure added" in english
+    assert "Запрос отчёта" in russian and "Добавление справочного показателя" in russian

@@ -1,5 +1,6 @@
 """The article-style sentences, in English and in Russian."""
 
+import inspect
 import io
 
 import pytest
@@ -7,7 +8,9 @@ from django.core.management import call_command
 
 from intake.months import add_months
 from reports.figures import report_figures
-from reports.narrative import narrative, ru_plural
+from reports.narrative import _facts, narrative, sentence_plan
+from reports.phrasebook.en import English
+from reports.phrasebook.ru import Russian, ru_plural
 
 from .test_figures import ARTICLE_COUNTS, article_figures, m
 
@@ -153,6 +156,29 @@ def test_narrative_for_a_series_without_requests():
         "That is as many as in May.",
         "No requests since April 2023.",
     ]
+
+
+# --- the plan and the phrasebooks -------------------------------------------------
+
+
+def test_the_article_is_planned_as_five_kinds_of_sentence():
+    assert [sentence.kind for sentence in sentence_plan(_facts(article_figures()))] == [
+        "window_increase", "extremes", "month_between", "month_before_decrease", "total_with_share",
+    ]
+
+
+def phrases(phrasebook) -> dict[str, list[str]]:
+    """Each kind of sentence a phrasebook words, with the values it takes."""
+    return {
+        name: [p.name for p in inspect.signature(method).parameters.values() if p.kind == p.KEYWORD_ONLY]
+        for name, method in inspect.getmembers(phrasebook, inspect.isfunction)
+        if not name.startswith("_") and any(p.kind == p.KEYWORD_ONLY for p in inspect.signature(method).parameters.values())
+    }
+
+
+def test_english_and_russian_word_the_same_kinds_of_sentence_from_the_same_values():
+    assert phrases(English) == phrases(Russian)
+    assert {"window", "window_increase", "extremes", "month_first", "total_none"} <= set(phrases(English))
 
 
 # --- Russian ------------------------------------------------------------------

@@ -5,9 +5,12 @@ import io
 import pytest
 from django.core.management import call_command
 
+from intake import audit
+from intake.models import AuditEvent
 from reports.demo import load_reference_figures
 from reports.figures import reference_derived
 from reports.models import ReferenceFigure
+from reports.services import reference_figure_delete, reference_figure_save
 
 from .article import assert_article_figures
 
@@ -59,6 +62,31 @@ def test_staff_add_edit_and_delete_a_reference_figure(staff, client_for):
     assert ReferenceFigure.objects.get().value == 24
     assert client.post(f"/reports/reference/{figure.pk}/delete/").status_code == 302
     assert not ReferenceFigure.objects.exists()
+    assert list(AuditEvent.objects.exclude(action=AuditEvent.Action.LOGIN).order_by("pk")
+                .values_list("actor__username", "action", "subject")) == [
+        ("staff-member", "reference_figure_added", f"#{figure.pk}"),
+        ("staff-member", "reference_figure_changed", f"#{figure.pk}"),
+        ("staff-member", "reference_figure_deleted", f"#{figure.pk}"),
+    ]
+
+
+def refuse_to_write(*args, **kwargs):
+    raise RuntimeError("the audit log cannot be written")
+
+
+def test_a_reference_figure_change_that_cannot_be_noted_is_not_made(staff, monkeypatch, db):
+    figure = ReferenceFigure.objects.create(source="A court", period="2023", measure="cases", value=4, citation="c")
+    monkeypatch.setattr(audit, "record", refuse_to_write)
+    changed = ReferenceFigure(pk=figure.pk, source="A court", period="2023", measure="cases", value=5, citation="c")
+    added = ReferenceFigure(source="Another court", period="2023", measure="cases", value=1, citation="c")
+
+    for attempt in (lambda: reference_figure_save(figure=changed, actor=staff),
+                    lambda: reference_figure_save(figure=added, actor=staff),
+                    lambda: reference_figure_delete(figure=figure, actor=staff)):
+        with pytest.raises(RuntimeError):
+            attempt()
+
+    assert list(ReferenceFigure.objects.values_list("source", "value")) == [("A court", 4)]
 
 
 @pytest.mark.parametrize("bad", [{"value_high": "2"}, {"out_of": "1"}, {"value": "-1"}, {"source": ""},

@@ -182,6 +182,25 @@ def test_staff_regenerating_queues_the_next_version_and_keeps_the_first(
     assert_article_figures(november_report.figures)
 
 
+def month_input(page: str) -> set[str]:
+    """The attributes of a page's month field, but its value."""
+    tag = re.search(r'<input [^>]*name="month"[^>]*>', page).group(0)
+    return {attribute for attribute in re.findall(r'\b[a-z-]+(?:="[^"]*")?', tag[len("<input "):-1])
+            if not attribute.startswith("value=")}
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_the_generate_form_asks_for_a_month_as_every_other_form_does(programme, staff, client_for, language):
+    client = client_for(staff)
+
+    reports = client.get("/reports/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    counts = client.get("/requests/counts/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+
+    assert month_input(reports) == month_input(counts)
+    assert {'type="month"', 'inputmode="numeric"'} <= month_input(reports)
+    assert ('placeholder="YYYY-MM"' if language == "en" else 'placeholder="ГГГГ-ММ"') in month_input(reports)
+
+
 @pytest.mark.parametrize(
     "month, message",
     [

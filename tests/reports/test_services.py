@@ -1,16 +1,19 @@
 """The report services: generate once, fail with a reason, schedule the monthly ones,
 and fingerprint the data under a report."""
 
+import contextlib
 import datetime as dt
 
 import pytest
 from django.utils import timezone
 
-from intake.models import HelpRequest, Programme
-from intake.months import add_months, current_month
+from intake import audit
+from intake.models import AuditEvent, HelpRequest, Programme
+from intake.months import add_months, current_month, format_month
 from reports.models import Report
 from reports.services import (
     STALE_RUNNING,
+    ReportError,
     current_fingerprint,
     report_generate,
     report_request,
@@ -198,3 +201,71 @@ def test_same_data_gives_the_same_fingerprint_in_a_new_version(november_report, 
     again.refresh_from_db()
     assert (again.version, again.fingerprint) == (2, november_report.fingerprint)
     assert again.figures == {**november_report.figures, "version": 2}
+
+
+# --- the audit log ----------------------------------------------------------------------
+
+
+def audit_events() -> list[tuple]:
+    return list(AuditEvent.objects.order_by("pk").values_list("actor__username", "action", "subject"))
+
+
+def test_requesting_then_generating_a_report_notes_who_requested_it_and_that_it_was_made(
+    demo_programme, staff
+):
+    report = report_request(programme=demo_programme, month=NOVEMBER, requested_by=staff, send=False)
+    assert audit_events() == [("staff-member", "report_requested", "desertion-help 2023-11 v1")]
+
+    report_generate(report_id=report.pk)
+    report_generate(report_id=report.pk)  # a duplicate delivery notes nothing
+
+    assert audit_events() == [
+        ("staff-member", "report_requested", "desertion-help 2023-11 v1"),
+        (None, "report_generated", "desertion-help 2023-11 v1"),
+    ]
+
+
+def test_a_report_refused_or_failed_notes_nothing_but_its_request(demo_programme, staff):
+    with pytest.raises(ReportError):
+        report_request(programme=demo_programme, month=dt.date(2023, 3, 1), requested_by=staff, send=False)
+    report = Report.objects.create(programme=demo_programme, month=dt.date(2023, 3, 1), version=1)
+    report_generate(report_id=report.pk)
+
+    assert audit_events() == []
+
+
+def test_the_monthly_schedule_notes_each_report_it_requests_without_an_account(db):
+    last_month = add_months(current_month(), -1)
+    Programme.objects.create(slug="recent", name="Recent", first_month=last_month)
+
+    reports_for_last_month()
+
+    assert sorted(audit_events()) == [
+        (None, "report_requested", f"all {format_month(last_month)} v1"),
+        (None, "report_requested", f"recent {format_month(last_month)} v1"),
+    ]
+
+
+def refuse_to_write(*args, **kwargs):
+    raise RuntimeError("the audit log cannot be written")
+
+
+def test_a_report_whose_request_cannot_be_noted_is_not_requested(demo_programme, staff, monkeypatch):
+    monkeypatch.setattr(audit, "record", refuse_to_write)
+
+    with pytest.raises(RuntimeError):
+        report_request(programme=demo_programme, month=NOVEMBER, requested_by=staff, send=False)
+
+    assert not Report.objects.exists()
+
+
+def test_a_report_whose_making_cannot_be_noted_is_not_stored_as_ready(demo_programme, monkeypatch):
+    report = report_request(programme=demo_programme, month=NOVEMBER, send=False)
+    monkeypatch.setattr(audit, "record", refuse_to_write)
+
+    with contextlib.suppress(RuntimeError):  # the task fails: a later delivery makes the report
+        report_generate(report_id=report.pk)
+
+    report.refresh_from_db()
+    assert report.state != Report.State.READY
+    assert report.figures is None

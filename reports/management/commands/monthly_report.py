@@ -3,7 +3,6 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from intake import audit
 from intake.models import Programme
 from intake.months import parse_month
 from reports.models import Report
@@ -42,13 +41,12 @@ class Command(BaseCommand):
             report = report_request(programme=scope, month=report_month, send=not inline)
         except ReportError as exc:
             raise CommandError(str(exc)) from None
-        audit.record(None, audit.Action.REPORT_GENERATED, f"{report} (command line)")
         if inline:
             generate_report.apply(args=[report.pk])
         report = self._wait(report.pk, timeout)
         if report.state == Report.State.FAILED:
             raise CommandError(f"Report {report} failed: {report.failure}")
-        self.stdout.write(json.dumps(report.figures, ensure_ascii=False, indent=2))
+        self.stdout.write(json.dumps(report.document, ensure_ascii=False, indent=2))
 
     def _wait(self, report_id: int, timeout: float) -> Report:
         deadline = time.monotonic() + timeout

@@ -1,0 +1,120 @@
+"""The report document: the one JSON object of docs/report-json.md, built here and only here.
+
+`report_document` builds it, in the documented key order, from the grouped counts of
+`intake.counts`; it is pure, so it is tested without a database. Every output (page,
+sentences, chart, CSV, JSON, print, comparison) reads the stored document through
+`in_contract_order`, because PostgreSQL's jsonb keeps the values but not the key order.
+A step that changes figures for an audience (disclosure control) belongs between the
+stored document and the outputs, in one place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any
+
+from intake.counts import CountRow
+from intake.models import Category, Outcome, Programme, Status
+from intake.months import format_month
+
+from .figures import report_figures
+
+_MONTH_COUNT = {"month": None, "requests": None}
+_SPAN = {"first": None, "last": None, "requests": None, "season": None}
+
+# The documented keys at every level, in their documented order: a dict names keys
+# (with the shape of each value), a one-item list the shape of every item.
+SHAPE: dict[str, Any] = {
+    "scope": {"programme": None},
+    "month": None,
+    "version": None,
+    "requests": {"this_month": None, "previous_month": None, "change_pct": None},
+    "window": {"length": None, "current": _SPAN, "previous": _SPAN, "change_pct": None},
+    "since_start": {
+        "first": None, "months": None, "requests": None, "current_window_share_pct": None,
+        "highest": [_MONTH_COUNT], "lowest": [_MONTH_COUNT], "rank_of_month": None,
+    },
+    "series": [_MONTH_COUNT],
+    "by_category": dict.fromkeys(Category.values),
+    "by_status_end_of_month": {"open": None, "closed": None},
+    "outcomes_closed_in_month": dict.fromkeys(Outcome.values),
+    "fingerprint": None,
+}
+
+
+def report_document(
+    *,
+    programme: Programme | None,
+    month: dt.date,
+    version: int,
+    window: int,
+    rows: list[CountRow],
+    first_month: dt.date,
+) -> dict[str, Any]:
+    """The whole document of the report of `programme` (None: all programmes) for
+    `month`, from the grouped counts up to that month."""
+    series: dict[dt.date, int] = {}
+    for row in rows:
+        series[row.month] = series.get(row.month, 0) + row.requests
+    figures = report_figures(counts=series, month=month, first_month=first_month, window=window)
+    return {
+        "scope": {"programme": programme.slug if programme else None},
+        "month": format_month(month),
+        "version": version,
+        "requests": figures["requests"],
+        "window": figures["window"],
+        "since_start": figures["since_start"],
+        "series": figures["series"],
+        **breakdowns(rows, month=month),
+        "fingerprint": fingerprint(rows, first=first_month, until=month),
+    }
+
+
+def breakdowns(rows: list[CountRow], *, month: dt.date) -> dict[str, dict[str, int]]:
+    """The requests of `month` by category, all of them open or closed at its end, and
+    the outcomes of those closed in it; every code present, in the order of its list."""
+    by_category = dict.fromkeys(Category.values, 0)
+    by_status = {"open": 0, "closed": 0}
+    outcomes = dict.fromkeys(Outcome.values, 0)
+    for row in rows:
+        if row.month == month:
+            by_category[row.category] += row.requests
+        closed_by_then = row.status == Status.CLOSED and row.closed_month <= month
+        by_status["closed" if closed_by_then else "open"] += row.requests
+        if row.status == Status.CLOSED and row.closed_month == month:
+            outcomes[row.outcome] += row.requests
+    return {"by_category": by_category, "by_status_end_of_month": by_status, "outcomes_closed_in_month": outcomes}
+
+
+def fingerprint(rows: list[CountRow], *, first: dt.date, until: dt.date) -> str:
+    """sha256 of the canonical grouped counts: equal if and only if the data under a
+    report is the same, so anyone can recompute it and see whether it changed."""
+    canonical = {
+        "first": format_month(first),
+        "until": format_month(until),
+        "rows": [
+            [format_month(r.month), r.category, r.status, r.outcome,
+             format_month(r.closed_month) if r.closed_month else "", r.requests]
+            for r in rows
+        ],
+    }
+    payload = json.dumps(canonical, separators=(",", ":"), sort_keys=True).encode()
+    return "sha256:" + hashlib.sha256(payload).hexdigest()
+
+
+def in_contract_order(document: dict[str, Any]) -> dict[str, Any]:
+    """The document with its keys in the documented order at every level, whatever
+    order the database returned them in. Keys the contract does not name (none today)
+    are kept, after the documented ones."""
+    return _ordered(document, SHAPE)
+
+
+def _ordered(value: Any, shape: Any) -> Any:
+    if isinstance(value, dict) and isinstance(shape, dict):
+        known = {key: _ordered(value[key], inner) for key, inner in shape.items() if key in value}
+        return known | {key: inner for key, inner in value.items() if key not in shape}
+    if isinstance(value, list) and isinstance(shape, list):
+        return [_ordered(item, shape[0]) for item in value]
+    return value

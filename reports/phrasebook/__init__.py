@@ -1,0 +1,40 @@
+"""The wording of the report sentences: one phrasebook per language.
+
+`en.py` and `ru.py` are where every word of the sentences lives. Each phrasebook has one
+method per kind of sentence in the plan (`reports/narrative.py`, `sentence_plan`), named
+after the kind and taking the values the plan gives it, and beside them the grammar
+those phrases need. To fix a wording, edit that kind's method; to say something new,
+add a kind to the plan and a method to every phrasebook.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from reports.narrative import Sentence
+
+# More months than this in a "fewer than ..." list reads as a roll-call, so the
+# sentence gives a count instead.
+MAX_NAMED_MONTHS = 3
+
+
+@dataclass(frozen=True)
+class Span:
+    """A run of months, first and last included."""
+
+    first: date
+    last: date
+
+
+class Phrasebook:
+    """Words the sentences of a plan in one language."""
+
+    def __init__(self, *, with_years: bool) -> None:
+        # Once a report's series covers two calendar years, months are named with theirs.
+        self.with_years = with_years
+
+    def say(self, sentence: Sentence) -> str:
+        return getattr(self, sentence.kind)(**sentence.values)
