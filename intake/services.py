@@ -113,13 +113,14 @@ def _undone_key(pk: int) -> str:
 def entry_undo(*, entry: Entry) -> int:
     """Delete an entry and all its requests; refused once the entry is no longer recent,
     and (AlreadyUndone) when someone else undid it first."""
-    if not entry.is_undoable:
-        raise ValidationError(_("Only entries of the current or the previous month can be undone."))
     pk = entry.pk
     with transaction.atomic():
         # The row stays locked until the caller commits: a second undo waits here, then finds it gone.
-        if not Entry.objects.select_for_update().filter(pk=pk).exists():
+        locked = Entry.objects.select_for_update().filter(pk=pk)
+        if not locked.exists():
             raise AlreadyUndone()
+        if not locked.recent().exists():
+            raise ValidationError(_("Only entries of the current or the previous month can be undone."))
         deleted, _by_model = entry.requests.all().delete()
         entry.delete()
         # In the database cache, so in this transaction: remembered only if the undo is committed.

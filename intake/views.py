@@ -24,7 +24,7 @@ from .forms import (
 )
 from .imports import ImportRefused, read_csv
 from .models import AuditEvent, ChangedElsewhere, Entry, HelpRequest
-from .months import add_months, current_month
+from .months import current_month
 from .services import AlreadyUndone, entry_undo, entry_was_undone, requests_import, requests_log, requests_move
 
 LATEST_REPORTS = 5
@@ -43,14 +43,14 @@ def _get_request_for_user(request, reference: str, *, for_update: bool = False) 
     requests = HelpRequest.objects.select_related("programme")
     if for_update:
         requests = requests.select_for_update(of=("self",))
-    return get_object_or_404(requests, reference=reference, programme__in=programmes_for(request.user))
+    return get_object_or_404(requests.in_programmes(programmes_for(request.user)), reference=reference)
 
 
 def _get_entry_for_user(request, pk: int) -> Entry:
     """An entry of one of the user's programmes; AlreadyUndone if it was one and has
     just been undone; otherwise 404."""
     programmes = programmes_for(request.user)
-    entry = Entry.objects.filter(pk=pk, programme__in=programmes).first()
+    entry = Entry.objects.in_programmes(programmes).filter(pk=pk).first()
     if entry is None:
         if entry_was_undone(pk=pk, programmes=programmes):
             raise AlreadyUndone()
@@ -59,7 +59,7 @@ def _get_entry_for_user(request, pk: int) -> Entry:
 
 
 def _recent_entries(user):
-    entries = Entry.objects.filter(programme__in=programmes_for(user), month__gte=add_months(current_month(), -1))
+    entries = Entry.objects.in_programmes(programmes_for(user)).recent()
     if not user.has_perm("intake.act_in_all_programmes"):
         entries = entries.filter(author=user)
     return entries.select_related("programme", "author").annotate(size=Count("requests")).order_by("-pk")[:20]
@@ -77,7 +77,7 @@ def home(request):
         this_month = current_month()
         counts = status_counts(programmes=programmes, month=this_month)
         waiting = (
-            HelpRequest.objects.open().filter(programme__in=programmes)
+            HelpRequest.objects.open().in_programmes(programmes)
             .select_related("programme").order_by("month", "programme__name", "pk")
         )
         context.update(
@@ -128,8 +128,8 @@ def counts_new(request):
 def request_find(request):
     form = FindForm(request.GET or None)
     if form.is_valid():
-        found = HelpRequest.objects.filter(
-            reference=form.cleaned_data["reference"], programme__in=programmes_for(request.user)
+        found = HelpRequest.objects.in_programmes(programmes_for(request.user)).filter(
+            reference=form.cleaned_data["reference"]
         ).first()
         if found:
             return redirect("request_detail", reference=found.reference)
