@@ -7,6 +7,7 @@ import segno
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -43,6 +44,16 @@ def new_backup_codes(user) -> list[str]:
     return codes
 
 
+def second_factor_confirm(*, device: TOTPDevice, actor) -> list[str]:
+    """Confirm the authenticator app `device` once it has given a right code, and give
+    its owner new backup codes; noted in the audit log, all in one transaction."""
+    with transaction.atomic():
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        audit.record(actor, audit.Action.SECOND_FACTOR_SET)
+        return new_backup_codes(device.user)
+
+
 def _next_url(request) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
@@ -63,11 +74,9 @@ def setup(request):
     form = TokenForm(submitted(request))
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
+            codes = second_factor_confirm(device=device, actor=user)
             otp_login(request, device)
-            audit.record(user, audit.Action.SECOND_FACTOR_SET)
-            return render(request, "registration/backup_codes.html", {"codes": new_backup_codes(user)})
+            return render(request, "registration/backup_codes.html", {"codes": codes})
         form.add_error("token", _("That code is not right. Check the time on your phone and try the next one."))
     context = {
         "form": form,

@@ -1,5 +1,5 @@
-"""Coordinators' pages. Views that write are atomic: a change and its audit event are
-saved together, or neither is."""
+"""Coordinators' pages. Views that write are atomic and call a service, which saves the
+change and its audit event together."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -25,7 +25,10 @@ from .forms import (
 from .imports import ImportRefused, read_csv
 from .models import AuditEvent, ChangedElsewhere, Entry, HelpRequest
 from .months import current_month
-from .services import AlreadyUndone, entry_undo, entry_was_undone, requests_import, requests_log, requests_move
+from .services import (
+    AlreadyUndone, entry_undo, entry_was_undone, request_close, request_reopen, request_start, requests_import,
+    requests_log, requests_move,
+)
 
 LATEST_REPORTS = 5
 # A phone screen's worth of rows a few times over; more pages beat a slow page.
@@ -97,7 +100,6 @@ def request_new(request):
     form = LogRequestForm(submitted(request), programmes=programmes_for(request.user))
     if request.method == "POST" and form.is_valid():
         entry = requests_log(spec=form.spec(), author=request.user, kind=Entry.Kind.SINGLE)
-        audit.record(request.user, audit.Action.REQUESTS_LOGGED, f"{entry.programme.slug}, 1")
         reference = entry.requests.get().reference
         messages.success(request, _("Request logged. Its reference is %(reference)s: note it for follow-up.")
                          % {"reference": reference})
@@ -113,8 +115,7 @@ def counts_new(request):
     form = LogCountsForm(submitted(request), programmes=programmes_for(request.user))
     if request.method == "POST" and form.is_valid():
         count = form.cleaned_data["count"]
-        entry = requests_log(spec=form.spec(), count=count, author=request.user)
-        audit.record(request.user, audit.Action.REQUESTS_LOGGED, f"{entry.programme.slug}, {count}")
+        requests_log(spec=form.spec(), count=count, author=request.user)
         messages.success(request, ngettext("%(count)s request logged.", "%(count)s requests logged.", count)
                          % {"count": count})
         return redirect("home")
@@ -146,27 +147,26 @@ def request_detail(request, reference: str):
     return render(request, "intake/request_detail.html", {"help_request": help_request, "close_form": CloseForm()})
 
 
-def _check_seen(request, help_request: HelpRequest) -> None:
-    """Refuse a change unless the form says which status the person saw and the request
-    is still in it: they decided on that status, not on one someone else has since set."""
+def _seen(request) -> str:
+    """The status the person saw when they chose the change: it is made only if the
+    request is still in it, as they decided on that status, not on one someone else has
+    since set."""
     seen = SeenForm(request.POST)
     if not seen.is_valid():
         raise ValidationError(_("Nothing was changed: the form came from an out-of-date page. "
                                 "Check the request as it is now and try again."))
-    help_request.check_unchanged(seen.cleaned_data["seen"])
+    return seen.cleaned_data["seen"]
 
 
-def _transition(request, reference: str, action):
+def _transition(request, reference: str, change):
     # Locked: of two changes at once, the second waits, then finds the status it saw gone.
     help_request = _get_request_for_user(request, reference, for_update=True)
     try:
-        _check_seen(request, help_request)
-        action(help_request)
+        change(help_request=help_request, seen=_seen(request), actor=request.user)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
     else:
-        audit.record(request.user, audit.Action.REQUEST_CHANGED, f"{help_request.programme.slug}, {help_request.status}")
         messages.success(request, _("The request is now %(status)s.") % {"status": help_request.get_status_display().lower()})
     return redirect("request_detail", reference=help_request.reference)
 
@@ -175,26 +175,28 @@ def _transition(request, reference: str, action):
 @permission_required("intake.change_helprequest", raise_exception=True)
 @require_POST
 @transaction.atomic
-def request_start(request, reference: str):
-    return _transition(request, reference, lambda r: r.start())
+def request_start_view(request, reference: str):
+    return _transition(request, reference, request_start)
 
 
 @login_required
 @permission_required("intake.change_helprequest", raise_exception=True)
 @require_POST
 @transaction.atomic
-def request_reopen(request, reference: str):
-    return _transition(request, reference, lambda r: r.reopen())
+def request_reopen_view(request, reference: str):
+    return _transition(request, reference, request_reopen)
 
 
 @login_required
 @permission_required("intake.change_helprequest", raise_exception=True)
 @require_POST
 @transaction.atomic
-def request_close(request, reference: str):
+def request_close_view(request, reference: str):
     help_request = _get_request_for_user(request, reference, for_update=True)
     try:
-        _check_seen(request, help_request)
+        seen = _seen(request)
+        # Before the form: whoever acted on a status that is gone hears that, not what the form lacks.
+        help_request.check_unchanged(seen)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return render(request, "intake/request_detail.html", {"help_request": help_request, "close_form": CloseForm()},
@@ -202,12 +204,12 @@ def request_close(request, reference: str):
     form = CloseForm(request.POST)
     if form.is_valid():
         try:
-            help_request.close(outcome=form.cleaned_data["outcome"], month=form.cleaned_data["month"])
+            request_close(help_request=help_request, seen=seen, outcome=form.cleaned_data["outcome"],
+                          month=form.cleaned_data["month"], actor=request.user)
         except ValidationError as exc:
             help_request.refresh_from_db()
             apply_errors(form, exc)
         else:
-            audit.record(request.user, audit.Action.REQUEST_CHANGED, f"{help_request.programme.slug}, closed")
             messages.success(request, _("The request is closed."))
             return redirect("request_detail", reference=help_request.reference)
     return render(request, "intake/request_detail.html", {"help_request": help_request, "close_form": form}, status=400)
@@ -220,11 +222,10 @@ def requests_move_view(request):
     form = MoveForm(submitted(request), programmes=programmes_for(request.user))
     if request.method == "POST" and form.is_valid():
         try:
-            moved = requests_move(form.move())
+            moved = requests_move(form.move(), actor=request.user)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            audit.record(request.user, audit.Action.REQUESTS_MOVED, f"{form.cleaned_data['programme'].slug}, {moved}")
             messages.success(request, ngettext("%(count)s request moved.", "%(count)s requests moved.", moved)
                              % {"count": moved})
             return redirect("home")
@@ -245,11 +246,10 @@ def entry_undo_view(request, pk: int):
         entry = _get_entry_for_user(request, pk)
         if entry.author_id != request.user.pk and not request.user.has_perm("intake.act_in_all_programmes"):
             raise PermissionDenied(_("Only its author or staff can undo an entry."))
-        deleted = entry_undo(entry=entry)
+        deleted = entry_undo(entry=entry, actor=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        audit.record(request.user, audit.Action.ENTRY_UNDONE, f"{entry.programme.slug}, {deleted}")
         messages.success(request, ngettext("Undone: %(count)s request removed.", "Undone: %(count)s requests removed.",
                                            deleted) % {"count": deleted})
     return redirect("home")
@@ -269,7 +269,6 @@ def import_view(request):
         else:
             requests_import(groups, author=request.user)
             total = sum(count for _spec, count in groups)
-            audit.record(request.user, audit.Action.REQUESTS_IMPORTED, str(total))
             messages.success(request, ngettext("Imported %(count)s request.", "Imported %(count)s requests.", total)
                              % {"count": total})
             return redirect("home")
