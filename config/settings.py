@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "bootstrap",  # Bootstrap's static files (django-bootstrap-static)
     "intake",
     "reports",
+    "shell",  # the site around them: home, audit log, second factor, error pages
 ]
 
 MIDDLEWARE = [

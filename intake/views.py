@@ -4,37 +4,23 @@ change and its audit event together."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Count
-from django.http import Http404, HttpResponseServerError
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template import loader
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from reports.models import Report
-
-from . import audit
 from .access import programmes_for
-from .counts import status_counts
 from .forms import (
     CloseForm, FindForm, ImportForm, LogCountsForm, LogRequestForm, MoveForm, SeenForm, apply_errors, submitted,
 )
 from .imports import ImportRefused, read_csv
-from .models import AuditEvent, ChangedElsewhere, Entry, HelpRequest
-from .months import current_month
+from .models import ChangedElsewhere, Entry, HelpRequest
 from .services import (
     AlreadyUndone, entry_undo, entry_was_undone, request_close, request_reopen, request_start, requests_import,
     requests_log, requests_move,
 )
-
-LATEST_REPORTS = 5
-# A phone screen's worth of rows a few times over; more pages beat a slow page.
-REQUESTS_PER_PAGE = 50
-AUDIT_EVENTS_PER_PAGE = 100
-
 
 def _get_request_for_user(request, reference: str, *, for_update: bool = False) -> HelpRequest:
     """A request of one of the user's programmes, or 404: another programme's
@@ -59,38 +45,6 @@ def _get_entry_for_user(request, pk: int) -> Entry:
             raise AlreadyUndone()
         raise Http404("No such entry.")
     return entry
-
-
-def _recent_entries(user):
-    entries = Entry.objects.in_programmes(programmes_for(user)).recent()
-    if not user.has_perm("intake.act_in_all_programmes"):
-        entries = entries.filter(author=user)
-    return entries.select_related("programme", "author").annotate(size=Count("requests")).order_by("-pk")[:20]
-
-
-@login_required
-@require_GET
-def home(request):
-    user = request.user
-    context = {"latest_reports": []}
-    if user.has_perm("reports.view_report"):
-        context["latest_reports"] = Report.objects.select_related("programme").order_by("-created_at")[:LATEST_REPORTS]
-    if user.has_perm("intake.view_helprequest"):
-        programmes = list(programmes_for(user))
-        this_month = current_month()
-        counts = status_counts(programmes=programmes, month=this_month)
-        waiting = (
-            HelpRequest.objects.open().in_programmes(programmes)
-            .select_related("programme").order_by("month", "programme__name", "pk")
-        )
-        context.update(
-            programmes=[(programme, counts[programme.pk]) for programme in programmes],
-            this_month=this_month,
-            waiting=Paginator(waiting, REQUESTS_PER_PAGE).get_page(request.GET.get("page")),
-            entries=_recent_entries(user),
-            find_form=FindForm(),
-        )
-    return render(request, "intake/home.html", context)
 
 
 @login_required
@@ -274,26 +228,3 @@ def import_view(request):
             return redirect("home")
     status = 400 if (errors or form.errors) else 200
     return render(request, "intake/import.html", {"form": form, "errors": errors}, status=status)
-
-
-def permission_denied(request, exception=None):
-    """403, noted in the audit log with the page's name (not its address or data)."""
-    match = request.resolver_match
-    audit.record(request.user, audit.Action.ACCESS_REFUSED, match.view_name if match else "")
-    return render(request, "403.html", status=403)
-
-
-def server_error(request):
-    """500, in the site's layout and the language the request asked for. It is rendered
-    without the request, so nothing reads the account, the session or the database,
-    which may be what failed."""
-    return HttpResponseServerError(loader.render_to_string("500.html"))
-
-
-@login_required
-@permission_required("intake.view_auditevent", raise_exception=True)
-@require_GET
-def audit_log(request):
-    events = AuditEvent.objects.select_related("actor")
-    page = Paginator(events, AUDIT_EVENTS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "intake/audit_log.html", {"page": page})

@@ -9,7 +9,7 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from intake.models import AuditEvent
-from intake.two_factor import second_factor_confirm
+from shell.two_factor import second_factor_confirm
 from tests.conftest import PASSWORD
 
 

@@ -18,8 +18,8 @@ from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import audit
-from .forms import submitted
+from intake import audit
+from intake.forms import submitted
 
 BACKUP_CODES = 10
 
@@ -67,7 +67,7 @@ def setup(request):
     user = request.user
     if user_has_device(user):
         remaining = StaticToken.objects.filter(device__user=user).count()
-        return render(request, "registration/two_factor_status.html", {"remaining": remaining})
+        return render(request, "shell/two_factor_status.html", {"remaining": remaining})
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
@@ -76,14 +76,14 @@ def setup(request):
         if device.verify_token(form.cleaned_data["token"]):
             codes = second_factor_confirm(device=device, actor=user)
             otp_login(request, device)
-            return render(request, "registration/backup_codes.html", {"codes": codes})
+            return render(request, "shell/backup_codes.html", {"codes": codes})
         form.add_error("token", _("That code is not right. Check the time on your phone and try the next one."))
     context = {
         "form": form,
         "qr": segno.make(device.config_url, error="m").svg_inline(scale=4, title=_("QR code for your authenticator app")),
         "secret": " ".join(base64.b32encode(device.bin_key).decode()[i:i + 4] for i in range(0, 32, 4)),
     }
-    return render(request, "registration/two_factor_setup.html", context, status=400 if form.errors else 200)
+    return render(request, "shell/two_factor_setup.html", context, status=400 if form.errors else 200)
 
 
 @login_required
@@ -99,7 +99,7 @@ def verify(request):
             return redirect(_next_url(request))
         audit.record(request.user, audit.Action.LOGIN_FAILED, "second factor")
         form.add_error("token", _("That code is not right, or it has been used already."))
-    return render(request, "registration/two_factor_verify.html", {"form": form, "next": _next_url(request)},
+    return render(request, "shell/two_factor_verify.html", {"form": form, "next": _next_url(request)},
                   status=400 if form.errors else 200)
 
 
@@ -109,4 +109,4 @@ def backup_codes(request):
     """New backup codes (the old ones stop working), for a verified account."""
     if not request.user.is_verified():
         return redirect("two_factor_verify")
-    return render(request, "registration/backup_codes.html", {"codes": new_backup_codes(request.user)})
+    return render(request, "shell/backup_codes.html", {"codes": new_backup_codes(request.user)})
