@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.db import transaction
 
-from intake import audit
+from intake.accounts import account_password_changed
 
 
 class AdminSite(admin.AdminSite):
@@ -13,5 +13,5 @@ class AdminSite(admin.AdminSite):
             response = super().password_change(request, extra_context)
             # The form sets the new password on request.user itself.
             if request.user.password != stored:
-                audit.record(request.user, audit.Action.PASSWORD_CHANGED, request.user.username)
+                account_password_changed(account=request.user, actor=request.user)
         return response

@@ -1,16 +1,31 @@
 """The Celery app: every setting comes from config/settings.py (CELERY_*)."""
 
 import os
+import sys
 from pathlib import Path
 
 from celery import Celery
 from celery.beat import PersistentScheduler
 from celery.utils.log import get_logger
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("config")
+
+
+@app.on_configure.connect
+def _read_settings(**kwargs) -> None:
+    """Read the settings before Celery does: a bad one then stops a worker or beat with
+    the one line manage.py prints, not a traceback. (Web processes and commands have
+    read them already.)"""
+    try:
+        settings.INSTALLED_APPS  # noqa: B018 - reading one setting reads them all
+    except ImproperlyConfigured as exc:
+        sys.exit(f"Configuration error: {exc}")
+
+
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 logger = get_logger(__name__)

@@ -76,7 +76,7 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 DEBUG = env_bool("DEBUG", False)
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
+SECRET_KEY = env_str("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "bootstrap",  # Bootstrap's static files (django-bootstrap-static)
     "intake",
     "reports",
+    "shell",  # the site around them: home, audit log, second factor, error pages
 ]
 
 MIDDLEWARE = [

@@ -2,15 +2,15 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from intake import two_factor
-from intake import views as intake_views
+from shell import two_factor
+from shell import views as shell_views
 
-handler403 = "intake.views.permission_denied"
-handler500 = "intake.views.server_error"
+handler403 = "shell.views.permission_denied"
+handler500 = "shell.views.server_error"
 
 urlpatterns = [
-    path("", intake_views.home, name="home"),
-    path("audit/", intake_views.audit_log, name="audit_log"),
+    path("", shell_views.home, name="home"),
+    path("audit/", shell_views.audit_log, name="audit_log"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/two-factor/", two_factor.setup, name="two_factor_setup"),

@@ -6,18 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import audit
+from .accounts import account_password_changed, account_save, programme_save
 from .models import Programme, User
-
-Action = audit.Action
-
-# The account flags that go with a role, as the audit log names them.
-ROLE_FLAGS = {"is_staff": "admin pages", "is_superuser": "superuser"}
-
-
-def added_and_removed(before: set[str], after: set[str]) -> str:
-    """"+Staff −Coordinator": what a change added and removed, for the audit log."""
-    return " ".join([*(f"+{name}" for name in sorted(after - before)), *(f"−{name}" for name in sorted(before - after))])
 
 
 @admin.register(User)
@@ -49,25 +39,11 @@ class UserAdmin(BaseUserAdmin):
         return super().has_change_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if not change:
-            audit.record(request.user, Action.ACCOUNT_CREATED, obj.username)
-        elif "is_active" in form.changed_data:
-            action = Action.ACCOUNT_ACTIVATED if obj.is_active else Action.ACCOUNT_DEACTIVATED
-            audit.record(request.user, action, obj.username)
+        """Saved in save_related, with its roles, by one service: one change, audited once."""
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        account = form.instance
-        before = {group.name for group in form.initial.get("groups", [])}
-        after = set(account.groups.values_list("name", flat=True))
-        for field, label in ROLE_FLAGS.items():
-            if form.initial.get(field, getattr(account, field)):
-                before.add(label)
-            if getattr(account, field):
-                after.add(label)
-        if before != after:
-            audit.record(request.user, Action.ROLE_CHANGED, f"{account.username}: {added_and_removed(before, after)}")
+        # Groups are the forms' only many-to-many field, and there are no inlines.
+        account_save(account=form.instance, groups=form.cleaned_data.get("groups"), actor=request.user)
 
     def user_change_password(self, request, id, form_url=""):
         with transaction.atomic(using=router.db_for_write(self.model)):
@@ -77,7 +53,7 @@ class UserAdmin(BaseUserAdmin):
                 stored = account.password
                 account.refresh_from_db(fields=["password"])
                 if account.password != stored:
-                    audit.record(request.user, Action.PASSWORD_CHANGED, account.username)
+                    account_password_changed(account=account, actor=request.user)
         return response
 
 
@@ -87,13 +63,12 @@ class ProgrammeAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
     filter_horizontal = ("members",)
 
+    def save_model(self, request, obj, form, change):
+        """Saved in save_related, with its coordinators, by one service."""
+
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        programme = form.instance
-        before = {member.username for member in form.initial.get("members", [])}
-        after = set(programme.members.values_list("username", flat=True))
-        if before != after:
-            audit.record(request.user, Action.MEMBERSHIP_CHANGED, f"{programme.slug}: {added_and_removed(before, after)}")
+        # Members are the form's only many-to-many field, and there are no inlines.
+        programme_save(programme=form.instance, members=form.cleaned_data["members"], actor=request.user)
 
 
 class SecondFactorAdmin(admin.ModelAdmin):

@@ -47,7 +47,7 @@ def status_counts(*, programmes, month: dt.date) -> dict[int, dict[str, int]]:
     status (every status present, zeros included). One query."""
     counts = {programme.pk: dict.fromkeys(Status.values, 0) for programme in programmes}
     grouped = (
-        HelpRequest.objects.filter(programme__in=list(counts), month=month)
+        HelpRequest.objects.in_programmes(list(counts)).filter(month=month)
         .values_list("programme", "status")
         .annotate(n=Count("id"))
         .order_by()

@@ -121,6 +121,15 @@ def new_reference() -> str:
     return f"{chars[:4]}-{chars[4:]}"
 
 
+class EntryQuerySet(models.QuerySet):
+    def in_programmes(self, programmes) -> "EntryQuerySet":
+        return self.filter(programme__in=programmes)
+
+    def recent(self) -> "EntryQuerySet":
+        """The entries that can still be undone: of the current or the previous month."""
+        return self.filter(month__gte=add_months(current_month(), -1))
+
+
 class Entry(models.Model):
     """One act of logging (a single request, a count, a CSV import's rows for one
     programme): its requests can be undone together while they are recent."""
@@ -139,6 +148,8 @@ class Entry(models.Model):
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="entries", verbose_name=_("logged by")
     )
 
+    objects = EntryQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("entry")
         verbose_name_plural = _("entries")
@@ -146,10 +157,6 @@ class Entry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {format_month(self.month)}"
-
-    @property
-    def is_undoable(self) -> bool:
-        return self.month >= add_months(current_month(), -1)
 
 
 class TransitionError(ValidationError):
@@ -189,9 +196,6 @@ def check_transition(current: str, new: str) -> None:
 class HelpRequestQuerySet(models.QuerySet):
     def in_programmes(self, programmes) -> "HelpRequestQuerySet":
         return self.filter(programme__in=programmes)
-
-    def received_between(self, first: dt.date, last: dt.date) -> "HelpRequestQuerySet":
-        return self.filter(month__gte=first, month__lte=last)
 
     def open(self) -> "HelpRequestQuerySet":
         return self.exclude(status=Status.CLOSED)
@@ -267,6 +271,21 @@ class HelpRequest(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    # What the workflow (TRANSITIONS) lets this request do now: the pages offer these
+    # actions and no others. Starting and reopening both lead to "in progress": they
+    # differ in where they start from.
+    @property
+    def can_start(self) -> bool:
+        return self.status == Status.NEW and Status.IN_PROGRESS in TRANSITIONS[self.status]
+
+    @property
+    def can_close(self) -> bool:
+        return Status.CLOSED in TRANSITIONS[self.status]
+
+    @property
+    def can_reopen(self) -> bool:
+        return self.status == Status.CLOSED and Status.IN_PROGRESS in TRANSITIONS[self.status]
+
     def check_unchanged(self, seen: str) -> None:
         """ChangedElsewhere unless the request is still in the status the person saw
         when they chose to change it."""
@@ -294,7 +313,7 @@ class HelpRequest(models.Model):
             raise ChangedElsewhere(self.status)
 
     def start(self) -> None:
-        if self.status != Status.NEW:
+        if not self.can_start:
             raise TransitionError(_("Only a new request can be started."))
         self.move_to(Status.IN_PROGRESS)
 
@@ -302,7 +321,7 @@ class HelpRequest(models.Model):
         self.move_to(Status.CLOSED, outcome=outcome, closed_month=month)
 
     def reopen(self) -> None:
-        if self.status != Status.CLOSED:
+        if not self.can_reopen:
             raise TransitionError(_("Only a closed request can be reopened."))
         self.move_to(Status.IN_PROGRESS)
 

@@ -1,10 +1,12 @@
-"""Multi-step writes of requests: log them, undo an entry, move many, import a file.
+"""Writes of requests: log them, change one, undo an entry, move many, import a file.
 
-Each is one transaction: all of it is written, or nothing.
+Each is one transaction with its audit event, noted with the acting account passed in:
+all of it is written, or nothing.
 """
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import islice
 
@@ -16,6 +18,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from . import audit
 from .models import Entry, HelpRequest, Programme, Status, User, check_transition, new_reference
 
 # A count is what one coordinator logs for one month and category at once; more
@@ -80,7 +83,10 @@ def requests_log(*, spec: RequestSpec, count: int = 1, author: User | None, kind
     """Log `count` identical requests as one entry, in one transaction."""
     check_count(count)
     spec.validate()
-    return _create_entries([(spec, count)], author=author, kind=kind)[0]
+    with transaction.atomic():
+        entry = _create_entries([(spec, count)], author=author, kind=kind)[0]
+        audit.record(author, audit.Action.REQUESTS_LOGGED, f"{spec.programme.slug}, {count}")
+    return entry
 
 
 def _create_entries(groups: list[tuple[RequestSpec, int]], *, author: User | None, kind: str) -> list[Entry]:
@@ -133,20 +139,22 @@ def _undone_key(pk: int) -> str:
     return f"intake:entry-undone:{pk}"
 
 
-def entry_undo(*, entry: Entry) -> int:
+def entry_undo(*, entry: Entry, actor: User | None) -> int:
     """Delete an entry and all its requests; refused once the entry is no longer recent,
     and (AlreadyUndone) when someone else undid it first."""
-    if not entry.is_undoable:
-        raise ValidationError(_("Only entries of the current or the previous month can be undone."))
     pk = entry.pk
     with transaction.atomic():
         # The row stays locked until the caller commits: a second undo waits here, then finds it gone.
-        if not Entry.objects.select_for_update().filter(pk=pk).exists():
+        locked = Entry.objects.select_for_update().filter(pk=pk)
+        if not locked.exists():
             raise AlreadyUndone()
+        if not locked.recent().exists():
+            raise ValidationError(_("Only entries of the current or the previous month can be undone."))
         deleted, _by_model = entry.requests.all().delete()
         entry.delete()
         # In the database cache, so in this transaction: remembered only if the undo is committed.
         cache.set(_undone_key(pk), entry.programme_id, UNDONE_REMEMBERED_SECONDS)
+        audit.record(actor, audit.Action.ENTRY_UNDONE, f"{entry.programme.slug}, {deleted}")
     return deleted
 
 
@@ -171,7 +179,7 @@ class Move:
     closed_month: dt.date | None = None
 
 
-def requests_move(move: Move) -> int:
+def requests_move(move: Move, *, actor: User | None) -> int:
     """Move exactly `count` matching requests, the ones logged first (lowest internal
     id: a stated, repeatable rule), or none at all."""
     check_count(move.count)
@@ -201,13 +209,19 @@ def requests_move(move: Move) -> int:
                     moved,
                 ) % {"found": moved}}
             )
+        audit.record(actor, audit.Action.REQUESTS_MOVED, f"{move.programme.slug}, {moved}")
     return moved
 
 
 def requests_import(groups: list[tuple[RequestSpec, int]], *, author: User | None) -> list[Entry]:
     """Write the rows of a checked CSV file: one entry per programme, all or nothing."""
     check_import_total(sum(count for _spec, count in groups))
-    return _create_entries(groups, author=author, kind=Entry.Kind.IMPORT)
+    with transaction.atomic():
+        entries = _create_entries(groups, author=author, kind=Entry.Kind.IMPORT)
+        total = sum(count for _spec, count in groups)
+        # No account: the rows came from the command line.
+        audit.record(author, audit.Action.REQUESTS_IMPORTED, str(total) if author else f"{total} (command line)")
+    return entries
 
 
 def check_import_total(total: int) -> None:
@@ -217,3 +231,31 @@ def check_import_total(total: int) -> None:
             "The rows of the file add up to %(total)s requests; one import takes at most %(max)s. Split the file "
             "into files of at most %(max)s requests and import them one after another."
         ) % {"total": number_format(total, force_grouping=True), "max": limit})
+
+
+# One request's changes of status. The rules are the model's (start, close, reopen). The
+# views lock the row first, so of two changes at once the second waits for the first and
+# then finds the status it saw gone; the model's conditional UPDATE refuses it anyway.
+
+
+def _request_change(help_request: HelpRequest, *, seen: str, actor: User | None, change: Callable[[], None]) -> None:
+    with transaction.atomic():
+        help_request.check_unchanged(seen)
+        change()
+        audit.record(actor, audit.Action.REQUEST_CHANGED, f"{help_request.programme.slug}, {help_request.status}")
+
+
+def request_start(*, help_request: HelpRequest, seen: str, actor: User | None) -> None:
+    """Start work on a request that is still in the status `seen` (ChangedElsewhere if not)."""
+    _request_change(help_request, seen=seen, actor=actor, change=help_request.start)
+
+
+def request_close(*, help_request: HelpRequest, seen: str, outcome: str, month: dt.date, actor: User | None) -> None:
+    """Close a request that is still in the status `seen`, with its outcome and the month closed."""
+    _request_change(help_request, seen=seen, actor=actor,
+                    change=lambda: help_request.close(outcome=outcome, month=month))
+
+
+def request_reopen(*, help_request: HelpRequest, seen: str, actor: User | None) -> None:
+    """Reopen a closed request that is still in the status `seen`."""
+    _request_change(help_request, seen=seen, actor=actor, change=help_request.reopen)

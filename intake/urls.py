@@ -10,7 +10,7 @@ urlpatterns = [
     path("import/", views.import_view, name="requests_import"),
     path("entries/<int:pk>/undo/", views.entry_undo_view, name="entry_undo"),
     path("<str:reference>/", views.request_detail, name="request_detail"),
-    path("<str:reference>/start/", views.request_start, name="request_start"),
-    path("<str:reference>/close/", views.request_close, name="request_close"),
-    path("<str:reference>/reopen/", views.request_reopen, name="request_reopen"),
+    path("<str:reference>/start/", views.request_start_view, name="request_start"),
+    path("<str:reference>/close/", views.request_close_view, name="request_close"),
+    path("<str:reference>/reopen/", views.request_reopen_view, name="request_reopen"),
 ]

@@ -1,37 +1,26 @@
-"""Coordinators' pages. Views that write are atomic: a change and its audit event are
-saved together, or neither is."""
+"""Coordinators' pages. Views that write are atomic and call a service, which saves the
+change and its audit event together."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Count
-from django.http import Http404, HttpResponseServerError
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template import loader
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from reports.models import Report
-
-from . import audit
 from .access import programmes_for
-from .counts import status_counts
 from .forms import (
     CloseForm, FindForm, ImportForm, LogCountsForm, LogRequestForm, MoveForm, SeenForm, apply_errors, submitted,
 )
 from .imports import ImportRefused, read_csv
-from .models import AuditEvent, ChangedElsewhere, Entry, HelpRequest
-from .months import add_months, current_month
-from .services import AlreadyUndone, entry_undo, entry_was_undone, requests_import, requests_log, requests_move
-
-LATEST_REPORTS = 5
-# A phone screen's worth of rows a few times over; more pages beat a slow page.
-REQUESTS_PER_PAGE = 50
-AUDIT_EVENTS_PER_PAGE = 100
-
+from .models import ChangedElsewhere, Entry, HelpRequest
+from .services import (
+    AlreadyUndone, entry_undo, entry_was_undone, request_close, request_reopen, request_start, requests_import,
+    requests_log, requests_move,
+)
 
 def _get_request_for_user(request, reference: str, *, for_update: bool = False) -> HelpRequest:
     """A request of one of the user's programmes, or 404: another programme's
@@ -43,51 +32,19 @@ def _get_request_for_user(request, reference: str, *, for_update: bool = False) 
     requests = HelpRequest.objects.select_related("programme")
     if for_update:
         requests = requests.select_for_update(of=("self",))
-    return get_object_or_404(requests, reference=reference, programme__in=programmes_for(request.user))
+    return get_object_or_404(requests.in_programmes(programmes_for(request.user)), reference=reference)
 
 
 def _get_entry_for_user(request, pk: int) -> Entry:
     """An entry of one of the user's programmes; AlreadyUndone if it was one and has
     just been undone; otherwise 404."""
     programmes = programmes_for(request.user)
-    entry = Entry.objects.filter(pk=pk, programme__in=programmes).first()
+    entry = Entry.objects.in_programmes(programmes).filter(pk=pk).first()
     if entry is None:
         if entry_was_undone(pk=pk, programmes=programmes):
             raise AlreadyUndone()
         raise Http404("No such entry.")
     return entry
-
-
-def _recent_entries(user):
-    entries = Entry.objects.filter(programme__in=programmes_for(user), month__gte=add_months(current_month(), -1))
-    if not user.has_perm("intake.act_in_all_programmes"):
-        entries = entries.filter(author=user)
-    return entries.select_related("programme", "author").annotate(size=Count("requests")).order_by("-pk")[:20]
-
-
-@login_required
-@require_GET
-def home(request):
-    user = request.user
-    context = {"latest_reports": []}
-    if user.has_perm("reports.view_report"):
-        context["latest_reports"] = Report.objects.select_related("programme").order_by("-created_at")[:LATEST_REPORTS]
-    if user.has_perm("intake.view_helprequest"):
-        programmes = list(programmes_for(user))
-        this_month = current_month()
-        counts = status_counts(programmes=programmes, month=this_month)
-        waiting = (
-            HelpRequest.objects.open().filter(programme__in=programmes)
-            .select_related("programme").order_by("month", "programme__name", "pk")
-        )
-        context.update(
-            programmes=[(programme, counts[programme.pk]) for programme in programmes],
-            this_month=this_month,
-            waiting=Paginator(waiting, REQUESTS_PER_PAGE).get_page(request.GET.get("page")),
-            entries=_recent_entries(user),
-            find_form=FindForm(),
-        )
-    return render(request, "intake/home.html", context)
 
 
 @login_required
@@ -97,7 +54,6 @@ def request_new(request):
     form = LogRequestForm(submitted(request), programmes=programmes_for(request.user))
     if request.method == "POST" and form.is_valid():
         entry = requests_log(spec=form.spec(), author=request.user, kind=Entry.Kind.SINGLE)
-        audit.record(request.user, audit.Action.REQUESTS_LOGGED, f"{entry.programme.slug}, 1")
         reference = entry.requests.get().reference
         messages.success(request, _("Request logged. Its reference is %(reference)s: note it for follow-up.")
                          % {"reference": reference})
@@ -113,8 +69,7 @@ def counts_new(request):
     form = LogCountsForm(submitted(request), programmes=programmes_for(request.user))
     if request.method == "POST" and form.is_valid():
         count = form.cleaned_data["count"]
-        entry = requests_log(spec=form.spec(), count=count, author=request.user)
-        audit.record(request.user, audit.Action.REQUESTS_LOGGED, f"{entry.programme.slug}, {count}")
+        requests_log(spec=form.spec(), count=count, author=request.user)
         messages.success(request, ngettext("%(count)s request logged.", "%(count)s requests logged.", count)
                          % {"count": count})
         return redirect("home")
@@ -128,8 +83,8 @@ def counts_new(request):
 def request_find(request):
     form = FindForm(request.GET or None)
     if form.is_valid():
-        found = HelpRequest.objects.filter(
-            reference=form.cleaned_data["reference"], programme__in=programmes_for(request.user)
+        found = HelpRequest.objects.in_programmes(programmes_for(request.user)).filter(
+            reference=form.cleaned_data["reference"]
         ).first()
         if found:
             return redirect("request_detail", reference=found.reference)
@@ -146,27 +101,26 @@ def request_detail(request, reference: str):
     return render(request, "intake/request_detail.html", {"help_request": help_request, "close_form": CloseForm()})
 
 
-def _check_seen(request, help_request: HelpRequest) -> None:
-    """Refuse a change unless the form says which status the person saw and the request
-    is still in it: they decided on that status, not on one someone else has since set."""
+def _seen(request) -> str:
+    """The status the person saw when they chose the change: it is made only if the
+    request is still in it, as they decided on that status, not on one someone else has
+    since set."""
     seen = SeenForm(request.POST)
     if not seen.is_valid():
         raise ValidationError(_("Nothing was changed: the form came from an out-of-date page. "
                                 "Check the request as it is now and try again."))
-    help_request.check_unchanged(seen.cleaned_data["seen"])
+    return seen.cleaned_data["seen"]
 
 
-def _transition(request, reference: str, action):
+def _transition(request, reference: str, change):
     # Locked: of two changes at once, the second waits, then finds the status it saw gone.
     help_request = _get_request_for_user(request, reference, for_update=True)
     try:
-        _check_seen(request, help_request)
-        action(help_request)
+        change(help_request=help_request, seen=_seen(request), actor=request.user)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
     else:
-        audit.record(request.user, audit.Action.REQUEST_CHANGED, f"{help_request.programme.slug}, {help_request.status}")
         messages.success(request, _("The request is now %(status)s.") % {"status": help_request.get_status_display().lower()})
     return redirect("request_detail", reference=help_request.reference)
 
@@ -175,26 +129,28 @@ def _transition(request, reference: str, action):
 @permission_required("intake.change_helprequest", raise_exception=True)
 @require_POST
 @transaction.atomic
-def request_start(request, reference: str):
-    return _transition(request, reference, lambda r: r.start())
+def request_start_view(request, reference: str):
+    return _transition(request, reference, request_start)
 
 
 @login_required
 @permission_required("intake.change_helprequest", raise_exception=True)
 @require_POST
 @transaction.atomic
-def request_reopen(request, reference: str):
-    return _transition(request, reference, lambda r: r.reopen())
+def request_reopen_view(request, reference: str):
+    return _transition(request, reference, request_reopen)
 
 
 @login_required
 @permission_required("intake.change_helprequest", raise_exception=True)
 @require_POST
 @transaction.atomic
-def request_close(request, reference: str):
+def request_close_view(request, reference: str):
     help_request = _get_request_for_user(request, reference, for_update=True)
     try:
-        _check_seen(request, help_request)
+        seen = _seen(request)
+        # Before the form: whoever acted on a status that is gone hears that, not what the form lacks.
+        help_request.check_unchanged(seen)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return render(request, "intake/request_detail.html", {"help_request": help_request, "close_form": CloseForm()},
@@ -202,12 +158,12 @@ def request_close(request, reference: str):
     form = CloseForm(request.POST)
     if form.is_valid():
         try:
-            help_request.close(outcome=form.cleaned_data["outcome"], month=form.cleaned_data["month"])
+            request_close(help_request=help_request, seen=seen, outcome=form.cleaned_data["outcome"],
+                          month=form.cleaned_data["month"], actor=request.user)
         except ValidationError as exc:
             help_request.refresh_from_db()
             apply_errors(form, exc)
         else:
-            audit.record(request.user, audit.Action.REQUEST_CHANGED, f"{help_request.programme.slug}, closed")
             messages.success(request, _("The request is closed."))
             return redirect("request_detail", reference=help_request.reference)
     return render(request, "intake/request_detail.html", {"help_request": help_request, "close_form": form}, status=400)
@@ -220,11 +176,10 @@ def requests_move_view(request):
     form = MoveForm(submitted(request), programmes=programmes_for(request.user))
     if request.method == "POST" and form.is_valid():
         try:
-            moved = requests_move(form.move())
+            moved = requests_move(form.move(), actor=request.user)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            audit.record(request.user, audit.Action.REQUESTS_MOVED, f"{form.cleaned_data['programme'].slug}, {moved}")
             messages.success(request, ngettext("%(count)s request moved.", "%(count)s requests moved.", moved)
                              % {"count": moved})
             return redirect("home")
@@ -245,11 +200,10 @@ def entry_undo_view(request, pk: int):
         entry = _get_entry_for_user(request, pk)
         if entry.author_id != request.user.pk and not request.user.has_perm("intake.act_in_all_programmes"):
             raise PermissionDenied(_("Only its author or staff can undo an entry."))
-        deleted = entry_undo(entry=entry)
+        deleted = entry_undo(entry=entry, actor=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        audit.record(request.user, audit.Action.ENTRY_UNDONE, f"{entry.programme.slug}, {deleted}")
         messages.success(request, ngettext("Undone: %(count)s request removed.", "Undone: %(count)s requests removed.",
                                            deleted) % {"count": deleted})
     return redirect("home")
@@ -269,32 +223,8 @@ def import_view(request):
         else:
             requests_import(groups, author=request.user)
             total = sum(count for _spec, count in groups)
-            audit.record(request.user, audit.Action.REQUESTS_IMPORTED, str(total))
             messages.success(request, ngettext("Imported %(count)s request.", "Imported %(count)s requests.", total)
                              % {"count": total})
             return redirect("home")
     status = 400 if (errors or form.errors) else 200
     return render(request, "intake/import.html", {"form": form, "errors": errors}, status=status)
-
-
-def permission_denied(request, exception=None):
-    """403, noted in the audit log with the page's name (not its address or data)."""
-    match = request.resolver_match
-    audit.record(request.user, audit.Action.ACCESS_REFUSED, match.view_name if match else "")
-    return render(request, "403.html", status=403)
-
-
-def server_error(request):
-    """500, in the site's layout and the language the request asked for. It is rendered
-    without the request, so nothing reads the account, the session or the database,
-    which may be what failed."""
-    return HttpResponseServerError(loader.render_to_string("500.html"))
-
-
-@login_required
-@permission_required("intake.view_auditevent", raise_exception=True)
-@require_GET
-def audit_log(request):
-    events = AuditEvent.objects.select_related("actor")
-    page = Paginator(events, AUDIT_EVENTS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "intake/audit_log.html", {"page": page})

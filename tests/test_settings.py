@@ -2,6 +2,7 @@
 naming the variable, not a traceback."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -38,6 +39,7 @@ def manage_py_check(tmp_path, **values: str) -> subprocess.CompletedProcess:
         pytest.param({"CELERY_BROKER_URL": "nonsense"}, "CELERY_BROKER_URL", id="broker-nonsense"),
         pytest.param({"DEBUG": "0", "ALLOWED_HOSTS": "intake.example.org"}, "SECRET_KEY", id="secret-key-missing"),
         pytest.param({**PRODUCTION, "SECRET_KEY": "too-short"}, "SECRET_KEY", id="secret-key-short"),
+        pytest.param({**PRODUCTION, "SECRET_KEY": " " * 40}, "SECRET_KEY", id="secret-key-blank"),
         pytest.param({"DEBUG": "0", "SECRET_KEY": GOOD_SECRET_KEY}, "ALLOWED_HOSTS", id="allowed-hosts-missing"),
         pytest.param({"DEBUG": "maybe"}, "DEBUG", id="debug-maybe"),
         pytest.param({"DEBUG": "1", "TIME_ZONE": "Mars/Base"}, "TIME_ZONE", id="time-zone"),
@@ -54,6 +56,40 @@ def test_bad_setting_stops_check_with_a_message_naming_the_variable(tmp_path, va
     assert variable in result.stderr
     assert "Traceback" not in result.stderr
     assert "System check" not in result.stdout
+
+
+# How each long-running process is started in production (README), with one worker.
+PROCESSES = {
+    "gunicorn": [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi",
+                 "--bind", "127.0.0.1:0", "--workers", "1"],
+    "celery-worker": [sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel=INFO"],
+    "celery-beat": [sys.executable, "-m", "celery", "-A", "config", "beat", "--loglevel=INFO"],
+}
+# Gunicorn's own progress lines ("[2024-01-01 00:00:00 +0000] [123] [INFO] Booting worker ...").
+GUNICORN_LOG_LINE = re.compile(r"^\[[^]]+\] \[\d+\] \[[A-Z]+\] ")
+
+
+@pytest.mark.parametrize("process", PROCESSES)
+@pytest.mark.parametrize(
+    "values",
+    [
+        pytest.param({"DEBUG": "maybe"}, id="debug-maybe"),
+        pytest.param({"DEBUG": "0", "ALLOWED_HOSTS": "intake.example.org"}, id="secret-key-missing"),
+    ],
+)
+def test_bad_setting_stops_gunicorn_and_celery_with_the_line_manage_py_prints(tmp_path, process, values):
+    said_by_manage_py = manage_py_check(tmp_path, **values).stderr
+    env = {name: value for name, value in os.environ.items() if name not in CONFIG_VARIABLES}
+    env.update(values, BROKER_DIR=str(tmp_path / "broker"))
+
+    # A process that kept starting workers that fail would run until the timeout.
+    result = subprocess.run(PROCESSES[process], cwd=PROJECT, env=env, capture_output=True, text=True, timeout=60)
+
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr, result.stderr
+    said = [line for line in result.stderr.splitlines() if not GUNICORN_LOG_LINE.match(line)]
+    assert said == [said_by_manage_py.rstrip("\n")], result.stderr
+    assert said[0].startswith("Configuration error: ")
 
 
 def test_production_settings_with_postgres_and_redis_pass_check(tmp_path):
@@ -79,7 +115,7 @@ def copy_of_the_project_with_var_unwritable(tmp_path) -> Path:
     copy.mkdir()
     shutil.copytree(PROJECT / "config", copy / "config", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(PROJECT / "manage.py", copy)
-    for name in ("intake", "reports", "templates", "locale"):
+    for name in ("intake", "reports", "shell", "templates", "locale"):
         (copy / name).symlink_to(PROJECT / name)
     (copy / "var").write_text("not a folder")
     return copy

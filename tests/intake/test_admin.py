@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group, Permission
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from intake.models import AuditEvent, User
-from intake.two_factor import new_backup_codes
+from shell.two_factor import new_backup_codes
 from tests.conftest import PASSWORD, make_user
 
 NEW_PASSWORD = "another-long-password-9"

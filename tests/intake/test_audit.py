@@ -1,13 +1,17 @@
 """The audit log: who did what and in which month, with no address and no request contents."""
 
+import datetime as dt
 import io
 
 import pytest
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
 
-from intake.models import AuditEvent
-from intake.months import current_month, format_month
+from intake import accounts, services
+from intake.models import AuditEvent, Entry, HelpRequest, Status, User
+from intake.months import add_months, current_month, format_month
 from tests.conftest import PASSWORD
 
 Action = AuditEvent.Action
@@ -57,6 +61,78 @@ def test_logging_changing_moving_and_undoing_requests_are_noted(programme, coord
     ]
     stored = everything_stored_in_the_audit_table()
     assert reference not in stored and ADDRESS not in stored and "referred" not in stored
+
+
+def test_each_service_that_changes_requests_notes_it_with_the_account_passed_in(programme, coordinator, staff):
+    month = current_month()
+    spec = services.RequestSpec(programme=programme, month=month, category="legal")
+
+    entry = services.requests_log(spec=spec, count=3, author=coordinator)
+    services.requests_move(services.Move(programme=programme, month=month, category="legal", from_status="new",
+                                         count=1, to_status="in_progress"), actor=staff)
+    request = programme.requests.get(status="in_progress")
+    services.request_close(help_request=request, seen="in_progress", outcome="referred", month=month, actor=coordinator)
+    services.request_reopen(help_request=request, seen="closed", actor=staff)
+    services.request_start(help_request=programme.requests.filter(status="new").first(), seen="new", actor=coordinator)
+    services.entry_undo(entry=entry, actor=staff)
+    services.requests_import([(spec, 2)], author=staff)
+    services.requests_import([(spec, 4)], author=None)
+
+    assert events() == [
+        ("coord", "requests_logged", "help, 3"),
+        ("staff-member", "requests_moved", "help, 1"),
+        ("coord", "request_changed", "help, closed"),
+        ("staff-member", "request_changed", "help, in_progress"),
+        ("coord", "request_changed", "help, in_progress"),
+        ("staff-member", "entry_undone", "help, 3"),
+        ("staff-member", "requests_imported", "2"),
+        (None, "requests_imported", "4 (command line)"),
+    ]
+
+
+def test_a_change_a_service_refuses_notes_nothing(programme, coordinator):
+    month = current_month()
+    request = HelpRequest.objects.create(programme=programme, month=month, category="legal")
+    old_entry = Entry.objects.create(programme=programme, month=dt.date(2023, 4, 1), kind=Entry.Kind.COUNT)
+
+    refusals = [
+        lambda: services.requests_move(services.Move(programme=programme, month=month, category="legal",
+                                                     from_status="new", count=2, to_status="in_progress"),
+                                       actor=coordinator),
+        lambda: services.request_start(help_request=request, seen=Status.CLOSED, actor=coordinator),
+        lambda: services.request_reopen(help_request=request, seen=Status.NEW, actor=coordinator),
+        lambda: services.request_close(help_request=request, seen=Status.NEW, outcome="referred",
+                                       month=add_months(month, 1), actor=coordinator),
+        lambda: services.entry_undo(entry=old_entry, actor=coordinator),
+    ]
+    for refused in refusals:
+        with pytest.raises(ValidationError):
+            refused()
+
+    assert events() == []
+    assert HelpRequest.objects.values_list("status", flat=True).get() == "new"
+
+
+def test_each_account_service_notes_its_change_with_the_account_passed_in(administrator, programme, coordinator):
+    new = User(username="new-coord")
+    new.set_password("a-long-new-password-1")
+    accounts.account_save(account=new, actor=administrator)
+    coordinator.is_active = False
+    accounts.account_save(account=coordinator, actor=administrator)
+    coordinator.is_staff = True
+    accounts.account_save(account=coordinator, groups=Group.objects.filter(name="Staff"), actor=administrator)
+    accounts.programme_save(programme=programme, members=[new], actor=administrator)
+    accounts.account_password_changed(account=new, actor=administrator)
+
+    assert events() == [
+        ("admin-1", "account_created", "new-coord"),
+        ("admin-1", "account_deactivated", "coord"),
+        ("admin-1", "role_changed", "coord: +Staff +admin pages −Coordinator"),
+        ("admin-1", "membership_changed", "help: +new-coord −coord"),
+        ("admin-1", "password_changed", "new-coord"),
+    ]
+    assert set(coordinator.groups.values_list("name", flat=True)) == {"Staff"}
+    assert list(programme.members.all()) == [new]
 
 
 def test_imports_reports_and_exports_are_noted(demo_programme, staff, client_for, tmp_path):

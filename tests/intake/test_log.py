@@ -295,6 +295,20 @@ def test_an_undone_entry_of_another_programme_stays_unknown(coordinator, other_c
     assert "already been undone" not in undone_elsewhere.content.decode()
 
 
+def test_recent_entries_are_those_of_the_current_and_the_previous_month(coordinator, programme):
+    entries = {month: Entry.objects.create(programme=programme, month=month, kind=Entry.Kind.COUNT, author=coordinator)
+               for month in (THIS_MONTH, LAST_MONTH, OLDER_MONTH)}
+
+    assert set(Entry.objects.recent()) == {entries[THIS_MONTH], entries[LAST_MONTH]}
+
+
+def test_entries_in_programmes_are_those_of_the_programmes_given(coordinator, programme, other_programme):
+    mine = Entry.objects.create(programme=programme, month=THIS_MONTH, kind=Entry.Kind.COUNT, author=coordinator)
+    Entry.objects.create(programme=other_programme, month=THIS_MONTH, kind=Entry.Kind.COUNT, author=coordinator)
+
+    assert list(Entry.objects.in_programmes(coordinator.programmes.all())) == [mine]
+
+
 def test_undo_refuses_get(coordinator, programme, client_for):
     client = client_for(coordinator)
     entry = log_counts(client, THIS_MONTH)

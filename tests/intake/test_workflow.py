@@ -97,6 +97,31 @@ def test_detail_page_offers_the_actions_of_the_current_status(browser, programme
     assert "Referred elsewhere" in pages["closed"]
 
 
+@pytest.mark.parametrize("status, allowed", [
+    (Status.NEW, {"start", "close"}),
+    (Status.IN_PROGRESS, {"close"}),
+    (Status.CLOSED, {"reopen"}),
+])
+def test_a_request_says_which_changes_its_status_allows(programme, status, allowed):
+    request = make_request(programme, status)
+
+    said = {action for action in ("start", "close", "reopen") if getattr(request, f"can_{action}")}
+
+    assert said == allowed
+
+
+def test_the_actions_offered_follow_the_workflow_table_alone(browser, programme, monkeypatch):
+    # Were a new request no longer allowed to be closed at once, its page would offer no close.
+    monkeypatch.setitem(TRANSITIONS, Status.NEW, {Status.IN_PROGRESS})
+    new = make_request(programme, Status.NEW)
+
+    page = browser.get(f"/requests/{new.reference}/").content.decode()
+
+    assert not new.can_close
+    assert f'action="/requests/{new.reference}/start/"' in page
+    assert "/close/" not in page
+
+
 # --- refused changes, through the pages --------------------------------------------------
 
 

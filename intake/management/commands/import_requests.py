@@ -3,7 +3,6 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from intake import audit
 from intake.imports import MAX_BYTES, ImportRefused, check_size, read_csv
 from intake.models import Programme
 from intake.services import requests_import
@@ -32,7 +31,6 @@ class Command(BaseCommand):
             raise CommandError("Nothing was imported.\n" + "\n".join(lines)) from None
         entries = requests_import(groups, author=None)
         total = sum(count for _spec, count in groups)
-        audit.record(None, audit.Action.REQUESTS_IMPORTED, f"{total} (command line)")
         self.stdout.write(
             f"Imported {total} requests from {len(groups)} rows into {len(entries)} programme(s)."
         )

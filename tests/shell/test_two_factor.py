@@ -8,6 +8,8 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from intake.models import AuditEvent
+from shell.two_factor import second_factor_confirm
 from tests.conftest import PASSWORD
 
 
@@ -56,6 +58,16 @@ def test_setting_up_shows_ten_backup_codes_once_and_opens_the_app(required, clie
     assert len(codes) == 10 and len(set(codes)) == 10
     assert client.get("/").status_code == 200
     assert StaticToken.objects.filter(device__user=coordinator).count() == 10
+
+
+def test_confirming_the_app_notes_it_and_gives_backup_codes_in_one_service(coordinator):
+    device = TOTPDevice.objects.create(user=coordinator, name="authenticator", confirmed=False)
+
+    codes = second_factor_confirm(device=device, actor=coordinator)
+
+    assert TOTPDevice.objects.get(pk=device.pk).confirmed
+    assert sorted(StaticToken.objects.filter(device__user=coordinator).values_list("token", flat=True)) == sorted(codes)
+    assert list(AuditEvent.objects.values_list("actor__username", "action")) == [("coord", "second_factor_set")]
 
 
 def test_a_wrong_code_does_not_set_up_the_app(required, client, coordinator):

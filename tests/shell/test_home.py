@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from intake.models import HelpRequest, Outcome, Status
 from intake.months import add_months, current_month
-from intake.views import REQUESTS_PER_PAGE
+from shell.views import REQUESTS_PER_PAGE
 from tests.conftest import make_user
 
 THIS_MONTH = current_month()

@@ -7,6 +7,7 @@ import segno
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -17,8 +18,8 @@ from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import audit
-from .forms import submitted
+from intake import audit
+from intake.forms import submitted
 
 BACKUP_CODES = 10
 
@@ -43,6 +44,16 @@ def new_backup_codes(user) -> list[str]:
     return codes
 
 
+def second_factor_confirm(*, device: TOTPDevice, actor) -> list[str]:
+    """Confirm the authenticator app `device` once it has given a right code, and give
+    its owner new backup codes; noted in the audit log, all in one transaction."""
+    with transaction.atomic():
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        audit.record(actor, audit.Action.SECOND_FACTOR_SET)
+        return new_backup_codes(device.user)
+
+
 def _next_url(request) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
@@ -56,25 +67,23 @@ def setup(request):
     user = request.user
     if user_has_device(user):
         remaining = StaticToken.objects.filter(device__user=user).count()
-        return render(request, "registration/two_factor_status.html", {"remaining": remaining})
+        return render(request, "shell/two_factor_status.html", {"remaining": remaining})
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
     form = TokenForm(submitted(request))
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
+            codes = second_factor_confirm(device=device, actor=user)
             otp_login(request, device)
-            audit.record(user, audit.Action.SECOND_FACTOR_SET)
-            return render(request, "registration/backup_codes.html", {"codes": new_backup_codes(user)})
+            return render(request, "shell/backup_codes.html", {"codes": codes})
         form.add_error("token", _("That code is not right. Check the time on your phone and try the next one."))
     context = {
         "form": form,
         "qr": segno.make(device.config_url, error="m").svg_inline(scale=4, title=_("QR code for your authenticator app")),
         "secret": " ".join(base64.b32encode(device.bin_key).decode()[i:i + 4] for i in range(0, 32, 4)),
     }
-    return render(request, "registration/two_factor_setup.html", context, status=400 if form.errors else 200)
+    return render(request, "shell/two_factor_setup.html", context, status=400 if form.errors else 200)
 
 
 @login_required
@@ -90,7 +99,7 @@ def verify(request):
             return redirect(_next_url(request))
         audit.record(request.user, audit.Action.LOGIN_FAILED, "second factor")
         form.add_error("token", _("That code is not right, or it has been used already."))
-    return render(request, "registration/two_factor_verify.html", {"form": form, "next": _next_url(request)},
+    return render(request, "shell/two_factor_verify.html", {"form": form, "next": _next_url(request)},
                   status=400 if form.errors else 200)
 
 
@@ -100,4 +109,4 @@ def backup_codes(request):
     """New backup codes (the old ones stop working), for a verified account."""
     if not request.user.is_verified():
         return redirect("two_factor_verify")
-    return render(request, "registration/backup_codes.html", {"codes": new_backup_codes(request.user)})
+    return render(request, "shell/backup_codes.html", {"codes": new_backup_codes(request.user)})

@@ -1,0 +1,78 @@
+"""The site around the apps: the home page of each role, the audit log page, and the
+pages for a refused access and a server error."""
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpResponseServerError
+from django.shortcuts import render
+from django.template import loader
+from django.views.decorators.http import require_GET
+
+from intake import audit
+from intake.access import programmes_for
+from intake.counts import status_counts
+from intake.forms import FindForm
+from intake.models import AuditEvent, Entry, HelpRequest
+from intake.months import current_month
+from reports.models import Report
+
+LATEST_REPORTS = 5
+# A phone screen's worth of rows a few times over; more pages beat a slow page.
+REQUESTS_PER_PAGE = 50
+AUDIT_EVENTS_PER_PAGE = 100
+
+
+def _recent_entries(user):
+    entries = Entry.objects.in_programmes(programmes_for(user)).recent()
+    if not user.has_perm("intake.act_in_all_programmes"):
+        entries = entries.filter(author=user)
+    return entries.select_related("programme", "author").annotate(size=Count("requests")).order_by("-pk")[:20]
+
+
+@login_required
+@require_GET
+def home(request):
+    user = request.user
+    context = {"latest_reports": []}
+    if user.has_perm("reports.view_report"):
+        context["latest_reports"] = Report.objects.select_related("programme").order_by("-created_at")[:LATEST_REPORTS]
+    if user.has_perm("intake.view_helprequest"):
+        programmes = list(programmes_for(user))
+        this_month = current_month()
+        counts = status_counts(programmes=programmes, month=this_month)
+        waiting = (
+            HelpRequest.objects.open().in_programmes(programmes)
+            .select_related("programme").order_by("month", "programme__name", "pk")
+        )
+        context.update(
+            programmes=[(programme, counts[programme.pk]) for programme in programmes],
+            this_month=this_month,
+            waiting=Paginator(waiting, REQUESTS_PER_PAGE).get_page(request.GET.get("page")),
+            entries=_recent_entries(user),
+            find_form=FindForm(),
+        )
+    return render(request, "shell/home.html", context)
+
+
+def permission_denied(request, exception=None):
+    """403, noted in the audit log with the page's name (not its address or data)."""
+    match = request.resolver_match
+    audit.record(request.user, audit.Action.ACCESS_REFUSED, match.view_name if match else "")
+    return render(request, "403.html", status=403)
+
+
+def server_error(request):
+    """500, in the site's layout and the language the request asked for. It is rendered
+    without the request, so nothing reads the account, the session or the database,
+    which may be what failed."""
+    return HttpResponseServerError(loader.render_to_string("500.html"))
+
+
+@login_required
+@permission_required("intake.view_auditevent", raise_exception=True)
+@require_GET
+def audit_log(request):
+    events = AuditEvent.objects.select_related("actor")
+    page = Paginator(events, AUDIT_EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "shell/audit_log.html", {"page": page})

@@ -1,0 +1,36 @@
+"""Imports run one way: reports -> intake, and the shell -> both. So intake, the domain,
+imports neither reports nor the shell, and reports does not import the shell: each app
+can change, or be read, without the apps above it."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every module a file imports by absolute name, at the top or inside a function."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module)
+    return names
+
+
+@pytest.mark.parametrize("app, above", [("intake", {"reports", "shell"}), ("reports", {"shell"})])
+def test_an_app_imports_nothing_from_the_apps_above_it(app, above):
+    files = sorted((PROJECT / app).rglob("*.py"))
+    assert len(files) > 10, "the app's modules were not found"
+
+    found = [
+        f"{path.relative_to(PROJECT)} imports {name}"
+        for path in files
+        for name in sorted(imported_modules(path))
+        if name.split(".")[0] in above
+    ]
+
+    assert found == []
