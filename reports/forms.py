@@ -5,7 +5,6 @@ from intake.models import Programme
 from intake.months import parse_month
 
 from .models import ReferenceFigure
-from .services import ReportError, check_report_month
 
 
 class GenerateReportForm(forms.Form):
@@ -23,15 +22,6 @@ class GenerateReportForm(forms.Form):
             return parse_month(self.cleaned_data["month"])
         except ValueError:
             raise forms.ValidationError(_("Enter a month as YYYY-MM, e.g. 2023-11.")) from None
-
-    def clean(self):
-        cleaned = super().clean()
-        if "month" in cleaned:
-            try:
-                check_report_month(programme=cleaned.get("programme"), month=cleaned["month"])
-            except ReportError as exc:
-                self.add_error("month", str(exc))
-        return cleaned
 
 
 class ReferenceFigureForm(forms.ModelForm):

@@ -5,7 +5,7 @@ import hashlib
 import json
 import logging
 
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -49,25 +49,38 @@ def report_request(*, programme: Programme | None, month: dt.date, requested_by=
     the row is committed (a lost message leaves the row queued, to be sent again).
     With send=False the caller runs the task itself."""
     check_report_month(programme=programme, month=month)
-    for _attempt in range(5):
-        latest = Report.objects.for_scope(programme).filter(month=month).aggregate(v=Max("version"))["v"]
-        try:
-            return _queue_report(
-                programme=programme, month=month, version=(latest or 0) + 1, requested_by=requested_by, send=send
-            )
-        except IntegrityError:
-            continue  # another request took this version number at the same moment
-    raise ReportError(_("Too many reports were requested at once; please try again."))
+    return _queue_report(programme=programme, month=month, requested_by=requested_by, send=send)
 
 
 def _queue_report(
-    *, programme: Programme | None, month: dt.date, version: int, requested_by=None, send: bool = True
-) -> Report:
+    *, programme: Programme | None, month: dt.date, requested_by=None, send: bool = True, first_only: bool = False
+) -> Report | None:
+    """The next version of a scope's month, queued; with first_only, version 1 or None."""
     with transaction.atomic():
-        report = Report.objects.create(programme=programme, month=month, version=version, requested_by=requested_by)
+        _lock_versions(programme, month)
+        latest = Report.objects.for_scope(programme).filter(month=month).aggregate(v=Max("version"))["v"] or 0
+        if first_only and latest:
+            return None
+        report = Report.objects.create(programme=programme, month=month, version=latest + 1, requested_by=requested_by)
         if send:
             transaction.on_commit(lambda: report_enqueue(report_id=report.pk))
     return report
+
+
+def _lock_versions(programme: Programme | None, month: dt.date) -> None:
+    """Let one transaction at a time number the versions of a scope's month, until it
+    commits: requests made at the same moment take 1, 2, 3... in turn and none meets
+    a duplicate number. (SQLite's IMMEDIATE transactions let in one writer at a time.)"""
+    if connection.vendor == "postgresql":
+        key = _lock_key("report-versions", programme.pk if programme else "all", month.isoformat())
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+def _lock_key(*parts: object) -> int:
+    """A PostgreSQL advisory lock key (a signed 64-bit number) for what `parts` name."""
+    digest = hashlib.sha256(":".join(map(str, parts)).encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 def report_enqueue(*, report_id: int) -> None:
@@ -166,10 +179,12 @@ def reports_for_last_month() -> list[Report]:
     for programme in scopes:
         try:
             check_report_month(programme=programme, month=month)
-            # Version 1 exists at most once (a unique constraint): a second run finds it.
-            made.append(_queue_report(programme=programme, month=month, version=1))
-        except (ReportError, IntegrityError):
+        except ReportError:
             continue
+        # A second run, or a version made on demand, finds version 1 and makes none.
+        report = _queue_report(programme=programme, month=month, first_only=True)
+        if report is not None:
+            made.append(report)
     return made
 
 

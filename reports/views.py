@@ -20,7 +20,7 @@ from .narrative import narrative
 from .outputs import CHART_HEIGHT, CHART_WIDTH, chart_bars, compare, to_csv
 from .forms import GenerateReportForm, ReferenceFigureForm
 from .models import ReferenceFigure, Report
-from .services import current_fingerprint, report_request
+from .services import ReportError, current_fingerprint, report_request
 
 REPORTS_PER_PAGE = 50
 
@@ -68,13 +68,17 @@ def report_list(request):
 @transaction.atomic
 def report_generate(request):
     form = GenerateReportForm(request.POST)
-    if not form.is_valid():
-        return render(request, "reports/report_list.html", {"page": _reports_page(1), "form": form}, status=400)
-    report = report_request(
-        programme=form.cleaned_data["programme"], month=form.cleaned_data["month"], requested_by=request.user
-    )
-    audit.record(request.user, audit.Action.REPORT_GENERATED, str(report))
-    return redirect(report)
+    if form.is_valid():
+        try:
+            report = report_request(
+                programme=form.cleaned_data["programme"], month=form.cleaned_data["month"], requested_by=request.user
+            )
+        except ReportError as exc:  # a month that cannot be reported
+            form.add_error("month", str(exc))
+        else:
+            audit.record(request.user, audit.Action.REPORT_GENERATED, str(report))
+            return redirect(report)
+    return render(request, "reports/report_list.html", {"page": _reports_page(1), "form": form}, status=400)
 
 
 def _report_context(request, report: Report) -> dict:
