@@ -4,8 +4,11 @@ import datetime as dt
 import hashlib
 import json
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from django.db import connection, transaction
+from django.conf import settings
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,16 +22,31 @@ from .models import Report
 
 log = logging.getLogger(__name__)
 
-# A report left running this long was lost with its worker (the hard time limit is
-# far shorter): it may be claimed again.
-STALE_RUNNING = dt.timedelta(minutes=10)
-# A report still queued this long has most likely lost its message: send it again
-# (a duplicate delivery does nothing).
-RESEND_QUEUED_AFTER = dt.timedelta(minutes=2)
+# Who is making a report. On PostgreSQL the worker making one holds a session-level
+# advisory lock keyed by the report for as long as it works on it, and the server
+# drops the lock the moment that worker's connection ends, however the worker died
+# (SIGKILL, out of memory, a database restart). So a delivery that takes the lock
+# knows that nobody is making the report and takes a "running" one over at once; one
+# that cannot knows that a live worker is on it. (A row lock would keep a transaction
+# open for the whole computation; a heartbeat would need a period and a guess.)
+# SQLite has no such lock: there a report left running is taken over once it has run
+# longer than the hard time limit, which no live run outlasts.
+STALE_RUNNING = dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 30)
+# A report still queued this long has most likely lost its message (a broker that was
+# down, a worker killed with the message): send it again (a duplicate delivery does
+# nothing).
+RESEND_QUEUED_AFTER = dt.timedelta(seconds=30)
+# After these the database connection cannot be trusted (the server restarted or
+# dropped it, a lock wait timed out): it is closed and the report tried again.
+CONNECTION_ERRORS = (OperationalError, InterfaceError)
 
 
 class ReportError(ValueError):
     """A report that cannot be made, with a message for the person who asked."""
+
+
+class ReportBusy(Exception):
+    """A live worker is making this report: ask again later."""
 
 
 def check_report_month(*, programme: Programme | None, month: dt.date) -> dt.date:
@@ -83,6 +101,38 @@ def _lock_key(*parts: object) -> int:
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
+@contextmanager
+def report_lock(report_id: int) -> Iterator[bool]:
+    """Hold the lock of the worker making a report while inside, if it is free, and
+    say whether it was. Always True on SQLite, which has no such lock."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    key = _lock_key("report-runner", report_id)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+        taken = cursor.fetchone()[0]
+    held_by = connection.connection
+    try:
+        yield taken
+    finally:
+        # A connection closed meanwhile took the lock with it.
+        if taken and connection.connection is held_by:
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+            except DatabaseError:
+                connection.close()
+
+
+def _abandoned(now: dt.datetime) -> Q:
+    """Running reports whose worker may be dead: on PostgreSQL every one (its lock
+    tells), on SQLite those running for longer than STALE_RUNNING."""
+    if connection.vendor == "postgresql":
+        return Q(state=Report.State.RUNNING)
+    return Q(state=Report.State.RUNNING, started_at__lt=now - STALE_RUNNING)
+
+
 def report_enqueue(*, report_id: int) -> None:
     """Send a queued report to the worker; if the broker is down, the row stays queued."""
     from .tasks import generate_report
@@ -93,24 +143,52 @@ def report_enqueue(*, report_id: int) -> None:
         log.exception("Could not send report %s to the worker; it stays queued.", report_id)
 
 
-def report_generate(*, report_id: int) -> None:
-    """Compute a queued report. A report that is already ready, failed or being made
-    by another worker is left alone, so a duplicate delivery does nothing."""
+def report_generate(*, report_id: int, last_attempt: bool = True) -> None:
+    """Compute a queued report, or one whose worker died. A report that is ready or
+    failed is left alone, so a duplicate delivery does nothing; ReportBusy while a
+    live worker makes it.
+
+    If the database connection breaks meanwhile, it is closed so that nothing reuses
+    it, and the report goes back to the queue with the error raised, for the task to
+    try again; on the last attempt the report is marked failed with the reason."""
+    with report_lock(report_id) as free:
+        if not free:
+            raise ReportBusy(report_id)
+        started = _claim(report_id)
+        if started is None:
+            return
+        try:
+            _make(report_id)
+        except CONNECTION_ERRORS as exc:
+            connection.close()
+            if last_attempt:
+                _fail(report_id, exc)
+                return
+            # Unless another worker has taken it over since (its start time differs).
+            Report.objects.filter(pk=report_id, state=Report.State.RUNNING, started_at=started).update(
+                state=Report.State.QUEUED, started_at=None
+            )
+            raise
+        except Exception as exc:
+            _fail(report_id, exc)
+
+
+def _claim(report_id: int) -> dt.datetime | None:
+    """Mark a report running, made by the caller, who holds its lock: the start time,
+    or None if it is ready, failed or unknown. ReportBusy if it is running on a worker
+    that may be alive (SQLite only: on PostgreSQL its lock said so)."""
     now = timezone.now()
-    claimable = Q(state=Report.State.QUEUED) | Q(state=Report.State.RUNNING, started_at__lt=now - STALE_RUNNING)
-    claimed = Report.objects.filter(claimable, pk=report_id).update(state=Report.State.RUNNING, started_at=now)
-    if not claimed:
-        return
+    claimable = Q(state=Report.State.QUEUED) | _abandoned(now)
+    if Report.objects.filter(claimable, pk=report_id).update(state=Report.State.RUNNING, started_at=now):
+        return now
+    if connection.vendor != "postgresql" and Report.objects.filter(pk=report_id, state=Report.State.RUNNING).exists():
+        raise ReportBusy(report_id)
+    return None
+
+
+def _make(report_id: int) -> None:
     report = Report.objects.select_related("programme").get(pk=report_id)
-    try:
-        figures = compute_figures(programme=report.programme, month=report.month, window=report.window)
-    except Exception as exc:
-        log.exception("Report %s failed.", report_id)
-        reason = f"{type(exc).__name__}: {exc}"[:300]
-        Report.objects.filter(pk=report_id).update(
-            state=Report.State.FAILED, failure=reason, finished_at=timezone.now()
-        )
-        return
+    figures = compute_figures(programme=report.programme, month=report.month, window=report.window)
     figures = {"scope": {"programme": report.programme.slug if report.programme else None},
                "month": figures.pop("month"), "version": report.version, **figures}
     Report.objects.filter(pk=report_id).update(
@@ -120,6 +198,14 @@ def report_generate(*, report_id: int) -> None:
         failure="",
         finished_at=timezone.now(),
     )
+
+
+def _fail(report_id: int, exc: Exception) -> None:
+    log.exception("Report %s failed.", report_id)
+    # The first line only: a database error goes on with the SQL it interrupted.
+    first_line = str(exc).partition("\n")[0]
+    reason = f"{type(exc).__name__}: {first_line}"[:300]
+    Report.objects.filter(pk=report_id).update(state=Report.State.FAILED, failure=reason, finished_at=timezone.now())
 
 
 def compute_figures(*, programme: Programme | None, month: dt.date, window: int = 3) -> dict:
@@ -189,13 +275,19 @@ def reports_for_last_month() -> list[Report]:
 
 
 def reports_resend_stuck() -> int:
-    """Send again every report whose message seems lost; returns how many."""
+    """Send again every report whose message seems lost (queued for a while) or whose
+    worker died (running, and nobody holds its lock); returns how many."""
     now = timezone.now()
-    stuck = Report.objects.filter(
-        Q(state=Report.State.QUEUED, created_at__lt=now - RESEND_QUEUED_AFTER)
-        | Q(state=Report.State.RUNNING, started_at__lt=now - STALE_RUNNING)
-    ).values_list("pk", flat=True)
-    report_ids = list(stuck)
+    # Unordered: the reports' default order would join the programmes for nothing.
+    queued = Report.objects.filter(state=Report.State.QUEUED, created_at__lt=now - RESEND_QUEUED_AFTER).order_by()
+    running = Report.objects.filter(_abandoned(now)).order_by()
+    report_ids = [*queued.values_list("pk", flat=True),
+                  *(pk for pk in running.values_list("pk", flat=True) if _nobody_makes(pk))]
     for report_id in report_ids:
         report_enqueue(report_id=report_id)
     return len(report_ids)
+
+
+def _nobody_makes(report_id: int) -> bool:
+    with report_lock(report_id) as free:
+        return free
