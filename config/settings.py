@@ -375,11 +375,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.generate_last_month",
         "schedule": crontab(minute=0, hour=2, day_of_month=1),
     },
-    # Every five minutes: send again the reports whose message was lost (a broker
-    # that was down when they were requested, a worker that died).
+    # Every minute: send again the reports whose message was lost (a broker that was
+    # down when they were requested) or whose worker died, so that each is made within
+    # about a minute of the broker or a worker coming back (reports/services.py).
     "resend-stuck-reports": {
         "task": "reports.resend_stuck",
-        "schedule": crontab(minute="*/5"),
+        "schedule": crontab(minute="*"),
     },
 }
 

@@ -5,7 +5,6 @@ from intake.forms import CountField, MonthField
 from intake.models import Programme
 
 from .models import ReferenceFigure
-from .services import ReportError, check_report_month
 
 
 class GenerateReportForm(forms.Form):
@@ -14,15 +13,6 @@ class GenerateReportForm(forms.Form):
         to_field_name="slug",
     )
     month = MonthField(label=_("Month"))
-
-    def clean(self):
-        cleaned = super().clean()
-        if "month" in cleaned:
-            try:
-                check_report_month(programme=cleaned.get("programme"), month=cleaned["month"])
-            except ReportError as exc:
-                self.add_error("month", str(exc))
-        return cleaned
 
 
 class NumberField(CountField):

@@ -4,9 +4,13 @@ event in the transaction of its change, with the account passed in (None: the co
 line, the schedule or the worker)."""
 
 import datetime as dt
+import hashlib
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from django.db import IntegrityError, transaction
+from django.conf import settings
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,16 +25,31 @@ from .models import ReferenceFigure, Report
 
 log = logging.getLogger(__name__)
 
-# A report left running this long was lost with its worker (the hard time limit is
-# far shorter): it may be claimed again.
-STALE_RUNNING = dt.timedelta(minutes=10)
-# A report still queued this long has most likely lost its message: send it again
-# (a duplicate delivery does nothing).
-RESEND_QUEUED_AFTER = dt.timedelta(minutes=2)
+# Who is making a report. On PostgreSQL the worker making one holds a session-level
+# advisory lock keyed by the report for as long as it works on it, and the server
+# drops the lock the moment that worker's connection ends, however the worker died
+# (SIGKILL, out of memory, a database restart). So a delivery that takes the lock
+# knows that nobody is making the report and takes a "running" one over at once; one
+# that cannot knows that a live worker is on it. (A row lock would keep a transaction
+# open for the whole computation; a heartbeat would need a period and a guess.)
+# SQLite has no such lock: there a report left running is taken over once it has run
+# longer than the hard time limit, which no live run outlasts.
+STALE_RUNNING = dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 30)
+# A report still queued this long has most likely lost its message (a broker that was
+# down, a worker killed with the message): send it again (a duplicate delivery does
+# nothing).
+RESEND_QUEUED_AFTER = dt.timedelta(seconds=30)
+# After these the database connection cannot be trusted (the server restarted or
+# dropped it, a lock wait timed out): it is closed and the report tried again.
+CONNECTION_ERRORS = (OperationalError, InterfaceError)
 
 
 class ReportError(ValueError):
     """A report that cannot be made, with a message for the person who asked."""
+
+
+class ReportBusy(Exception):
+    """A live worker is making this report: ask again later."""
 
 
 def check_report_month(*, programme: Programme | None, month: dt.date) -> dt.date:
@@ -54,26 +73,71 @@ def report_request(
     message leaves the row queued, to be sent again). With send=False the caller runs
     the task itself."""
     check_report_month(programme=programme, month=month)
-    for _attempt in range(5):
-        latest = Report.objects.for_scope(programme).filter(month=month).aggregate(v=Max("version"))["v"]
-        try:
-            return _queue_report(
-                programme=programme, month=month, version=(latest or 0) + 1, requested_by=requested_by, send=send
-            )
-        except IntegrityError:
-            continue  # another request took this version number at the same moment
-    raise ReportError(_("Too many reports were requested at once; please try again."))
+    return _queue_report(programme=programme, month=month, requested_by=requested_by, send=send)
 
 
 def _queue_report(
-    *, programme: Programme | None, month: dt.date, version: int, requested_by=None, send: bool = True
-) -> Report:
+    *, programme: Programme | None, month: dt.date, requested_by=None, send: bool = True, first_only: bool = False
+) -> Report | None:
+    """The next version of a scope's month, queued; with first_only, version 1 or None."""
     with transaction.atomic():
-        report = Report.objects.create(programme=programme, month=month, version=version, requested_by=requested_by)
+        _lock_versions(programme, month)
+        latest = Report.objects.for_scope(programme).filter(month=month).aggregate(v=Max("version"))["v"] or 0
+        if first_only and latest:
+            return None
+        report = Report.objects.create(programme=programme, month=month, version=latest + 1, requested_by=requested_by)
         audit.record(requested_by, audit.Action.REPORT_REQUESTED, str(report))
         if send:
             transaction.on_commit(lambda: report_enqueue(report_id=report.pk))
     return report
+
+
+def _lock_versions(programme: Programme | None, month: dt.date) -> None:
+    """Let one transaction at a time number the versions of a scope's month, until it
+    commits: requests made at the same moment take 1, 2, 3... in turn and none meets
+    a duplicate number. (SQLite's IMMEDIATE transactions let in one writer at a time.)"""
+    if connection.vendor == "postgresql":
+        key = _lock_key("report-versions", programme.pk if programme else "all", month.isoformat())
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+def _lock_key(*parts: object) -> int:
+    """A PostgreSQL advisory lock key (a signed 64-bit number) for what `parts` name."""
+    digest = hashlib.sha256(":".join(map(str, parts)).encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+@contextmanager
+def report_lock(report_id: int) -> Iterator[bool]:
+    """Hold the lock of the worker making a report while inside, if it is free, and
+    say whether it was. Always True on SQLite, which has no such lock."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    key = _lock_key("report-runner", report_id)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+        taken = cursor.fetchone()[0]
+    held_by = connection.connection
+    try:
+        yield taken
+    finally:
+        # A connection closed meanwhile took the lock with it.
+        if taken and connection.connection is held_by:
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+            except DatabaseError:
+                connection.close()
+
+
+def _abandoned(now: dt.datetime) -> Q:
+    """Running reports whose worker may be dead: on PostgreSQL every one (its lock
+    tells), on SQLite those running for longer than STALE_RUNNING."""
+    if connection.vendor == "postgresql":
+        return Q(state=Report.State.RUNNING)
+    return Q(state=Report.State.RUNNING, started_at__lt=now - STALE_RUNNING)
 
 
 def report_enqueue(*, report_id: int) -> None:
@@ -86,24 +150,52 @@ def report_enqueue(*, report_id: int) -> None:
         log.exception("Could not send report %s to the worker; it stays queued.", report_id)
 
 
-def report_generate(*, report_id: int) -> None:
-    """Compute a queued report. A report that is already ready, failed or being made
-    by another worker is left alone, so a duplicate delivery does nothing."""
+def report_generate(*, report_id: int, last_attempt: bool = True) -> None:
+    """Compute a queued report, or one whose worker died. A report that is ready or
+    failed is left alone, so a duplicate delivery does nothing; ReportBusy while a
+    live worker makes it.
+
+    If the database connection breaks meanwhile, it is closed so that nothing reuses
+    it, and the report goes back to the queue with the error raised, for the task to
+    try again; on the last attempt the report is marked failed with the reason."""
+    with report_lock(report_id) as free:
+        if not free:
+            raise ReportBusy(report_id)
+        started = _claim(report_id)
+        if started is None:
+            return
+        try:
+            _make(report_id)
+        except CONNECTION_ERRORS as exc:
+            connection.close()
+            if last_attempt:
+                _fail(report_id, exc)
+                return
+            # Unless another worker has taken it over since (its start time differs).
+            Report.objects.filter(pk=report_id, state=Report.State.RUNNING, started_at=started).update(
+                state=Report.State.QUEUED, started_at=None
+            )
+            raise
+        except Exception as exc:
+            _fail(report_id, exc)
+
+
+def _claim(report_id: int) -> dt.datetime | None:
+    """Mark a report running, made by the caller, who holds its lock: the start time,
+    or None if it is ready, failed or unknown. ReportBusy if it is running on a worker
+    that may be alive (SQLite only: on PostgreSQL its lock said so)."""
     now = timezone.now()
-    claimable = Q(state=Report.State.QUEUED) | Q(state=Report.State.RUNNING, started_at__lt=now - STALE_RUNNING)
-    claimed = Report.objects.filter(claimable, pk=report_id).update(state=Report.State.RUNNING, started_at=now)
-    if not claimed:
-        return
+    claimable = Q(state=Report.State.QUEUED) | _abandoned(now)
+    if Report.objects.filter(claimable, pk=report_id).update(state=Report.State.RUNNING, started_at=now):
+        return now
+    if connection.vendor != "postgresql" and Report.objects.filter(pk=report_id, state=Report.State.RUNNING).exists():
+        raise ReportBusy(report_id)
+    return None
+
+
+def _make(report_id: int) -> None:
     report = Report.objects.select_related("programme").get(pk=report_id)
-    try:
-        figures = report_compute(report=report)
-    except Exception as exc:
-        log.exception("Report %s failed.", report_id)
-        reason = f"{type(exc).__name__}: {exc}"[:300]
-        Report.objects.filter(pk=report_id).update(
-            state=Report.State.FAILED, failure=reason, finished_at=timezone.now()
-        )
-        return
+    figures = report_compute(report=report)
     with transaction.atomic():
         Report.objects.filter(pk=report_id).update(
             state=Report.State.READY,
@@ -123,6 +215,14 @@ def report_compute(*, report: Report) -> dict:
         programme=report.programme, month=report.month, version=report.version, window=report.window,
         rows=rows, first_month=start,
     )
+
+
+def _fail(report_id: int, exc: Exception) -> None:
+    log.exception("Report %s failed.", report_id)
+    # The first line only: a database error goes on with the SQL it interrupted.
+    first_line = str(exc).partition("\n")[0]
+    reason = f"{type(exc).__name__}: {first_line}"[:300]
+    Report.objects.filter(pk=report_id).update(state=Report.State.FAILED, failure=reason, finished_at=timezone.now())
 
 
 def current_fingerprint(report: Report) -> str:
@@ -145,21 +245,24 @@ def reports_for_last_month() -> list[Report]:
     for programme in scopes:
         try:
             check_report_month(programme=programme, month=month)
-            # Version 1 exists at most once (a unique constraint): a second run finds it.
-            made.append(_queue_report(programme=programme, month=month, version=1))
-        except (ReportError, IntegrityError):
+        except ReportError:
             continue
+        # A second run, or a version made on demand, finds version 1 and makes none.
+        report = _queue_report(programme=programme, month=month, first_only=True)
+        if report is not None:
+            made.append(report)
     return made
 
 
 def reports_resend_stuck() -> int:
-    """Send again every report whose message seems lost; returns how many."""
+    """Send again every report whose message seems lost (queued for a while) or whose
+    worker died (running, and nobody holds its lock); returns how many."""
     now = timezone.now()
-    stuck = Report.objects.filter(
-        Q(state=Report.State.QUEUED, created_at__lt=now - RESEND_QUEUED_AFTER)
-        | Q(state=Report.State.RUNNING, started_at__lt=now - STALE_RUNNING)
-    ).values_list("pk", flat=True)
-    report_ids = list(stuck)
+    # Unordered: the reports' default order would join the programmes for nothing.
+    queued = Report.objects.filter(state=Report.State.QUEUED, created_at__lt=now - RESEND_QUEUED_AFTER).order_by()
+    running = Report.objects.filter(_abandoned(now)).order_by()
+    report_ids = [*queued.values_list("pk", flat=True),
+                  *(pk for pk in running.values_list("pk", flat=True) if _nobody_makes(pk))]
     for report_id in report_ids:
         report_enqueue(report_id=report_id)
     return len(report_ids)
@@ -180,3 +283,8 @@ def reference_figure_delete(*, figure: ReferenceFigure, actor: User) -> None:
     with transaction.atomic():
         figure.delete()
         audit.record(actor, audit.Action.REFERENCE_FIGURE_DELETED, subject)
+
+
+def _nobody_makes(report_id: int) -> bool:
+    with report_lock(report_id) as free:
+        return free

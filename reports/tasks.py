@@ -1,13 +1,33 @@
 """Celery tasks: thin interfaces that take ids and call one service."""
 
+import logging
+
 from celery import shared_task
+from celery.signals import worker_ready
+from django.conf import settings
 
 from . import services
 
+log = logging.getLogger(__name__)
 
-@shared_task(name="reports.generate")
-def generate_report(report_id: int) -> None:
-    services.report_generate(report_id=report_id)
+# While a live worker makes the report, or the database is out of reach, the report is
+# tried again every few seconds for as long as a run may last (the hard time limit).
+# The last attempt marks it failed with the reason; past that, the sweep takes over.
+RETRY_SECONDS = 5
+MAX_RETRIES = settings.CELERY_TASK_TIME_LIMIT // RETRY_SECONDS
+
+
+@shared_task(name="reports.generate", bind=True, max_retries=MAX_RETRIES)
+def generate_report(self, report_id: int) -> None:
+    last_attempt = self.request.retries >= self.max_retries
+    try:
+        services.report_generate(report_id=report_id, last_attempt=last_attempt)
+    except (services.ReportBusy, *services.CONNECTION_ERRORS) as exc:
+        if last_attempt:
+            log.warning("Report %s: gave up after %s attempts (%r); the sweep sends it again if need be.",
+                        report_id, self.request.retries + 1, exc)
+            return
+        raise self.retry(exc=exc, countdown=RETRY_SECONDS) from exc
 
 
 @shared_task(name="reports.generate_last_month")
@@ -18,3 +38,10 @@ def generate_last_month() -> None:
 @shared_task(name="reports.resend_stuck")
 def resend_stuck() -> None:
     services.reports_resend_stuck()
+
+
+@worker_ready.connect
+def resend_stuck_when_a_worker_starts(sender, **kwargs) -> None:
+    # A worker killed mid-report leaves it running, and the broker may hold its
+    # message for an hour: a worker that starts looks for such reports at once.
+    resend_stuck.delay()

@@ -20,6 +20,7 @@ from .outputs import CHART_HEIGHT, CHART_WIDTH, chart_bars, compare, to_csv
 from .forms import GenerateReportForm, ReferenceFigureForm
 from .models import ReferenceFigure, Report
 from .services import (
+    ReportError,
     current_fingerprint,
     reference_figure_delete,
     reference_figure_save,
@@ -75,12 +76,16 @@ def report_list(request):
 @require_POST
 def report_request_view(request):
     form = GenerateReportForm(request.POST)
-    if not form.is_valid():
-        return render(request, "reports/report_list.html", {"page": _reports_page(1), "form": form}, status=400)
-    report = report_request(
-        programme=form.cleaned_data["programme"], month=form.cleaned_data["month"], requested_by=request.user
-    )
-    return redirect(report)
+    if form.is_valid():
+        try:
+            report = report_request(
+                programme=form.cleaned_data["programme"], month=form.cleaned_data["month"], requested_by=request.user
+            )
+        except ReportError as exc:  # a month that cannot be reported
+            form.add_error("month", str(exc))
+        else:
+            return redirect(report)
+    return render(request, "reports/report_list.html", {"page": _reports_page(1), "form": form}, status=400)
 
 
 def _report_context(request, report: Report) -> dict:

@@ -68,11 +68,13 @@ def queries_to_open(client, url: str) -> int:
 # Claim the row, read it, one GROUP BY, then store the figures and note "report
 # generated" in the audit log in one transaction (inside the test's own transaction,
 # a savepoint and its release); the scope of all programmes also asks for the
-# earliest first month.
+# earliest first month; on PostgreSQL the worker also takes and releases the
+# report's lock.
 @pytest.mark.parametrize("scope, queries", [("programme", 7), ("all", 8)])
 def test_generating_a_report_costs_the_same_queries_for_10_and_10000_requests(
     db, django_assert_max_num_queries, scope, queries
 ):
+    queries += 2 if connection.vendor == "postgresql" else 0
     programme = make_programme("help")
     in_scope = programme if scope == "programme" else None
     add_requests(programme, FEW)

@@ -4,10 +4,13 @@ import datetime as dt
 import io
 import json
 import re
+import threading
 from html import unescape
 
 import pytest
 from django.core.management import call_command
+from django.db import IntegrityError, connection
+from django.test import Client
 
 from intake.models import HelpRequest
 from intake.months import add_months, current_month, format_month
@@ -315,3 +318,39 @@ def test_data_changed_notice_appears_only_once_the_data_under_the_report_changes
 
     HelpRequest.objects.create(programme=demo_programme, month=dt.date(2023, 6, 1), category="desertion")
     assert notice in text_of(client.get(PAGE))
+
+
+def test_twenty_staff_generating_the_same_report_at_once_get_versions_1_to_20(committed_db, programme, staff):
+    # Each staff member has a browser of their own and a database connection of their
+    # own (a thread each); the barrier lets all twenty posts go at the same moment.
+    barrier = threading.Barrier(20)
+    statuses, duplicate_keys = [], []
+
+    def note_duplicate_keys(execute, sql, params, many, context):
+        try:
+            return execute(sql, params, many, context)
+        except IntegrityError as exc:
+            duplicate_keys.append(exc)
+            raise
+
+    def generate():
+        try:
+            client = Client(raise_request_exception=False)
+            client.force_login(staff)
+            with connection.execute_wrapper(note_duplicate_keys):
+                barrier.wait(timeout=30)
+                response = client.post("/reports/generate/", {"programme": "help", "month": "2023-11"})
+            statuses.append(response.status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=generate) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert sorted(statuses) == [302] * 20
+    versions = Report.objects.filter(programme=programme, month=NOVEMBER).values_list("version", flat=True)
+    assert sorted(versions) == list(range(1, 21))
+    assert duplicate_keys == []
