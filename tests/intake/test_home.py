@@ -1,9 +1,6 @@
 """A coordinator's home: their programmes, this month's counts by status, and the
 requests waiting for action, paged, at a cost that does not grow with the data."""
 
-import re
-from html import unescape
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -11,16 +8,10 @@ from django.test.utils import CaptureQueriesContext
 from intake.models import HelpRequest, Outcome, Status
 from intake.months import add_months, current_month
 from intake.views import REQUESTS_PER_PAGE
-from tests.conftest import make_user
+from tests.conftest import make_user, text_of
 
 THIS_MONTH = current_month()
 LAST_MONTH = add_months(THIS_MONTH, -1)
-
-
-def text_of(response) -> str:
-    """The page as a reader sees it: tags dropped, whitespace collapsed."""
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", response.content.decode(), flags=re.S)
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
 def add_requests(programme, n: int, *, month=THIS_MONTH, status=Status.NEW, category="desertion") -> list[HelpRequest]:

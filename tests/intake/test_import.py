@@ -8,7 +8,6 @@ import logging
 import re
 import tracemalloc
 from dataclasses import dataclass
-from html import unescape
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -20,6 +19,7 @@ from intake.imports import MAX_BYTES
 from intake.models import Entry, HelpRequest
 from intake.months import add_months, current_month, format_month
 from intake.services import MAX_IMPORT_REQUESTS, RequestSpec, requests_import
+from tests.conftest import text_of
 
 HEADER = "month,programme,category,status,outcome,closed_month,count"
 SECRET = "Ivan Petrovich +7 900"
@@ -30,11 +30,6 @@ NEXT_MONTH = format_month(add_months(current_month(), 1))
 class Result:
     imported: bool
     message: str  # the page as a reader sees it, or the command's output or error
-
-
-def text_of(response) -> str:
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", response.content.decode(), flags=re.S)
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
 def csv_bytes(*lines: str) -> bytes:

@@ -6,7 +6,6 @@ Adding a URL means adding one line to URLS (and, for a URL of one request or ent
 to OBJECT_URLS)."""
 
 import re
-from html import unescape
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -14,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from intake.models import Entry, HelpRequest, Status
 from intake.months import current_month, format_month
 from intake.services import RequestSpec, requests_log
+from tests.conftest import text_of
 
 # The current month: an entry of it may be undone, a request of it closed in it.
 THIS_MONTH = current_month()
@@ -101,11 +101,6 @@ def call(client, method: str, url: str, objects: dict[str, str], **kwargs):
     if method == "post":
         return client.post(url, payload(url), **kwargs)
     return client.get(url, **kwargs)
-
-
-def text_of(response) -> str:
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", response.content.decode(), flags=re.S)
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
 # --- anonymous -------------------------------------------------------------------------

@@ -4,7 +4,6 @@ import datetime as dt
 import io
 import json
 import re
-from html import unescape
 
 import pytest
 from django.core.management import call_command
@@ -13,25 +12,13 @@ from intake.models import HelpRequest
 from intake.months import add_months, current_month, format_month
 from reports.models import Report
 from reports.services import report_generate, report_request
+from tests.conftest import text_of
 
 from .article import SENTENCE, assert_article_figures
 
 PAGE = "/reports/desertion-help/2023-11/"
 JSON_EXPORT = "/reports/desertion-help/2023-11/v1.json"
 NOVEMBER = dt.date(2023, 11, 1)
-
-
-def text_of(response) -> str:
-    """The page as a reader sees it: tags dropped, whitespace collapsed."""
-    html = response.content.decode()
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
-
-
-@pytest.fixture
-def november_report(demo_programme) -> Report:
-    call_command("monthly_report", "2023-11", "--programme", "desertion-help", "--inline", stdout=io.StringIO())
-    return Report.objects.get()
 
 
 # --- what the page says ----------------------------------------------------------

@@ -3,7 +3,6 @@ and fingerprint the data under a report."""
 
 import datetime as dt
 
-import pytest
 from django.utils import timezone
 
 from intake.models import HelpRequest, Programme
@@ -20,15 +19,6 @@ from reports.services import (
 from .article import assert_article_figures
 
 NOVEMBER = dt.date(2023, 11, 1)
-
-
-@pytest.fixture
-def november_report(demo_programme) -> Report:
-    report = report_request(programme=demo_programme, month=NOVEMBER, send=False)
-    report_generate(report_id=report.pk)
-    report.refresh_from_db()
-    assert report.state == Report.State.READY, report.failure
-    return report
 
 
 def test_generating_a_queued_report_makes_it_ready_with_the_article_figures(demo_programme):
