@@ -1,18 +1,25 @@
 import datetime as dt
 import re
 import time
+from collections.abc import Iterator
 from html import unescape
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Group
 from django.test import Client
 
 from intake import demo
 from intake.models import Programme, User
+from intake.months import current_month
 from reports.models import Report
 from reports.services import report_generate, report_request
 
 PASSWORD = "a-long-test-password"
+# The clock of the tests that depend on the current month (the this_month fixture):
+# mid-month, so that they read the same month as the app on any day they run.
+NOW = dt.datetime(2026, 3, 15, 12, 0, tzinfo=dt.UTC)
+THIS_MONTH = NOW.date().replace(day=1)
 
 
 def make_user(username: str, role: str | None, programmes=(), **extra) -> User:
@@ -28,6 +35,14 @@ def text_of(response) -> str:
     """The page as a reader sees it: tags dropped, whitespace collapsed."""
     html = re.sub(r"<(script|style)\b.*?</\1>", " ", response.content.decode(), flags=re.S)
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+@pytest.fixture
+def this_month() -> Iterator[dt.date]:
+    """The current month, with the clock set to NOW for the test (it runs on from there,
+    in every thread of the test process, but not in subprocesses)."""
+    with time_machine.travel(NOW):
+        yield current_month()
 
 
 @pytest.fixture

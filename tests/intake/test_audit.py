@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from intake.models import AuditEvent
-from intake.months import current_month, format_month
+from intake.months import format_month
 from tests.conftest import PASSWORD
 
 Action = AuditEvent.Action
@@ -24,21 +24,21 @@ def everything_stored_in_the_audit_table() -> str:
         return " ".join(" ".join(map(str, row)) for row in cursor.fetchall())
 
 
-def test_logins_and_failed_logins_are_noted_with_the_account_and_the_month(client, staff):
+def test_logins_and_failed_logins_are_noted_with_the_account_and_the_month(this_month, client, staff):
     client.post("/login/", {"username": staff.username, "password": "wrong-password"}, REMOTE_ADDR=ADDRESS)
     client.post("/login/", {"username": "my-password-typed-here", "password": "x"}, REMOTE_ADDR=ADDRESS)
     client.post("/login/", {"username": staff.username, "password": PASSWORD}, REMOTE_ADDR=ADDRESS)
 
     assert events() == [(staff.username, "login_failed", ""), (None, "login_failed", ""), (staff.username, "login", "")]
-    assert set(AuditEvent.objects.values_list("month", flat=True)) == {current_month()}
+    assert set(AuditEvent.objects.values_list("month", flat=True)) == {this_month}
     stored = everything_stored_in_the_audit_table()
     assert ADDRESS not in stored
     assert "my-password-typed-here" not in stored
 
 
-def test_logging_changing_moving_and_undoing_requests_are_noted(programme, coordinator, client_for):
+def test_logging_changing_moving_and_undoing_requests_are_noted(this_month, programme, coordinator, client_for):
     client = client_for(coordinator)
-    month = format_month(current_month())
+    month = format_month(this_month)
     AuditEvent.objects.all().delete()
 
     client.post("/requests/counts/", {"programme": "help", "month": month, "category": "legal", "status": "new",

@@ -4,10 +4,10 @@ error naming the problem, a 400, and nothing written."""
 import pytest
 
 from intake.models import Entry, HelpRequest
-from intake.months import add_months, current_month, format_month
-from tests.conftest import text_of
+from intake.months import add_months, format_month
+from tests.conftest import THIS_MONTH, text_of
 
-NEXT_MONTH = format_month(add_months(current_month(), 1))
+NEXT_MONTH = format_month(add_months(THIS_MONTH, 1))
 
 # (form fields, the error the coordinator reads); the programme starts in 2023-04.
 BAD_COUNTS = [
@@ -73,6 +73,7 @@ def assert_refused(response, message: str) -> None:
 
 
 @pytest.mark.parametrize("fields, message", BAD_COUNTS)
+@pytest.mark.usefixtures("this_month")  # so that NEXT_MONTH is in the future
 def test_log_counts_refuses_bad_input_and_writes_nothing(coordinator_client, programme, fields, message):
     form = {"programme": "help", "month": "2023-10", "category": "desertion", "status": "new", "outcome": "",
             "closed_month": "", "count": 12, **fields}
@@ -81,6 +82,7 @@ def test_log_counts_refuses_bad_input_and_writes_nothing(coordinator_client, pro
 
 
 @pytest.mark.parametrize("fields, message", BAD_SINGLE)
+@pytest.mark.usefixtures("this_month")  # so that NEXT_MONTH is in the future
 def test_log_request_refuses_bad_input_and_writes_nothing(coordinator_client, programme, fields, message):
     form = {"programme": "help", "month": "2023-10", "category": "desertion", **fields}
 

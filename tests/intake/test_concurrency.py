@@ -13,7 +13,6 @@ from django.db import connections
 from django.test import Client
 
 from intake.models import AuditEvent, Entry, HelpRequest, Status
-from intake.months import current_month
 from intake.services import RequestSpec, requests_log
 from tests.conftest import make_user, text_of
 
@@ -142,11 +141,11 @@ def test_two_reopens_at_once_write_once(two_coordinators, programme):
 ALREADY_UNDONE = "This entry has already been undone; nothing was removed."
 
 
-def test_an_entry_undone_at_once_by_its_author_and_by_staff_is_undone_once(committed_db, programme, coordinator,
-                                                                            staff, new_client_for):
+def test_an_entry_undone_at_once_by_its_author_and_by_staff_is_undone_once(this_month, committed_db, programme,
+                                                                            coordinator, staff, new_client_for):
     author, staff_member = new_client_for(coordinator), new_client_for(staff)
     for round_ in range(ROUNDS):
-        entry = requests_log(spec=RequestSpec(programme=programme, month=current_month(), category="legal"),
+        entry = requests_log(spec=RequestSpec(programme=programme, month=this_month, category="legal"),
                              count=3, author=coordinator)
         undone_before = events(AuditEvent.Action.ENTRY_UNDONE)
         url = f"/requests/entries/{entry.pk}/undo/"

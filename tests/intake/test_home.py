@@ -6,11 +6,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from intake.models import HelpRequest, Outcome, Status
-from intake.months import add_months, current_month
+from intake.months import add_months
 from intake.views import REQUESTS_PER_PAGE
-from tests.conftest import make_user, text_of
+from tests.conftest import THIS_MONTH, make_user, text_of
 
-THIS_MONTH = current_month()
+# The home counts the current month: the clock is set for every test.
+pytestmark = pytest.mark.usefixtures("this_month")
 LAST_MONTH = add_months(THIS_MONTH, -1)
 
 

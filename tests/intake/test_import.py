@@ -17,13 +17,13 @@ from django.core.management import CommandError, call_command
 from intake.forms import ImportForm
 from intake.imports import MAX_BYTES
 from intake.models import Entry, HelpRequest
-from intake.months import add_months, current_month, format_month
+from intake.months import add_months, format_month
 from intake.services import MAX_IMPORT_REQUESTS, RequestSpec, requests_import
-from tests.conftest import text_of
+from tests.conftest import THIS_MONTH, text_of
 
 HEADER = "month,programme,category,status,outcome,closed_month,count"
 SECRET = "Ivan Petrovich +7 900"
-NEXT_MONTH = format_month(add_months(current_month(), 1))
+NEXT_MONTH = format_month(add_months(THIS_MONTH, 1))
 
 
 @dataclass
@@ -180,6 +180,7 @@ def test_every_bad_row_is_reported_by_line_and_nothing_is_written(import_file, p
         pytest.param("2023-10,help,desertion,new,,2", "expected 7 values, found 6.", id="missing-value"),
     ],
 )
+@pytest.mark.usefixtures("this_month")  # so that NEXT_MONTH is in the future
 def test_a_bad_row_is_refused_with_its_line_and_reason(import_file, programme, row, problem):
     result = import_file(csv_bytes(HEADER, "2023-10,help,desertion,new,,,12", row))
 

@@ -10,11 +10,12 @@ from django.test.utils import CaptureQueriesContext
 
 from intake import services
 from intake.models import AuditEvent, Entry, HelpRequest
-from intake.months import add_months, current_month, format_month
+from intake.months import add_months, format_month
 from intake.services import MAX_COUNT, RequestSpec, requests_log
-from tests.conftest import make_user, text_of
+from tests.conftest import THIS_MONTH, make_user, text_of
 
-THIS_MONTH = current_month()
+# Which entries may be undone depends on the current month: the clock is set for every test.
+pytestmark = pytest.mark.usefixtures("this_month")
 LAST_MONTH = add_months(THIS_MONTH, -1)
 OLDER_MONTH = add_months(THIS_MONTH, -2)
 REFERENCE_FORM = re.compile(r"[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}")

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from intake.models import REFERENCE_ALPHABET, HelpRequest, Programme
-from intake.months import add_months, current_month
+from intake.months import add_months
 
 REFERENCE_FORM = re.compile(r"^[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}$")
 APRIL, MAY, JUNE = dt.date(2023, 4, 1), dt.date(2023, 5, 1), dt.date(2023, 6, 1)
@@ -132,8 +132,8 @@ def test_full_clean_accepts_a_valid_closed_request(programme):
     HelpRequest(**closed_request(programme)).full_clean()
 
 
-def test_full_clean_refuses_a_future_month(programme):
-    next_month = add_months(current_month(), 1)
+def test_full_clean_refuses_a_future_month(this_month, programme):
+    next_month = add_months(this_month, 1)
 
     messages = validation_messages(HelpRequest(**open_request(programme, month=next_month)))
 
@@ -146,8 +146,8 @@ def test_full_clean_refuses_a_month_before_the_programme_started(programme):
     assert messages == {"month": ["The month received cannot be before the programme started (2023-04)."]}
 
 
-def test_full_clean_refuses_a_future_closed_month(programme):
-    next_month = add_months(current_month(), 1)
+def test_full_clean_refuses_a_future_closed_month(this_month, programme):
+    next_month = add_months(this_month, 1)
 
     messages = validation_messages(HelpRequest(**closed_request(programme, closed_month=next_month)))
 

@@ -11,12 +11,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from intake.models import Entry, HelpRequest, Status
-from intake.months import current_month, format_month
+from intake.months import format_month
 from intake.services import RequestSpec, requests_log
-from tests.conftest import text_of
+from tests.conftest import THIS_MONTH, text_of
 
-# The current month: an entry of it may be undone, a request of it closed in it.
-THIS_MONTH = current_month()
+# The current month, set for every test: an entry of it may be undone, a request of it closed in it.
+pytestmark = pytest.mark.usefixtures("this_month")
 
 
 def csv_file() -> SimpleUploadedFile:

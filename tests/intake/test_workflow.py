@@ -9,11 +9,11 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from intake.models import TRANSITIONS, AuditEvent, ChangedElsewhere, HelpRequest, Status, TransitionError
-from intake.months import add_months, current_month, format_month
-from tests.conftest import text_of
+from intake.months import add_months, format_month
+from tests.conftest import THIS_MONTH, text_of
 
 MAY, JUNE = dt.date(2023, 5, 1), dt.date(2023, 6, 1)
-NEXT_MONTH = add_months(current_month(), 1)
+NEXT_MONTH = add_months(THIS_MONTH, 1)
 
 
 def make_request(programme, status=Status.NEW) -> HelpRequest:
@@ -129,6 +129,7 @@ def test_an_invalid_transition_is_refused_with_a_message(coordinator_client, pro
                      "Enter a month as YYYY-MM, e.g. 2023-11.", id="malformed-month"),
     ],
 )
+@pytest.mark.usefixtures("this_month")  # so that NEXT_MONTH is in the future
 def test_an_invalid_close_is_refused_with_a_message(coordinator_client, programme, status, form, message):
     request = make_request(programme, status)
     before = state_of(request)

@@ -159,11 +159,11 @@ def test_a_broker_that_refuses_or_hangs_does_not_hang_or_break_the_web_request(t
     assert outcome["elapsed"] < 15, outcome
 
 
-def test_beat_job_run_twice_by_the_worker_makes_last_months_reports_once(celery_worker, db):
+def test_beat_job_run_twice_by_the_worker_makes_last_months_reports_once(this_month, celery_worker, db):
     from intake.models import Programme
-    from intake.months import add_months, current_month
+    from intake.months import add_months
 
-    last_month = add_months(current_month(), -1)
+    last_month = add_months(this_month, -1)
     Programme.objects.create(slug="a", name="A", first_month=add_months(last_month, -3))
     Programme.objects.create(slug="b", name="B", first_month=last_month)
 

@@ -9,10 +9,10 @@ import pytest
 from django.core.management import call_command
 
 from intake.models import HelpRequest
-from intake.months import add_months, current_month, format_month
+from intake.months import add_months, format_month
 from reports.models import Report
 from reports.services import report_generate, report_request
-from tests.conftest import text_of
+from tests.conftest import THIS_MONTH, text_of
 
 from .article import SENTENCE, assert_article_figures
 
@@ -177,10 +177,11 @@ def test_staff_regenerating_queues_the_next_version_and_keeps_the_first(
         # Digits of other scripts are digits to int(), but not a month as YYYY-MM.
         ("٢٠٢٣-١١", "Enter a month as YYYY-MM"),
         ("２０２３-１１", "Enter a month as YYYY-MM"),
-        (format_month(add_months(current_month(), 1)), "is in the future"),
+        (format_month(add_months(THIS_MONTH, 1)), "is in the future"),
         ("2023-03", "2023-03 is before the first month of this scope (2023-04)"),
     ],
 )
+@pytest.mark.usefixtures("this_month")  # so that next month is in the future
 def test_staff_generating_with_a_bad_month_gets_the_error_and_no_report(
     demo_programme, staff, client_for, month, message
 ):

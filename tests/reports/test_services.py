@@ -6,7 +6,7 @@ import datetime as dt
 from django.utils import timezone
 
 from intake.models import HelpRequest, Programme
-from intake.months import add_months, current_month
+from intake.months import add_months
 from reports.models import Report
 from reports.services import (
     STALE_RUNNING,
@@ -102,12 +102,12 @@ def test_generating_an_unknown_report_does_nothing(db):
 
 
 def test_reports_for_last_month_queues_one_per_programme_and_one_for_all_once(
-    db, django_capture_on_commit_callbacks
+    this_month, db, django_capture_on_commit_callbacks
 ):
-    last_month = add_months(current_month(), -1)
+    last_month = add_months(this_month, -1)
     started_last_month = Programme.objects.create(slug="recent", name="Recent", first_month=last_month)
     older = Programme.objects.create(slug="older", name="Older", first_month=add_months(last_month, -14))
-    Programme.objects.create(slug="new", name="New", first_month=current_month())  # nothing to report yet
+    Programme.objects.create(slug="new", name="New", first_month=this_month)  # nothing to report yet
 
     with django_capture_on_commit_callbacks() as enqueued:
         made = reports_for_last_month()
@@ -133,8 +133,8 @@ def test_reports_for_last_month_with_no_programme_makes_nothing(db):
     assert not Report.objects.exists()
 
 
-def test_reports_for_last_month_keeps_a_version_made_on_demand(db):
-    last_month = add_months(current_month(), -1)
+def test_reports_for_last_month_keeps_a_version_made_on_demand(this_month, db):
+    last_month = add_months(this_month, -1)
     programme = Programme.objects.create(slug="recent", name="Recent", first_month=last_month)
     on_demand = report_request(programme=programme, month=last_month, send=False)
 
