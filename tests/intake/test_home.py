@@ -75,12 +75,11 @@ def test_home_lists_the_open_requests_of_their_programmes_only(coordinator, prog
 
 
 def test_waiting_requests_are_paged_fifty_at_a_time(coordinator, programme, client_for):
-    requests = add_requests(programme, 2 * REQUESTS_PER_PAGE + 20)
+    requests = add_requests(programme, 120)
     client = client_for(coordinator)
 
     first, second, third = (client.get("/", {"page": n}) for n in (1, 2, 3))
 
-    assert REQUESTS_PER_PAGE == 50
     assert len(waiting_references(first)) == 50
     assert len(waiting_references(second)) == 50
     assert len(waiting_references(third)) == 20
