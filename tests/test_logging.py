@@ -1,5 +1,5 @@
-"""The logs name no one and no request (DESIGN.md section 6): no client address, no
-request reference, no entry id, whether gunicorn or Django writes them."""
+"""The logs name no one and no request (docs/design.md, Security and privacy): no client
+address, no request reference, no entry id, whether gunicorn or Django writes them."""
 
 import io
 import logging

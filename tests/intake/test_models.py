@@ -14,14 +14,6 @@ REFERENCE_FORM = re.compile(r"^[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}$")
 APRIL, MAY, JUNE = dt.date(2023, 4, 1), dt.date(2023, 5, 1), dt.date(2023, 6, 1)
 
 
-@pytest.fixture
-def programme(programme) -> Programme:
-    # The shared fixture passes first_month as a string; read it back as the date
-    # every other caller of clean() has.
-    programme.refresh_from_db()
-    return programme
-
-
 def open_request(programme, **fields) -> dict:
     return {"programme": programme, "month": MAY, "category": "desertion", "status": "new", **fields}
 

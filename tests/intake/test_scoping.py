@@ -2,8 +2,7 @@
 not exist for a coordinator (404); a role that may not take an action gets 403; an
 anonymous visitor is sent to the login page. Nothing is written in any of these cases.
 
-Adding a URL means adding one line to URLS (and, for a URL of one request or entry,
-to OBJECT_URLS)."""
+Adding a URL means adding one line to URLS."""
 
 import re
 

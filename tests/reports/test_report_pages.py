@@ -57,7 +57,6 @@ def test_report_page_of_demo_data_says_which_figures_are_illustrative(november_r
 
 
 def test_report_page_of_real_data_has_no_provenance_table(programme, staff, client_for):
-    programme.refresh_from_db()  # first_month as a date, as views see it
     HelpRequest.objects.create(programme=programme, month=dt.date(2023, 4, 1), category="legal")
     report = report_request(programme=programme, month=dt.date(2023, 4, 1), send=False)
     report_generate(report_id=report.pk)
