@@ -1,13 +1,25 @@
 import datetime as dt
+import re
 import time
+from collections.abc import Iterator
+from html import unescape
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Group
+from django.test import Client
 
 from intake import demo
 from intake.models import Programme, User
+from intake.months import current_month
+from reports.models import Report
+from reports.services import report_generate, report_request
 
 PASSWORD = "a-long-test-password"
+# The clock of the tests that depend on the current month (the this_month fixture):
+# mid-month, so that they read the same month as the app on any day they run.
+NOW = dt.datetime(2026, 3, 15, 12, 0, tzinfo=dt.UTC)
+THIS_MONTH = NOW.date().replace(day=1)
 
 
 def make_user(username: str, role: str | None, programmes=(), **extra) -> User:
@@ -17,6 +29,20 @@ def make_user(username: str, role: str | None, programmes=(), **extra) -> User:
     for programme in programmes:
         programme.members.add(user)
     return user
+
+
+def text_of(response) -> str:
+    """The page as a reader sees it: tags dropped, whitespace collapsed."""
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", response.content.decode(), flags=re.S)
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+@pytest.fixture
+def this_month() -> Iterator[dt.date]:
+    """The current month, with the clock set to NOW for the test (it runs on from there,
+    in every thread of the test process, but not in subprocesses)."""
+    with time_machine.travel(NOW):
+        yield current_month()
 
 
 @pytest.fixture
@@ -33,6 +59,16 @@ def other_programme(db) -> Programme:
 def demo_programme(db) -> Programme:
     demo.load_demo()
     return Programme.objects.get(slug=demo.SLUG)
+
+
+@pytest.fixture
+def november_report(demo_programme) -> Report:
+    """The demo programme's report of November 2023, made through the report services."""
+    report = report_request(programme=demo_programme, month=dt.date(2023, 11, 1), send=False)
+    report_generate(report_id=report.pk)
+    report.refresh_from_db()
+    assert report.state == Report.State.READY, report.failure
+    return report
 
 
 @pytest.fixture
@@ -60,17 +96,35 @@ def administrator(db) -> User:
     return make_user("admin-1", "Administrator", is_staff=True)
 
 
+def log_in(client: Client, user: User) -> Client:
+    """The client, logged in as that user through the login form."""
+    response = client.post("/login/", {"username": user.username, "password": PASSWORD})
+    assert response.status_code == 302, "login failed"
+    return client
+
+
 @pytest.fixture
 def client_for(client):
     """client_for(user): the test client, logged in as that user through the login form."""
 
-    def log_in(user: User):
+    def log_in_as(user: User) -> Client:
         client.logout()  # the login page sends a logged-in user away: start afresh
-        response = client.post("/login/", {"username": user.username, "password": PASSWORD})
-        assert response.status_code == 302, "login failed"
-        return client
+        return log_in(client, user)
 
-    return log_in
+    return log_in_as
+
+
+@pytest.fixture
+def new_client_for():
+    """new_client_for(user): a client of its own, logged in as that user through the
+    login form; two people working at once use two clients."""
+    return lambda user: log_in(Client(), user)
+
+
+@pytest.fixture
+def coordinator_client(client_for, coordinator) -> Client:
+    """The coordinator's client, logged in."""
+    return client_for(coordinator)
 
 
 # A real Celery worker, in a thread of the test process, on the configured broker
@@ -101,8 +155,6 @@ def celery_worker(_worker_session, committed_db):
 
 
 def wait_for(report_id: int, timeout: float = 60):
-    from reports.models import Report
-
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         report = Report.objects.get(pk=report_id)

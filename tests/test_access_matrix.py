@@ -98,13 +98,13 @@ def test_every_route_has_a_rule():
 
 
 @pytest.fixture
-def objects(programme, coordinator, other_coordinator):
-    """One of each object the routes name, in the coordinator's programme."""
+def objects(this_month, programme, coordinator, other_coordinator):
+    """One of each object the routes name, in the coordinator's programme; the entry is
+    of the current month, so that it may still be undone."""
     HelpRequest.objects.create(programme=programme, month=dt.date(2023, 10, 1), category=Category.DESERTION)
     call_command("monthly_report", "2023-11", "--programme", programme.slug, "--inline", stdout=io.StringIO())
     load_reference_figures()
-    entry = Entry.objects.create(programme=programme, month=dt.date.today().replace(day=1), kind=Entry.Kind.COUNT,
-                                 author=coordinator)
+    entry = Entry.objects.create(programme=programme, month=this_month, kind=Entry.Kind.COUNT, author=coordinator)
     request = HelpRequest.objects.create(programme=programme, month=entry.month, category=Category.LEGAL, entry=entry)
     return {
         "reference": request.reference, "pk": entry.pk, "scope": programme.slug, "month": dt.date(2023, 11, 1),

@@ -129,8 +129,7 @@ def test_page_scripts_are_served_by_the_app_itself(client_for, staff):
 def test_no_link_or_resource_on_the_home_or_login_page_points_to_another_host(
     db, request, client, client_for, persona
 ):
-    # `db` named here so that pytest-django runs this with the database tests, before
-    # the committed_db ones, which leave the tables (and the roles) empty.
+    # `db`: the login page keeps its form's CSRF token in the session, in the database.
     if persona:
         page = client_for(request.getfixturevalue(persona)).get("/")
     else:

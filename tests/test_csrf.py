@@ -15,11 +15,11 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from intake.models import Entry, HelpRequest, Programme
-from intake.months import current_month, format_month
+from intake.months import format_month
 from intake.services import RequestSpec, requests_log
 from reports.models import ReferenceFigure, Report
 from reports.services import report_generate, report_request
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, THIS_MONTH
 
 CSRF_REFUSAL = "CSRF verification failed"
 SKIPPED_NAMESPACES = {"admin"}
@@ -57,11 +57,12 @@ def state() -> dict:
 
 
 @pytest.fixture
-def objects(demo_programme):
+def objects(this_month, demo_programme):
     """An object behind every URL parameter: a recent entry and its request (which
     an undo, a start or a close would change), a ready report v1 of 2023-11 and a
-    reference figure (which an edit or a delete would change)."""
-    entry = requests_log(spec=RequestSpec(programme=demo_programme, month=current_month(), category="legal"),
+    reference figure (which an edit or a delete would change). The clock is set, so
+    that FORGED_POST's month is the current one."""
+    entry = requests_log(spec=RequestSpec(programme=demo_programme, month=this_month, category="legal"),
                          author=None)
     report = report_request(programme=demo_programme, month=dt.date(2023, 11, 1), send=False)
     report_generate(report_id=report.pk)
@@ -94,7 +95,7 @@ def sample_kwargs(objects, demo_programme):
 
 # Enough to make most forms valid, so that a forged POST that got through would write.
 FORGED_POST = {
-    "programme": "desertion-help", "month": format_month(current_month()), "category": "legal", "status": "new",
+    "programme": "desertion-help", "month": format_month(THIS_MONTH), "category": "legal", "status": "new",
     "outcome": "", "closed_month": "", "count": "2", "from_status": "new", "to_status": "in_progress",
     "source": "Forged", "measure": "cases", "period": "2023", "value": "9", "per": "period", "citation": "x",
     "language": "ru", "next": "/",

@@ -66,12 +66,6 @@ def test_without_the_database_an_english_visitor_gets_the_500_page_in_english(lo
     assert "Log out" not in page  # nothing on it depends on the account or the session
 
 
-def test_database_connections_are_health_checked():
-    from django.conf import settings
-
-    assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True
-
-
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="only a database server can restart under a connection")
 def test_a_kept_connection_killed_by_a_restart_is_replaced_before_it_fails_a_request(committed_db, tmp_path):
     database = connection.settings_dict

@@ -21,13 +21,16 @@ from hypothesis import strategies as st
 
 from intake.imports import COLUMNS
 from intake.models import Category, Entry, HelpRequest, Outcome, Status, User
-from intake.months import add_months, current_month, format_month, month_range
+from intake.months import add_months, format_month, month_range
 from intake.services import MAX_COUNT, RequestSpec, requests_log
 from reports.models import ReferenceFigure, Report
+from tests.conftest import THIS_MONTH
 
 # Anything but a server error: 429 is the login throttle.
 ANSWERS = {200, 302, 400, 403, 404, 429}
-THIS_MONTH = current_month()
+# The months below are fixed when the module loads; every test runs with the clock set
+# in THIS_MONTH, so that the app agrees which of them are in the future.
+pytestmark = pytest.mark.usefixtures("this_month")
 # The months both test programmes have (the coordinator's "help" starts in 2023-04).
 MONTHS = [format_month(month) for month in month_range(dt.date(2023, 4, 1), THIS_MONTH)]
 NEXT_MONTH = format_month(add_months(THIS_MONTH, 1))

@@ -1,11 +1,8 @@
 """The interface in Russian: translated pages, messages, plural forms and numbers."""
 
-import datetime as dt
-
 import pytest
 
 from intake.models import Category, Entry, HelpRequest
-from intake.months import current_month
 
 RU = {"HTTP_ACCEPT_LANGUAGE": "ru"}
 
@@ -20,8 +17,8 @@ def test_the_login_page_speaks_russian_to_a_russian_browser(client, db):
 
 @pytest.mark.parametrize("count, words", [(1, "1 запрос"), (3, "3 запроса"), (5, "5 запросов"), (21, "21 запрос"),
                                           (12, "12 запросов")])
-def test_russian_plural_forms_on_the_home_page(programme, coordinator, client_for, count, words):
-    entry = Entry.objects.create(programme=programme, month=current_month(), kind=Entry.Kind.COUNT, author=coordinator)
+def test_russian_plural_forms_on_the_home_page(this_month, programme, coordinator, client_for, count, words):
+    entry = Entry.objects.create(programme=programme, month=this_month, kind=Entry.Kind.COUNT, author=coordinator)
     HelpRequest.objects.bulk_create(
         HelpRequest(programme=programme, month=entry.month, category=Category.LEGAL, entry=entry,
                     reference=f"AAAA-{i:04d}")
@@ -33,8 +30,8 @@ def test_russian_plural_forms_on_the_home_page(programme, coordinator, client_fo
     assert f"Количество: {words} </span>" in page
 
 
-def test_form_errors_are_in_russian(programme, coordinator, client_for):
-    month = current_month().strftime("%Y-%m")
+def test_form_errors_are_in_russian(this_month, programme, coordinator, client_for):
+    month = this_month.strftime("%Y-%m")
 
     response = client_for(coordinator).post(
         "/requests/counts/", {"programme": "help", "month": month, "category": "legal", "status": "new",
@@ -46,16 +43,11 @@ def test_form_errors_are_in_russian(programme, coordinator, client_for):
     assert not HelpRequest.objects.exists()
 
 
-def test_report_dates_use_the_genitive_month_in_russian(demo_programme, staff, client_for):
-    from io import StringIO
-
-    from django.core.management import call_command
-
-    call_command("monthly_report", "2023-11", "--programme", "desertion-help", "--inline", stdout=StringIO())
+def test_report_dates_use_the_genitive_month_in_russian(this_month, november_report, staff, client_for):
     page = client_for(staff).get("/reports/desertion-help/2023-11/", **RU).content.decode()
 
     genitive = ["января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября",
-                "ноября", "декабря"][dt.date.today().month - 1]
+                "ноября", "декабря"][this_month.month - 1]
     assert genitive in page
     assert "577 запросов с сентября по ноябрь" in page
 
@@ -72,8 +64,9 @@ def test_a_limit_in_a_message_is_written_the_russian_way(db, settings):
     assert refused.value.messages == ["Количество должно быть от 1 до 5\xa0000."]
 
 
-def test_count_columns_are_plural_in_russian_while_a_single_status_is_singular(programme, coordinator, client_for):
-    request = HelpRequest.objects.create(programme=programme, month=current_month(), category=Category.LEGAL)
+def test_count_columns_are_plural_in_russian_while_a_single_status_is_singular(this_month, programme, coordinator,
+                                                                               client_for):
+    request = HelpRequest.objects.create(programme=programme, month=this_month, category=Category.LEGAL)
     client = client_for(coordinator)
 
     home = " ".join(client.get("/", **RU).content.decode().split())

@@ -1,5 +1,5 @@
-"""The logs name no one and no request (DESIGN.md section 6): no client address, no
-request reference, no entry id, whether gunicorn or Django writes them."""
+"""The logs name no one and no request (docs/design.md, Security and privacy): no client
+address, no request reference, no entry id, whether gunicorn or Django writes them."""
 
 import io
 import logging
@@ -12,7 +12,6 @@ import pytest
 from django.test import Client
 
 from intake.models import Entry
-from intake.months import current_month
 from intake.services import RequestSpec, requests_log
 from tests.gunicorn import gunicorn
 from tests.test_error_pages import logged_in, unreachable_database  # noqa: F401 (fixtures)
@@ -54,8 +53,8 @@ def django_log():
 
 
 @pytest.fixture
-def a_request(programme):
-    entry = requests_log(spec=RequestSpec(programme=programme, month=current_month(), category="legal"), author=None)
+def a_request(this_month, programme):
+    entry = requests_log(spec=RequestSpec(programme=programme, month=this_month, category="legal"), author=None)
     return entry.requests.get()
 
 
@@ -76,8 +75,8 @@ def test_a_refused_page_is_logged_without_its_reference_the_address_or_a_traceba
     assert_names_nothing(django_log.getvalue(), a_request.reference, "198.51.100.7")
 
 
-def test_a_missing_entry_is_logged_without_its_id(other_programme, coordinator, client_for, django_log):
-    Entry.objects.create(pk=987654, programme=other_programme, month=current_month(), kind=Entry.Kind.COUNT)
+def test_a_missing_entry_is_logged_without_its_id(this_month, other_programme, coordinator, client_for, django_log):
+    Entry.objects.create(pk=987654, programme=other_programme, month=this_month, kind=Entry.Kind.COUNT)
 
     response = client_for(coordinator).post("/requests/entries/987654/undo/")
 

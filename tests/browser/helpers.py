@@ -23,8 +23,8 @@ checked_urls: dict[Page, set[str]] = {}
 
 
 def _retry_over_refresh(page: Page, action):
-    """Run action(); a page that reloads itself (a pending report's meta refresh)
-    may navigate away mid-way: then wait for the new load and run it again."""
+    """Run action(); a page that reloads itself (a pending report's page, once the
+    report is ready) may navigate away mid-way: then wait for the new load and run it again."""
     for attempt in range(3):
         try:
             return action()

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from intake import demo
 from intake.models import AuditEvent, HelpRequest, Outcome, Status
-from intake.months import current_month, format_month
+from intake.months import format_month
 from reports.demo import load_reference_figures
 from reports.models import Report
 from tests.reports.article import SENTENCE
@@ -29,8 +29,9 @@ def programme_counts(page: Page) -> list[str]:
     return page.locator("main table").first.locator("tbody tr").first.locator("td").all_inner_texts()
 
 
-def test_coordinator_logs_counts_moves_some_and_closes_one(page, live_server, celery_worker, programme, coordinator):
-    month = format_month(current_month())
+def test_coordinator_logs_counts_moves_some_and_closes_one(this_month, page, live_server, celery_worker, programme,
+                                                           coordinator):
+    month = format_month(this_month)
     log_in(page, coordinator.username, screenshot_as="login")
     screenshot(page, "coordinator-home-empty")
 
@@ -99,11 +100,11 @@ def test_coordinator_logs_counts_moves_some_and_closes_one(page, live_server, ce
 
     requests = HelpRequest.objects.filter(programme=programme)
     assert requests.count() == 15
-    assert set(requests.values_list("month", flat=True)) == {current_month()}
+    assert set(requests.values_list("month", flat=True)) == {this_month}
     assert set(requests.values_list("category", flat=True)) == {"legal"}
     assert requests.filter(status=Status.NEW).count() == 6
     assert requests.filter(status=Status.IN_PROGRESS).count() == 0
-    closed = requests.filter(status=Status.CLOSED, closed_month=current_month())
+    closed = requests.filter(status=Status.CLOSED, closed_month=this_month)
     assert {o: closed.filter(outcome=o).count() for o in ("referred", "safe_in_russia", "left_country")} == {
         "referred": 3, "safe_in_russia": 5, "left_country": 1,
     }

@@ -28,21 +28,21 @@ def everything_stored_in_the_audit_table() -> str:
         return " ".join(" ".join(map(str, row)) for row in cursor.fetchall())
 
 
-def test_logins_and_failed_logins_are_noted_with_the_account_and_the_month(client, staff):
+def test_logins_and_failed_logins_are_noted_with_the_account_and_the_month(this_month, client, staff):
     client.post("/login/", {"username": staff.username, "password": "wrong-password"}, REMOTE_ADDR=ADDRESS)
     client.post("/login/", {"username": "my-password-typed-here", "password": "x"}, REMOTE_ADDR=ADDRESS)
     client.post("/login/", {"username": staff.username, "password": PASSWORD}, REMOTE_ADDR=ADDRESS)
 
     assert events() == [(staff.username, "login_failed", ""), (None, "login_failed", ""), (staff.username, "login", "")]
-    assert set(AuditEvent.objects.values_list("month", flat=True)) == {current_month()}
+    assert set(AuditEvent.objects.values_list("month", flat=True)) == {this_month}
     stored = everything_stored_in_the_audit_table()
     assert ADDRESS not in stored
     assert "my-password-typed-here" not in stored
 
 
-def test_logging_changing_moving_and_undoing_requests_are_noted(programme, coordinator, client_for):
+def test_logging_changing_moving_and_undoing_requests_are_noted(this_month, programme, coordinator, client_for):
     client = client_for(coordinator)
-    month = format_month(current_month())
+    month = format_month(this_month)
     AuditEvent.objects.all().delete()
 
     client.post("/requests/counts/", {"programme": "help", "month": month, "category": "legal", "status": "new",
@@ -63,8 +63,9 @@ def test_logging_changing_moving_and_undoing_requests_are_noted(programme, coord
     assert reference not in stored and ADDRESS not in stored and "referred" not in stored
 
 
-def test_each_service_that_changes_requests_notes_it_with_the_account_passed_in(programme, coordinator, staff):
-    month = current_month()
+def test_each_service_that_changes_requests_notes_it_with_the_account_passed_in(programme, coordinator, staff,
+                                                                               this_month):
+    month = this_month
     spec = services.RequestSpec(programme=programme, month=month, category="legal")
 
     entry = services.requests_log(spec=spec, count=3, author=coordinator)
@@ -90,8 +91,8 @@ def test_each_service_that_changes_requests_notes_it_with_the_account_passed_in(
     ]
 
 
-def test_a_change_a_service_refuses_notes_nothing(programme, coordinator):
-    month = current_month()
+def test_a_change_a_service_refuses_notes_nothing(programme, coordinator, this_month):
+    month = this_month
     request = HelpRequest.objects.create(programme=programme, month=month, category="legal")
     old_entry = Entry.objects.create(programme=programme, month=dt.date(2023, 4, 1), kind=Entry.Kind.COUNT)
 

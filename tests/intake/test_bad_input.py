@@ -1,15 +1,13 @@
 """Every kind of bad input of docs/design.md (Domain), typed into the web forms: a clear
 error naming the problem, a 400, and nothing written."""
 
-import re
-from html import unescape
-
 import pytest
 
 from intake.models import Entry, HelpRequest
-from intake.months import add_months, current_month, format_month
+from intake.months import add_months, format_month
+from tests.conftest import THIS_MONTH, text_of
 
-NEXT_MONTH = format_month(add_months(current_month(), 1))
+NEXT_MONTH = format_month(add_months(THIS_MONTH, 1))
 
 # (form fields, the error the coordinator reads); the programme starts in 2023-04.
 BAD_COUNTS = [
@@ -67,11 +65,6 @@ BAD_SINGLE = [
 ]
 
 
-def text_of(response) -> str:
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", response.content.decode(), flags=re.S)
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
-
-
 def assert_refused(response, message: str) -> None:
     assert response.status_code == 400
     assert message in text_of(response)
@@ -79,51 +72,48 @@ def assert_refused(response, message: str) -> None:
     assert not Entry.objects.exists()
 
 
-@pytest.fixture
-def browser(client_for, coordinator):
-    return client_for(coordinator)
-
-
 @pytest.mark.parametrize("fields, message", BAD_COUNTS)
-def test_log_counts_refuses_bad_input_and_writes_nothing(browser, programme, fields, message):
+@pytest.mark.usefixtures("this_month")  # so that NEXT_MONTH is in the future
+def test_log_counts_refuses_bad_input_and_writes_nothing(coordinator_client, programme, fields, message):
     form = {"programme": "help", "month": "2023-10", "category": "desertion", "status": "new", "outcome": "",
             "closed_month": "", "count": 12, **fields}
 
-    assert_refused(browser.post("/requests/counts/", form), message)
+    assert_refused(coordinator_client.post("/requests/counts/", form), message)
 
 
 @pytest.mark.parametrize("fields, message", BAD_SINGLE)
-def test_log_request_refuses_bad_input_and_writes_nothing(browser, programme, fields, message):
+@pytest.mark.usefixtures("this_month")  # so that NEXT_MONTH is in the future
+def test_log_request_refuses_bad_input_and_writes_nothing(coordinator_client, programme, fields, message):
     form = {"programme": "help", "month": "2023-10", "category": "desertion", **fields}
 
-    assert_refused(browser.post("/requests/new/", form), message)
+    assert_refused(coordinator_client.post("/requests/new/", form), message)
 
 
 @pytest.mark.parametrize("url", ["/requests/new/", "/requests/counts/"])
-def test_the_good_form_next_to_the_bad_ones_is_accepted(browser, programme, url):
+def test_the_good_form_next_to_the_bad_ones_is_accepted(coordinator_client, programme, url):
     # The control for the tests above: the same form, unchanged, is written.
     form = {"programme": "help", "month": "2023-10", "category": "desertion", "status": "new", "outcome": "",
             "closed_month": "", "count": 12}
 
-    response = browser.post(url, form)
+    response = coordinator_client.post(url, form)
 
     assert response.status_code == 302
     assert HelpRequest.objects.count() == (1 if url.endswith("new/") else 12)
 
 
 @pytest.mark.parametrize("count", ["12", " 12 ", "012"])
-def test_a_count_in_ascii_digits_is_accepted(browser, programme, count):
+def test_a_count_in_ascii_digits_is_accepted(coordinator_client, programme, count):
     # The control for the counts refused above.
     form = {"programme": "help", "month": "2023-10", "category": "desertion", "status": "new", "outcome": "",
             "closed_month": "", "count": count}
 
-    assert browser.post("/requests/counts/", form).status_code == 302
+    assert coordinator_client.post("/requests/counts/", form).status_code == 302
     assert HelpRequest.objects.count() == 12
 
 
-def test_a_refused_form_keeps_what_was_typed(browser, programme):
-    response = browser.post("/requests/counts/", {"programme": "help", "month": "2023-10", "category": "legal",
-                                                  "status": "new", "count": 0})
+def test_a_refused_form_keeps_what_was_typed(coordinator_client, programme):
+    response = coordinator_client.post("/requests/counts/", {"programme": "help", "month": "2023-10",
+                                                             "category": "legal", "status": "new", "count": 0})
 
     page = response.content.decode()
     assert 'value="2023-10"' in page

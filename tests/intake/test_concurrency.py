@@ -6,32 +6,18 @@ Each race is run for several rounds: a lost update needs the two requests to ove
 and a round where they happen not to must pass too."""
 
 import datetime as dt
-import re
 import threading
-from html import unescape
 
 import pytest
 from django.db import connections
 from django.test import Client
 
 from intake.models import AuditEvent, Entry, HelpRequest, Status
-from intake.months import current_month
 from intake.services import RequestSpec, requests_log
-from tests.conftest import PASSWORD, make_user
+from tests.conftest import make_user, text_of
 
 ROUNDS = 10
 MAY, JULY = dt.date(2023, 5, 1), dt.date(2023, 7, 1)
-
-
-def text_of(response) -> str:
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", response.content.decode(), flags=re.S)
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
-
-
-def browser_of(user) -> Client:
-    browser = Client()
-    assert browser.post("/login/", {"username": user.username, "password": PASSWORD}).status_code == 302
-    return browser
 
 
 def at_once(*posts: tuple[Client, str, dict]) -> list:
@@ -69,10 +55,10 @@ def events(action: str) -> int:
 
 
 @pytest.fixture
-def two_coordinators(committed_db, programme, coordinator):
+def two_coordinators(committed_db, programme, coordinator, new_client_for):
     """Two coordinators of the same programme, each logged in in a browser of their own."""
     colleague = make_user("colleague", "Coordinator", [programme])
-    return browser_of(coordinator), browser_of(colleague)
+    return new_client_for(coordinator), new_client_for(colleague)
 
 
 def new_request(programme) -> HelpRequest:
@@ -155,11 +141,11 @@ def test_two_reopens_at_once_write_once(two_coordinators, programme):
 ALREADY_UNDONE = "This entry has already been undone; nothing was removed."
 
 
-def test_an_entry_undone_at_once_by_its_author_and_by_staff_is_undone_once(committed_db, programme, coordinator,
-                                                                            staff):
-    author, staff_member = browser_of(coordinator), browser_of(staff)
+def test_an_entry_undone_at_once_by_its_author_and_by_staff_is_undone_once(this_month, committed_db, programme,
+                                                                            coordinator, staff, new_client_for):
+    author, staff_member = new_client_for(coordinator), new_client_for(staff)
     for round_ in range(ROUNDS):
-        entry = requests_log(spec=RequestSpec(programme=programme, month=current_month(), category="legal"),
+        entry = requests_log(spec=RequestSpec(programme=programme, month=this_month, category="legal"),
                              count=3, author=coordinator)
         undone_before = events(AuditEvent.Action.ENTRY_UNDONE)
         url = f"/requests/entries/{entry.pk}/undo/"

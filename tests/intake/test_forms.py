@@ -10,7 +10,7 @@ from django.utils.functional import Promise
 
 from intake import forms as intake_forms
 from intake.models import HelpRequest
-from intake.months import current_month, format_month
+from intake.months import format_month
 
 FORM_CLASSES = [
     cls for _name, cls in inspect.getmembers(intake_forms, inspect.isclass)
@@ -75,10 +75,10 @@ def test_month_fields_are_month_pickers_that_accept_typing(client_for, coordinat
     assert 'placeholder="YYYY-MM"' in page
 
 
-def test_forms_start_with_the_current_month_and_the_only_programme(client_for, coordinator, programme):
+def test_forms_start_with_the_current_month_and_the_only_programme(this_month, client_for, coordinator, programme):
     response = client_for(coordinator).get("/requests/new/")
 
     form = response.context["form"]
-    assert form["month"].value() == format_month(current_month())
-    assert f'value="{format_month(current_month())}"' in response.content.decode()
+    assert form["month"].value() == format_month(this_month)
+    assert f'value="{format_month(this_month)}"' in response.content.decode()
     assert form["programme"].value() == "help"

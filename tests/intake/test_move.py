@@ -2,19 +2,13 @@
 and status to another status, the ones logged first (lowest id), all or none."""
 
 import datetime as dt
-import re
-from html import unescape
 
 import pytest
 
 from intake.models import HelpRequest, Outcome, Status
+from tests.conftest import text_of
 
 OCTOBER, SEPTEMBER, NOVEMBER = dt.date(2023, 10, 1), dt.date(2023, 9, 1), dt.date(2023, 11, 1)
-
-
-def text_of(response) -> str:
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", response.content.decode(), flags=re.S)
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
 def make(programme, *, month=OCTOBER, category="desertion", status=Status.NEW) -> HelpRequest:
@@ -53,16 +47,10 @@ def moved_since(before: dict[str, tuple]) -> set[str]:
     return {reference for reference, state in snapshot().items() if state != before[reference]}
 
 
-@pytest.fixture
-def browser(client_for, coordinator):
-    """The coordinator's browser, logged in."""
-    return client_for(coordinator)
-
-
-def test_moving_n_requests_moves_the_n_logged_first(browser, october_new_desertion):
+def test_moving_n_requests_moves_the_n_logged_first(coordinator_client, october_new_desertion):
     before = snapshot()
 
-    response = browser.post("/requests/move/", move_form(count=3), follow=True)
+    response = coordinator_client.post("/requests/move/", move_form(count=3), follow=True)
 
     assert response.redirect_chain == [("/", 302)]
     assert "3 requests moved." in text_of(response)
@@ -72,39 +60,39 @@ def test_moving_n_requests_moves_the_n_logged_first(browser, october_new_deserti
     assert set(moved.values_list("status", "outcome", "closed_month")) == {("closed", "left_country", NOVEMBER)}
 
 
-def test_a_second_move_takes_the_next_ones_in_the_same_order(browser, october_new_desertion):
-    browser.post("/requests/move/", move_form(count=3))
+def test_a_second_move_takes_the_next_ones_in_the_same_order(coordinator_client, october_new_desertion):
+    coordinator_client.post("/requests/move/", move_form(count=3))
     before = snapshot()
 
-    browser.post("/requests/move/", move_form(count=1, outcome="detained"))
+    coordinator_client.post("/requests/move/", move_form(count=1, outcome="detained"))
 
     assert moved_since(before) == {october_new_desertion[3].reference}
 
 
-def test_asking_to_move_more_than_match_moves_none(browser, october_new_desertion):
+def test_asking_to_move_more_than_match_moves_none(coordinator_client, october_new_desertion):
     before = snapshot()
 
-    response = browser.post("/requests/move/", move_form(count=6))
+    response = coordinator_client.post("/requests/move/", move_form(count=6))
 
     assert response.status_code == 400
     assert "Only 5 requests match; nothing was moved." in text_of(response)
     assert snapshot() == before
 
 
-def test_moving_exactly_all_that_match_moves_them_all(browser, october_new_desertion):
+def test_moving_exactly_all_that_match_moves_them_all(coordinator_client, october_new_desertion):
     before = snapshot()
 
-    browser.post("/requests/move/", move_form(count=5))
+    coordinator_client.post("/requests/move/", move_form(count=5))
 
     assert moved_since(before) == {r.reference for r in october_new_desertion}
 
 
-def test_moving_requests_to_in_progress_and_reopening_in_bulk(browser, programme):
+def test_moving_requests_to_in_progress_and_reopening_in_bulk(coordinator_client, programme):
     closed = [make(programme, status=Status.CLOSED) for _ in range(3)]
     before = snapshot()
 
-    response = browser.post("/requests/move/", move_form(from_status="closed", to_status="in_progress", count=2,
-                                                        outcome="", closed_month=""))
+    response = coordinator_client.post("/requests/move/", move_form(from_status="closed", to_status="in_progress",
+                                                                   count=2, outcome="", closed_month=""))
 
     assert response.status_code == 302
     assert moved_since(before) == {r.reference for r in closed[:2]}
@@ -132,10 +120,11 @@ def test_moving_requests_to_in_progress_and_reopening_in_bulk(browser, programme
         pytest.param({"closed_month": "２０２３-１１"}, "Enter a month as YYYY-MM, e.g. 2023-11.", id="fullwidth-month"),
     ],
 )
-def test_an_invalid_move_is_refused_with_a_message_and_moves_nothing(browser, october_new_desertion, fields, message):
+def test_an_invalid_move_is_refused_with_a_message_and_moves_nothing(coordinator_client, october_new_desertion, fields,
+                                                                     message):
     before = snapshot()
 
-    response = browser.post("/requests/move/", move_form(**fields))
+    response = coordinator_client.post("/requests/move/", move_form(**fields))
 
     assert response.status_code == 400
     assert message in text_of(response)
@@ -152,8 +141,8 @@ def test_staff_moves_requests_of_any_programme(client_for, staff, other_programm
     assert moved_since(before) == {r.reference for r in moved}
 
 
-def test_move_form_explains_the_rule(browser, programme):
-    response = browser.get("/requests/move/")
+def test_move_form_explains_the_rule(coordinator_client, programme):
+    response = coordinator_client.get("/requests/move/")
 
     assert response.status_code == 200
     assert "the ones logged first. If fewer match, nothing is moved." in text_of(response)

@@ -2,21 +2,20 @@
 not exist for a coordinator (404); a role that may not take an action gets 403; an
 anonymous visitor is sent to the login page. Nothing is written in any of these cases.
 
-Adding a URL means adding one line to URLS (and, for a URL of one request or entry,
-to OBJECT_URLS)."""
+Adding a URL means adding one line to URLS."""
 
 import re
-from html import unescape
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from intake.models import Entry, HelpRequest, Status
-from intake.months import current_month, format_month
+from intake.months import format_month
 from intake.services import RequestSpec, requests_log
+from tests.conftest import THIS_MONTH, text_of
 
-# The current month: an entry of it may be undone, a request of it closed in it.
-THIS_MONTH = current_month()
+# The current month, set for every test: an entry of it may be undone, a request of it closed in it.
+pytestmark = pytest.mark.usefixtures("this_month")
 
 
 def csv_file() -> SimpleUploadedFile:
@@ -101,11 +100,6 @@ def call(client, method: str, url: str, objects: dict[str, str], **kwargs):
     if method == "post":
         return client.post(url, payload(url), **kwargs)
     return client.get(url, **kwargs)
-
-
-def text_of(response) -> str:
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", response.content.decode(), flags=re.S)
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
 # --- anonymous -------------------------------------------------------------------------

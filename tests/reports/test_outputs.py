@@ -15,14 +15,8 @@ from .article import SERIES
 URL = "/reports/desertion-help/2023-11/v1"
 
 
-@pytest.fixture
-def november(demo_programme) -> Report:
-    call_command("monthly_report", "2023-11", "--programme", "desertion-help", "--inline", stdout=io.StringIO())
-    return Report.objects.get(version=1)
-
-
-def test_csv_lists_every_month_of_the_series_then_the_figures(november):
-    rows = list(csv.reader(io.StringIO(to_csv(november.figures))))
+def test_csv_lists_every_month_of_the_series_then_the_figures(november_report):
+    rows = list(csv.reader(io.StringIO(to_csv(november_report.figures))))
 
     assert rows[0] == ["month", "requests"]
     assert [tuple(row) for row in rows[1:9]] == [(month, str(n)) for month, n in SERIES]
@@ -37,11 +31,11 @@ def test_csv_lists_every_month_of_the_series_then_the_figures(november):
     assert figures["since_start.rank_of_month"] == "3"
     assert figures["since_start.requests"] == "1017"
     assert figures["since_start.current_window_share_pct"] == "56.7"
-    assert figures["fingerprint"] == november.fingerprint
+    assert figures["fingerprint"] == november_report.fingerprint
 
 
 @pytest.mark.parametrize("user", ["staff", "auditor"])
-def test_staff_and_auditors_download_the_csv_and_open_the_printable_page(november, user, request, client_for):
+def test_staff_and_auditors_download_the_csv_and_open_the_printable_page(november_report, user, request, client_for):
     client = client_for(request.getfixturevalue(user))
 
     export = client.get(f"{URL}.csv")
@@ -57,14 +51,14 @@ def test_staff_and_auditors_download_the_csv_and_open_the_printable_page(novembe
     assert "<svg" in page and 'class="navbar' not in page
 
 
-def test_a_coordinator_cannot_export(november, coordinator, client_for):
+def test_a_coordinator_cannot_export(november_report, coordinator, client_for):
     client = client_for(coordinator)
     assert client.get(f"{URL}.csv").status_code == 403
     assert client.get(f"{URL}/print/").status_code == 403
 
 
-def test_the_chart_has_one_bar_per_month_scaled_to_the_highest_and_marks_the_report_month(november):
-    bars = chart_bars(november.figures)
+def test_the_chart_has_one_bar_per_month_scaled_to_the_highest_and_marks_the_report_month(november_report):
+    bars = chart_bars(november_report.figures)
 
     assert [(bar.month, bar.requests) for bar in bars] == SERIES
     tallest = max(bars, key=lambda bar: bar.height)
@@ -74,7 +68,7 @@ def test_the_chart_has_one_bar_per_month_scaled_to_the_highest_and_marks_the_rep
     assert [bar.month for bar in bars if bar.highlight] == ["2023-11"]
 
 
-def test_the_report_page_draws_the_chart_itself(november, staff, client_for):
+def test_the_report_page_draws_the_chart_itself(november_report, staff, client_for):
     page = client_for(staff).get("/reports/desertion-help/2023-11/").content.decode()
 
     assert page.count('class="chart-bar') == 8
@@ -82,12 +76,12 @@ def test_the_report_page_draws_the_chart_itself(november, staff, client_for):
     assert 'role="img"' in page
 
 
-def test_comparing_versions_lists_exactly_the_figures_that_changed(november, demo_programme, staff, client_for):
-    HelpRequest.objects.create(programme=demo_programme, month=november.month, category=Category.LEGAL)
+def test_comparing_versions_lists_exactly_the_figures_that_changed(november_report, demo_programme, staff, client_for):
+    HelpRequest.objects.create(programme=demo_programme, month=november_report.month, category=Category.LEGAL)
     call_command("monthly_report", "2023-11", "--programme", "desertion-help", "--inline", stdout=io.StringIO())
     second = Report.objects.get(version=2)
 
-    differences = {d.figure: (d.before, d.after) for d in compare(november.figures, second.figures)}
+    differences = {d.figure: (d.before, d.after) for d in compare(november_report.figures, second.figures)}
     page = client_for(staff).get("/reports/desertion-help/2023-11/v2/compare/v1/").content.decode()
 
     assert differences["requests.this_month"] == ("175", "176")
@@ -100,9 +94,9 @@ def test_comparing_versions_lists_exactly_the_figures_that_changed(november, dem
     assert "requests.this_month" in page and "176" in page
 
 
-def test_two_versions_of_the_same_data_compare_equal(november, staff, client_for):
+def test_two_versions_of_the_same_data_compare_equal(november_report, staff, client_for):
     call_command("monthly_report", "2023-11", "--programme", "desertion-help", "--inline", stdout=io.StringIO())
 
-    assert compare(november.figures, Report.objects.get(version=2).figures) == []
+    assert compare(november_report.figures, Report.objects.get(version=2).figures) == []
     page = client_for(staff).get("/reports/desertion-help/2023-11/v2/compare/v1/").content.decode()
     assert "No figure differs" in page

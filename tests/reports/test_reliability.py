@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
@@ -68,10 +69,32 @@ def test_the_sweep_resends_a_report_whose_message_was_lost(celery_worker, demo_p
     assert wait_for(lost.pk).state == Report.State.READY
 
 
-def test_the_sweep_is_scheduled_and_so_are_the_monthly_reports():
-    schedule = {entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert schedule["reports.generate_last_month"].day_of_month == {1}
-    assert schedule["reports.resend_stuck"].minute == set(range(60))  # every minute
+def due(task: str, *, last_run: dt.datetime, now: dt.datetime, time_machine) -> bool:
+    """Whether Celery beat would run the task at `now`, had it last run it at `last_run`."""
+    [schedule] = [entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values() if entry["task"] == task]
+    time_machine.move_to(now, tick=False)
+    return schedule.is_due(last_run).is_due
+
+
+def test_beat_makes_the_monthly_reports_at_two_on_the_first_of_each_month(time_machine):
+    zone = ZoneInfo(settings.TIME_ZONE)
+    made = dt.datetime(2026, 3, 1, 2, 0, tzinfo=zone)
+
+    for now, expected in [
+        (dt.datetime(2026, 3, 15, 12, 0, tzinfo=zone), False),
+        (dt.datetime(2026, 3, 31, 23, 59, tzinfo=zone), False),
+        (dt.datetime(2026, 4, 1, 1, 59, tzinfo=zone), False),
+        (dt.datetime(2026, 4, 1, 2, 0, tzinfo=zone), True),
+    ]:
+        assert due("reports.generate_last_month", last_run=made, now=now, time_machine=time_machine) == expected, now
+
+
+def test_beat_sweeps_for_lost_reports_every_minute(time_machine):
+    swept = dt.datetime(2026, 3, 15, 12, 0, tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+    for seconds, expected in [(30, False), (59, False), (60, True)]:
+        now = swept + dt.timedelta(seconds=seconds)
+        assert due("reports.resend_stuck", last_run=swept, now=now, time_machine=time_machine) == expected, now
 
 
 def test_a_report_lost_with_a_broker_or_a_worker_is_sent_again_within_a_minute():
@@ -167,11 +190,11 @@ def test_a_broker_that_refuses_or_hangs_does_not_hang_or_break_the_web_request(t
     assert outcome["elapsed"] < 15, outcome
 
 
-def test_beat_job_run_twice_by_the_worker_makes_last_months_reports_once(celery_worker, db):
+def test_beat_job_run_twice_by_the_worker_makes_last_months_reports_once(this_month, celery_worker, db):
     from intake.models import Programme
-    from intake.months import add_months, current_month
+    from intake.months import add_months
 
-    last_month = add_months(current_month(), -1)
+    last_month = add_months(this_month, -1)
     Programme.objects.create(slug="a", name="A", first_month=add_months(last_month, -3))
     Programme.objects.create(slug="b", name="B", first_month=last_month)
 

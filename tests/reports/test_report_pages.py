@@ -5,7 +5,6 @@ import io
 import json
 import re
 import threading
-from html import unescape
 
 import pytest
 from django.core.management import call_command
@@ -13,28 +12,16 @@ from django.db import IntegrityError, connection
 from django.test import Client
 
 from intake.models import HelpRequest
-from intake.months import add_months, current_month, format_month
+from intake.months import add_months, format_month
 from reports.models import Report
 from reports.services import report_generate, report_request
+from tests.conftest import THIS_MONTH, text_of
 
 from .article import SENTENCE, assert_article_figures
 
 PAGE = "/reports/desertion-help/2023-11/"
 JSON_EXPORT = "/reports/desertion-help/2023-11/v1.json"
 NOVEMBER = dt.date(2023, 11, 1)
-
-
-def text_of(response) -> str:
-    """The page as a reader sees it: tags dropped, whitespace collapsed."""
-    html = response.content.decode()
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
-
-
-@pytest.fixture
-def november_report(demo_programme) -> Report:
-    call_command("monthly_report", "2023-11", "--programme", "desertion-help", "--inline", stdout=io.StringIO())
-    return Report.objects.get()
 
 
 # --- what the page says ----------------------------------------------------------
@@ -73,7 +60,6 @@ def test_report_page_of_demo_data_says_which_figures_are_illustrative(november_r
 
 
 def test_report_page_of_real_data_has_no_provenance_table(programme, staff, client_for):
-    programme.refresh_from_db()  # first_month as a date, as views see it
     HelpRequest.objects.create(programme=programme, month=dt.date(2023, 4, 1), category="legal")
     report = report_request(programme=programme, month=dt.date(2023, 4, 1), send=False)
     report_generate(report_id=report.pk)
@@ -212,10 +198,11 @@ def test_the_generate_form_asks_for_a_month_as_every_other_form_does(programme, 
         # Digits of other scripts are digits to int(), but not a month as YYYY-MM.
         ("٢٠٢٣-١١", "Enter a month as YYYY-MM"),
         ("２０２３-１１", "Enter a month as YYYY-MM"),
-        (format_month(add_months(current_month(), 1)), "is in the future"),
+        (format_month(add_months(THIS_MONTH, 1)), "is in the future"),
         ("2023-03", "2023-03 is before the first month of this scope (2023-04)"),
     ],
 )
+@pytest.mark.usefixtures("this_month")  # so that next month is in the future
 def test_staff_generating_with_a_bad_month_gets_the_error_and_no_report(
     demo_programme, staff, client_for, month, message
 ):

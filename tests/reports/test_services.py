@@ -28,15 +28,6 @@ from .article import assert_article_figures
 NOVEMBER = dt.date(2023, 11, 1)
 
 
-@pytest.fixture
-def november_report(demo_programme) -> Report:
-    report = report_request(programme=demo_programme, month=NOVEMBER, send=False)
-    report_generate(report_id=report.pk)
-    report.refresh_from_db()
-    assert report.state == Report.State.READY, report.failure
-    return report
-
-
 def test_generating_a_queued_report_makes_it_ready_with_the_article_figures(demo_programme):
     report = report_request(programme=demo_programme, month=NOVEMBER, send=False)
     assert report.state == Report.State.QUEUED
@@ -122,12 +113,12 @@ def test_generating_an_unknown_report_does_nothing(db):
 
 
 def test_reports_for_last_month_queues_one_per_programme_and_one_for_all_once(
-    db, django_capture_on_commit_callbacks
+    this_month, db, django_capture_on_commit_callbacks
 ):
-    last_month = add_months(current_month(), -1)
+    last_month = add_months(this_month, -1)
     started_last_month = Programme.objects.create(slug="recent", name="Recent", first_month=last_month)
     older = Programme.objects.create(slug="older", name="Older", first_month=add_months(last_month, -14))
-    Programme.objects.create(slug="new", name="New", first_month=current_month())  # nothing to report yet
+    Programme.objects.create(slug="new", name="New", first_month=this_month)  # nothing to report yet
 
     with django_capture_on_commit_callbacks() as enqueued:
         made = reports_for_last_month()
@@ -153,8 +144,8 @@ def test_reports_for_last_month_with_no_programme_makes_nothing(db):
     assert not Report.objects.exists()
 
 
-def test_reports_for_last_month_keeps_a_version_made_on_demand(db):
-    last_month = add_months(current_month(), -1)
+def test_reports_for_last_month_keeps_a_version_made_on_demand(this_month, db):
+    last_month = add_months(this_month, -1)
     programme = Programme.objects.create(slug="recent", name="Recent", first_month=last_month)
     on_demand = report_request(programme=programme, month=last_month, send=False)
 
@@ -241,8 +232,8 @@ def test_a_report_refused_or_failed_notes_nothing_but_its_request(demo_programme
     assert audit_events() == []
 
 
-def test_the_monthly_schedule_notes_each_report_it_requests_without_an_account(db):
-    last_month = add_months(current_month(), -1)
+def test_the_monthly_schedule_notes_each_report_it_requests_without_an_account(db, this_month):
+    last_month = add_months(this_month, -1)
     Programme.objects.create(slug="recent", name="Recent", first_month=last_month)
 
     reports_for_last_month()

@@ -1,26 +1,19 @@
 """A coordinator's home: their programmes, this month's counts by status, and the
 requests waiting for action, paged, at a cost that does not grow with the data."""
 
-import re
-from html import unescape
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from intake.models import HelpRequest, Outcome, Status
-from intake.months import add_months, current_month
+from intake.months import add_months
 from shell.views import REQUESTS_PER_PAGE
 from tests.conftest import make_user
+from tests.conftest import THIS_MONTH, text_of
 
-THIS_MONTH = current_month()
+# The home counts the current month: the clock is set for every test.
+pytestmark = pytest.mark.usefixtures("this_month")
 LAST_MONTH = add_months(THIS_MONTH, -1)
-
-
-def text_of(response) -> str:
-    """The page as a reader sees it: tags dropped, whitespace collapsed."""
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", response.content.decode(), flags=re.S)
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
 def add_requests(programme, n: int, *, month=THIS_MONTH, status=Status.NEW, category="desertion") -> list[HelpRequest]:
@@ -83,12 +76,11 @@ def test_home_lists_the_open_requests_of_their_programmes_only(coordinator, prog
 
 
 def test_waiting_requests_are_paged_fifty_at_a_time(coordinator, programme, client_for):
-    requests = add_requests(programme, 2 * REQUESTS_PER_PAGE + 20)
+    requests = add_requests(programme, 120)
     client = client_for(coordinator)
 
     first, second, third = (client.get("/", {"page": n}) for n in (1, 2, 3))
 
-    assert REQUESTS_PER_PAGE == 50
     assert len(waiting_references(first)) == 50
     assert len(waiting_references(second)) == 50
     assert len(waiting_references(third)) == 20
