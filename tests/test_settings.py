@@ -5,6 +5,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -208,10 +209,15 @@ def test_celery_beat_makes_the_var_folder_it_needs(tmp_path):
             output += line
             if "beat: Starting" in line or "Traceback" in line or len(output) > 20000:
                 break
-        beat.terminate()
-        output += beat.communicate(timeout=30)[0]
+        # Beat opens its schedule just after it says it is starting: stopping it
+        # before then would interrupt that, and what it printed then is not the point.
+        deadline = time.monotonic() + 30
+        while not list((project / "var").glob("celerybeat-schedule*")) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        schedules = list((project / "var").glob("celerybeat-schedule*"))
     finally:
         beat.kill()
+        beat.communicate(timeout=30)
 
     assert "Traceback" not in output and "Removing corrupted schedule" not in output, output
-    assert list((project / "var").glob("celerybeat-schedule*"))
+    assert schedules
