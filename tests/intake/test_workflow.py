@@ -99,12 +99,12 @@ def test_a_request_says_which_changes_its_status_allows(programme, status, allow
     assert said == allowed
 
 
-def test_the_actions_offered_follow_the_workflow_table_alone(browser, programme, monkeypatch):
+def test_the_actions_offered_follow_the_workflow_table_alone(coordinator_client, programme, monkeypatch):
     # Were a new request no longer allowed to be closed at once, its page would offer no close.
     monkeypatch.setitem(TRANSITIONS, Status.NEW, {Status.IN_PROGRESS})
     new = make_request(programme, Status.NEW)
 
-    page = browser.get(f"/requests/{new.reference}/").content.decode()
+    page = coordinator_client.get(f"/requests/{new.reference}/").content.decode()
 
     assert not new.can_close
     assert f'action="/requests/{new.reference}/start/"' in page
