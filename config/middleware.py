@@ -7,10 +7,10 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.http import urlencode
-from django_otp import user_has_device
 from django.utils.cache import patch_cache_control
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django_otp import user_has_device
 
 SESSION_STARTED = "session_started"
 

@@ -13,14 +13,30 @@ from django.views.decorators.http import require_GET, require_POST
 
 from .access import programmes_for
 from .forms import (
-    CloseForm, FindForm, ImportForm, LogCountsForm, LogRequestForm, MoveForm, SeenForm, apply_errors, submitted,
+    CloseForm,
+    FindForm,
+    ImportForm,
+    LogCountsForm,
+    LogRequestForm,
+    MoveForm,
+    SeenForm,
+    apply_errors,
+    submitted,
 )
 from .imports import ImportRefused, read_csv
 from .models import ChangedElsewhere, Entry, HelpRequest
 from .services import (
-    AlreadyUndone, entry_undo, entry_was_undone, request_close, request_reopen, request_start, requests_import,
-    requests_log, requests_move,
+    AlreadyUndone,
+    entry_undo,
+    entry_was_undone,
+    request_close,
+    request_reopen,
+    request_start,
+    requests_import,
+    requests_log,
+    requests_move,
 )
+
 
 def _get_request_for_user(request, reference: str, *, for_update: bool = False) -> HelpRequest:
     """A request of one of the user's programmes, or 404: another programme's

@@ -15,10 +15,10 @@ from intake import demo
 from intake.forms import submitted
 from intake.models import Category, Outcome, Programme
 
-from .narrative import narrative
-from .outputs import CHART_HEIGHT, CHART_WIDTH, chart_bars, compare, to_csv
 from .forms import GenerateReportForm, ReferenceFigureForm
 from .models import ReferenceFigure, Report
+from .narrative import narrative
+from .outputs import CHART_HEIGHT, CHART_WIDTH, chart_bars, compare, to_csv
 from .services import (
     ReportError,
     current_fingerprint,

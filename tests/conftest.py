@@ -7,6 +7,7 @@ from html import unescape
 import pytest
 import time_machine
 from django.contrib.auth.models import Group
+from django.db import connection
 from django.test import Client
 
 from intake import demo
@@ -168,3 +169,28 @@ def wait_for(report_id: int, timeout: float = 60):
 def _fast_password_hashing(settings):
     # The production hasher is slow on purpose; the tests log in a lot.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def unreachable_database(committed_db):
+    """The database goes away: every new connection fails, as during a restart."""
+
+    def cut_off():
+        connection.close()
+        if connection.vendor == "postgresql":
+            connection.settings_dict["PORT"] = "1"  # nothing listens there: connection refused
+        else:
+            connection.settings_dict["NAME"] = "/proc/no-such-folder/db.sqlite3"
+
+    saved = dict(connection.settings_dict)
+    yield cut_off
+    connection.close()
+    connection.settings_dict.update(saved)
+
+
+@pytest.fixture
+def logged_in(staff, client):
+    """The test client, logged in as staff, answering a failure as the server would."""
+    assert client.post("/login/", {"username": staff.username, "password": PASSWORD}).status_code == 302
+    client.raise_request_exception = False  # answer as the server would, with the 500 page
+    return client

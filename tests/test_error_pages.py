@@ -7,34 +7,9 @@ from urllib.request import urlopen
 import pytest
 from django.db import connection
 
-from tests.conftest import PASSWORD
 from tests.gunicorn import gunicorn
 
 RU = {"HTTP_ACCEPT_LANGUAGE": "ru"}
-
-
-@pytest.fixture
-def unreachable_database(committed_db):
-    """The database goes away: every new connection fails, as during a restart."""
-
-    def cut_off():
-        connection.close()
-        if connection.vendor == "postgresql":
-            connection.settings_dict["PORT"] = "1"  # nothing listens there: connection refused
-        else:
-            connection.settings_dict["NAME"] = "/proc/no-such-folder/db.sqlite3"
-
-    saved = dict(connection.settings_dict)
-    yield cut_off
-    connection.close()
-    connection.settings_dict.update(saved)
-
-
-@pytest.fixture
-def logged_in(staff, client):
-    assert client.post("/login/", {"username": staff.username, "password": PASSWORD}).status_code == 302
-    client.raise_request_exception = False  # answer as the server would, with the 500 page
-    return client
 
 
 def test_without_the_database_a_russian_visitor_gets_the_500_page_in_the_layout_and_in_russian(

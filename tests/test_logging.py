@@ -6,7 +6,6 @@ import logging
 import re
 import socket
 import time
-from urllib.request import urlopen
 
 import pytest
 from django.test import Client
@@ -14,7 +13,6 @@ from django.test import Client
 from intake.models import Entry
 from intake.services import RequestSpec, requests_log
 from tests.gunicorn import gunicorn
-from tests.test_error_pages import logged_in, unreachable_database  # noqa: F401 (fixtures)
 
 IPV4 = re.compile(r"\b\d{1,3}(\.\d{1,3}){3}\b")
 CLIENT_ADDRESS = "127.0.0.2"  # the server listens on 127.0.0.1: its own address is no client's

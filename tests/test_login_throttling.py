@@ -3,8 +3,6 @@ nothing else: not the account everywhere, not a colleague behind the same addres
 
 import datetime as dt
 
-import pytest
-
 from tests.conftest import PASSWORD, make_user
 
 

@@ -74,7 +74,7 @@ def screenshot(page: Page, name: str) -> None:
         for width, size in (("desktop", DESKTOP), ("phone", PHONE)):
             page.set_viewport_size(size)
             path = SCREENSHOTS / f"{name}-{width}.png"
-            _retry_over_refresh(page, lambda: page.screenshot(path=path, full_page=True, animations="disabled"))
+            _retry_over_refresh(page, lambda path=path: page.screenshot(path=path, full_page=True, animations="disabled"))
     finally:
         page.set_viewport_size(DESKTOP)
 

@@ -11,7 +11,7 @@ from django.db import connection
 
 from intake import accounts, services
 from intake.models import AuditEvent, Entry, HelpRequest, Status, User
-from intake.months import add_months, current_month, format_month
+from intake.months import add_months, format_month
 from tests.conftest import PASSWORD
 
 Action = AuditEvent.Action

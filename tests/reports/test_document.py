@@ -8,7 +8,6 @@ import json
 import re
 from pathlib import Path
 
-import pytest
 from django.core.management import call_command
 
 from intake.counts import count_rows

@@ -9,7 +9,6 @@ import pytest
 from intake.months import add_months
 from reports.figures import (
     change_pct,
-
     report_figures,
     round_pct,
     season_of,

@@ -10,12 +10,12 @@ from django.utils import timezone
 
 from intake import audit
 from intake.models import AuditEvent, HelpRequest, Programme
-from intake.months import add_months, current_month, format_month
+from intake.months import add_months, format_month
 from reports.models import Report
 from reports.services import (
     STALE_RUNNING,
-    ReportError,
     ReportBusy,
+    ReportError,
     current_fingerprint,
     report_generate,
     report_request,

@@ -8,8 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from intake.models import HelpRequest, Outcome, Status
 from intake.months import add_months
 from shell.views import REQUESTS_PER_PAGE
-from tests.conftest import make_user
-from tests.conftest import THIS_MONTH, text_of
+from tests.conftest import THIS_MONTH, make_user, text_of
 
 # The home counts the current month: the clock is set for every test.
 pytestmark = pytest.mark.usefixtures("this_month")
