@@ -3,9 +3,11 @@
 
     python3 dev.py run     # .venv, requirements, database, demo data; web, worker and beat
     python3 dev.py test    # the whole test suite (extra arguments go to pytest), browser tests
-                           # included: it installs Debian's chromium and axe-core when missing
+                           # included: it installs Debian's chromium, axe-core and wrk when missing
+    python3 dev.py bench   # the benchmark (README, "Benchmark"; extra arguments go to
+                           # `manage.py bench`): WIPES the database DATABASE_URL names
 
-Both create the virtual environment in .venv and install requirements.txt when it
+Each creates the virtual environment in .venv and installs requirements.txt when it
 is missing or has changed. `run` uses whatever DATABASE_URL and CELERY_BROKER_URL say,
 by default a SQLite file and kombu's filesystem broker under var/, and stops all three
 processes on Ctrl-C. Standard library only: it runs before anything is installed.
@@ -13,6 +15,8 @@ processes on Ctrl-C. Standard library only: it runs before anything is installed
 
 import hashlib
 import os
+import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -119,20 +123,50 @@ def ensure_browser_tools() -> None:
         call("npm", "install", "--prefix", AXE_DIR, "--no-audit", "--no-fund", "--silent", f"axe-core@{AXE_VERSION}")
 
 
+def ensure_wrk(*, required: bool) -> None:
+    """Debian's wrk, the load tool of the benchmark (and of its test)."""
+    if shutil.which("wrk"):
+        return
+    if os.geteuid() != 0:
+        if required:
+            sys.exit("The benchmark's test needs Debian's wrk: run `sudo apt-get install wrk`, then again.")
+        say("wrk is missing (`sudo apt-get install wrk`): the benchmark loads pages with its own, slower threads.")
+        return
+    say("Installing wrk (Debian's package)")
+    call("apt-get", "update", "-qq")
+    call("apt-get", "install", "-y", "-qq", "wrk", env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+
+
 def run_tests(args: list[str]) -> int:
     # Settings need a secret with DEBUG off; the tests supply their own (tests/environment.py).
     compile_translations({**os.environ, "DEBUG": "1"})
     ensure_browser_tools()
+    ensure_wrk(required=True)
     return subprocess.call([str(PYTHON), "-m", "pytest", *args], cwd=ROOT)
 
 
+def run_bench(args: list[str]) -> int:
+    # Production settings, as the benchmark's own gunicorn and worker get them (over
+    # plain HTTP on 127.0.0.1): DEBUG would record every query and slow the timings.
+    env = {**os.environ, "DEBUG": "0", "HTTPS": "0", "TWO_FACTOR_REQUIRED": "0", "ALLOWED_HOSTS": "127.0.0.1",
+           "PYTHONUNBUFFERED": "1"}
+    env.setdefault("SECRET_KEY", secrets.token_urlsafe(48))
+    compile_translations(env)
+    ensure_wrk(required=False)
+    say("Migrating the database")
+    call(PYTHON, "manage.py", "migrate", "--noinput", "-v", "0", env=env)
+    return subprocess.call([str(PYTHON), "manage.py", "bench", *args], cwd=ROOT, env=env)
+
+
 def main() -> int:
-    if len(sys.argv) < 2 or sys.argv[1] not in ("run", "test"):
+    if len(sys.argv) < 2 or sys.argv[1] not in ("run", "test", "bench"):
         print(__doc__)
         return 2
     ensure_environment()
     if sys.argv[1] == "run":
         return run_app()
+    if sys.argv[1] == "bench":
+        return run_bench(sys.argv[2:])
     return run_tests(sys.argv[2:])
 
 

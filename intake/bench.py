@@ -1,0 +1,660 @@
+"""The machinery of `manage.py bench` (run by `python3 dev.py bench`): bench data, timing,
+the servers it starts, the load generators and the table it prints.
+
+The bench wipes the database it runs on: see `foreign_data`.
+"""
+
+import datetime as dt
+import http.client
+import os
+import platform
+import random
+import re
+import secrets
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from itertools import islice
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+import django
+from django.conf import settings
+from django.db import connection, transaction
+
+from . import counts
+from .models import Category, Entry, HelpRequest, Outcome, Programme, Status, User
+from .months import add_months, current_month
+
+
+class BenchError(RuntimeError):
+    """Something the bench needs did not work; the message says what."""
+
+
+# Programmes, accounts and nothing else: what the bench makes, so what it may wipe.
+BENCH_PREFIX = "bench-"
+MONTHS = 36
+SEED = 2023
+
+
+# =====================================================================================
+# THE COUNTS TABLE: the places to wire once intake keeps a table of monthly counts.
+#
+# 1. The bulk load writes requests with COPY, past the services that keep the counts:
+#    `counts_rebuild` rebuilds them from the requests after each load. It calls
+#    intake.counts.counts_rebuild() when that exists; rename here if it is called otherwise.
+# 2. The baseline is a plain SELECT of the counts a report needs. `counts_table` names
+#    the counts table and its columns; while it returns None (no counts table yet), the
+#    baseline reads a copy of the GROUP BY result instead, built once and not timed.
+# 3. `report_body` is the report task's work, without claiming and storing the row.
+# =====================================================================================
+
+
+def counts_rebuild() -> None:
+    rebuild = getattr(counts, "counts_rebuild", None)
+    if rebuild is not None:
+        rebuild()
+
+
+@dataclass(frozen=True)
+class CountsTable:
+    """A table with one row per programme, month, category, status, outcome and closed
+    month (columns named as the requests' are) and its number of requests."""
+
+    name: str
+    requests_column: str
+    label: str
+
+
+def counts_table() -> CountsTable | None:
+    # SWITCH: once the counts table exists, return it here, e.g.
+    #   model = apps.get_model("intake", "MonthlyCount")
+    #   return CountsTable(model._meta.db_table, "requests", "a plain SELECT of the counts table")
+    return None
+
+
+def report_body(month: dt.date) -> dict:
+    from reports.services import compute_figures
+
+    return compute_figures(programme=None, month=month)
+
+
+# =====================================================================================
+# Bench data: requests of several programmes over 36 months, in a plausible mix.
+# =====================================================================================
+
+
+@dataclass(frozen=True)
+class BenchProgramme:
+    slug: str
+    name: str
+    share: int  # % of all requests
+    starts: int  # months after the first month of the bench
+    paused: tuple[int, ...] = ()  # months without a single request
+    categories: dict[str, int] = field(default_factory=dict)  # category -> weight
+
+
+PROGRAMMES = [
+    BenchProgramme("bench-desertion", "Desertion help (bench)", 40, 0, (), {
+        Category.DESERTION: 55, Category.MOBILISATION: 5, Category.EMIGRATION: 15,
+        Category.SURRENDER: 10, Category.LEGAL: 10, Category.OTHER: 5}),
+    BenchProgramme("bench-mobilisation", "Mobilisation advice (bench)", 30, 0, (), {
+        Category.DESERTION: 5, Category.MOBILISATION: 60, Category.EMIGRATION: 20,
+        Category.LEGAL: 10, Category.OTHER: 5}),
+    BenchProgramme("bench-emigration", "Emigration (bench)", 20, 6, (), {
+        Category.DESERTION: 10, Category.MOBILISATION: 15, Category.EMIGRATION: 65,
+        Category.LEGAL: 5, Category.OTHER: 5}),
+    BenchProgramme("bench-legal", "Legal consultations (bench)", 10, 0, (14, 15), {
+        Category.DESERTION: 15, Category.MOBILISATION: 15, Category.EMIGRATION: 10,
+        Category.SURRENDER: 5, Category.LEGAL: 50, Category.OTHER: 5}),
+]
+# The coordinator of the bench works in these programmes (the home page shows theirs).
+COORDINATED = ("bench-desertion", "bench-legal")
+
+# (new, in progress, closed) in % by the age of a request in months at the last month:
+# old requests are nearly all closed, this month's mostly still open.
+STATUS_BY_AGE = {0: (40, 40, 20), 1: (15, 30, 55), 2: (5, 15, 80)}
+STATUS_OLDER = (1, 3, 96)
+OUTCOMES = {
+    Outcome.LEFT_COUNTRY: 35, Outcome.SAFE_IN_RUSSIA: 20, Outcome.REFERRED: 12, Outcome.LOST_CONTACT: 12,
+    Outcome.SURRENDERED: 8, Outcome.DETAINED: 5, Outcome.RETURNED_TO_UNIT: 4, Outcome.WITHDREW: 4,
+}
+# Months from receiving a request to closing it -> weight.
+CLOSE_DELAYS = {0: 45, 1: 35, 2: 12, 3: 5, 6: 3}
+
+
+def month_weight(m: int) -> float:
+    """Requests in month m (0..35) relative to the others: the work grows 2.5-fold over
+    three years, with a mobilisation wave in months 8 to 10."""
+    return (1 + 1.5 * m / (MONTHS - 1)) * {8: 2.5, 9: 2.0, 10: 1.5}.get(m, 1.0)
+
+
+def split(total: int, weights: Iterable[float]) -> list[int]:
+    """`total` split in proportion to `weights`, largest remainders first: whole parts
+    that add up to `total`, the same every time."""
+    weights = list(weights)
+    whole = sum(weights)
+    exact = [total * w / whole for w in weights]
+    parts = [int(x) for x in exact]
+    for i in sorted(range(len(parts)), key=lambda i: exact[i] - parts[i], reverse=True)[: total - sum(parts)]:
+        parts[i] += 1
+    return parts
+
+
+# (programme index, month index, category, status, outcome, closed month index or None)
+GroupKey = tuple[int, int, str, str, str, int | None]
+
+
+def plan(total: int) -> dict[GroupKey, int]:
+    """How many of `total` requests share each programme, month, category, status,
+    outcome and closed month."""
+    last = MONTHS - 1
+    cells = [(p, m) for p, prog in enumerate(PROGRAMMES) for m in range(MONTHS)
+             if m >= prog.starts and m not in prog.paused]
+    # Each programme gets its share, spread over its months as the months weigh.
+    groups: dict[GroupKey, int] = {}
+    per_programme = split(total, [prog.share for prog in PROGRAMMES])
+    for p, prog in enumerate(PROGRAMMES):
+        months = [m for q, m in cells if q == p]
+        for m, in_month in zip(months, split(per_programme[p], [month_weight(m) for m in months])):
+            for category, in_category in zip(prog.categories, split(in_month, prog.categories.values())):
+                new, in_progress, closed = split(in_category, STATUS_BY_AGE.get(last - m, STATUS_OLDER))
+                groups[(p, m, category, Status.NEW, "", None)] = new
+                groups[(p, m, category, Status.IN_PROGRESS, "", None)] = in_progress
+                for outcome, n in zip(OUTCOMES, split(closed, OUTCOMES.values())):
+                    for delay, k in zip(CLOSE_DELAYS, split(n, CLOSE_DELAYS.values())):
+                        key = (p, m, category, Status.CLOSED, outcome, min(m + delay, last))
+                        groups[key] = groups.get(key, 0) + k
+    return {key: n for key, n in groups.items() if n}
+
+
+# References: unique by construction (a random draw among a million would collide
+# about every other run), spread over the whole space like the app's random ones.
+_REFERENCE_SPACE = 31 ** 8
+_REFERENCE_STEP = 3 ** 18  # shares no factor with 31**8, so i -> reference is one-to-one
+_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def bench_reference(i: int) -> str:
+    value = (i * _REFERENCE_STEP + 123_456_789) % _REFERENCE_SPACE
+    chars = []
+    for _ in range(8):
+        value, digit = divmod(value, 31)
+        chars.append(_ALPHABET[digit])
+    return "".join(chars[:4]) + "-" + "".join(chars[4:])
+
+
+REQUEST_FIELDS = ("programme", "month", "category", "status", "outcome", "closed_month", "reference", "entry")
+
+
+def _request_rows(groups: dict[GroupKey, int], months: list[dt.date], programme_ids: list[int],
+                  entry_ids: dict[tuple[int, int], int]) -> Iterator[tuple]:
+    """Rows in the order of REQUEST_FIELDS, month by month, each month's requests of all
+    programmes and kinds shuffled together as they would arrive."""
+    by_month: dict[int, list[tuple[GroupKey, int]]] = {}
+    for key, n in groups.items():
+        by_month.setdefault(key[1], []).append((key, n))
+    rng = random.Random(SEED)
+    index = 0
+    for m in sorted(by_month):
+        arrivals = [key for key, n in by_month[m] for _ in range(n)]
+        rng.shuffle(arrivals)
+        for p, _m, category, status, outcome, closed in arrivals:
+            yield (programme_ids[p], months[m], category, status, outcome,
+                   None if closed is None else months[closed], bench_reference(index), entry_ids[(p, m)])
+            index += 1
+
+
+def _quoted_columns(model, names: Iterable[str]) -> str:
+    quote_name = connection.ops.quote_name
+    return ", ".join(quote_name(model._meta.get_field(name).column) for name in names)
+
+
+def insert_rows(model, names: tuple[str, ...], rows: Iterable[tuple]) -> None:
+    """Bulk insert: COPY on PostgreSQL, executemany in batches on SQLite."""
+    table, columns = connection.ops.quote_name(model._meta.db_table), _quoted_columns(model, names)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        placeholders = ", ".join(["%s"] * len(names))
+        # nosec below: names quoted from the models' metadata, values as parameters.
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # nosec B608
+        rows = iter(rows)
+        while batch := [tuple(v.isoformat() if isinstance(v, dt.date) else v for v in row)
+                        for row in islice(rows, 20_000)]:
+            cursor.executemany(sql, batch)
+
+
+@dataclass
+class BenchData:
+    programmes: list[Programme]
+    first: dt.date
+    last: dt.date
+
+
+def wipe() -> None:
+    """Every programme and everything that hangs off it (requests, entries, counts,
+    reports): the bench's accounts stay."""
+    from reports.models import Report
+
+    if connection.vendor == "postgresql":
+        tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in (Programme, Report))
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {tables} CASCADE")
+        return
+    with transaction.atomic():
+        HelpRequest.objects.all().delete()  # first: the largest, in one statement
+        # Whatever points at a programme (entries, reports, counts...), then the programmes.
+        for relation in Programme._meta.related_objects:
+            if relation.one_to_many or relation.one_to_one:
+                relation.related_model._base_manager.all().delete()
+        Programme.objects.all().delete()
+
+
+def load(total: int, *, author: User, coordinator: User) -> BenchData:
+    """Wipe, then load `total` requests over the 36 months up to this one."""
+    wipe()
+    last = current_month()
+    first = add_months(last, -(MONTHS - 1))
+    months = [add_months(first, m) for m in range(MONTHS)]
+    groups = plan(total)
+    with transaction.atomic():
+        programmes = Programme.objects.bulk_create(
+            Programme(slug=p.slug, name=p.name, first_month=months[p.starts]) for p in PROGRAMMES
+        )
+        coordinator.programmes.set(p for p in programmes if p.slug in COORDINATED)
+        # One import entry per programme and month, as if each month came in a CSV file.
+        cells = sorted({(key[0], key[1]) for key in groups})
+        entries = Entry.objects.bulk_create(
+            Entry(programme=programmes[p], month=months[m], kind=Entry.Kind.IMPORT, author=author) for p, m in cells
+        )
+        entry_ids = {cell: entry.pk for cell, entry in zip(cells, entries)}
+        insert_rows(HelpRequest, REQUEST_FIELDS, _request_rows(groups, months, [p.pk for p in programmes], entry_ids))
+        counts_rebuild()
+    # Statistics and a visibility map, as autovacuum leaves a table in use.
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+    return BenchData(programmes=programmes, first=first, last=last)
+
+
+def counted(month: dt.date) -> int:
+    """Every request up to `month`, as the reports count them."""
+    return sum(row.requests for row in counts.count_rows(programme=None, until=month))
+
+
+def foreign_data() -> list[str]:
+    """What the database holds that the bench did not make, and would wipe."""
+    from reports.models import ReferenceFigure
+
+    found = []
+    programmes = Programme.objects.exclude(slug__startswith=BENCH_PREFIX).count()
+    accounts = User.objects.exclude(username__startswith=BENCH_PREFIX).count()
+    figures = ReferenceFigure.objects.count()
+    for n, one, many in ((programmes, "programme", "programmes"), (accounts, "account", "accounts"),
+                         (figures, "reference figure", "reference figures")):
+        if n:
+            found.append(f"{n} {one if n == 1 else many}")
+    return found
+
+
+def bench_account(username: str, role: str, password: str) -> User:
+    from django.contrib.auth.models import Group
+
+    user = User.objects.filter(username=username).first() or User(username=username)
+    user.set_password(password)
+    user.save()
+    user.groups.set([Group.objects.get(name=role)])
+    return user
+
+
+# =====================================================================================
+# Baseline: a plain SELECT of the counts a report needs.
+# =====================================================================================
+
+COPY_OF_COUNTS = "bench_counts_copy"
+
+
+@contextmanager
+def counts_baseline() -> Iterator[tuple[Callable[[dt.date], list], str]]:
+    """Yields (select, label): select(month) reads every count row up to `month`."""
+    table = counts_table()
+    made_copy = table is None
+    if made_copy:
+        request = HelpRequest._meta
+        grouped = _quoted_columns(HelpRequest, ("programme", "month", "category", "status", "outcome", "closed_month"))
+        # nosec below: names quoted from the models' metadata or constants, values as parameters.
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {COPY_OF_COUNTS}")
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {COPY_OF_COUNTS} AS SELECT {grouped}, COUNT(*) AS requests "  # nosec B608
+                f"FROM {connection.ops.quote_name(request.db_table)} GROUP BY {grouped}"
+            )
+        table = CountsTable(COPY_OF_COUNTS, "requests", "a plain SELECT of a copy of the GROUP BY result "
+                                                        "(no counts table yet)")
+    quote_name = connection.ops.quote_name
+    month_column = quote_name(HelpRequest._meta.get_field("month").column)
+    columns = _quoted_columns(HelpRequest, ("month", "category", "status", "outcome", "closed_month"))
+    sql = (f"SELECT {columns}, {quote_name(table.requests_column)} FROM {quote_name(table.name)} "  # nosec B608
+           f"WHERE {month_column} <= %s")
+
+    def select(month: dt.date) -> list:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [month])
+            return cursor.fetchall()
+
+    try:
+        yield select, table.label
+    finally:
+        if made_copy:
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP TABLE IF EXISTS {COPY_OF_COUNTS}")
+
+
+# =====================================================================================
+# Timing
+# =====================================================================================
+
+
+def side_by_side(reps: int, *actions: Callable[[], object]) -> list[list[float]]:
+    """Seconds each action took in each repetition, the actions run in turn within a
+    repetition (so that both see the same machine), after one untimed run of each."""
+    for action in actions:
+        action()
+    times: list[list[float]] = [[] for _ in actions]
+    for _rep in range(reps):
+        for action, taken in zip(actions, times):
+            start = time.perf_counter()
+            action()
+            taken.append(time.perf_counter() - start)
+    return times
+
+
+def percentile(values: list[float], p: int) -> float:
+    if len(values) < 2:
+        return max(values)
+    return statistics.quantiles(values, n=100, method="inclusive")[p - 1]
+
+
+# =====================================================================================
+# Servers: gunicorn and a Celery worker, as production runs them, on this database.
+# =====================================================================================
+
+
+def database_url() -> str:
+    """The URL of the database this process uses (under tests, the test database)."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    user = quote(db.get("USER") or "", safe="")
+    if user and db.get("PASSWORD"):
+        user += ":" + quote(db["PASSWORD"], safe="")
+    return f"postgres://{user + '@' if user else ''}{db['HOST']}:{db.get('PORT') or 5432}/{quote(db['NAME'], safe='')}"
+
+
+def server_environment() -> dict[str, str]:
+    """Production settings, but plain HTTP on 127.0.0.1 and a password alone."""
+    environment = os.environ | {
+        "DEBUG": "0", "HTTPS": "0", "TRUSTED_PROXY": "0", "TWO_FACTOR_REQUIRED": "0",
+        "ALLOWED_HOSTS": "127.0.0.1", "SECRET_KEY": secrets.token_urlsafe(48),
+        "DATABASE_URL": database_url(), "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+    }
+    if hasattr(settings, "BROKER_DIR"):
+        environment["BROKER_DIR"] = str(settings.BROKER_DIR)
+    return environment
+
+
+def _wait_for_line(process: subprocess.Popen, log: Path, pattern: str, what: str, timeout: float = 60) -> re.Match:
+    deadline = time.monotonic() + timeout
+    while not (found := re.search(pattern, log.read_text(errors="replace"))):
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise BenchError(f"{what} did not start; its log says:\n{log.read_text(errors='replace')[-3000:]}")
+        time.sleep(0.05)
+    return found
+
+
+@contextmanager
+def _process(command: list[str], environment: dict[str, str], name: str) -> Iterator[tuple[subprocess.Popen, Path]]:
+    with tempfile.TemporaryDirectory(prefix=f"intake-bench-{name}-") as folder:
+        log = Path(folder) / f"{name}.log"
+        with open(log, "w") as out:
+            process = subprocess.Popen(command, cwd=settings.BASE_DIR, env=environment, stdout=out, stderr=out)
+        try:
+            yield process, log
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@contextmanager
+def gunicorn(environment: dict[str, str], workers: int) -> Iterator[int]:
+    """The app served by gunicorn with the project's settings; yields its port."""
+    command = [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi",
+               "--bind", "127.0.0.1:0", "--workers", str(workers)]
+    with _process(command, environment, "gunicorn") as (process, log):
+        yield int(_wait_for_line(process, log, r"Listening at: http://127\.0\.0\.1:(\d+)", "gunicorn")[1])
+
+
+@contextmanager
+def celery_worker(environment: dict[str, str]) -> Iterator[None]:
+    """A Celery worker as production runs one: prefork, one process."""
+    command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "prefork", "--concurrency", "1",
+               "--loglevel", "INFO", "--without-gossip", "--without-mingle", "--hostname", f"bench-{os.getpid()}@%h"]
+    with _process(command, environment, "worker") as (process, log):
+        _wait_for_line(process, log, r"ready\.", "The Celery worker")
+        yield
+
+
+def _cookie_header(cookies: SimpleCookie) -> str:
+    return "; ".join(f"{name}={morsel.value}" for name, morsel in cookies.items())
+
+
+def _take_cookies(response: http.client.HTTPResponse, cookies: SimpleCookie) -> None:
+    for header in response.headers.get_all("Set-Cookie") or []:
+        cookies.load(header)
+
+
+def log_in(port: int, username: str, password: str) -> str:
+    """Log in through the login form as a browser does; returns the Cookie header."""
+    server = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    cookies = SimpleCookie()
+    server.request("GET", "/login/")
+    page = server.getresponse()
+    _take_cookies(page, cookies)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.read().decode())
+    if token is None:
+        raise BenchError(f"The login page (status {page.status}) has no CSRF token.")
+    form = urlencode({"username": username, "password": password, "csrfmiddlewaretoken": token[1]})
+    server.request("POST", "/login/", body=form, headers={
+        "Content-Type": "application/x-www-form-urlencoded", "Cookie": _cookie_header(cookies)})
+    answer = server.getresponse()
+    answer.read()
+    _take_cookies(answer, cookies)
+    server.close()
+    if answer.status != 302:
+        raise BenchError(f"Logging in as {username} answered {answer.status}, not a redirect.")
+    return _cookie_header(cookies)
+
+
+def check_page(port: int, path: str, cookie: str) -> None:
+    server = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+    server.request("GET", path, headers={"Cookie": cookie})
+    response = server.getresponse()
+    response.read()
+    server.close()
+    if response.status != 200:
+        where = response.headers.get("Location")
+        raise BenchError(f"{path} answered {response.status}{f' (to {where})' if where else ''}, not 200.")
+
+
+# =====================================================================================
+# Load generators: wrk (Debian's package) or, without it, threads in this process.
+# =====================================================================================
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    per_second: float
+    p50: float  # seconds
+    p95: float
+    errors: int
+
+
+# wrk's --latency prints no 95th percentile: this script prints what the bench reads.
+WRK_SCRIPT = """
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("bench-result %d %d %d %d %d\\n", summary.requests, summary.duration,
+    e.connect + e.read + e.write + e.status + e.timeout, latency:percentile(50), latency:percentile(95)))
+end
+"""
+
+
+def wrk_version() -> str | None:
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        return None
+    shown = subprocess.run([wrk, "--version"], capture_output=True, text=True).stdout
+    return shown.split("Copyright")[0].strip() or "wrk"
+
+
+def load_with_wrk(url: str, cookie: str, *, connections: int, seconds: int) -> LoadResult:
+    threads = max(1, min(connections, os.cpu_count() or 1))
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        script.write(WRK_SCRIPT)
+        script.flush()
+        # A slow page must be measured, not dropped: wrk's own timeout is 2 s.
+        run = subprocess.run(
+            ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--timeout", "60s",
+             "-s", script.name, "-H", f"Cookie: {cookie}", url],
+            capture_output=True, text=True,
+        )
+    found = re.search(r"bench-result (\d+) (\d+) (\d+) (\d+) (\d+)", run.stdout)
+    if run.returncode or found is None:
+        raise BenchError(f"wrk failed (exit code {run.returncode}):\n{run.stdout}\n{run.stderr}")
+    requests, duration_us, errors, p50_us, p95_us = map(int, found.groups())
+    return LoadResult(requests / (duration_us / 1e6), p50_us / 1e6, p95_us / 1e6, errors)
+
+
+def load_with_threads(url: str, cookie: str, *, connections: int, seconds: int) -> LoadResult:
+    """`connections` threads, each sending one request after another for `seconds`."""
+    address = re.fullmatch(r"http://([^:/]+):(\d+)(/.*)", url)
+    host, port, path = address[1], int(address[2]), address[3]
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    deadline = time.perf_counter() + seconds
+
+    def client() -> None:
+        server = http.client.HTTPConnection(host, port, timeout=60)
+        mine, failed = [], 0
+        while (start := time.perf_counter()) < deadline:
+            try:
+                server.request("GET", path, headers={"Cookie": cookie})
+                response = server.getresponse()
+                response.read()
+            except (OSError, http.client.HTTPException):
+                server.close()
+                failed += 1
+                continue
+            if response.status == 200:
+                mine.append(time.perf_counter() - start)
+            else:
+                failed += 1
+        server.close()
+        with lock:
+            latencies.extend(mine)
+            errors[0] += failed
+
+    started = time.perf_counter()
+    clients = [threading.Thread(target=client) for _ in range(connections)]
+    for thread in clients:
+        thread.start()
+    for thread in clients:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    if not latencies:
+        return LoadResult(0.0, 0.0, 0.0, errors[0])
+    return LoadResult(len(latencies) / elapsed, percentile(latencies, 50), percentile(latencies, 95), errors[0])
+
+
+# =====================================================================================
+# The machine, and the table
+# =====================================================================================
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        cpuinfo = Path("/proc/cpuinfo").read_text()
+        if found := re.search(r"^model name\s*:\s*(.+)$", cpuinfo, re.M):
+            cpu = found[1].strip()
+        memory = int(re.search(r"MemTotal:\s*(\d+)", Path("/proc/meminfo").read_text())[1]) / 1024 ** 2
+    except (OSError, TypeError):
+        memory = 0
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            database = f"PostgreSQL {cursor.fetchone()[0].split()[0]}"
+    else:
+        database = f"SQLite {sqlite3.sqlite_version}"
+    return (f"{cpu}, {os.cpu_count()} cores, {memory:.0f} GiB; {platform.system()} {platform.release()}; "
+            f"Python {platform.python_version()}, Django {django.get_version()}, {database}, "
+            f"broker {settings.CELERY_BROKER_URL.split(':')[0]}")
+
+
+@dataclass
+class Line:
+    measurement: str
+    low: str = ""
+    middle: str = ""
+    spread: str = ""
+    ratio: str = ""
+    goal: str = ""
+    result: str = ""
+
+
+def seconds(value: float) -> str:
+    if value >= 10:
+        return f"{value:.1f} s"
+    if value >= 1:
+        return f"{value:.2f} s"
+    if value >= 0.01:
+        return f"{value * 1000:.0f} ms"
+    return f"{value * 1000:.2f} ms"
+
+
+def verdict_at_most(value: float, goal: float, unit: str = "×") -> str:
+    if value <= goal:
+        return "met"
+    shown = (lambda v: f"{v:.2f}{unit}") if unit == "×" else seconds
+    return f"missed: {shown(value)} against {shown(goal)}, {value / goal:.1f}× the goal"
+
+
+def verdict_at_least(share: float, goal: float) -> str:
+    if share >= goal:
+        return "met"
+    return f"missed: {share:.0%} against {goal:.0%}, {(goal - share) * 100:.0f} points short"
+
+
+def table(lines: list[Line]) -> str:
+    header = ["measurement", "min", "median", "p50 / p95", "ratio", "goal", "result"]
+    rows = [header, ["---"] * len(header)]
+    rows += [[line.measurement, line.low, line.middle, line.spread, line.ratio, line.goal, line.result]
+             for line in lines]
+    return "\n".join("| " + " | ".join(row) + " |" for row in rows)
