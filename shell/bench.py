@@ -31,9 +31,9 @@ import django
 from django.conf import settings
 from django.db import connection, transaction
 
-from . import counts
-from .models import Category, Entry, HelpRequest, Outcome, Programme, Status, User
-from .months import add_months, current_month
+from intake import counts
+from intake.models import Category, Entry, HelpRequest, Outcome, Programme, Status, User
+from intake.months import add_months, current_month
 
 
 class BenchError(RuntimeError):
@@ -83,9 +83,12 @@ def counts_table() -> CountsTable | None:
 
 
 def report_body(month: dt.date) -> dict:
-    from reports.services import compute_figures
+    """What the report task computes for the scope of all programmes (the task body less
+    claiming and storing the row)."""
+    from reports.models import Report
+    from reports.services import report_compute
 
-    return compute_figures(programme=None, month=month)
+    return report_compute(report=Report(programme=None, month=month, version=1))
 
 
 # =====================================================================================

@@ -6,9 +6,9 @@ import re
 import pytest
 from django.core.management import CommandError, call_command
 
-from intake import bench
 from intake.models import HelpRequest, Programme, User
 from reports.models import Report
+from shell import bench
 
 TINY = ["--requests", "2000", "--small", "500", "--reps", "1", "--duration", "1", "--ready-reps", "1",
         "--web-workers", "2", "--connections", "4"]

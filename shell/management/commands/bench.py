@@ -1,5 +1,5 @@
 """`manage.py bench` (run by `python3 dev.py bench`): the benchmark of issue 8, one table
-of measurements against their baselines and goals. The machinery is in intake/bench.py."""
+of measurements against their baselines and goals. The machinery is in shell/bench.py."""
 
 import itertools
 import os
@@ -12,12 +12,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils.formats import number_format
 
-from intake import bench
 from intake.models import Category, Entry, HelpRequest, Status
 from intake.months import format_month
 from intake.services import RequestSpec, entry_undo, requests_log
 from reports.models import Report
 from reports.services import report_generate, report_request
+from shell import bench
 
 LOGGED = 5000  # the most one count may log (intake.services.MAX_COUNT)
 # Goals of issue 8 (README, "Benchmark").
@@ -113,7 +113,7 @@ class Command(BaseCommand):
         if counted != total:
             raise CommandError(
                 f"The reports count {n(counted)} requests, not the {n(total)} loaded: the counts they read were not "
-                "rebuilt after the bulk load. Wire the counts table in intake/bench.py (THE COUNTS TABLE)."
+                "rebuilt after the bulk load. Wire the counts table in shell/bench.py (THE COUNTS TABLE)."
             )
         self.say(f"Loaded in {time.monotonic() - started:.1f} s")
         return data
@@ -168,7 +168,7 @@ class Command(BaseCommand):
             start = time.perf_counter()
             entry = requests_log(spec=spec, count=LOGGED, author=self.coordinator)
             log_times.append(time.perf_counter() - start)
-            entry_undo(entry=entry)
+            entry_undo(entry=entry, actor=self.coordinator)
 
         def insert() -> None:
             rows = [(programme.pk, data.last, Category.DESERTION, Status.NEW, "", None,
