@@ -115,10 +115,27 @@ class Outcome(models.TextChoices):
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 
+# Random bytes map to the alphabet by their value modulo 31; the 8 values from 248 up
+# are dropped so that every character is equally likely.
+_UNBIASED = 256 - 256 % len(REFERENCE_ALPHABET)
+_TO_ALPHABET = bytes(ord(REFERENCE_ALPHABET[b % len(REFERENCE_ALPHABET)]) for b in range(256))
+_BIASED = bytes(range(_UNBIASED, 256))
+
+
+def new_references(n: int) -> list[str]:
+    """n random opaque references such as K7Q2-9XWD, derived from nothing: one call to
+    `secrets` for all of them, mapped to the alphabet without bias."""
+    chars = b""
+    while len(chars) < 8 * n:
+        # About 3% of the bytes are dropped: draw a little more than needed.
+        chars += secrets.token_bytes(8 * n - len(chars) + n // 16 + 8).translate(_TO_ALPHABET, _BIASED)
+    text = chars[: 8 * n].decode("ascii")
+    return [f"{text[i:i + 4]}-{text[i + 4:i + 8]}" for i in range(0, 8 * n, 8)]
+
+
 def new_reference() -> str:
     """A random opaque reference such as K7Q2-9XWD, derived from nothing."""
-    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
-    return f"{chars[:4]}-{chars[4:]}"
+    return new_references(1)[0]
 
 
 class Entry(models.Model):
