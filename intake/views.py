@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import Http404, HttpResponseServerError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,7 +17,7 @@ from reports.models import Report
 
 from . import audit
 from .access import programmes_for
-from .counts import status_counts
+from .counts import open_count, status_counts
 from .forms import (
     CloseForm, FindForm, ImportForm, LogCountsForm, LogRequestForm, MoveForm, SeenForm, apply_errors, submitted,
 )
@@ -62,7 +61,16 @@ def _recent_entries(user):
     entries = Entry.objects.filter(programme__in=programmes_for(user), month__gte=add_months(current_month(), -1))
     if not user.has_perm("intake.act_in_all_programmes"):
         entries = entries.filter(author=user)
-    return entries.select_related("programme", "author").annotate(size=Count("requests")).order_by("-pk")[:20]
+    return entries.select_related("programme", "author").order_by("-pk")[:20]
+
+
+class CountedPaginator(Paginator):
+    """A paginator told how many items there are (from the counts table), so that
+    paging never counts the rows it pages through."""
+
+    def __init__(self, object_list, per_page: int, *, count: int):
+        super().__init__(object_list, per_page)
+        self.count = count
 
 
 @login_required
@@ -76,14 +84,13 @@ def home(request):
         programmes = list(programmes_for(user))
         this_month = current_month()
         counts = status_counts(programmes=programmes, month=this_month)
-        waiting = (
-            HelpRequest.objects.open().filter(programme__in=programmes)
-            .select_related("programme").order_by("month", "programme__name", "pk")
-        )
+        # Oldest month first, in the order of the index that serves it (helprequest_waiting).
+        waiting = HelpRequest.objects.open().filter(programme__in=programmes).order_by("month", "programme", "pk")
+        paginator = CountedPaginator(waiting, REQUESTS_PER_PAGE, count=open_count(programmes=programmes))
         context.update(
             programmes=[(programme, counts[programme.pk]) for programme in programmes],
             this_month=this_month,
-            waiting=Paginator(waiting, REQUESTS_PER_PAGE).get_page(request.GET.get("page")),
+            waiting=paginator.get_page(request.GET.get("page")),
             entries=_recent_entries(user),
             find_form=FindForm(),
         )

@@ -5,7 +5,8 @@ import pytest
 from django.contrib.auth.models import Group
 
 from intake import demo
-from intake.models import Programme, User
+from intake.models import HelpRequest, Programme, User
+from intake.services import requests_add
 
 PASSWORD = "a-long-test-password"
 
@@ -17,6 +18,12 @@ def make_user(username: str, role: str | None, programmes=(), **extra) -> User:
     for programme in programmes:
         programme.members.add(user)
     return user
+
+
+def add_request(**fields) -> HelpRequest:
+    """One request, stored as the app stores requests: counted in the same transaction
+    (a request made with HelpRequest.objects.create would be missing from the counts)."""
+    return requests_add([HelpRequest(**fields)])[0]
 
 
 @pytest.fixture

@@ -14,9 +14,10 @@ import pytest
 from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from intake.models import Category, Entry, HelpRequest
+from intake.models import Category, Entry
 from reports.demo import load_reference_figures
 from reports.models import ReferenceFigure
+from tests.conftest import add_request
 
 PERSONAS = ["anonymous", "coordinator", "other_coordinator", "staff", "auditor", "administrator"]
 LOGIN = 302  # sent to the login page
@@ -100,12 +101,12 @@ def test_every_route_has_a_rule():
 @pytest.fixture
 def objects(programme, coordinator, other_coordinator):
     """One of each object the routes name, in the coordinator's programme."""
-    HelpRequest.objects.create(programme=programme, month=dt.date(2023, 10, 1), category=Category.DESERTION)
+    add_request(programme=programme, month=dt.date(2023, 10, 1), category=Category.DESERTION)
     call_command("monthly_report", "2023-11", "--programme", programme.slug, "--inline", stdout=io.StringIO())
     load_reference_figures()
     entry = Entry.objects.create(programme=programme, month=dt.date.today().replace(day=1), kind=Entry.Kind.COUNT,
                                  author=coordinator)
-    request = HelpRequest.objects.create(programme=programme, month=entry.month, category=Category.LEGAL, entry=entry)
+    request = add_request(programme=programme, month=entry.month, category=Category.LEGAL, entry=entry)
     return {
         "reference": request.reference, "pk": entry.pk, "scope": programme.slug, "month": dt.date(2023, 11, 1),
         "version": 1, "other": 1,

@@ -6,6 +6,8 @@ import pytest
 
 from intake.models import Category, Entry, HelpRequest
 from intake.months import current_month
+from intake.services import requests_add
+from tests.conftest import add_request
 
 RU = {"HTTP_ACCEPT_LANGUAGE": "ru"}
 
@@ -22,7 +24,7 @@ def test_the_login_page_speaks_russian_to_a_russian_browser(client, db):
                                           (12, "12 запросов")])
 def test_russian_plural_forms_on_the_home_page(programme, coordinator, client_for, count, words):
     entry = Entry.objects.create(programme=programme, month=current_month(), kind=Entry.Kind.COUNT, author=coordinator)
-    HelpRequest.objects.bulk_create(
+    requests_add(
         HelpRequest(programme=programme, month=entry.month, category=Category.LEGAL, entry=entry,
                     reference=f"AAAA-{i:04d}")
         for i in range(count)
@@ -73,7 +75,7 @@ def test_a_limit_in_a_message_is_written_the_russian_way(db, settings):
 
 
 def test_count_columns_are_plural_in_russian_while_a_single_status_is_singular(programme, coordinator, client_for):
-    request = HelpRequest.objects.create(programme=programme, month=current_month(), category=Category.LEGAL)
+    request = add_request(programme=programme, month=current_month(), category=Category.LEGAL)
     client = client_for(coordinator)
 
     home = " ".join(client.get("/", **RU).content.decode().split())

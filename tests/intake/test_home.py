@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from intake.models import HelpRequest, Outcome, Status
 from intake.months import add_months, current_month
+from intake.services import requests_add
 from intake.views import REQUESTS_PER_PAGE
 from tests.conftest import make_user
 
@@ -25,7 +26,7 @@ def text_of(response) -> str:
 
 def add_requests(programme, n: int, *, month=THIS_MONTH, status=Status.NEW, category="desertion") -> list[HelpRequest]:
     closed = status == Status.CLOSED
-    return HelpRequest.objects.bulk_create(
+    return requests_add(
         HelpRequest(
             programme=programme, month=month, category=category, status=status,
             outcome=Outcome.LEFT_COUNTRY if closed else "", closed_month=month if closed else None,

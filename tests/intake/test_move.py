@@ -8,6 +8,7 @@ from html import unescape
 import pytest
 
 from intake.models import HelpRequest, Outcome, Status
+from tests.conftest import add_request
 
 OCTOBER, SEPTEMBER, NOVEMBER = dt.date(2023, 10, 1), dt.date(2023, 9, 1), dt.date(2023, 11, 1)
 
@@ -19,7 +20,7 @@ def text_of(response) -> str:
 
 def make(programme, *, month=OCTOBER, category="desertion", status=Status.NEW) -> HelpRequest:
     closed = status == Status.CLOSED
-    return HelpRequest.objects.create(
+    return add_request(
         programme=programme, month=month, category=category, status=status,
         outcome=Outcome.REFERRED if closed else "", closed_month=NOVEMBER if closed else None,
     )

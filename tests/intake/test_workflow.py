@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 
 from intake.models import TRANSITIONS, AuditEvent, ChangedElsewhere, HelpRequest, Status, TransitionError
 from intake.months import add_months, current_month, format_month
+from tests.conftest import add_request
 
 MAY, JUNE = dt.date(2023, 5, 1), dt.date(2023, 6, 1)
 NEXT_MONTH = add_months(current_month(), 1)
@@ -24,7 +25,7 @@ def text_of(response) -> str:
 
 def make_request(programme, status=Status.NEW) -> HelpRequest:
     closed = status == Status.CLOSED
-    return HelpRequest.objects.create(
+    return add_request(
         programme=programme, month=MAY, category="desertion", status=status,
         outcome="referred" if closed else "", closed_month=JUNE if closed else None,
     )

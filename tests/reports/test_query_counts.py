@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from intake.models import Category, HelpRequest, Outcome, Programme, Status, new_reference
 from intake.months import add_months
+from intake.services import requests_add
 from reports.models import Report
 from reports.services import report_generate, report_request
 
@@ -37,7 +38,7 @@ def add_requests(programme: Programme, n: int) -> None:
             programme=programme, month=month, category=next(categories), status=status,
             outcome=outcome, closed_month=closed_month, reference=new_reference(),
         ))
-    HelpRequest.objects.bulk_create(requests, batch_size=2000)
+    requests_add(requests)
 
 
 def queued_report(programme: Programme | None) -> Report:

@@ -9,10 +9,10 @@ from html import unescape
 import pytest
 from django.core.management import call_command
 
-from intake.models import HelpRequest
 from intake.months import add_months, current_month, format_month
 from reports.models import Report
 from reports.services import report_generate, report_request
+from tests.conftest import add_request
 
 from .article import SENTENCE, assert_article_figures
 
@@ -71,7 +71,7 @@ def test_report_page_of_demo_data_says_which_figures_are_illustrative(november_r
 
 def test_report_page_of_real_data_has_no_provenance_table(programme, staff, client_for):
     programme.refresh_from_db()  # first_month as a date, as views see it
-    HelpRequest.objects.create(programme=programme, month=dt.date(2023, 4, 1), category="legal")
+    add_request(programme=programme, month=dt.date(2023, 4, 1), category="legal")
     report = report_request(programme=programme, month=dt.date(2023, 4, 1), send=False)
     report_generate(report_id=report.pk)
 
@@ -277,8 +277,8 @@ def test_data_changed_notice_appears_only_once_the_data_under_the_report_changes
     assert notice not in text_of(client.get(PAGE))
 
     # A request after the report month is not under the report.
-    HelpRequest.objects.create(programme=demo_programme, month=dt.date(2023, 12, 1), category="desertion")
+    add_request(programme=demo_programme, month=dt.date(2023, 12, 1), category="desertion")
     assert notice not in text_of(client.get(PAGE))
 
-    HelpRequest.objects.create(programme=demo_programme, month=dt.date(2023, 6, 1), category="desertion")
+    add_request(programme=demo_programme, month=dt.date(2023, 6, 1), category="desertion")
     assert notice in text_of(client.get(PAGE))
