@@ -10,7 +10,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from intake.counts import CountRow, count_rows, first_month
+from intake.counts import CountRow, count_rows, data_version, first_month
 from intake.models import Category, Outcome, Programme, Status
 from intake.months import add_months, current_month, format_month
 
@@ -90,6 +90,9 @@ def report_generate(*, report_id: int) -> None:
         return
     report = Report.objects.select_related("programme").get(pk=report_id)
     try:
+        # Read before the counts: a change committed in between makes the report look
+        # changed (and a check then says it is not), never the other way round.
+        stamp = data_version(programme=report.programme, until=report.month)
         figures = compute_figures(programme=report.programme, month=report.month, window=report.window)
     except Exception as exc:
         log.exception("Report %s failed.", report_id)
@@ -104,6 +107,7 @@ def report_generate(*, report_id: int) -> None:
         state=Report.State.READY,
         figures=figures,
         fingerprint=figures["fingerprint"],
+        data_version=stamp,
         failure="",
         finished_at=timezone.now(),
     )
@@ -155,6 +159,27 @@ def fingerprint(rows: list[CountRow], *, first: dt.date, until: dt.date) -> str:
 def current_fingerprint(report: Report) -> str:
     rows = count_rows(programme=report.programme, until=report.month)
     return fingerprint(rows, first=first_month(report.programme), until=report.month)
+
+
+def report_data_unchanged(report: Report) -> bool:
+    """Whether the data under a ready report is known to be the one it was computed
+    from: its stamp is still the current one. One small query; False means "may have
+    changed" (a request logged and undone since changes the stamp, not the data)."""
+    return report.data_version is not None and report.data_version == data_version(
+        programme=report.programme, until=report.month
+    )
+
+
+def report_check_data(report: Report) -> bool:
+    """Recompute the fingerprint of the data under a ready report: whether it is still
+    the data the report was computed from. When it is, the report takes the current
+    stamp, so that its page says so without checking again."""
+    stamp = data_version(programme=report.programme, until=report.month)
+    unchanged = current_fingerprint(report) == report.fingerprint
+    if unchanged:
+        Report.objects.filter(pk=report.pk).update(data_version=stamp)
+        report.data_version = stamp
+    return unchanged
 
 
 def reports_for_last_month() -> list[Report]:

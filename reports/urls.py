@@ -18,6 +18,7 @@ urlpatterns = [
     path("<slug:scope>/<month:month>/v<int:version>.json", views.report_json, name="report_json"),
     path("<slug:scope>/<month:month>/v<int:version>.csv", views.report_csv, name="report_csv"),
     path("<slug:scope>/<month:month>/v<int:version>/print/", views.report_print, name="report_print"),
+    path("<slug:scope>/<month:month>/v<int:version>/check/", views.report_check, name="report_check"),
     path(
         "<slug:scope>/<month:month>/v<int:version>/compare/v<int:other>/", views.report_compare, name="report_compare"
     ),
