@@ -69,8 +69,10 @@ def requests_log(*, spec: RequestSpec, count: int = 1, author: User | None, kind
 
 
 def _create_entries(groups: list[tuple[RequestSpec, int]], *, author: User | None, kind: str) -> list[Entry]:
-    # A reference collision is astronomically rare, but would abort the whole
-    # transaction; one retry with fresh references settles it.
+    # A reference collision aborts the whole transaction. It is rare, but not
+    # astronomically so: with a million requests stored, about one count of 5,000 in
+    # 170 draws a taken reference; one retry with fresh references settles it (both
+    # draws collide about once in 29,000 such counts).
     for attempt in range(2):
         try:
             with transaction.atomic():
