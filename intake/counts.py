@@ -1,16 +1,17 @@
 """The one place that counts help requests.
 
-Everything that needs a number (reports, home pages, fingerprints) asks here. Today it
-is a GROUP BY over the requests; later it can read a table of monthly counts kept in
-the same transaction as every change, without any caller noticing.
+Everything that needs a number (reports, home pages, fingerprints) asks here, and
+everything here reads the table of monthly counts (`MonthlyCount`), kept in the same
+transaction as every change to requests. So the cost of a count depends on the number
+of programmes, months and categories, never on the number of requests.
 """
 
 import datetime as dt
 from typing import NamedTuple
 
-from django.db.models import Count, Min
+from django.db.models import Min, Sum
 
-from .models import HelpRequest, Programme, Status
+from .models import DataVersion, MonthlyCount, Programme, Status
 
 
 class CountRow(NamedTuple):
@@ -27,11 +28,13 @@ class CountRow(NamedTuple):
 def count_rows(*, programme: Programme | None, until: dt.date) -> list[CountRow]:
     """Grouped counts of the requests received up to the month `until`, in a stable
     order; `programme=None` counts every programme. One query, whatever the volume."""
-    requests = HelpRequest.objects.filter(month__lte=until)
+    # Cells that have had requests and have none now keep a row at 0: left out, so
+    # that the rows are exactly what a GROUP BY over the requests would give.
+    counts = MonthlyCount.objects.filter(month__lte=until, requests__gt=0)
     if programme is not None:
-        requests = requests.filter(programme=programme)
+        counts = counts.filter(programme=programme)
     keys = ("month", "category", "status", "outcome", "closed_month")
-    grouped = requests.values_list(*keys).annotate(n=Count("id")).order_by(*keys)
+    grouped = counts.values_list(*keys).annotate(n=Sum("requests")).order_by(*keys)
     return [CountRow(*row) for row in grouped]
 
 
@@ -47,11 +50,27 @@ def status_counts(*, programmes, month: dt.date) -> dict[int, dict[str, int]]:
     status (every status present, zeros included). One query."""
     counts = {programme.pk: dict.fromkeys(Status.values, 0) for programme in programmes}
     grouped = (
-        HelpRequest.objects.in_programmes(list(counts)).filter(month=month)
+        MonthlyCount.objects.filter(programme__in=list(counts), month=month)
         .values_list("programme", "status")
-        .annotate(n=Count("id"))
+        .annotate(n=Sum("requests"))
         .order_by()
     )
     for programme_id, status, n in grouped:
         counts[programme_id][status] = n
     return counts
+
+
+def open_count(*, programmes) -> int:
+    """How many requests of `programmes`, of any month, are not closed. One query."""
+    open_cells = MonthlyCount.objects.filter(programme__in=list(programmes)).exclude(status=Status.CLOSED)
+    return open_cells.aggregate(n=Sum("requests"))["n"] or 0
+
+
+def data_version(*, programme: Programme | None, until: dt.date) -> int:
+    """A stamp of the data under a report of `programme` (None: every programme) and
+    the month `until`: it grows whenever a request received up to that month is
+    logged, changed or removed. One query over a row per programme and month."""
+    versions = DataVersion.objects.filter(month__lte=until)
+    if programme is not None:
+        versions = versions.filter(programme=programme)
+    return int(versions.aggregate(v=Sum("version"))["v"] or 0)

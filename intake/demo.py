@@ -8,11 +8,12 @@ constraint the article states (docs/figures.md, A).
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
-from .models import Category, HelpRequest, Outcome, Programme, Status, User, new_reference
+from .models import Category, HelpRequest, MonthlyCount, Outcome, Programme, Status, User, new_reference
 from .months import add_months
+from .services import requests_add
 
 SLUG = "desertion-help"
 NAME = "Desertion help (demo)"
@@ -101,14 +102,14 @@ def load_demo() -> dict[str, int]:
         slug=SLUG, defaults={"name": NAME, "first_month": FIRST_MONTH, "is_demo": True}
     )
     existing = dict(
-        programme.requests.values_list("month").annotate(n=Count("id")).values_list("month", "n")
+        MonthlyCount.objects.filter(programme=programme).values_list("month").annotate(n=Sum("requests"))
     )
     new_requests = []
     for month, (count, _source) in MONTHS.items():
         missing = count - existing.get(month, 0)
         if missing > 0:
             new_requests += requests_for_month(programme, month, count)[-missing:]
-    HelpRequest.objects.bulk_create(new_requests)
+    requests_add(new_requests)
 
     from django.contrib.auth.models import Group
 

@@ -7,12 +7,14 @@ place, an exact date or free text.
 
 import datetime as dt
 import secrets
+from collections.abc import Mapping
+from typing import NamedTuple
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import models
-from django.db.models import Q
+from django.db import connection, models, transaction
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from .months import add_months, current_month, format_month
@@ -115,10 +117,27 @@ class Outcome(models.TextChoices):
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 
+# Random bytes map to the alphabet by their value modulo 31; the 8 values from 248 up
+# are dropped so that every character is equally likely.
+_UNBIASED = 256 - 256 % len(REFERENCE_ALPHABET)
+_TO_ALPHABET = bytes(ord(REFERENCE_ALPHABET[b % len(REFERENCE_ALPHABET)]) for b in range(256))
+_BIASED = bytes(range(_UNBIASED, 256))
+
+
+def new_references(n: int) -> list[str]:
+    """n random opaque references such as K7Q2-9XWD, derived from nothing: one call to
+    `secrets` for all of them, mapped to the alphabet without bias."""
+    chars = b""
+    while len(chars) < 8 * n:
+        # About 3% of the bytes are dropped: draw a little more than needed.
+        chars += secrets.token_bytes(8 * n - len(chars) + n // 16 + 8).translate(_TO_ALPHABET, _BIASED)
+    text = chars[: 8 * n].decode("ascii")
+    return [f"{text[i:i + 4]}-{text[i + 4:i + 8]}" for i in range(0, 8 * n, 8)]
+
+
 def new_reference() -> str:
     """A random opaque reference such as K7Q2-9XWD, derived from nothing."""
-    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
-    return f"{chars[:4]}-{chars[4:]}"
+    return new_references(1)[0]
 
 
 class EntryQuerySet(models.QuerySet):
@@ -147,6 +166,9 @@ class Entry(models.Model):
     author = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="entries", verbose_name=_("logged by")
     )
+    # How many requests it logged, stored so that no page counts them (an entry's
+    # requests are only ever removed all together, with the entry).
+    size = models.PositiveIntegerField(_("requests"), default=0)
 
     objects = EntryQuerySet.as_manager()
 
@@ -193,6 +215,17 @@ def check_transition(current: str, new: str) -> None:
         )
 
 
+class Cell(NamedTuple):
+    """Where a request is counted: one row of the counts table."""
+
+    programme_id: int
+    month: dt.date
+    category: str
+    status: str
+    outcome: str
+    closed_month: dt.date | None
+
+
 class HelpRequestQuerySet(models.QuerySet):
     def in_programmes(self, programmes) -> "HelpRequestQuerySet":
         return self.filter(programme__in=programmes)
@@ -209,8 +242,10 @@ class HelpRequest(models.Model):
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
     closed_month = models.DateField(_("month closed"), null=True, blank=True)
     reference = models.CharField(_("reference"), max_length=9, unique=True, default=new_reference, editable=False)
+    # Protected: an entry's requests are removed by entry_undo, which takes them off the
+    # counts; a cascade would remove them behind the counts' back.
     entry = models.ForeignKey(
-        Entry, on_delete=models.CASCADE, null=True, blank=True, related_name="requests", verbose_name=_("entry")
+        Entry, on_delete=models.PROTECT, null=True, blank=True, related_name="requests", verbose_name=_("entry")
     )
 
     objects = HelpRequestQuerySet.as_manager()
@@ -218,7 +253,13 @@ class HelpRequest(models.Model):
     class Meta:
         verbose_name = _("help request")
         verbose_name_plural = _("help requests")
-        indexes = [models.Index(fields=["programme", "month"], name="helprequest_programme_month")]
+        indexes = [
+            models.Index(fields=["programme", "month"], name="helprequest_programme_month"),
+            # The home page's list of requests waiting for action, in its order: a page
+            # is read from this index, however many closed requests there are.
+            models.Index(fields=["month", "programme", "id"], condition=~Q(status=Status.CLOSED),
+                         name="helprequest_waiting"),
+        ]
         permissions = [
             ("act_in_all_programmes", _("Can work with the requests of every programme")),
             ("import_requests", _("Can import requests from a CSV file")),
@@ -286,6 +327,10 @@ class HelpRequest(models.Model):
     def can_reopen(self) -> bool:
         return self.status == Status.CLOSED and Status.IN_PROGRESS in TRANSITIONS[self.status]
 
+    @property
+    def cell(self) -> Cell:
+        return Cell(self.programme_id, self.month, self.category, self.status, self.outcome, self.closed_month)
+
     def check_unchanged(self, seen: str) -> None:
         """ChangedElsewhere unless the request is still in the status the person saw
         when they chose to change it."""
@@ -295,19 +340,23 @@ class HelpRequest(models.Model):
     def move_to(self, status: str, *, outcome: str = "", closed_month: dt.date | None = None) -> None:
         """Change status by the workflow's rules and save; TransitionError or
         ValidationError, and nothing saved, when the change is not allowed;
-        ChangedElsewhere, and nothing saved, when the stored request is no longer in
-        the status this one was loaded with."""
+        ChangedElsewhere, and nothing saved, when the stored request is no longer as
+        this one was loaded (in the same status, outcome and month closed)."""
         check_transition(self.status, status)
-        loaded_status = self.status
+        loaded = self.cell
         self.status = status
         self.outcome = outcome if status == Status.CLOSED else ""
         self.closed_month = closed_month if status == Status.CLOSED else None
         self.clean()
-        # Saved only over the status the transition was checked against: a change
-        # committed meanwhile leaves no row to update, instead of being overwritten.
-        saved = HelpRequest.objects.filter(pk=self.pk, status=loaded_status).update(
-            status=self.status, outcome=self.outcome, closed_month=self.closed_month
-        )
+        with transaction.atomic():
+            # Saved only over the request as it was loaded: a change committed meanwhile
+            # leaves no row to update, instead of being overwritten, and the cell it
+            # leaves in the counts is exactly the one it was loaded in.
+            saved = HelpRequest.objects.filter(pk=self.pk, **loaded._asdict()).update(
+                status=self.status, outcome=self.outcome, closed_month=self.closed_month
+            )
+            if saved:
+                MonthlyCount.objects.apply({loaded: -1, self.cell: 1})
         if not saved:
             self.refresh_from_db(fields=["status", "outcome", "closed_month"])
             raise ChangedElsewhere(self.status)
@@ -324,6 +373,122 @@ class HelpRequest(models.Model):
         if not self.can_reopen:
             raise TransitionError(_("Only a closed request can be reopened."))
         self.move_to(Status.IN_PROGRESS)
+
+
+class CountsOutOfStep(RuntimeError):
+    """The counts table lacks requests that are being removed: it no longer matches the
+    requests (`manage.py check_counts` lists the difference and mends it)."""
+
+
+class MonthlyCountQuerySet(models.QuerySet):
+    def apply(self, deltas: Mapping[Cell, int]) -> None:
+        """Add each delta to its cell's number of requests, and mark the months touched
+        as changed, in the caller's transaction. Every write of requests calls this.
+
+        The months' data versions are bumped first, in a fixed order: that locks them, so
+        writers of the same programme and month wait for each other there (and never
+        deadlock), and the cells below are then changed by one writer at a time. The
+        numbers are changed in the database (`requests + n`), never read into Python."""
+        deltas = {cell: n for cell, n in deltas.items() if n}
+        if not deltas:
+            return
+        DataVersion.objects.bump(sorted({(cell.programme_id, cell.month) for cell in deltas}))
+        # A cell gains its row (at 0) the first time a request enters it; rows are kept
+        # at 0 afterwards, and readers skip them.
+        self.bulk_create(
+            [MonthlyCount(**cell._asdict(), requests=0) for cell, n in sorted(deltas.items()) if n > 0],
+            ignore_conflicts=True,
+        )
+        by_delta: dict[int, list[Cell]] = {}
+        for cell, n in deltas.items():
+            by_delta.setdefault(n, []).append(cell)
+        for n, cells in by_delta.items():
+            matching = Q()
+            for cell in cells:
+                matching |= Q(**cell._asdict())
+            # Going below 0 breaks the check constraint: the transaction fails instead.
+            changed = self.filter(matching).update(requests=F("requests") + n)
+            if changed != len(cells):
+                raise CountsOutOfStep(f"{len(cells) - changed} cell(s) to take requests from are missing")
+
+
+class MonthlyCount(models.Model):
+    """How many requests of a programme share a month received, category, status,
+    outcome and month closed: the one table that anything counting requests reads
+    (intake/counts.py). Kept in the same transaction as every change to requests."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    category = models.CharField(max_length=20, choices=Category.choices)
+    status = models.CharField(max_length=20, choices=Status.choices)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    closed_month = models.DateField(null=True, blank=True)
+    requests = models.IntegerField(default=0)
+
+    objects = MonthlyCountQuerySet.as_manager()
+
+    class Meta:
+        default_permissions = ()
+        indexes = [models.Index(fields=["programme", "month"], name="monthlycount_programme_month")]
+        constraints = [
+            first_of_month_constraint("month", "monthlycount_month_is_first_day"),
+            first_of_month_constraint("closed_month", "monthlycount_closed_month_is_first_day"),
+            models.CheckConstraint(condition=Q(requests__gte=0), name="monthlycount_requests_not_negative"),
+            # One row per cell. The month closed is empty for open requests, and NULLs
+            # are distinct in a unique index (SQLite has no NULLS NOT DISTINCT): one
+            # constraint for open cells, one for closed ones.
+            models.UniqueConstraint(
+                fields=["programme", "month", "category", "status", "outcome"],
+                condition=Q(closed_month__isnull=True), name="monthlycount_one_open_cell",
+            ),
+            models.UniqueConstraint(
+                fields=["programme", "month", "category", "status", "outcome", "closed_month"],
+                condition=Q(closed_month__isnull=False), name="monthlycount_one_closed_cell",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme_id} {format_month(self.month)} {self.category} {self.status}: {self.requests}"
+
+
+class DataVersionQuerySet(models.QuerySet):
+    def bump(self, months: list[tuple[int, dt.date]]) -> None:
+        """Add one to the version of each (programme id, month), in the order given."""
+        table = connection.ops.quote_name(DataVersion._meta.db_table)
+        # One upsert, valid on PostgreSQL and SQLite: rows are locked in the order of
+        # the VALUES, so writers that share months take them in the same order.
+        values = ", ".join(["(%s, %s, 1)"] * len(months))
+        params = [value for programme_id, month in months
+                  for value in (programme_id, connection.ops.adapt_datefield_value(month))]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (programme_id, month, version) VALUES {values} "  # nosec B608: no user input
+                f"ON CONFLICT (programme_id, month) DO UPDATE SET version = {table}.version + 1",
+                params,
+            )
+
+
+class DataVersion(models.Model):
+    """How many times the requests of a programme received in a month have changed. A
+    report keeps the sum over its scope and months; a different sum later means its
+    data may have changed, found without counting anything."""
+
+    # Protected: the sum must never go down, or a report could look unchanged again.
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="+")
+    month = models.DateField()
+    version = models.PositiveBigIntegerField(default=0)
+
+    objects = DataVersionQuerySet.as_manager()
+
+    class Meta:
+        default_permissions = ()
+        constraints = [
+            first_of_month_constraint("month", "dataversion_month_is_first_day"),
+            models.UniqueConstraint(fields=["programme", "month"], name="dataversion_one_per_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme_id} {format_month(self.month)} v{self.version}"
 
 
 class AuditEvent(models.Model):

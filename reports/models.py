@@ -35,6 +35,9 @@ class Report(models.Model):
     failure = models.CharField(_("reason for failure"), max_length=300, blank=True)
     figures = models.JSONField(_("figures"), null=True, blank=True)
     fingerprint = models.CharField(_("fingerprint"), max_length=80, blank=True)
+    # The stamp of the data the figures were computed from (intake.counts.data_version):
+    # the report page compares it with the current one instead of recomputing anything.
+    data_version = models.PositiveBigIntegerField(_("data version"), null=True, blank=True, editable=False)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

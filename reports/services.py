@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from intake import audit
-from intake.counts import count_rows, first_month
+from intake.counts import count_rows, data_version, first_month
 from intake.models import Programme, User
 from intake.months import add_months, current_month, format_month
 
@@ -195,12 +195,16 @@ def _claim(report_id: int) -> dt.datetime | None:
 
 def _make(report_id: int) -> None:
     report = Report.objects.select_related("programme").get(pk=report_id)
+    # Read before the counts: a change committed in between makes the report look
+    # changed (and a check then says it is not), never the other way round.
+    stamp = data_version(programme=report.programme, until=report.month)
     figures = report_compute(report=report)
     with transaction.atomic():
         Report.objects.filter(pk=report_id).update(
             state=Report.State.READY,
             figures=figures,
             fingerprint=figures["fingerprint"],
+            data_version=stamp,
             failure="",
             finished_at=timezone.now(),
         )
@@ -234,6 +238,25 @@ def report_export_record(*, report: Report, actor: User, kind: str) -> None:
     """Note that `actor` took the report away as `kind` (print, json, csv): a read, but
     one that leaves the app."""
     audit.record(actor, audit.Action.REPORT_EXPORTED, f"{report} {kind}")
+def report_data_unchanged(report: Report) -> bool:
+    """Whether the data under a ready report is known to be the one it was computed
+    from: its stamp is still the current one. One small query; False means "may have
+    changed" (a request logged and undone since changes the stamp, not the data)."""
+    return report.data_version is not None and report.data_version == data_version(
+        programme=report.programme, until=report.month
+    )
+
+
+def report_check_data(report: Report) -> bool:
+    """Recompute the fingerprint of the data under a ready report: whether it is still
+    the data the report was computed from. When it is, the report takes the current
+    stamp, so that its page says so without checking again."""
+    stamp = data_version(programme=report.programme, until=report.month)
+    unchanged = current_fingerprint(report) == report.fingerprint
+    if unchanged:
+        Report.objects.filter(pk=report.pk).update(data_version=stamp)
+        report.data_version = stamp
+    return unchanged
 
 
 def reports_for_last_month() -> list[Report]:

@@ -3,6 +3,7 @@ event, is made by a service (reports/services.py); views read, call one and rend
 
 import datetime as dt
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
@@ -21,9 +22,10 @@ from .narrative import narrative
 from .outputs import CHART_HEIGHT, CHART_WIDTH, chart_bars, compare, to_csv
 from .services import (
     ReportError,
-    current_fingerprint,
     reference_figure_delete,
     reference_figure_save,
+    report_check_data,
+    report_data_unchanged,
     report_export_record,
     report_request,
 )
@@ -101,7 +103,7 @@ def _report_context(request, report: Report) -> dict:
     context.update(
         figures=figures,
         sentences=narrative(figures, get_language()),
-        data_changed=current_fingerprint(report) != report.fingerprint,
+        data_unchanged=report_data_unchanged(report),
         bars=chart_bars(figures),
         chart_width=CHART_WIDTH,
         chart_height=CHART_HEIGHT,
@@ -124,6 +126,21 @@ def _report_context(request, report: Report) -> dict:
 def report_detail(request, scope: str, month: dt.date, version: int | None = None):
     report = _get_report(scope, month, version)
     return render(request, "reports/report_detail.html", _report_context(request, report))
+
+
+@login_required
+@permission_required("reports.view_report", raise_exception=True)
+@require_POST
+def report_check(request, scope: str, month: dt.date, version: int):
+    """Recompute the fingerprint of the data under a report, on request: the page
+    itself only compares a stamp, which a change undone since also moves."""
+    report = _get_ready_report(scope, month, version)
+    if report_check_data(report):
+        messages.success(request, _("Checked: the data under this report is unchanged since it was made."))
+    else:
+        messages.warning(request, _("Checked: the data under this report has changed since it was made; "
+                                    "regenerating it would give different figures."))
+    return redirect(report)
 
 
 @login_required

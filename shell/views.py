@@ -3,7 +3,6 @@ pages for a refused access and a server error."""
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
@@ -11,7 +10,7 @@ from django.views.decorators.http import require_GET
 
 from intake import audit
 from intake.access import programmes_for
-from intake.counts import status_counts
+from intake.counts import open_count, status_counts
 from intake.forms import FindForm
 from intake.models import AuditEvent, Entry, HelpRequest
 from intake.months import current_month
@@ -27,7 +26,16 @@ def _recent_entries(user):
     entries = Entry.objects.in_programmes(programmes_for(user)).recent()
     if not user.has_perm("intake.act_in_all_programmes"):
         entries = entries.filter(author=user)
-    return entries.select_related("programme", "author").annotate(size=Count("requests")).order_by("-pk")[:20]
+    return entries.select_related("programme", "author").order_by("-pk")[:20]
+
+
+class CountedPaginator(Paginator):
+    """A paginator told how many items there are (from the counts table), so that
+    paging never counts the rows it pages through."""
+
+    def __init__(self, object_list, per_page: int, *, count: int):
+        super().__init__(object_list, per_page)
+        self.count = count
 
 
 @login_required
@@ -41,14 +49,16 @@ def home(request):
         programmes = list(programmes_for(user))
         this_month = current_month()
         counts = status_counts(programmes=programmes, month=this_month)
+        # Oldest month first, in the order of the index that serves it (helprequest_waiting).
         waiting = (
             HelpRequest.objects.open().in_programmes(programmes)
-            .select_related("programme").order_by("month", "programme__name", "pk")
+            .select_related("programme").order_by("month", "programme", "pk")
         )
+        paginator = CountedPaginator(waiting, REQUESTS_PER_PAGE, count=open_count(programmes=programmes))
         context.update(
             programmes=[(programme, counts[programme.pk]) for programme in programmes],
             this_month=this_month,
-            waiting=Paginator(waiting, REQUESTS_PER_PAGE).get_page(request.GET.get("page")),
+            waiting=paginator.get_page(request.GET.get("page")),
             entries=_recent_entries(user),
             find_form=FindForm(),
         )

@@ -11,8 +11,9 @@ from django.db import connection
 from django.test import Client
 
 from intake import demo
-from intake.models import Programme, User
+from intake.models import HelpRequest, Programme, User
 from intake.months import current_month
+from intake.services import requests_add
 from reports.models import Report
 from reports.services import report_generate, report_request
 
@@ -44,6 +45,12 @@ def this_month() -> Iterator[dt.date]:
     in every thread of the test process, but not in subprocesses)."""
     with time_machine.travel(NOW):
         yield current_month()
+
+
+def add_request(**fields) -> HelpRequest:
+    """One request, stored as the app stores requests: counted in the same transaction
+    (a request made with HelpRequest.objects.create would be missing from the counts)."""
+    return requests_add([HelpRequest(**fields)])[0]
 
 
 @pytest.fixture

@@ -14,9 +14,10 @@ import pytest
 from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from intake.models import Category, Entry, HelpRequest
+from intake.models import Category, Entry
 from reports.demo import load_reference_figures
 from reports.models import ReferenceFigure
+from tests.conftest import add_request
 
 PERSONAS = ["anonymous", "coordinator", "other_coordinator", "staff", "auditor", "administrator"]
 LOGIN = 302  # sent to the login page
@@ -67,6 +68,7 @@ RULES = {
     "report_detail": {"GET": rule(LOGIN, NO, NO, 200, 200, NO), "POST": rule(LOGIN, NO, NO, NOT_ALLOWED, NOT_ALLOWED, NO)},
     "report_json": {"GET": rule(LOGIN, NO, NO, 200, 200, NO), "POST": rule(LOGIN, NO, NO, NOT_ALLOWED, NOT_ALLOWED, NO)},
     "report_csv": {"GET": rule(LOGIN, NO, NO, 200, 200, NO), "POST": rule(LOGIN, NO, NO, NOT_ALLOWED, NOT_ALLOWED, NO)},
+    "report_check": {"GET": rule(LOGIN, NO, NO, NOT_ALLOWED, NOT_ALLOWED, NO), "POST": rule(LOGIN, NO, NO, 302, 302, NO)},
     "report_print": {"GET": rule(LOGIN, NO, NO, 200, 200, NO), "POST": rule(LOGIN, NO, NO, NOT_ALLOWED, NOT_ALLOWED, NO)},
     "report_compare": {"GET": rule(LOGIN, NO, NO, 200, 200, NO),
                        "POST": rule(LOGIN, NO, NO, NOT_ALLOWED, NOT_ALLOWED, NO)},
@@ -101,11 +103,11 @@ def test_every_route_has_a_rule():
 def objects(this_month, programme, coordinator, other_coordinator):
     """One of each object the routes name, in the coordinator's programme; the entry is
     of the current month, so that it may still be undone."""
-    HelpRequest.objects.create(programme=programme, month=dt.date(2023, 10, 1), category=Category.DESERTION)
+    add_request(programme=programme, month=dt.date(2023, 10, 1), category=Category.DESERTION)
     call_command("monthly_report", "2023-11", "--programme", programme.slug, "--inline", stdout=io.StringIO())
     load_reference_figures()
     entry = Entry.objects.create(programme=programme, month=this_month, kind=Entry.Kind.COUNT, author=coordinator)
-    request = HelpRequest.objects.create(programme=programme, month=entry.month, category=Category.LEGAL, entry=entry)
+    request = add_request(programme=programme, month=entry.month, category=Category.LEGAL, entry=entry)
     return {
         "reference": request.reference, "pk": entry.pk, "scope": programme.slug, "month": dt.date(2023, 11, 1),
         "version": 1, "other": 1,

@@ -3,6 +3,8 @@
 import pytest
 
 from intake.models import Category, Entry, HelpRequest
+from intake.services import requests_add
+from tests.conftest import add_request
 
 RU = {"HTTP_ACCEPT_LANGUAGE": "ru"}
 
@@ -19,7 +21,7 @@ def test_the_login_page_speaks_russian_to_a_russian_browser(client, db):
                                           (12, "12 запросов")])
 def test_russian_plural_forms_on_the_home_page(this_month, programme, coordinator, client_for, count, words):
     entry = Entry.objects.create(programme=programme, month=this_month, kind=Entry.Kind.COUNT, author=coordinator)
-    HelpRequest.objects.bulk_create(
+    requests_add(
         HelpRequest(programme=programme, month=entry.month, category=Category.LEGAL, entry=entry,
                     reference=f"AAAA-{i:04d}")
         for i in range(count)
@@ -66,7 +68,7 @@ def test_a_limit_in_a_message_is_written_the_russian_way(db, settings):
 
 def test_count_columns_are_plural_in_russian_while_a_single_status_is_singular(this_month, programme, coordinator,
                                                                                client_for):
-    request = HelpRequest.objects.create(programme=programme, month=this_month, category=Category.LEGAL)
+    request = add_request(programme=programme, month=this_month, category=Category.LEGAL)
     client = client_for(coordinator)
 
     home = " ".join(client.get("/", **RU).content.decode().split())

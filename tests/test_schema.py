@@ -109,6 +109,13 @@ def test_months_of_entries_and_programmes_are_first_days_too():
     assert time_grain_problems(Programme) == []
 
 
+def test_months_of_the_counts_and_their_versions_are_first_days_too():
+    from intake.models import DataVersion, MonthlyCount
+
+    assert time_grain_problems(MonthlyCount) == []
+    assert time_grain_problems(DataVersion) == []
+
+
 # --- the checks fail when they should -------------------------------------------------------
 
 

@@ -12,7 +12,7 @@ from django.db import connection
 from intake import accounts, services
 from intake.models import AuditEvent, Entry, HelpRequest, Status, User
 from intake.months import add_months, format_month
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, add_request
 
 Action = AuditEvent.Action
 ADDRESS = "203.0.113.9"
@@ -93,7 +93,7 @@ def test_each_service_that_changes_requests_notes_it_with_the_account_passed_in(
 
 def test_a_change_a_service_refuses_notes_nothing(programme, coordinator, this_month):
     month = this_month
-    request = HelpRequest.objects.create(programme=programme, month=month, category="legal")
+    request = add_request(programme=programme, month=month, category="legal")
     old_entry = Entry.objects.create(programme=programme, month=dt.date(2023, 4, 1), kind=Entry.Kind.COUNT)
 
     refusals = [

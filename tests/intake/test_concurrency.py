@@ -14,7 +14,7 @@ from django.test import Client
 
 from intake.models import AuditEvent, Entry, HelpRequest, Status
 from intake.services import RequestSpec, requests_log
-from tests.conftest import make_user, text_of
+from tests.conftest import add_request, make_user, text_of
 
 ROUNDS = 10
 MAY, JULY = dt.date(2023, 5, 1), dt.date(2023, 7, 1)
@@ -62,7 +62,7 @@ def two_coordinators(committed_db, programme, coordinator, new_client_for):
 
 
 def new_request(programme) -> HelpRequest:
-    return HelpRequest.objects.create(programme=programme, month=MAY, category="desertion")
+    return add_request(programme=programme, month=MAY, category="desertion")
 
 
 CHANGED = "This request was changed by someone else; it is now {}."
@@ -121,8 +121,8 @@ def test_two_closes_with_different_outcomes_at_once_keep_one_and_tell_the_other(
 def test_two_reopens_at_once_write_once(two_coordinators, programme):
     alice, bob = two_coordinators
     for round_ in range(ROUNDS):
-        request = HelpRequest.objects.create(programme=programme, month=MAY, category="legal", status=Status.CLOSED,
-                                             outcome="referred", closed_month=JULY)
+        request = add_request(programme=programme, month=MAY, category="legal", status=Status.CLOSED,
+                              outcome="referred", closed_month=JULY)
         changes_before = events(AuditEvent.Action.REQUEST_CHANGED)
         url = f"/requests/{request.reference}/reopen/"
 

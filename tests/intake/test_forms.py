@@ -9,8 +9,8 @@ from django import forms
 from django.utils.functional import Promise
 
 from intake import forms as intake_forms
-from intake.models import HelpRequest
 from intake.months import format_month
+from tests.conftest import add_request
 
 FORM_CLASSES = [
     cls for _name, cls in inspect.getmembers(intake_forms, inspect.isclass)
@@ -31,7 +31,7 @@ FORM_PAGES = [
 
 @pytest.fixture
 def reference(programme) -> str:
-    return HelpRequest.objects.create(programme=programme, month=programme.first_month, category="legal").reference
+    return add_request(programme=programme, month=programme.first_month, category="legal").reference
 
 
 def test_every_form_of_the_module_is_checked():

@@ -9,10 +9,11 @@ from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 
 from intake import services
+from intake.counts import count_rows
 from intake.models import AuditEvent, Entry, HelpRequest
 from intake.months import add_months, format_month
 from intake.services import RequestSpec, requests_log
-from tests.conftest import THIS_MONTH, make_user, text_of
+from tests.conftest import THIS_MONTH, add_request, make_user, text_of
 
 # Which entries may be undone depends on the current month: the clock is set for every test.
 pytestmark = pytest.mark.usefixtures("this_month")
@@ -68,7 +69,7 @@ def test_log_request_form_offers_only_the_coordinators_programmes(coordinator, p
 
 @pytest.mark.parametrize("typed", ["{ref}", "{lower}", "{bare}", " {spaced} "])
 def test_coordinator_finds_a_request_of_their_programme_by_reference(coordinator, programme, client_for, typed):
-    request = HelpRequest.objects.create(programme=programme, month=OLDER_MONTH, category="legal")
+    request = add_request(programme=programme, month=OLDER_MONTH, category="legal")
     ref = request.reference
     query = typed.format(ref=ref, lower=ref.lower(), bare=ref.replace("-", ""), spaced=f"{ref[:4]} {ref[5:]}")
 
@@ -79,7 +80,7 @@ def test_coordinator_finds_a_request_of_their_programme_by_reference(coordinator
 
 
 def test_coordinator_cannot_find_another_programmes_request(coordinator, other_programme, client_for):
-    request = HelpRequest.objects.create(programme=other_programme, month=OLDER_MONTH, category="legal")
+    request = add_request(programme=other_programme, month=OLDER_MONTH, category="legal")
 
     response = client_for(coordinator).get("/requests/find/", {"reference": request.reference})
 
@@ -94,7 +95,7 @@ def test_finding_a_reference_that_does_not_exist_is_not_found(coordinator, progr
 
 
 def test_staff_finds_a_request_of_any_programme(staff, other_programme, client_for):
-    request = HelpRequest.objects.create(programme=other_programme, month=OLDER_MONTH, category="legal")
+    request = add_request(programme=other_programme, month=OLDER_MONTH, category="legal")
 
     response = client_for(staff).get("/requests/find/", {"reference": request.reference})
 
@@ -139,45 +140,64 @@ def test_a_count_from_one_to_five_thousand_is_accepted(coordinator, programme, c
     assert response.status_code == 302
     assert HelpRequest.objects.count() == count
     assert Entry.objects.get().requests.count() == count
-    # Written in bulk: batches of a hundred or more rows, not one INSERT per request.
-    inserts = [q for q in queries if q["sql"].startswith('INSERT INTO "intake_helprequest"')]
-    assert 1 <= len(inserts) <= count // 100 + 1
+    assert Entry.objects.get().size == count
+    references = list(HelpRequest.objects.values_list("reference", flat=True))
+    assert len(set(references)) == count
+    assert all(REFERENCE_FORM.fullmatch(reference) for reference in references)
+    # Written in one statement, whatever the count, not one INSERT per request or per batch.
+    inserts = [q["sql"] for q in queries if 'INSERT INTO "intake_helprequest"' in q["sql"]]
+    assert len(inserts) == 1, inserts
 
 
 def test_a_count_that_fails_part_way_writes_nothing(programme, coordinator, monkeypatch):
     """The rows of a count are written in one transaction: when the 1,500th collides
     with an existing reference (on the retry too), the first 1,499 are not kept."""
-    taken = HelpRequest.objects.create(programme=programme, month=OLDER_MONTH, category="legal").reference
+    taken = add_request(programme=programme, month=OLDER_MONTH, category="legal").reference
     fresh = (f"{n:04d}-XXXX".replace("0", "A").replace("1", "B") for n in range(10**6))
+    draws = []
 
-    def references_that_collide_at_1500():
-        references_that_collide_at_1500.calls += 1
-        return taken if references_that_collide_at_1500.calls % 1500 == 0 else next(fresh)
+    def references_that_collide_at_1500(n: int) -> list[str]:
+        draws.append(n)
+        return [taken if i == 1499 else next(fresh) for i in range(n)]
 
-    references_that_collide_at_1500.calls = 0
-    monkeypatch.setattr(services, "new_reference", references_that_collide_at_1500)
+    monkeypatch.setattr(services, "new_references", references_that_collide_at_1500)
     spec = RequestSpec(programme=programme, month=THIS_MONTH, category="desertion")
 
     with pytest.raises(IntegrityError):
         requests_log(spec=spec, count=1500, author=coordinator)
 
-    assert references_that_collide_at_1500.calls == 3000  # tried twice
+    assert draws == [1500, 1500]  # tried twice, each time drawing every reference at once
     assert list(HelpRequest.objects.values_list("reference", flat=True)) == [taken]
     assert not Entry.objects.exists()
+    assert count_rows(programme=programme, until=THIS_MONTH) == [
+        (OLDER_MONTH, "legal", "new", "", None, 1)
+    ]
 
 
 def test_a_reference_collision_is_retried_with_fresh_references(programme, coordinator, monkeypatch):
-    taken = HelpRequest.objects.create(programme=programme, month=OLDER_MONTH, category="legal").reference
-    real_reference = services.new_reference
-    calls = iter(range(10**6))
-    monkeypatch.setattr(services, "new_reference", lambda: taken if next(calls) == 3 else real_reference())
+    taken = add_request(programme=programme, month=OLDER_MONTH, category="legal").reference
+    real_references = services.new_references
+    draws = []
+
+    def first_draw_collides(n: int) -> list[str]:
+        draws.append(n)
+        references = real_references(n)
+        if len(draws) == 1:
+            references[3] = taken
+        return references
+
+    monkeypatch.setattr(services, "new_references", first_draw_collides)
     spec = RequestSpec(programme=programme, month=THIS_MONTH, category="desertion")
 
     entry = requests_log(spec=spec, count=10, author=coordinator)
 
+    assert draws == [10, 10]
     assert entry.requests.count() == 10
     assert HelpRequest.objects.filter(reference=taken).count() == 1
     assert Entry.objects.count() == 1
+    assert count_rows(programme=programme, until=THIS_MONTH) == [
+        (OLDER_MONTH, "legal", "new", "", None, 1), (THIS_MONTH, "desertion", "new", "", None, 10)
+    ]
 
 
 # --- undoing an entry ------------------------------------------------------------------

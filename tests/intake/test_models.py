@@ -2,12 +2,14 @@
 
 import datetime as dt
 import re
+from collections import Counter
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from intake.models import REFERENCE_ALPHABET, HelpRequest, Programme
+from intake import models
+from intake.models import REFERENCE_ALPHABET, HelpRequest, Programme, new_references
 from intake.months import add_months
 
 REFERENCE_FORM = re.compile(r"^[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}$")
@@ -190,3 +192,24 @@ def test_two_thousand_new_requests_get_two_thousand_different_references(program
     assert len(references) == 2000
     assert len(set(references)) == 2000
     assert all(REFERENCE_FORM.match(reference) for reference in references)
+
+
+def test_references_drawn_in_bulk_are_well_formed_and_distinct():
+    references = new_references(5000)
+
+    assert len(set(references)) == 5000
+    assert all(REFERENCE_FORM.match(reference) for reference in references)
+    # Every character turns up in every position: nothing is fixed or badly skewed.
+    for position in (0, 1, 2, 3, 5, 6, 7, 8):
+        assert {reference[position] for reference in references} == set(REFERENCE_ALPHABET)
+
+
+def test_every_character_of_a_reference_is_equally_likely(monkeypatch):
+    """Each possible random byte, once: every character comes from exactly as many byte
+    values as any other, and the bytes that would favour some are dropped."""
+    monkeypatch.setattr(models.secrets, "token_bytes", lambda n: bytes(range(256)))
+
+    drawn = "".join(new_references(31)).replace("-", "")
+
+    assert len(drawn) == 248
+    assert set(Counter(drawn).values()) == {8}

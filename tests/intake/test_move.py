@@ -6,14 +6,14 @@ import datetime as dt
 import pytest
 
 from intake.models import HelpRequest, Outcome, Status
-from tests.conftest import text_of
+from tests.conftest import add_request, text_of
 
 OCTOBER, SEPTEMBER, NOVEMBER = dt.date(2023, 10, 1), dt.date(2023, 9, 1), dt.date(2023, 11, 1)
 
 
 def make(programme, *, month=OCTOBER, category="desertion", status=Status.NEW) -> HelpRequest:
     closed = status == Status.CLOSED
-    return HelpRequest.objects.create(
+    return add_request(
         programme=programme, month=month, category=category, status=status,
         outcome=Outcome.REFERRED if closed else "", closed_month=NOVEMBER if closed else None,
     )

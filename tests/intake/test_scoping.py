@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from intake.models import Entry, HelpRequest, Status
 from intake.months import format_month
 from intake.services import RequestSpec, requests_log
-from tests.conftest import THIS_MONTH, text_of
+from tests.conftest import THIS_MONTH, add_request, text_of
 
 # The current month, set for every test: an entry of it may be undone, a request of it closed in it.
 pytestmark = pytest.mark.usefixtures("this_month")
@@ -72,8 +72,8 @@ def ids(urls):
 def objects_of(programme, author) -> dict[str, str]:
     """A new request, logged as an entry of the current month, and a closed one."""
     entry = requests_log(spec=RequestSpec(programme=programme, month=THIS_MONTH, category="desertion"), author=author)
-    closed = HelpRequest.objects.create(programme=programme, month=THIS_MONTH, category="legal", status=Status.CLOSED,
-                                        outcome="referred", closed_month=THIS_MONTH)
+    closed = add_request(programme=programme, month=THIS_MONTH, category="legal", status=Status.CLOSED,
+                         outcome="referred", closed_month=THIS_MONTH)
     return {"new": entry.requests.get().reference, "closed": closed.reference, "entry": str(entry.pk)}
 
 

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 
 from intake.models import TRANSITIONS, AuditEvent, ChangedElsewhere, HelpRequest, Status, TransitionError
 from intake.months import add_months, format_month
-from tests.conftest import THIS_MONTH, text_of
+from tests.conftest import THIS_MONTH, add_request, text_of
 
 MAY, JUNE = dt.date(2023, 5, 1), dt.date(2023, 6, 1)
 NEXT_MONTH = add_months(THIS_MONTH, 1)
@@ -18,7 +18,7 @@ NEXT_MONTH = add_months(THIS_MONTH, 1)
 
 def make_request(programme, status=Status.NEW) -> HelpRequest:
     closed = status == Status.CLOSED
-    return HelpRequest.objects.create(
+    return add_request(
         programme=programme, month=MAY, category="desertion", status=status,
         outcome="referred" if closed else "", closed_month=JUNE if closed else None,
     )

@@ -11,11 +11,12 @@ from pathlib import Path
 from django.core.management import call_command
 
 from intake.counts import count_rows
-from intake.models import Category, HelpRequest
+from intake.models import Category
 from reports.document import in_contract_order, report_document
 from reports.models import Report
 from reports.outputs import to_csv
 from reports.services import report_generate, report_request
+from tests.conftest import add_request
 
 CONTRACT = Path(__file__).resolve().parents[2] / "docs" / "report-json.md"
 NOVEMBER = dt.date(2023, 11, 1)
@@ -84,7 +85,7 @@ def test_csv_export_lists_the_figures_in_the_documented_order(demo_programme, st
 
 def test_comparison_lists_the_differences_in_the_documented_order(demo_programme, staff, client_for):
     made_by_the_service(demo_programme)
-    HelpRequest.objects.create(programme=demo_programme, month=NOVEMBER, category=Category.LEGAL)
+    add_request(programme=demo_programme, month=NOVEMBER, category=Category.LEGAL)
     made_by_the_service(demo_programme)
 
     page = client_for(staff).get("/reports/desertion-help/2023-11/v2/compare/v1/").content.decode()

@@ -6,9 +6,10 @@ import io
 import pytest
 from django.core.management import call_command
 
-from intake.models import Category, HelpRequest
+from intake.models import Category
 from reports.models import Report
 from reports.outputs import chart_bars, compare, to_csv
+from tests.conftest import add_request
 
 from .article import SERIES
 
@@ -77,7 +78,7 @@ def test_the_report_page_draws_the_chart_itself(november_report, staff, client_f
 
 
 def test_comparing_versions_lists_exactly_the_figures_that_changed(november_report, demo_programme, staff, client_for):
-    HelpRequest.objects.create(programme=demo_programme, month=november_report.month, category=Category.LEGAL)
+    add_request(programme=demo_programme, month=november_report.month, category=Category.LEGAL)
     call_command("monthly_report", "2023-11", "--programme", "desertion-help", "--inline", stdout=io.StringIO())
     second = Report.objects.get(version=2)
 

@@ -9,9 +9,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from intake.models import Category, HelpRequest, Outcome, Programme, Status, new_reference
-from intake.months import add_months
+from intake.months import add_months, current_month
+from intake.services import RequestSpec, requests_add, requests_log
 from reports.models import Report
 from reports.services import report_generate, report_request
+from tests.conftest import make_user
 
 FIRST = dt.date(2023, 1, 1)
 REPORT_MONTH = dt.date(2023, 12, 1)
@@ -37,7 +39,7 @@ def add_requests(programme: Programme, n: int) -> None:
             programme=programme, month=month, category=next(categories), status=status,
             outcome=outcome, closed_month=closed_month, reference=new_reference(),
         ))
-    HelpRequest.objects.bulk_create(requests, batch_size=2000)
+    requests_add(requests)
 
 
 def queued_report(programme: Programme | None) -> Report:
@@ -65,12 +67,12 @@ def queries_to_open(client, url: str) -> int:
     return len(queries)
 
 
-# Claim the row, read it, one GROUP BY, then store the figures and note "report
-# generated" in the audit log in one transaction (inside the test's own transaction,
-# a savepoint and its release); the scope of all programmes also asks for the
-# earliest first month; on PostgreSQL the worker also takes and releases the
-# report's lock.
-@pytest.mark.parametrize("scope, queries", [("programme", 7), ("all", 8)])
+# Claim the row, read it, the stamp of its data, one GROUP BY over the counts table,
+# then store the figures and note "report generated" in the audit log in one
+# transaction (inside the test's own transaction, a savepoint and its release); the
+# scope of all programmes also asks for the earliest first month; on PostgreSQL the
+# worker also takes and releases the report's lock.
+@pytest.mark.parametrize("scope, queries", [("programme", 8), ("all", 9)])
 def test_generating_a_report_costs_the_same_queries_for_10_and_10000_requests(
     db, django_assert_max_num_queries, scope, queries
 ):
@@ -105,9 +107,10 @@ def test_report_page_costs_the_same_queries_for_10_and_10000_requests(
     client = client_for(staff)
     client.get("/reports/small/2023-12/")  # warm up: session and permission caches
 
-    # Session and user, two for permissions, programme, report, one GROUP BY for the
-    # fingerprint, the versions, the reference figures, whether the account has a
-    # second factor (two device tables), and saving the session (three with its savepoint).
+    # Session and user, two for permissions, programme, report, the stamp of its data
+    # (no fingerprint is recomputed), the versions, the reference figures, whether the
+    # account has a second factor (two device tables), and saving the session (three
+    # with its savepoint).
     few = queries_to_open(client, "/reports/small/2023-12/")
     with django_assert_max_num_queries(14):
         many = queries_to_open(client, "/reports/large/2023-12/")
@@ -148,3 +151,36 @@ def test_report_list_costs_the_same_queries_for_one_report_or_many(db, staff, cl
 
     assert Report.objects.count() == 16
     assert many_reports == one_report
+
+
+def counting_over_requests(queries) -> list[str]:
+    """The queries that count or group the requests table: the work the counts table is for."""
+    return [
+        query["sql"] for query in queries
+        if "intake_helprequest" in query["sql"] and ("COUNT(" in query["sql"].upper() or "GROUP BY" in query["sql"].upper())
+    ]
+
+
+@pytest.mark.parametrize("persona, url", [
+    ("staff", "/reports/help/2023-12/"), ("staff", "/"), ("coordinator", "/"), ("coordinator", "/?page=3"),
+])
+def test_report_and_home_pages_count_nothing_over_the_requests(db, request, client_for, persona, url):
+    programme = make_programme("help")
+    coordinator = make_user("coord", "Coordinator", [programme])
+    add_requests(programme, 100)  # 20 of them open
+    requests_add(HelpRequest(programme=programme, month=FIRST, category="legal") for _ in range(160))
+    # An entry of this month, so that the home page lists recent entries too.
+    requests_log(spec=RequestSpec(programme=programme, month=current_month(), category="legal"), count=3,
+                 author=coordinator)
+    ready_report(programme)
+    client = client_for(coordinator if persona == "coordinator" else request.getfixturevalue("staff"))
+    client.get(url)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+
+    assert response.status_code == 200
+    assert counting_over_requests(queries) == []
+    if url.startswith("/?"):
+        assert len(response.context["waiting"].object_list) == 50
+        assert "Page 3 of 4" in response.content.decode()

@@ -11,11 +11,11 @@ from django.core.management import call_command
 from django.db import IntegrityError, connection
 from django.test import Client
 
-from intake.models import HelpRequest
 from intake.months import add_months, format_month
+from intake.services import RequestSpec, entry_undo, requests_log
 from reports.models import Report
 from reports.services import report_generate, report_request
-from tests.conftest import THIS_MONTH, text_of
+from tests.conftest import THIS_MONTH, add_request, text_of
 
 from .article import SENTENCE, assert_article_figures
 
@@ -60,7 +60,7 @@ def test_report_page_of_demo_data_says_which_figures_are_illustrative(november_r
 
 
 def test_report_page_of_real_data_has_no_provenance_table(programme, staff, client_for):
-    HelpRequest.objects.create(programme=programme, month=dt.date(2023, 4, 1), category="legal")
+    add_request(programme=programme, month=dt.date(2023, 4, 1), category="legal")
     report = report_request(programme=programme, month=dt.date(2023, 4, 1), send=False)
     report_generate(report_id=report.pk)
 
@@ -291,20 +291,29 @@ def test_failed_report_page_shows_why(demo_programme, staff, client_for):
     assert "report_state.js" not in response.content.decode()
 
 
-def test_data_changed_notice_appears_only_once_the_data_under_the_report_changes(
-    november_report, demo_programme, staff, client_for
+UNCHANGED = "The data under this report is unchanged since it was made."
+MAY_HAVE_CHANGED = "The data under this report may have changed since it was made."
+CHECKED_CHANGED = "Checked: the data under this report has changed since it was made"
+CHECKED_UNCHANGED = "Checked: the data under this report is unchanged since it was made."
+
+
+def test_report_page_says_the_data_may_have_changed_only_once_the_data_under_it_changes(
+    november_report, demo_programme, other_programme, staff, client_for
 ):
     client = client_for(staff)
-    notice = "The data under this report has changed since it was made"
+    assert UNCHANGED in text_of(client.get(PAGE))
 
-    assert notice not in text_of(client.get(PAGE))
+    # Not under the report: a request after the report month, or of another programme.
+    add_request(programme=demo_programme, month=dt.date(2023, 12, 1), category="desertion")
+    add_request(programme=other_programme, month=NOVEMBER, category="desertion")
+    page = text_of(client.get(PAGE))
+    assert UNCHANGED in page and MAY_HAVE_CHANGED not in page
 
-    # A request after the report month is not under the report.
-    HelpRequest.objects.create(programme=demo_programme, month=dt.date(2023, 12, 1), category="desertion")
-    assert notice not in text_of(client.get(PAGE))
-
-    HelpRequest.objects.create(programme=demo_programme, month=dt.date(2023, 6, 1), category="desertion")
-    assert notice in text_of(client.get(PAGE))
+    add_request(programme=demo_programme, month=dt.date(2023, 6, 1), category="desertion")
+    page = text_of(client.get(PAGE))
+    assert MAY_HAVE_CHANGED in page and UNCHANGED not in page
+    assert "Check the data" in page
+    assert MAY_HAVE_CHANGED in text_of(client.get(f"{PAGE}v1/print/"))
 
 
 def test_twenty_staff_generating_the_same_report_at_once_get_versions_1_to_20(committed_db, programme, staff):
@@ -341,3 +350,52 @@ def test_twenty_staff_generating_the_same_report_at_once_get_versions_1_to_20(co
     versions = Report.objects.filter(programme=programme, month=NOVEMBER).values_list("version", flat=True)
     assert sorted(versions) == list(range(1, 21))
     assert duplicate_keys == []
+
+def test_checking_the_data_of_a_changed_report_says_it_changed(november_report, demo_programme, staff, client_for):
+    client = client_for(staff)
+    add_request(programme=demo_programme, month=dt.date(2023, 6, 1), category="desertion")
+
+    response = client.post(f"{PAGE}v1/check/", follow=True)
+
+    assert response.redirect_chain == [(f"{PAGE}v1/", 302)]
+    page = text_of(response)
+    assert CHECKED_CHANGED in page and MAY_HAVE_CHANGED in page
+    november_report.refresh_from_db()
+    assert november_report.fingerprint == november_report.figures["fingerprint"]  # the report itself is kept
+
+
+def test_a_change_undone_looks_like_a_change_until_the_data_is_checked(demo_programme, staff, client_for,
+                                                                      this_month):
+    """The stamp moves with every write, so logging and undoing an entry makes the page
+    unsure; checking finds the same fingerprint, and the page is sure again."""
+    report = report_request(programme=demo_programme, month=this_month, send=False)
+    report_generate(report_id=report.pk)
+    page_url = f"/reports/desertion-help/{format_month(this_month)}/v1/"
+    client = client_for(staff)
+    entry = requests_log(spec=RequestSpec(programme=demo_programme, month=this_month, category="legal"), count=4,
+                         author=staff)
+    entry_undo(entry=entry, actor=staff)
+    assert MAY_HAVE_CHANGED in text_of(client.get(page_url))
+
+    response = client.post(f"{page_url}check/", follow=True)
+
+    page = text_of(response)
+    assert CHECKED_UNCHANGED in page
+    assert UNCHANGED in page and MAY_HAVE_CHANGED not in page
+    assert UNCHANGED in text_of(client.get(page_url))
+
+
+def test_a_report_made_before_data_stamps_existed_can_be_checked(november_report, staff, client_for):
+    Report.objects.filter(pk=november_report.pk).update(data_version=None)
+    client = client_for(staff)
+    assert MAY_HAVE_CHANGED in text_of(client.get(PAGE))
+
+    client.post(f"{PAGE}v1/check/")
+
+    assert UNCHANGED in text_of(client.get(PAGE))
+
+
+def test_checking_the_data_of_a_report_that_is_not_ready_is_not_found(demo_programme, staff, client_for):
+    report_request(programme=demo_programme, month=NOVEMBER, send=False)
+
+    assert client_for(staff).post(f"{PAGE}v1/check/").status_code == 404

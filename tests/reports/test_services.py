@@ -22,6 +22,7 @@ from reports.services import (
     reports_for_last_month,
     reports_resend_stuck,
 )
+from tests.conftest import add_request
 
 from .article import assert_article_figures
 
@@ -43,7 +44,7 @@ def test_generating_a_queued_report_makes_it_ready_with_the_article_figures(demo
 
 def test_generating_a_ready_report_again_does_nothing(november_report, demo_programme):
     # The data changes, then the task is delivered a second time.
-    HelpRequest.objects.create(programme=demo_programme, month=NOVEMBER, category="legal")
+    add_request(programme=demo_programme, month=NOVEMBER, category="legal")
     before = Report.objects.values().get(pk=november_report.pk)
 
     report_generate(report_id=november_report.pk)
@@ -166,8 +167,7 @@ def test_fingerprint_is_unchanged_when_nothing_changes(november_report):
 def test_fingerprint_changes_when_a_request_changes_status(november_report, demo_programme):
     request = HelpRequest.objects.filter(programme=demo_programme, month=NOVEMBER, status="new").first()
 
-    request.status = "in_progress"
-    request.save(update_fields=["status"])
+    request.start()
 
     assert current_fingerprint(november_report) != november_report.fingerprint
 
@@ -175,19 +175,19 @@ def test_fingerprint_changes_when_a_request_changes_status(november_report, demo
 def test_fingerprint_changes_when_a_request_is_closed(november_report):
     request = HelpRequest.objects.filter(month=NOVEMBER, status="new").first()
 
-    HelpRequest.objects.filter(pk=request.pk).update(status="closed", outcome="left_country", closed_month=NOVEMBER)
+    request.close(outcome="left_country", month=NOVEMBER)
 
     assert current_fingerprint(november_report) != november_report.fingerprint
 
 
 def test_fingerprint_ignores_requests_after_the_report_month(november_report, demo_programme):
-    HelpRequest.objects.create(programme=demo_programme, month=dt.date(2023, 12, 1), category="desertion")
+    add_request(programme=demo_programme, month=dt.date(2023, 12, 1), category="desertion")
 
     assert current_fingerprint(november_report) == november_report.fingerprint
 
 
 def test_fingerprint_ignores_other_programmes(november_report, other_programme):
-    HelpRequest.objects.create(programme=other_programme, month=NOVEMBER, category="desertion")
+    add_request(programme=other_programme, month=NOVEMBER, category="desertion")
 
     assert current_fingerprint(november_report) == november_report.fingerprint
 

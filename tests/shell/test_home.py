@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from intake.models import HelpRequest, Outcome, Status
 from intake.months import add_months
+from intake.services import requests_add
 from shell.views import REQUESTS_PER_PAGE
 from tests.conftest import THIS_MONTH, make_user, text_of
 
@@ -17,7 +18,7 @@ LAST_MONTH = add_months(THIS_MONTH, -1)
 
 def add_requests(programme, n: int, *, month=THIS_MONTH, status=Status.NEW, category="desertion") -> list[HelpRequest]:
     closed = status == Status.CLOSED
-    return HelpRequest.objects.bulk_create(
+    return requests_add(
         HelpRequest(
             programme=programme, month=month, category=category, status=status,
             outcome=Outcome.LEFT_COUNTRY if closed else "", closed_month=month if closed else None,

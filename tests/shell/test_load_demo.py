@@ -125,6 +125,8 @@ def test_load_demo_tops_up_a_month_that_lost_requests(db, debug):
     june = HelpRequest.objects.filter(month=dt.date(2023, 6, 1))
     kept = set(june.values_list("reference", flat=True)[:50])
     june.exclude(reference__in=kept).delete()
+    # Deleted behind the app's back: the counts are mended as an operator would.
+    call_command("check_counts", "--fix", stdout=io.StringIO())
 
     output = load_demo()
 
