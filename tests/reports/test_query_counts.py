@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from intake.models import Category, HelpRequest, Outcome, Programme, Status, new_reference
-from intake.months import add_months, current_month
+from intake.months import add_months
 from intake.services import RequestSpec, requests_add, requests_log
 from reports.models import Report
 from reports.services import report_generate, report_request
@@ -164,13 +164,13 @@ def counting_over_requests(queries) -> list[str]:
 @pytest.mark.parametrize("persona, url", [
     ("staff", "/reports/help/2023-12/"), ("staff", "/"), ("coordinator", "/"), ("coordinator", "/?page=3"),
 ])
-def test_report_and_home_pages_count_nothing_over_the_requests(db, request, client_for, persona, url):
+def test_report_and_home_pages_count_nothing_over_the_requests(db, request, client_for, this_month, persona, url):
     programme = make_programme("help")
     coordinator = make_user("coord", "Coordinator", [programme])
     add_requests(programme, 100)  # 20 of them open
     requests_add(HelpRequest(programme=programme, month=FIRST, category="legal") for _ in range(160))
     # An entry of this month, so that the home page lists recent entries too.
-    requests_log(spec=RequestSpec(programme=programme, month=current_month(), category="legal"), count=3,
+    requests_log(spec=RequestSpec(programme=programme, month=this_month, category="legal"), count=3,
                  author=coordinator)
     ready_report(programme)
     client = client_for(coordinator if persona == "coordinator" else request.getfixturevalue("staff"))
