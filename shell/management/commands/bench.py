@@ -137,7 +137,7 @@ class Command(BaseCommand):
         small_ratio = statistics.median(small_body) / statistics.median(small_select)
         growth = statistics.median(body) / statistics.median(small_body)
         return [
-            self.timing_line(f"Report task body, {n(total)} requests (compute_figures, all programmes, {month})", body,
+            self.timing_line(f"Report task body, {n(total)} requests (report_compute, all programmes, {month})", body,
                              ratio=f"{ratio:.2f}× the SELECT", goal=f"≤ {BODY_GOAL:g}×",
                              result=bench.verdict_at_most(ratio, BODY_GOAL)),
             self.timing_line(f"Baseline at {n(total)}: {label}", select),
