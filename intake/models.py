@@ -380,6 +380,9 @@ class CountsOutOfStep(RuntimeError):
     requests (`manage.py check_counts` lists the difference and mends it)."""
 
 
+CELLS_PER_UPDATE = 200
+
+
 class MonthlyCountQuerySet(models.QuerySet):
     def apply(self, deltas: Mapping[Cell, int]) -> None:
         """Add each delta to its cell's number of requests, and mark the months touched
@@ -403,13 +406,16 @@ class MonthlyCountQuerySet(models.QuerySet):
         for cell, n in deltas.items():
             by_delta.setdefault(n, []).append(cell)
         for n, cells in by_delta.items():
-            matching = Q()
-            for cell in cells:
-                matching |= Q(**cell._asdict())
-            # Going below 0 breaks the check constraint: the transaction fails instead.
-            changed = self.filter(matching).update(requests=F("requests") + n)
-            if changed != len(cells):
-                raise CountsOutOfStep(f"{len(cells) - changed} cell(s) to take requests from are missing")
+            # A few hundred cells an UPDATE: SQLite refuses a WHERE nested deeper than 1,000.
+            for start in range(0, len(cells), CELLS_PER_UPDATE):
+                chunk = cells[start:start + CELLS_PER_UPDATE]
+                matching = Q()
+                for cell in chunk:
+                    matching |= Q(**cell._asdict())
+                # Going below 0 breaks the check constraint: the transaction fails instead.
+                changed = self.filter(matching).update(requests=F("requests") + n)
+                if changed != len(chunk):
+                    raise CountsOutOfStep(f"{len(chunk) - changed} cell(s) to take requests from are missing")
 
 
 class MonthlyCount(models.Model):

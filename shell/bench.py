@@ -255,8 +255,9 @@ def wipe() -> None:
     with transaction.atomic():
         HelpRequest.objects.all().delete()  # first: the largest, in one statement
         # Whatever points at a programme (entries, reports, counts...), then the programmes.
-        for relation in Programme._meta.related_objects:
-            if relation.one_to_many or relation.one_to_one:
+        # Hidden relations too (related_name="+"): the counts and the protected data versions.
+        for relation in Programme._meta.get_fields(include_hidden=True):
+            if relation.auto_created and not relation.concrete and (relation.one_to_many or relation.one_to_one):
                 relation.related_model._base_manager.all().delete()
         Programme.objects.all().delete()
 

@@ -15,7 +15,7 @@ from django.db.models import Count
 from intake.counts import CountRow, count_rows, data_version, open_count, status_counts
 from intake.models import Cell, CountsOutOfStep, DataVersion, Entry, HelpRequest, MonthlyCount
 from intake.months import add_months, format_month
-from intake.services import RequestSpec, entry_undo, requests_log
+from intake.services import RequestSpec, entry_undo, requests_import, requests_log
 from reports.services import current_fingerprint, fingerprint, report_generate, report_request
 from tests.conftest import THIS_MONTH, add_request
 
@@ -274,3 +274,19 @@ def test_the_demo_november_report_has_the_fingerprint_it_had_from_a_count_of_the
     assert count_rows(programme=demo_programme, until=NOVEMBER) == from_requests
     assert report.fingerprint == fingerprint(from_requests, first=demo_programme.first_month, until=NOVEMBER)
     assert report.fingerprint == current_fingerprint(report) == DOCUMENTED_FINGERPRINT
+
+
+def test_an_import_into_over_a_thousand_cells_is_counted_on_every_database(programme):
+    # 36 months × 8 outcomes × 4 months closed: 1,152 cells in one write (SQLite refuses
+    # a condition nested more than 1,000 deep, so the cells are changed a few hundred at a time).
+    specs = [
+        RequestSpec(programme=programme, month=add_months(dt.date(2023, 4, 1), m), category="legal",
+                    status="closed", outcome=outcome, closed_month=add_months(dt.date(2023, 4, 1), m + after))
+        for m in range(36) for outcome in ("left_country", "safe_in_russia", "surrendered", "returned_to_unit",
+                                           "detained", "referred", "lost_contact", "withdrew")
+        for after in range(4)
+    ]
+    [entry] = requests_import([(spec, 1) for spec in specs], author=None)
+
+    assert_counts_match()
+    assert len(table()) == 1152 and entry.size == 1152
