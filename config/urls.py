@@ -6,6 +6,7 @@ from shell import two_factor
 from shell import views as shell_views
 
 handler403 = "shell.views.permission_denied"
+handler404 = "shell.views.page_not_found"
 handler500 = "shell.views.server_error"
 
 urlpatterns = [

@@ -1,6 +1,11 @@
-"""Demo reference figures: those the article cites from other sources (docs/figures.md, B)."""
+"""Demo reference figures: those the article cites from other sources (docs/figures.md, B),
+and the demo programme's November 2023 report, so that a first start has one to open."""
 
-from .models import ReferenceFigure
+from intake import demo
+from intake.models import Programme
+
+from .models import ReferenceFigure, Report
+from .services import report_generate, report_request
 
 CITATION = "The Moscow Times, \u201c'War, Prison or Disability': Russian Military Desertions Surge\u201d (late 2023)"
 
@@ -29,3 +34,17 @@ def load_reference_figures() -> int:
         )
         created += made
     return created
+
+
+def load_demo_report() -> tuple[Report, bool]:
+    """Version 1 of the demo programme's report of its last month (November 2023),
+    made in this process (no worker needed) unless a version exists; returns the
+    report and whether it was made now."""
+    programme = Programme.objects.get(slug=demo.SLUG)
+    existing = Report.objects.for_scope(programme).filter(month=demo.LAST_MONTH).order_by("version").first()
+    if existing is not None:
+        return existing, False
+    report = report_request(programme=programme, month=demo.LAST_MONTH, send=False)
+    report_generate(report_id=report.pk)
+    report.refresh_from_db()
+    return report, True

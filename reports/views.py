@@ -30,17 +30,27 @@ from .services import (
 REPORTS_PER_PAGE = 50
 
 
+class ReportNotFound(Http404):
+    """No such report: the 404 page then names the versions that do exist, if any."""
+
+    def __init__(self, versions: list[Report]):
+        super().__init__("No such report.")
+        self.versions = versions
+
+
 def _get_report(scope: str, month: dt.date, version: int | None) -> Report:
     """The report of a scope ("all" or a programme's slug) and month: the given
     version, or the latest one."""
-    programme = None if scope == "all" else get_object_or_404(Programme, slug=scope)
+    programme = None if scope == "all" else Programme.objects.filter(slug=scope).first()
+    if scope != "all" and programme is None:
+        raise ReportNotFound([])
     reports = Report.objects.for_scope(programme).filter(month=month).select_related("programme")
     if version is not None:
         report = reports.filter(version=version).first()
     else:
         report = reports.order_by("-version").first()
     if report is None:
-        raise Http404("No such report.")
+        raise ReportNotFound(list(reports.order_by("version")))
     return report
 
 

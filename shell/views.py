@@ -16,6 +16,7 @@ from intake.forms import FindForm
 from intake.models import AuditEvent, Entry, HelpRequest
 from intake.months import current_month
 from reports.models import Report
+from reports.views import ReportNotFound
 
 LATEST_REPORTS = 5
 # A phone screen's worth of rows a few times over; more pages beat a slow page.
@@ -60,6 +61,15 @@ def permission_denied(request, exception=None):
     match = request.resolver_match
     audit.record(request.user, audit.Action.ACCESS_REFUSED, match.view_name if match else "")
     return render(request, "403.html", status=403)
+
+
+def page_not_found(request, exception=None):
+    """404 in the site's layout; a missing report names the versions that exist and
+    points to the list of reports."""
+    context = {}
+    if isinstance(exception, ReportNotFound):
+        context = {"missing_report": True, "versions": exception.versions}
+    return render(request, "404.html", context, status=404)
 
 
 def server_error(request):
