@@ -34,5 +34,6 @@ class NumberField(CountField):
 class ReferenceFigureForm(forms.ModelForm):
     class Meta:
         model = ReferenceFigure
-        fields = ["source", "measure", "period", "value", "value_high", "per", "out_of", "citation"]
+        fields = ["source", "source_ru", "measure", "measure_ru", "period", "period_ru", "value", "value_high", "per",
+                  "out_of", "citation", "citation_ru"]
         field_classes = {"value": NumberField, "value_high": NumberField, "out_of": NumberField}

@@ -356,6 +356,7 @@ plausible_figure = st.fixed_dictionaries({
     "period": st.text(min_size=1, max_size=20), "value": numbers, "value_high": st.one_of(st.just(""), numbers),
     "per": st.sampled_from(ReferenceFigure.Per.values), "out_of": st.one_of(st.just(""), numbers),
     "citation": st.text(min_size=1, max_size=60),
+    **{f"{field}_ru": st.text(max_size=40) for field in ("source", "measure", "period", "citation")},
 })
 
 
