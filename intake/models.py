@@ -360,6 +360,7 @@ class AuditEvent(models.Model):
         REPORT_REQUESTED = "report_requested", _("Report requested")
         REPORT_GENERATED = "report_generated", _("Report generated")
         REPORT_EXPORTED = "report_exported", _("Report exported")
+        REPORT_VERIFIED = "report_verified", _("Report verified")
         REFERENCE_FIGURE_ADDED = "reference_figure_added", _("Reference figure added")
         REFERENCE_FIGURE_CHANGED = "reference_figure_changed", _("Reference figure changed")
         REFERENCE_FIGURE_DELETED = "reference_figure_deleted", _("Reference figure deleted")

@@ -35,6 +35,10 @@ class Report(models.Model):
     failure = models.CharField(_("reason for failure"), max_length=300, blank=True)
     figures = models.JSONField(_("figures"), null=True, blank=True)
     fingerprint = models.CharField(_("fingerprint"), max_length=80, blank=True)
+    # The grouped counts the fingerprint is the hash of (document.fingerprint_basis):
+    # what "Verify" compares the data with. Not part of the report's JSON; empty for
+    # reports made before it was kept.
+    basis = models.JSONField(_("counts computed from"), null=True, blank=True, editable=False)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

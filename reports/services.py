@@ -16,7 +16,7 @@ from intake.counts import count_rows, first_month
 from intake.models import Programme, User
 from intake.months import add_months, current_month, format_month
 
-from .document import fingerprint, report_document
+from .document import fingerprint, fingerprint_basis, report_document
 from .models import ReferenceFigure, Report
 
 log = logging.getLogger(__name__)
@@ -96,7 +96,7 @@ def report_generate(*, report_id: int) -> None:
         return
     report = Report.objects.select_related("programme").get(pk=report_id)
     try:
-        figures = report_compute(report=report)
+        figures, basis = report_compute(report=report)
     except Exception as exc:
         log.exception("Report %s failed.", report_id)
         reason = f"{type(exc).__name__}: {exc}"[:300]
@@ -109,20 +109,23 @@ def report_generate(*, report_id: int) -> None:
             state=Report.State.READY,
             figures=figures,
             fingerprint=figures["fingerprint"],
+            basis=basis,
             failure="",
             finished_at=timezone.now(),
         )
         audit.record(None, audit.Action.REPORT_GENERATED, str(report))
 
 
-def report_compute(*, report: Report) -> dict:
-    """The report's document (docs/report-json.md), from the data as it stands now."""
+def report_compute(*, report: Report) -> tuple[dict, dict]:
+    """The report's document (docs/report-json.md) and the grouped counts its
+    fingerprint is computed over, from the data as it stands now."""
     start = check_report_month(programme=report.programme, month=report.month)
     rows = count_rows(programme=report.programme, until=report.month)
-    return report_document(
+    document = report_document(
         programme=report.programme, month=report.month, version=report.version, window=report.window,
         rows=rows, first_month=start,
     )
+    return document, fingerprint_basis(rows, first=start, until=report.month)
 
 
 def current_fingerprint(report: Report) -> str:
@@ -134,6 +137,12 @@ def report_export_record(*, report: Report, actor: User, kind: str) -> None:
     """Note that `actor` took the report away as `kind` (print, json, csv): a read, but
     one that leaves the app."""
     audit.record(actor, audit.Action.REPORT_EXPORTED, f"{report} {kind}")
+
+
+def report_verify_record(*, report: Report, actor: User | None, kind: str) -> None:
+    """Note that `actor` checked the report against `kind` (the data as it stands, or
+    a file): a read, but one an auditor's work is traced by."""
+    audit.record(actor, audit.Action.REPORT_VERIFIED, f"{report} {kind}")
 
 
 def reports_for_last_month() -> list[Report]:

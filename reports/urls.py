@@ -19,6 +19,7 @@ urlpatterns = [
     path("<slug:scope>/<month:month>/v<positive:version>.json", views.report_json, name="report_json"),
     path("<slug:scope>/<month:month>/v<positive:version>.csv", views.report_csv, name="report_csv"),
     path("<slug:scope>/<month:month>/v<positive:version>/print/", views.report_print, name="report_print"),
+    path("<slug:scope>/<month:month>/v<positive:version>/verify/", views.report_verify, name="report_verify"),
     path(
         "<slug:scope>/<month:month>/v<positive:version>/compare/v<positive:other>/", views.report_compare,
         name="report_compare",
