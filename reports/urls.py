@@ -10,6 +10,7 @@ register_converter(PositiveConverter, "positive")
 urlpatterns = [
     path("", views.report_list, name="report_list"),
     path("generate/", views.report_request_view, name="report_generate"),
+    path("verify/", views.export_verify, name="export_verify"),
     path("reference/", views.reference_list, name="reference_list"),
     path("reference/new/", views.reference_edit, name="reference_new"),
     path("reference/<positive:pk>/", views.reference_edit, name="reference_edit"),

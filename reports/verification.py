@@ -1,5 +1,6 @@
 """Verification for auditors: is the data under a report still what it was made from,
-and if not, what changed (`report_check_data`)?
+and if not, what changed (`report_check_data`)? Does a JSON export match the stored
+version it names, figure by figure (`export_check`, for the page and `verify_report`)?
 
 Both sides are the canonical grouped counts of `document.fingerprint_basis`: the ones
 the report kept when it was made (`Report.basis`), and the ones `intake.counts` gives
@@ -9,11 +10,15 @@ how much, and never anything about a single request.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from intake.counts import count_rows, first_month
-from intake.models import Category, Outcome, Status
+from intake.models import Category, Outcome, Programme, Status
+from intake.months import format_month, parse_month
 
 from .document import fingerprint_basis, fingerprint_of
 from .models import Report
@@ -132,3 +137,152 @@ def _kind_order(kind: tuple[str, str, str]) -> tuple:
         outcomes.index(outcome) if outcome in outcomes else len(outcomes),
         closed_month,
     )
+
+
+# --- a JSON export against the stored version it names ------------------------------
+
+# A report export is a few KB (a century of months is some 50 KB); the limit is well
+# below the request size Django accepts (DATA_UPLOAD_MAX_MEMORY_SIZE), so a pasted text
+# that is too large still gets this form's message.
+MAX_EXPORT_BYTES = 512 * 1024
+MISSING = None
+
+
+class ExportRefused(ValueError):
+    """A file that cannot be checked against a stored report, with the reason."""
+
+
+@dataclass(frozen=True)
+class FigureDifference:
+    figure: str
+    in_file: str | None  # None: the file does not have this figure
+    stored: str | None  # None: the stored version does not have it
+
+
+@dataclass(frozen=True)
+class ExportCheck:
+    report: Report
+    differences: list[FigureDifference]
+
+    @property
+    def matches(self) -> bool:
+        return not self.differences
+
+
+def export_check(raw: bytes) -> ExportCheck:
+    """Compare a report's JSON export (the bytes of the file, or of a pasted text) with
+    the stored version it names by its scope, month and version: every figure, exactly
+    as JSON writes it. ExportRefused, with the reason, for anything else."""
+    if len(raw) > MAX_EXPORT_BYTES:
+        raise ExportRefused(too_large_message())
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ExportRefused(_("The file is not UTF-8 text, so it is not a report export as the app makes them.")) from None
+    try:
+        document = json.loads(text, parse_constant=_refuse_constant)
+        if not isinstance(document, dict):
+            raise ExportRefused(_("This is JSON, but not a report export: a report export is one object with "
+                                  "\u201cscope\u201d, \u201cmonth\u201d, \u201cversion\u201d and the figures."))
+        report = _stored_report(document)
+        return ExportCheck(report=report, differences=figure_differences(document, report.document))
+    except json.JSONDecodeError as exc:
+        raise ExportRefused(
+            _("This is not JSON: the first problem is at line %(line)s, column %(column)s. Use the file as the "
+              "JSON button of a report page downloaded it.") % {"line": exc.lineno, "column": exc.colno}
+        ) from None
+    except RecursionError:
+        raise ExportRefused(_("This is JSON, but not a report export: it is nested far deeper than one.")) from None
+
+
+def too_large_message() -> str:
+    return _("This is larger than %(size)s KB, and a report export is a few KB: check that it is a report's "
+             "JSON export.") % {"size": MAX_EXPORT_BYTES // 1024}
+
+
+def _refuse_constant(name: str):
+    raise ExportRefused(_("This is not JSON: %(name)s is not a JSON value.") % {"name": name})
+
+
+def _stored_report(document: dict[str, Any]) -> Report:
+    for key in ("scope", "month", "version"):
+        if key not in document:
+            raise ExportRefused(_("This is JSON, but not a report export: it has no \u201c%(key)s\u201d.") % {"key": key})
+    scope, month, version = document["scope"], document["month"], document["version"]
+    if not isinstance(scope, dict) or not isinstance(scope.get("programme", 0), (str, type(None))):
+        raise ExportRefused(_("This is JSON, but not a report export: its \u201cscope\u201d is not "
+                              "{\"programme\": a programme or null}."))
+    try:
+        month_date = parse_month(month) if isinstance(month, str) else None
+    except ValueError:
+        month_date = None
+    if month_date is None:
+        raise ExportRefused(_("The export\u2019s month \u201c%(month)s\u201d is not a month written as YYYY-MM.")
+                            % {"month": month if isinstance(month, str) else _json(month)})
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise ExportRefused(_("The export\u2019s version \u201c%(version)s\u201d is not a version number (1, 2, \u2026).")
+                            % {"version": _json(version)})
+    slug = scope["programme"]
+    programme = None
+    if slug is not None:
+        programme = Programme.objects.filter(slug=slug).first()
+        if programme is None:
+            raise ExportRefused(_("There is no programme \u201c%(slug)s\u201d here: the export comes from another "
+                                  "installation, or the programme was deleted.") % {"slug": slug})
+    versions = list(Report.objects.for_scope(programme).filter(month=month_date).select_related("programme")
+                    .order_by("version"))
+    names = {"scope": slug or _("all programmes"), "month": format_month(month_date), "version": version}
+    if not versions:
+        raise ExportRefused(_("No report of %(scope)s for %(month)s has been made here.") % names)
+    report = next((report for report in versions if report.version == version), None)
+    if report is None:
+        made = ", ".join(str(report.version) for report in versions)
+        raise ExportRefused(_("There is no version %(version)s of the report of %(scope)s for %(month)s; the "
+                              "versions made are: %(made)s.") % (names | {"made": made}))
+    if report.state != Report.State.READY:
+        raise ExportRefused(_("Version %(version)s of the report of %(scope)s for %(month)s is %(state)s: it has no "
+                              "figures to compare yet.") % (names | {"state": str(report.get_state_display()).lower()}))
+    return report
+
+
+def figure_differences(in_file: dict[str, Any], stored: dict[str, Any]) -> list[FigureDifference]:
+    """Every figure whose JSON differs, by its dotted name, in the stored document's
+    order and then the file's: a figure only one of them has shows as missing in the other."""
+    ours, theirs = flat_figures(stored), flat_figures(in_file)
+    names = list(ours) + [name for name in theirs if name not in ours]
+    return [
+        FigureDifference(name, theirs.get(name, MISSING), ours.get(name, MISSING))
+        for name in names
+        if theirs.get(name, MISSING) != ours.get(name, MISSING)
+    ]
+
+
+def flat_figures(document: dict[str, Any]) -> dict[str, str]:
+    """Dotted name -> the value as JSON writes it ("577", "89.2", "null", "\"autumn\"").
+    Months of a list are named by their month: series.2023-10, since_start.highest.2023-10."""
+    flat: dict[str, str] = {}
+
+    def leaf(name: str, value: Any) -> None:
+        while name in flat:  # a month listed twice, or a key with a dot in it
+            name += "\u2032"
+        flat[name] = _json(value)
+
+    def walk(name: str, value: Any) -> None:
+        if isinstance(value, dict) and value:
+            for key, inner in value.items():
+                walk(f"{name}.{key}" if name else str(key), inner)
+        elif isinstance(value, list) and value:
+            for i, item in enumerate(value):
+                if isinstance(item, dict) and set(item) == {"month", "requests"} and isinstance(item["month"], str):
+                    walk(f"{name}.{item['month']}", item["requests"])
+                else:
+                    walk(f"{name}[{i}]", item)
+        else:
+            leaf(name, value)
+
+    walk("", document)
+    return flat
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
@@ -17,7 +18,7 @@ from intake.models import Category, Outcome, Programme
 
 from .narrative import narrative
 from .outputs import CHART_HEIGHT, CHART_WIDTH, chart_bars, compare, to_csv
-from .forms import GenerateReportForm, ReferenceFigureForm
+from .forms import ExportVerifyForm, GenerateReportForm, ReferenceFigureForm
 from .models import ReferenceFigure, Report
 from .services import (
     current_fingerprint,
@@ -162,6 +163,20 @@ def report_verify(request, scope: str, month: dt.date, version: int):
     check = report_check_data(report=report)
     report_verify_record(report=report, actor=request.user, kind="data")
     return render(request, "reports/report_verify.html", {"report": report, "check": check})
+
+
+@login_required
+@permission_required("reports.view_report", raise_exception=True)
+def export_verify(request):
+    """Check a report's JSON export, uploaded or pasted, against the stored version it names."""
+    form = ExportVerifyForm(submitted(request), request.FILES or None)
+    context = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        check = form.cleaned_data["check"]
+        report_verify_record(report=check.report, actor=request.user, kind="file")
+        title = loader.render_to_string("reports/report_title.html", {"report": check.report}).strip()
+        context.update(check=check, report_title=title)
+    return render(request, "reports/export_verify.html", context, status=400 if form.errors else 200)
 
 
 @login_required
