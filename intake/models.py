@@ -361,6 +361,7 @@ class AuditEvent(models.Model):
         REPORT_GENERATED = "report_generated", _("Report generated")
         REPORT_EXPORTED = "report_exported", _("Report exported")
         REPORT_VERIFIED = "report_verified", _("Report verified")
+        AUDIT_LOG_EXPORTED = "audit_log_exported", _("Audit log exported")
         REFERENCE_FIGURE_ADDED = "reference_figure_added", _("Reference figure added")
         REFERENCE_FIGURE_CHANGED = "reference_figure_changed", _("Reference figure changed")
         REFERENCE_FIGURE_DELETED = "reference_figure_deleted", _("Reference figure deleted")

@@ -43,6 +43,8 @@ RULES = {
     "two_factor_verify": {"GET": same(LOGIN, 200), "POST": same(LOGIN, 400)},
     "two_factor_backup_codes": {"GET": same(LOGIN, NOT_ALLOWED), "POST": same(LOGIN, 302)},
     "audit_log": {"GET": rule(LOGIN, NO, NO, 200, 200, NO), "POST": rule(LOGIN, NO, NO, NOT_ALLOWED, NOT_ALLOWED, NO)},
+    "audit_log_csv": {"GET": rule(LOGIN, NO, NO, 200, 200, NO),
+                      "POST": rule(LOGIN, NO, NO, NOT_ALLOWED, NOT_ALLOWED, NO)},
     # Intake: coordinators and staff; never auditors or administrators.
     "request_new": {"GET": rule(LOGIN, 200, 200, 200, NO, NO), "POST": rule(LOGIN, 400, 400, 400, NO, NO)},
     "counts_new": {"GET": rule(LOGIN, 200, 200, 200, NO, NO), "POST": rule(LOGIN, 400, 400, 400, NO, NO)},
