@@ -132,3 +132,21 @@ def test_a_missing_version_of_an_existing_report_says_which_versions_exist(demo_
     assert response.status_code == 404
     assert "There is no report of this scope and month" not in response.content.decode()
     assert 'href="/reports/desertion-help/2023-11/v1/"' in response.content.decode()
+
+
+@pytest.mark.parametrize("language, message", [
+    ("en", "could not read what your browser sent"),
+    ("ru", "не удалось прочитать то, что отправил браузер"),
+])
+def test_a_post_too_large_to_read_gets_the_400_page_in_the_layout(auditor, client_for, language, message):
+    from django.conf import settings
+
+    too_large = "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
+
+    response = client_for(auditor).post("/reports/verify/", {"text": too_large}, HTTP_ACCEPT_LANGUAGE=language)
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert f'<html lang="{language}">' in page and 'class="navbar-brand"' in page
+    assert message in page
+    assert "Bad Request" not in page
