@@ -64,7 +64,9 @@ class GroupChange:
     @property
     def signed_difference(self) -> str:
         """+3, −1 (a minus sign, not a hyphen) or 0."""
-        return f"+{self.difference}" if self.difference > 0 else f"\u2212{-self.difference}" if self.difference else "0"
+        if self.difference > 0:
+            return f"+{self.difference}"
+        return f"\u2212{-self.difference}" if self.difference else "0"
 
     @property
     def category_label(self) -> str:
@@ -178,7 +180,9 @@ def export_check(raw: bytes) -> ExportCheck:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ExportRefused(_("The file is not UTF-8 text, so it is not a report export as the app makes them.")) from None
+        raise ExportRefused(
+            _("The file is not UTF-8 text, so it is not a report export as the app makes them.")
+        ) from None
     try:
         document = json.loads(text, parse_constant=_refuse_constant)
         if not isinstance(document, dict):
@@ -207,7 +211,9 @@ def _refuse_constant(name: str):
 def _stored_report(document: dict[str, Any]) -> Report:
     for key in ("scope", "month", "version"):
         if key not in document:
-            raise ExportRefused(_("This is JSON, but not a report export: it has no \u201c%(key)s\u201d.") % {"key": key})
+            raise ExportRefused(
+                _("This is JSON, but not a report export: it has no \u201c%(key)s\u201d.") % {"key": key}
+            )
     scope, month, version = document["scope"], document["month"], document["version"]
     if not isinstance(scope, dict) or not isinstance(scope.get("programme", 0), (str, type(None))):
         raise ExportRefused(_("This is JSON, but not a report export: its \u201cscope\u201d is not "
@@ -220,8 +226,10 @@ def _stored_report(document: dict[str, Any]) -> Report:
         raise ExportRefused(_("The export\u2019s month \u201c%(month)s\u201d is not a month written as YYYY-MM.")
                             % {"month": month if isinstance(month, str) else _json(month)})
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise ExportRefused(_("The export\u2019s version \u201c%(version)s\u201d is not a version number (1, 2, \u2026).")
-                            % {"version": _json(version)})
+        raise ExportRefused(
+            _("The export\u2019s version \u201c%(version)s\u201d is not a version number (1, 2, \u2026).")
+            % {"version": _json(version)}
+        )
     slug = scope["programme"]
     programme = None
     if slug is not None:
@@ -240,8 +248,9 @@ def _stored_report(document: dict[str, Any]) -> Report:
         raise ExportRefused(_("There is no version %(version)s of the report of %(scope)s for %(month)s; the "
                               "versions made are: %(made)s.") % (names | {"made": made}))
     if report.state != Report.State.READY:
+        state = str(report.get_state_display()).lower()
         raise ExportRefused(_("Version %(version)s of the report of %(scope)s for %(month)s is %(state)s: it has no "
-                              "figures to compare yet.") % (names | {"state": str(report.get_state_display()).lower()}))
+                              "figures to compare yet.") % (names | {"state": state}))
     return report
 
 

@@ -99,6 +99,21 @@ def test_a_refused_access_names_the_page_in_words_not_its_code(some_events, audi
     assert "request_detail" not in english.content.decode() + russian.content.decode()
 
 
+def test_a_report_s_exports_and_checks_are_named_by_their_kind(staff, auditor, auditor_client):
+    event(staff, Action.REPORT_EXPORTED, subject="desertion-help 2023-11 v1 print")
+    event(auditor, Action.REPORT_VERIFIED, subject="desertion-help 2023-11 v1 data")
+    event(auditor, Action.REPORT_VERIFIED, subject="all 2023-11 v2 file")
+
+    english = [row[3] for row in log_rows(auditor_client.get("/audit/"))]
+    russian = [row[3] for row in log_rows(auditor_client.get("/audit/", **RU))]
+
+    assert english == ["all 2023-11 v2, checked against a JSON file",
+                       "desertion-help 2023-11 v1, checked against the data",
+                       "desertion-help 2023-11 v1, printable page"]
+    assert russian == ["all 2023-11 v2, сверка с файлом JSON", "desertion-help 2023-11 v1, сверка с данными",
+                       "desertion-help 2023-11 v1, версия для печати"]
+
+
 def test_events_of_no_account_are_shown_as_such(some_events, auditor_client):
     assert ["2023-10", "— (command line, schedule or worker)", "Report generated", "desertion-help 2023-10 v1"] in (
         log_rows(auditor_client.get("/audit/")))
