@@ -22,6 +22,7 @@ from intake.forms import FindForm
 from intake.models import AuditEvent, Entry, HelpRequest
 from intake.months import current_month, format_month
 from reports.models import Report
+from reports.narrative import narrative
 from reports.views import ReportNotFound
 
 from .forms import NO_ACCOUNT_LABEL, AuditFilterForm
@@ -46,7 +47,12 @@ def home(request):
     user = request.user
     context = {"latest_reports": []}
     if user.has_perm("reports.view_report"):
-        context["latest_reports"] = Report.objects.select_related("programme").order_by("-created_at")[:LATEST_REPORTS]
+        latest = list(Report.objects.select_related("programme").order_by("-created_at")[:LATEST_REPORTS])
+        context["latest_reports"] = latest
+        # The newest ready report's first sentence, so the first page says what the figures are.
+        ready = next((report for report in latest if report.state == Report.State.READY), None)
+        if ready is not None:
+            context["headline"] = (ready, narrative(ready.document, get_language())[0])
     if user.has_perm("intake.view_helprequest"):
         programmes = list(programmes_for(user))
         this_month = current_month()

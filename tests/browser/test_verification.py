@@ -23,6 +23,7 @@ WORDS = {
         "changed": "The data under this report has changed since it was made",
         "matches": "The file matches Desertion help (demo), November 2023 · version 1 exactly",
         "audit": "Audit log", "filter": "Filter", "verified": "Report verified",
+        "headline": "577 requests between September and November, an 89% increase",
     },
     "ru": {
         "copied": "Скопировано", "verify": "Проверить", "check": "Проверить выгрузку в JSON",
@@ -31,6 +32,7 @@ WORDS = {
         "changed": "С момента формирования отчёта исходные данные изменились",
         "matches": "Файл в точности совпадает с отчётом «Помощь в уходе из армии (демо)",
         "audit": "Журнал аудита", "filter": "Показать", "verified": "Проверка отчёта",
+        "headline": "577 запросов с сентября по ноябрь — на 89% больше",
     },
 }
 REPORT = "/reports/desertion-help/2023-11/v1/"
@@ -49,8 +51,10 @@ def test_auditor_verifies_the_demo_report_and_its_json_export(language, page: Pa
         expect(page.locator("html")).to_have_attribute("lang", "ru")
         check_accessibility(page)
 
-    # The first start has a report: the home page links to it.
-    page.locator(f"main a[href='{REPORT}']").click()
+    # The first start has a report: the home page says its first figures and links to it.
+    expect(page.locator("main .card .narrative")).to_contain_text(words["headline"])
+    screenshot(page, f"auditor-home-first-start{suffix}")
+    page.locator(f"main .card a[href='{REPORT}']").click()
     expect(page).to_have_url(f"{live_server.url}{REPORT}")
     check_accessibility(page)
     code = page.locator("main code#report-fingerprint")

@@ -221,5 +221,8 @@ def test_after_load_demo_staff_find_the_article_figures_from_the_home_page(db, d
 
     assert "No reports yet" not in home
     assert 'href="/reports/desertion-help/2023-11/v1/"' in home
+    assert SENTENCE in " ".join(home.split())  # the article's figures, on the first page
+    russian = client.get("/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert "577 запросов с сентября по ноябрь — на 89% больше" in " ".join(russian.split())
     page = client.get("/reports/desertion-help/2023-11/v1/").content.decode()
     assert SENTENCE in " ".join(page.split())
