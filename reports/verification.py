@@ -11,6 +11,8 @@ how much, and never anything about a single request.
 from __future__ import annotations
 
 import json
+import re
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -148,6 +150,7 @@ def _kind_order(kind: tuple[str, str, str]) -> tuple:
 # that is too large still gets this form's message.
 MAX_EXPORT_BYTES = 512 * 1024
 MISSING = None
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,50}")
 
 
 class ExportRefused(ValueError):
@@ -184,19 +187,29 @@ def export_check(raw: bytes) -> ExportCheck:
             _("The file is not UTF-8 text, so it is not a report export as the app makes them.")
         ) from None
     try:
-        document = json.loads(text, parse_constant=_refuse_constant)
+        document = _parsed(text)
         if not isinstance(document, dict):
             raise ExportRefused(_("This is JSON, but not a report export: a report export is one object with "
                                   "\u201cscope\u201d, \u201cmonth\u201d, \u201cversion\u201d and the figures."))
         report = _stored_report(document)
         return ExportCheck(report=report, differences=figure_differences(document, report.document))
+    except RecursionError:
+        raise ExportRefused(_("This is JSON, but not a report export: it is nested far deeper than one.")) from None
+
+
+def _parsed(text: str) -> Any:
+    try:
+        return json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
         raise ExportRefused(
             _("This is not JSON: the first problem is at line %(line)s, column %(column)s. Use the file as the "
               "JSON button of a report page downloaded it.") % {"line": exc.lineno, "column": exc.colno}
         ) from None
-    except RecursionError:
-        raise ExportRefused(_("This is JSON, but not a report export: it is nested far deeper than one.")) from None
+    except ExportRefused:
+        raise
+    except ValueError:  # an integer longer than Python converts (sys.get_int_max_str_digits)
+        raise ExportRefused(_("This is not a report export: a number in it has more than %(digits)s digits.")
+                            % {"digits": sys.get_int_max_str_digits()}) from None
 
 
 def too_large_message() -> str:
@@ -224,19 +237,20 @@ def _stored_report(document: dict[str, Any]) -> Report:
         month_date = None
     if month_date is None:
         raise ExportRefused(_("The export\u2019s month \u201c%(month)s\u201d is not a month written as YYYY-MM.")
-                            % {"month": month if isinstance(month, str) else _json(month)})
+                            % {"month": _quoted(month)})
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise ExportRefused(
             _("The export\u2019s version \u201c%(version)s\u201d is not a version number (1, 2, \u2026).")
-            % {"version": _json(version)}
+            % {"version": _quoted(_json(version))}
         )
     slug = scope["programme"]
     programme = None
     if slug is not None:
-        programme = Programme.objects.filter(slug=slug).first()
+        # Only what a slug can be goes to the database (PostgreSQL refuses a NUL, say).
+        programme = Programme.objects.filter(slug=slug).first() if SLUG.fullmatch(slug) else None
         if programme is None:
             raise ExportRefused(_("There is no programme \u201c%(slug)s\u201d here: the export comes from another "
-                                  "installation, or the programme was deleted.") % {"slug": slug})
+                                  "installation, or the programme was deleted.") % {"slug": _quoted(slug)})
     versions = list(Report.objects.for_scope(programme).filter(month=month_date).select_related("programme")
                     .order_by("version"))
     names = {"scope": slug or _("all programmes"), "month": format_month(month_date), "version": version}
@@ -295,3 +309,10 @@ def flat_figures(document: dict[str, Any]) -> dict[str, str]:
 
 def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _quoted(value: Any, limit: int = 40) -> str:
+    """A value from the file, for a message: a string as it is, anything else as JSON,
+    cut short (a message should not repeat half a megabyte)."""
+    text = value if isinstance(value, str) else _json(value)
+    return text if len(text) <= limit else text[:limit] + "\u2026"
