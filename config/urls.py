@@ -6,11 +6,13 @@ from shell import two_factor
 from shell import views as shell_views
 
 handler403 = "shell.views.permission_denied"
+handler404 = "shell.views.page_not_found"
 handler500 = "shell.views.server_error"
 
 urlpatterns = [
     path("", shell_views.home, name="home"),
     path("audit/", shell_views.audit_log, name="audit_log"),
+    path("audit/export.csv", shell_views.audit_log_csv, name="audit_log_csv"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/two-factor/", two_factor.setup, name="two_factor_setup"),

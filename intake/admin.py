@@ -59,7 +59,7 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Programme)
 class ProgrammeAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "first_month")
+    list_display = ("name", "name_ru", "slug", "first_month")
     prepopulated_fields = {"slug": ("name",)}
     filter_horizontal = ("members",)
 

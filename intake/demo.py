@@ -17,6 +17,7 @@ from .services import requests_add
 
 SLUG = "desertion-help"
 NAME = "Desertion help (demo)"
+NAME_RU = "Помощь в уходе из армии (демо)"
 FIRST_MONTH = dt.date(2023, 4, 1)
 
 ARTICLE = "article"
@@ -99,8 +100,11 @@ def load_demo() -> dict[str, int]:
     """Create what is missing of the demo programme, its requests and accounts; a
     second run finds everything in place and changes nothing. Returns what it created."""
     programme, _created = Programme.objects.get_or_create(
-        slug=SLUG, defaults={"name": NAME, "first_month": FIRST_MONTH, "is_demo": True}
+        slug=SLUG, defaults={"name": NAME, "name_ru": NAME_RU, "first_month": FIRST_MONTH, "is_demo": True}
     )
+    if not programme.name_ru:  # made before programmes had Russian names
+        programme.name_ru = NAME_RU
+        programme.save(update_fields=["name_ru"])
     existing = dict(
         MonthlyCount.objects.filter(programme=programme).values_list("month").annotate(n=Sum("requests"))
     )

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import connection, models, transaction
 from django.db.models import F, Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .months import add_months, current_month, format_month
@@ -63,9 +64,25 @@ def first_of_month_constraint(field: str, name: str) -> models.CheckConstraint:
     return models.CheckConstraint(condition=Q(**{f"{field}__day": 1}), name=name)
 
 
-class Programme(models.Model):
+class Localized:
+    """A model whose texts people type in English (`name`) and, for Russian pages, in
+    Russian (`name_ru`)."""
+
+    def localized(self, field: str) -> str:
+        """The text of `field` for the active language: its translation when there is
+        one, the English text otherwise (an empty translation falls back too)."""
+        language = (get_language() or "en").split("-")[0]
+        if language != "en":
+            return getattr(self, f"{field}_{language}", "") or getattr(self, field)
+        return getattr(self, field)
+
+
+class Programme(Localized, models.Model):
     slug = models.SlugField(_("short name"), unique=True)
     name = models.CharField(_("name"), max_length=100)
+    name_ru = models.CharField(
+        _("name in Russian"), max_length=100, blank=True, help_text=_("Shown on Russian pages; if empty, they show the name.")
+    )
     first_month = models.DateField(_("first month"), help_text=_("First day of the month the programme started."))
     members = models.ManyToManyField(User, related_name="programmes", blank=True, verbose_name=_("coordinators"))
     # Set only by load_demo: reports then say which of their figures are illustrative.
@@ -82,7 +99,8 @@ class Programme(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        # What forms' choices and the admin show: the name in the page's language.
+        return self.localized("name")
 
 
 class Category(models.TextChoices):
@@ -513,6 +531,8 @@ class AuditEvent(models.Model):
         REPORT_REQUESTED = "report_requested", _("Report requested")
         REPORT_GENERATED = "report_generated", _("Report generated")
         REPORT_EXPORTED = "report_exported", _("Report exported")
+        REPORT_VERIFIED = "report_verified", _("Report verified")
+        AUDIT_LOG_EXPORTED = "audit_log_exported", _("Audit log exported")
         REFERENCE_FIGURE_ADDED = "reference_figure_added", _("Reference figure added")
         REFERENCE_FIGURE_CHANGED = "reference_figure_changed", _("Reference figure changed")
         REFERENCE_FIGURE_DELETED = "reference_figure_deleted", _("Reference figure deleted")

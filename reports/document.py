@@ -91,7 +91,13 @@ def breakdowns(rows: list[CountRow], *, month: dt.date) -> dict[str, dict[str, i
 def fingerprint(rows: list[CountRow], *, first: dt.date, until: dt.date) -> str:
     """sha256 of the canonical grouped counts: equal if and only if the data under a
     report is the same, so anyone can recompute it and see whether it changed."""
-    canonical = {
+    return fingerprint_of(fingerprint_basis(rows, first=first, until=until))
+
+
+def fingerprint_basis(rows: list[CountRow], *, first: dt.date, until: dt.date) -> dict[str, Any]:
+    """The canonical grouped counts a fingerprint is the hash of (docs/report-json.md):
+    counts only, no request, so a report can keep them to say later what changed."""
+    return {
         "first": format_month(first),
         "until": format_month(until),
         "rows": [
@@ -100,7 +106,10 @@ def fingerprint(rows: list[CountRow], *, first: dt.date, until: dt.date) -> str:
             for r in rows
         ],
     }
-    payload = json.dumps(canonical, separators=(",", ":"), sort_keys=True).encode()
+
+
+def fingerprint_of(basis: dict[str, Any]) -> str:
+    payload = json.dumps(basis, separators=(",", ":"), sort_keys=True).encode()
     return "sha256:" + hashlib.sha256(payload).hexdigest()
 
 

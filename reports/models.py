@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from intake.models import Programme, first_of_month_constraint
+from intake.models import Localized, Programme, first_of_month_constraint
 from intake.months import format_month
 
 from .document import in_contract_order
@@ -38,6 +38,10 @@ class Report(models.Model):
     # The stamp of the data the figures were computed from (intake.counts.data_version):
     # the report page compares it with the current one instead of recomputing anything.
     data_version = models.PositiveBigIntegerField(_("data version"), null=True, blank=True, editable=False)
+    # The grouped counts the fingerprint is the hash of (document.fingerprint_basis):
+    # what "Verify" compares the data with. Not part of the report's JSON; empty for
+    # reports made before it was kept.
+    basis = models.JSONField(_("counts computed from"), null=True, blank=True, editable=False)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -98,7 +102,10 @@ class Report(models.Model):
         return self.state in (self.State.QUEUED, self.State.RUNNING)
 
 
-class ReferenceFigure(models.Model):
+IN_RUSSIAN = _("Shown on Russian pages; if empty, they show the English text.")
+
+
+class ReferenceFigure(Localized, models.Model):
     """A figure published by another source (a court tally, a surrender programme's
     count), shown beside the organisation's own figures and never added to them."""
 
@@ -108,8 +115,11 @@ class ReferenceFigure(models.Model):
         YEAR = "year", _("over a year")
 
     source = models.CharField(_("source"), max_length=200)
+    source_ru = models.CharField(_("source in Russian"), max_length=200, blank=True, help_text=IN_RUSSIAN)
     period = models.CharField(_("period"), max_length=100)
+    period_ru = models.CharField(_("period in Russian"), max_length=100, blank=True, help_text=IN_RUSSIAN)
     measure = models.CharField(_("what is counted"), max_length=200)
+    measure_ru = models.CharField(_("what is counted, in Russian"), max_length=200, blank=True, help_text=IN_RUSSIAN)
     value = models.PositiveIntegerField(_("value"))
     value_high = models.PositiveIntegerField(
         _("upper value"), null=True, blank=True, help_text=_("For a range such as 3–5; otherwise empty.")
@@ -119,6 +129,7 @@ class ReferenceFigure(models.Model):
         _("out of"), null=True, blank=True, help_text=_("The whole the value is part of, e.g. 4,121 cases.")
     )
     citation = models.CharField(_("citation"), max_length=300, help_text=_("Where it was published."))
+    citation_ru = models.CharField(_("citation in Russian"), max_length=300, blank=True, help_text=IN_RUSSIAN)
 
     class Meta:
         ordering = ["source", "pk"]

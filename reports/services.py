@@ -20,7 +20,7 @@ from intake.counts import count_rows, data_version, first_month
 from intake.models import Programme, User
 from intake.months import add_months, current_month, format_month
 
-from .document import fingerprint, report_document
+from .document import fingerprint, fingerprint_basis, report_document
 from .models import ReferenceFigure, Report
 
 log = logging.getLogger(__name__)
@@ -198,27 +198,30 @@ def _make(report_id: int) -> None:
     # Read before the counts: a change committed in between makes the report look
     # changed (and a check then says it is not), never the other way round.
     stamp = data_version(programme=report.programme, until=report.month)
-    figures = report_compute(report=report)
+    figures, basis = report_compute(report=report)
     with transaction.atomic():
         Report.objects.filter(pk=report_id).update(
             state=Report.State.READY,
             figures=figures,
             fingerprint=figures["fingerprint"],
             data_version=stamp,
+            basis=basis,
             failure="",
             finished_at=timezone.now(),
         )
         audit.record(None, audit.Action.REPORT_GENERATED, str(report))
 
 
-def report_compute(*, report: Report) -> dict:
-    """The report's document (docs/report-json.md), from the data as it stands now."""
+def report_compute(*, report: Report) -> tuple[dict, dict]:
+    """The report's document (docs/report-json.md) and the grouped counts its
+    fingerprint is computed over, from the data as it stands now."""
     start = check_report_month(programme=report.programme, month=report.month)
     rows = count_rows(programme=report.programme, until=report.month)
-    return report_document(
+    document = report_document(
         programme=report.programme, month=report.month, version=report.version, window=report.window,
         rows=rows, first_month=start,
     )
+    return document, fingerprint_basis(rows, first=start, until=report.month)
 
 
 def _fail(report_id: int, exc: Exception) -> None:
@@ -247,16 +250,10 @@ def report_data_unchanged(report: Report) -> bool:
     )
 
 
-def report_check_data(report: Report) -> bool:
-    """Recompute the fingerprint of the data under a ready report: whether it is still
-    the data the report was computed from. When it is, the report takes the current
-    stamp, so that its page says so without checking again."""
-    stamp = data_version(programme=report.programme, until=report.month)
-    unchanged = current_fingerprint(report) == report.fingerprint
-    if unchanged:
-        Report.objects.filter(pk=report.pk).update(data_version=stamp)
-        report.data_version = stamp
-    return unchanged
+def report_verify_record(*, report: Report, actor: User | None, kind: str) -> None:
+    """Note that `actor` checked the report against `kind` (the data as it stands, or
+    a file): a read, but one an auditor's work is traced by."""
+    audit.record(actor, audit.Action.REPORT_VERIFIED, f"{report} {kind}")
 
 
 def reports_for_last_month() -> list[Report]:

@@ -3,11 +3,11 @@ event, is made by a service (reports/services.py); views read, call one and rend
 
 import datetime as dt
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
@@ -16,7 +16,7 @@ from intake import demo
 from intake.forms import submitted
 from intake.models import Category, Outcome, Programme
 
-from .forms import GenerateReportForm, ReferenceFigureForm
+from .forms import ExportVerifyForm, GenerateReportForm, ReferenceFigureForm
 from .models import ReferenceFigure, Report
 from .narrative import narrative
 from .outputs import CHART_HEIGHT, CHART_WIDTH, chart_bars, compare, to_csv
@@ -24,26 +24,37 @@ from .services import (
     ReportError,
     reference_figure_delete,
     reference_figure_save,
-    report_check_data,
     report_data_unchanged,
     report_export_record,
     report_request,
+    report_verify_record,
 )
+from .verification import report_check_data
 
 REPORTS_PER_PAGE = 50
+
+
+class ReportNotFound(Http404):
+    """No such report: the 404 page then names the versions that do exist, if any."""
+
+    def __init__(self, versions: list[Report]):
+        super().__init__("No such report.")
+        self.versions = versions
 
 
 def _get_report(scope: str, month: dt.date, version: int | None) -> Report:
     """The report of a scope ("all" or a programme's slug) and month: the given
     version, or the latest one."""
-    programme = None if scope == "all" else get_object_or_404(Programme, slug=scope)
+    programme = None if scope == "all" else Programme.objects.filter(slug=scope).first()
+    if scope != "all" and programme is None:
+        raise ReportNotFound([])
     reports = Report.objects.for_scope(programme).filter(month=month).select_related("programme")
     if version is not None:
         report = reports.filter(version=version).first()
     else:
         report = reports.order_by("-version").first()
     if report is None:
-        raise Http404("No such report.")
+        raise ReportNotFound(list(reports.order_by("version")))
     return report
 
 
@@ -129,21 +140,6 @@ def report_detail(request, scope: str, month: dt.date, version: int | None = Non
 
 
 @login_required
-@permission_required("reports.view_report", raise_exception=True)
-@require_POST
-def report_check(request, scope: str, month: dt.date, version: int):
-    """Recompute the fingerprint of the data under a report, on request: the page
-    itself only compares a stamp, which a change undone since also moves."""
-    report = _get_ready_report(scope, month, version)
-    if report_check_data(report):
-        messages.success(request, _("Checked: the data under this report is unchanged since it was made."))
-    else:
-        messages.warning(request, _("Checked: the data under this report has changed since it was made; "
-                                    "regenerating it would give different figures."))
-    return redirect(report)
-
-
-@login_required
 @permission_required("reports.export_report", raise_exception=True)
 @require_GET
 def report_print(request, scope: str, month: dt.date, version: int):
@@ -160,6 +156,32 @@ def report_compare(request, scope: str, month: dt.date, version: int, other: int
     return render(request, "reports/report_compare.html", {
         "report": report, "earlier": earlier, "differences": compare(earlier.document, report.document),
     })
+
+
+@login_required
+@permission_required("reports.view_report", raise_exception=True)
+@require_GET
+def report_verify(request, scope: str, month: dt.date, version: int):
+    """Recompute the report's fingerprint from the data as it stands, and say what
+    changed. It only reads (one grouped count), hence a page, noted in the audit log."""
+    report = _get_ready_report(scope, month, version)
+    check = report_check_data(report=report)
+    report_verify_record(report=report, actor=request.user, kind="data")
+    return render(request, "reports/report_verify.html", {"report": report, "check": check})
+
+
+@login_required
+@permission_required("reports.view_report", raise_exception=True)
+def export_verify(request):
+    """Check a report's JSON export, uploaded or pasted, against the stored version it names."""
+    form = ExportVerifyForm(submitted(request), request.FILES or None)
+    context = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        check = form.cleaned_data["check"]
+        report_verify_record(report=check.report, actor=request.user, kind="file")
+        title = loader.render_to_string("reports/report_title.html", {"report": check.report}).strip()
+        context.update(check=check, report_title=title)
+    return render(request, "reports/export_verify.html", context, status=400 if form.errors else 200)
 
 
 @login_required

@@ -1,20 +1,31 @@
 """The site around the apps: the home page of each role, the audit log page, and the
 pages for a refused access and a server error."""
 
+import csv
+import io
+
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.http import HttpResponseServerError
+from django.http import HttpResponseServerError, StreamingHttpResponse
 from django.shortcuts import render
 from django.template import loader
+from django.utils import translation
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from intake import audit
 from intake.access import programmes_for
 from intake.counts import open_count, status_counts
 from intake.forms import FindForm
-from intake.models import AuditEvent, Entry, HelpRequest
-from intake.months import current_month
+from intake.models import Entry, HelpRequest
+from intake.months import current_month, format_month
 from reports.models import Report
+from reports.narrative import narrative
+from reports.views import ReportNotFound
+
+from .forms import NO_ACCOUNT_LABEL, AuditFilterForm
+from .pages import event_subject
 
 LATEST_REPORTS = 5
 # A phone screen's worth of rows a few times over; more pages beat a slow page.
@@ -44,7 +55,12 @@ def home(request):
     user = request.user
     context = {"latest_reports": []}
     if user.has_perm("reports.view_report"):
-        context["latest_reports"] = Report.objects.select_related("programme").order_by("-created_at")[:LATEST_REPORTS]
+        latest = list(Report.objects.select_related("programme").order_by("-created_at")[:LATEST_REPORTS])
+        context["latest_reports"] = latest
+        # The newest ready report's first sentence, so the first page says what the figures are.
+        ready = next((report for report in latest if report.state == Report.State.READY), None)
+        if ready is not None:
+            context["headline"] = (ready, narrative(ready.document, get_language())[0])
     if user.has_perm("intake.view_helprequest"):
         programmes = list(programmes_for(user))
         this_month = current_month()
@@ -72,6 +88,15 @@ def permission_denied(request, exception=None):
     return render(request, "403.html", status=403)
 
 
+def page_not_found(request, exception=None):
+    """404 in the site's layout; a missing report names the versions that exist and
+    points to the list of reports."""
+    context = {}
+    if isinstance(exception, ReportNotFound):
+        context = {"missing_report": True, "versions": exception.versions}
+    return render(request, "404.html", context, status=404)
+
+
 def server_error(request):
     """500, in the site's layout and the language the request asked for. It is rendered
     without the request, so nothing reads the account, the session or the database,
@@ -79,10 +104,62 @@ def server_error(request):
     return HttpResponseServerError(loader.render_to_string("500.html"))
 
 
+def _audit_rows(events):
+    """(month, account, action, concerning) of each event, in words of the active language."""
+    for event in events:
+        yield (
+            format_month(event.month),
+            event.actor.username if event.actor else str(NO_ACCOUNT_LABEL),
+            event.get_action_display(),
+            event_subject(event.action, event.subject),
+        )
+
+
 @login_required
 @permission_required("intake.view_auditevent", raise_exception=True)
 @require_GET
 def audit_log(request):
-    events = AuditEvent.objects.select_related("actor")
-    page = Paginator(events, AUDIT_EVENTS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "shell/audit_log.html", {"page": page})
+    form = AuditFilterForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        return render(request, "shell/audit_log.html", {"form": form}, status=400)
+    page = Paginator(form.events(), AUDIT_EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    query = form.query()
+    return render(request, "shell/audit_log.html", {
+        "form": form, "page": page, "rows": list(_audit_rows(page.object_list)),
+        "query": f"{query}&" if query else "", "csv_query": query,
+    })
+
+
+@login_required
+@permission_required("intake.view_auditevent", raise_exception=True)
+@require_GET
+def audit_log_csv(request):
+    """The filtered log as CSV, in the page's language; noted, since it leaves the app."""
+    form = AuditFilterForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        return render(request, "shell/audit_log.html", {"form": form}, status=400)
+    audit.record(request.user, audit.Action.AUDIT_LOG_EXPORTED, form.describe())
+    language = get_language()
+    header = [str(_("Month")), str(_("Account")), str(_("Action")), str(_("Concerning"))]
+
+    def lines():
+        # Written after the view returns: in the language of the request, whatever
+        # the thread's language is by then.
+        with translation.override(language):
+            yield _csv_line(header)
+            for row in _audit_rows(form.events().iterator(chunk_size=2000)):
+                yield _csv_line(row)
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    name = "-".join(["audit-log", *(value for _name, value in form.filters())])
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response
+
+
+def _csv_line(cells) -> str:
+    out = io.StringIO()
+    # A cell that starts like a formula is read by spreadsheets as one: keep it text.
+    csv.writer(out, lineterminator="\n").writerow(
+        f"'{cell}" if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell for cell in cells
+    )
+    return out.getvalue()

@@ -2,6 +2,7 @@
 cannot answer (the database restarting, say) gets a 500 page made without the database;
 and a connection left stale by a restart is replaced before it fails a request."""
 
+import datetime as dt
 from urllib.request import urlopen
 
 import pytest
@@ -70,3 +71,51 @@ def test_a_missing_page_is_in_the_layout_and_in_russian(coordinator, client_for)
     assert '<html lang="ru">' in page and 'class="navbar-brand"' in page
     assert "Страница не найдена" in page
     assert "Not Found" not in page
+
+
+@pytest.mark.parametrize("language, heading, helpful", [
+    ("en", "Page not found", "There is no report of this scope and month"),
+    ("ru", "Страница не найдена", "Отчёта за этот месяц"),
+])
+def test_a_missing_report_gets_the_friendly_page_with_a_link_to_the_reports(
+    staff, client_for, language, heading, helpful
+):
+    response = client_for(staff).get("/reports/all/2019-01/", HTTP_ACCEPT_LANGUAGE=language)
+
+    page = response.content.decode()
+    assert response.status_code == 404
+    assert f'<html lang="{language}">' in page and 'class="navbar-brand"' in page
+    assert heading in page and helpful in page
+    assert 'href="/reports/"' in page.split("<main", 1)[1]  # the list of reports, in the page itself
+    assert "Not Found" not in page
+
+
+def test_a_missing_version_of_an_existing_report_says_which_versions_exist(demo_programme, staff, client_for):
+    from reports.services import report_generate, report_request
+
+    report = report_request(programme=demo_programme, month=dt.date(2023, 11, 1), send=False)
+    report_generate(report_id=report.pk)
+
+    response = client_for(staff).get("/reports/desertion-help/2023-11/v7/")
+
+    assert response.status_code == 404
+    assert "There is no report of this scope and month" not in response.content.decode()
+    assert 'href="/reports/desertion-help/2023-11/v1/"' in response.content.decode()
+
+
+@pytest.mark.parametrize("language, message", [
+    ("en", "could not read what your browser sent"),
+    ("ru", "не удалось прочитать то, что отправил браузер"),
+])
+def test_a_post_too_large_to_read_gets_the_400_page_in_the_layout(auditor, client_for, language, message):
+    from django.conf import settings
+
+    too_large = "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
+
+    response = client_for(auditor).post("/reports/verify/", {"text": too_large}, HTTP_ACCEPT_LANGUAGE=language)
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert f'<html lang="{language}">' in page and 'class="navbar-brand"' in page
+    assert message in page
+    assert "Bad Request" not in page

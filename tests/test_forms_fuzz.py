@@ -9,6 +9,7 @@ has random fields replaced by garbage, dropped, or joined by fields it does not 
 import csv
 import datetime as dt
 import io
+import json
 from collections import Counter
 from decimal import Decimal
 from urllib.parse import quote, urlencode
@@ -360,6 +361,7 @@ plausible_figure = st.fixed_dictionaries({
     "period": st.text(min_size=1, max_size=20), "value": numbers, "value_high": st.one_of(st.just(""), numbers),
     "per": st.sampled_from(ReferenceFigure.Per.values), "out_of": st.one_of(st.just(""), numbers),
     "citation": st.text(min_size=1, max_size=60),
+    **{f"{field}_ru": st.text(max_size=40) for field in ("source", "measure", "period", "citation")},
 })
 
 
@@ -443,3 +445,48 @@ def test_second_factor_codes_at_random_never_fail_and_never_set_up_or_pass_it(co
         assert not browser.get("/").wsgi_request.user.is_verified()
 
     enter()
+
+
+# --- auditors' forms ---------------------------------------------------------------
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+def test_checking_a_json_export_answers_and_writes_nothing_but_its_audit_event(client_for, auditor, programme):
+    from reports.services import report_generate, report_request
+
+    report = report_request(programme=programme, month=dt.date(2023, 4, 1), send=False)
+    report_generate(report_id=report.pk)
+    stored = Report.objects.get().document
+    browser = client_for(auditor)
+    outcomes = Counter()
+
+    def mutated(document: dict):
+        """The stored export with a few keys given random values, dropped or added."""
+        return st.fixed_dictionaries({}, optional={key: json_values for key in document}).flatmap(
+            lambda changes: st.sets(st.sampled_from(sorted(document)), max_size=2).map(
+                lambda dropped: {k: v for k, v in (document | changes).items() if k not in dropped}))
+
+    texts = st.one_of(
+        mutated(stored).map(json.dumps),
+        json_values.map(json.dumps),
+        st.text(max_size=200),
+        st.just(json.dumps(stored)),
+    )
+
+    @fuzz
+    @given(text=texts, as_file=st.booleans())
+    def check(text, as_file):
+        before = (Report.objects.values_list("pk", "state", "figures").get(), HelpRequest.objects.count())
+        form = {"file": SimpleUploadedFile("export.json", text.encode())} if as_file else {"text": text}
+        response = browser.post("/reports/verify/", form)
+        assert response.status_code in {200, 400}, (response.status_code, text)
+        outcomes["accepted" if response.status_code == 200 else "refused"] += 1
+        assert (Report.objects.values_list("pk", "state", "figures").get(), HelpRequest.objects.count()) == before
+
+    check()
+    assert_some_accepted_and_some_refused(outcomes)

@@ -21,9 +21,10 @@ FREE_TEXT_FIELDS = (
 PERSONAL_NAME = re.compile(
     r"(^|_)(name|phone|email|passport|address|birth|telegram|contact|comment|note|description|ip)(_|s?$)"
 )
-# The only exceptions, each looked at: a programme's name is the organisation's own; a
-# report's figures are computed counts, never typed.
-ALLOWED = {"intake.Programme.name", "reports.Report.figures"}
+# The only exceptions, each looked at: a programme's name (in English and Russian) is the
+# organisation's own; a report's figures and the grouped counts they were computed from
+# (its basis) are computed counts, never typed.
+ALLOWED = {"intake.Programme.name", "intake.Programme.name_ru", "reports.Report.figures", "reports.Report.basis"}
 FINER_THAN_A_MONTH = (models.DateTimeField, models.TimeField, models.DurationField)
 
 

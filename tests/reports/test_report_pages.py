@@ -293,8 +293,8 @@ def test_failed_report_page_shows_why(demo_programme, staff, client_for):
 
 UNCHANGED = "The data under this report is unchanged since it was made."
 MAY_HAVE_CHANGED = "The data under this report may have changed since it was made."
-CHECKED_CHANGED = "Checked: the data under this report has changed since it was made"
-CHECKED_UNCHANGED = "Checked: the data under this report is unchanged since it was made."
+VERIFIED_CHANGED = "The data under this report has changed since it was made"
+VERIFIED_UNCHANGED = "The data under this report is unchanged (fingerprint sha256:"
 
 
 def test_report_page_says_the_data_may_have_changed_only_once_the_data_under_it_changes(
@@ -312,7 +312,7 @@ def test_report_page_says_the_data_may_have_changed_only_once_the_data_under_it_
     add_request(programme=demo_programme, month=dt.date(2023, 6, 1), category="desertion")
     page = text_of(client.get(PAGE))
     assert MAY_HAVE_CHANGED in page and UNCHANGED not in page
-    assert "Check the data" in page
+    assert "Verify it to see what changed" in page
     assert MAY_HAVE_CHANGED in text_of(client.get(f"{PAGE}v1/print/"))
 
 
@@ -351,15 +351,14 @@ def test_twenty_staff_generating_the_same_report_at_once_get_versions_1_to_20(co
     assert sorted(versions) == list(range(1, 21))
     assert duplicate_keys == []
 
+
 def test_checking_the_data_of_a_changed_report_says_it_changed(november_report, demo_programme, staff, client_for):
     client = client_for(staff)
     add_request(programme=demo_programme, month=dt.date(2023, 6, 1), category="desertion")
 
-    response = client.post(f"{PAGE}v1/check/", follow=True)
+    assert VERIFIED_CHANGED in text_of(client.get(f"{PAGE}v1/verify/"))
 
-    assert response.redirect_chain == [(f"{PAGE}v1/", 302)]
-    page = text_of(response)
-    assert CHECKED_CHANGED in page and MAY_HAVE_CHANGED in page
+    assert MAY_HAVE_CHANGED in text_of(client.get(PAGE))
     november_report.refresh_from_db()
     assert november_report.fingerprint == november_report.figures["fingerprint"]  # the report itself is kept
 
@@ -377,12 +376,10 @@ def test_a_change_undone_looks_like_a_change_until_the_data_is_checked(demo_prog
     entry_undo(entry=entry, actor=staff)
     assert MAY_HAVE_CHANGED in text_of(client.get(page_url))
 
-    response = client.post(f"{page_url}check/", follow=True)
+    assert VERIFIED_UNCHANGED in text_of(client.get(f"{page_url}verify/"))
 
-    page = text_of(response)
-    assert CHECKED_UNCHANGED in page
+    page = text_of(client.get(page_url))
     assert UNCHANGED in page and MAY_HAVE_CHANGED not in page
-    assert UNCHANGED in text_of(client.get(page_url))
 
 
 def test_a_report_made_before_data_stamps_existed_can_be_checked(november_report, staff, client_for):
@@ -390,7 +387,7 @@ def test_a_report_made_before_data_stamps_existed_can_be_checked(november_report
     client = client_for(staff)
     assert MAY_HAVE_CHANGED in text_of(client.get(PAGE))
 
-    client.post(f"{PAGE}v1/check/")
+    client.get(f"{PAGE}v1/verify/")
 
     assert UNCHANGED in text_of(client.get(PAGE))
 
@@ -398,4 +395,4 @@ def test_a_report_made_before_data_stamps_existed_can_be_checked(november_report
 def test_checking_the_data_of_a_report_that_is_not_ready_is_not_found(demo_programme, staff, client_for):
     report_request(programme=demo_programme, month=NOVEMBER, send=False)
 
-    assert client_for(staff).post(f"{PAGE}v1/check/").status_code == 404
+    assert client_for(staff).get(f"{PAGE}v1/verify/").status_code == 404

@@ -137,3 +137,24 @@ def test_home_costs_the_same_number_of_queries_for_5_or_500_open_requests(
     assert response.context["programmes"][0][1]["new"] == 500
     assert len(many) == len(few)
     assert len(few) <= 15, "\n".join(q["sql"] for q in few)
+
+
+def test_the_home_page_of_staff_and_auditors_states_the_newest_ready_report_s_first_sentence(
+    demo_programme, auditor, client_for
+):
+    import datetime as dt
+
+    from reports.models import Report
+    from reports.services import report_generate, report_request
+    from tests.reports.article import SENTENCE
+
+    client = client_for(auditor)
+    assert "Open the report" not in text_of(client.get("/"))
+    ready = report_request(programme=demo_programme, month=dt.date(2023, 11, 1), send=False)
+    report_generate(report_id=ready.pk)
+    report_request(programme=demo_programme, month=dt.date(2023, 11, 1), send=False)  # v2, still queued
+
+    text = text_of(client.get("/"))
+
+    assert f"Desertion help (demo), November 2023 · version 1 {SENTENCE} Open the report" in text
+    assert Report.objects.filter(state=Report.State.QUEUED).count() == 1

@@ -9,8 +9,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Count
 
+from intake import demo
 from intake.models import Category, HelpRequest, Outcome, Programme, Status, User
-from reports.models import ReferenceFigure
+from reports.models import ReferenceFigure, Report
+from tests.reports.article import SENTENCE, assert_article_figures
 
 MONTHLY = {
     dt.date(2023, 4, 1): 61,
@@ -176,3 +178,53 @@ def test_demo_requests_include_every_status_and_closed_ones_in_each_month(db, de
     assert set(HelpRequest.objects.values_list("status", flat=True)) == set(Status.values)
     # The November report's breakdowns need outcomes closed in November.
     assert HelpRequest.objects.filter(status=Status.CLOSED, closed_month=dt.date(2023, 11, 1)).exists()
+
+
+# --- the first start: a report to open ---------------------------------------------
+
+DEMO_FINGERPRINT = "sha256:e818870f4c5b1ac4729f5487b97b10cab4f3a62df18974c930a03a47a9b6b97b"  # docs/report-json.md
+
+
+def test_load_demo_makes_version_1_of_the_november_2023_report_without_a_worker(db, debug):
+    output = load_demo()
+
+    report = Report.objects.get()
+    assert (report.programme.slug, report.month, report.version) == ("desertion-help", dt.date(2023, 11, 1), 1)
+    assert report.state == Report.State.READY
+    assert_article_figures(report.figures)
+    assert report.fingerprint == DEMO_FINGERPRINT
+    assert "/reports/desertion-help/2023-11/v1/" in output
+
+
+def test_load_demo_a_second_time_makes_no_second_version(db, debug):
+    load_demo()
+
+    output = load_demo()
+
+    assert Report.objects.count() == 1
+    assert "already" in output
+
+
+def test_load_demo_leaves_an_existing_november_report_alone(db, debug):
+    demo.load_demo()
+    call_command("monthly_report", "2023-11", "--programme", "desertion-help", "--inline", stdout=io.StringIO())
+    call_command("monthly_report", "2023-11", "--programme", "desertion-help", "--inline", stdout=io.StringIO())
+
+    load_demo()
+
+    assert list(Report.objects.values_list("version", flat=True).order_by("version")) == [1, 2]
+
+
+def test_after_load_demo_staff_find_the_article_figures_from_the_home_page(db, debug, client):
+    load_demo()
+    assert client.post("/login/", {"username": "staff", "password": "staff-demo-pass"}).status_code == 302
+
+    home = client.get("/").content.decode()
+
+    assert "No reports yet" not in home
+    assert 'href="/reports/desertion-help/2023-11/v1/"' in home
+    assert SENTENCE in " ".join(home.split())  # the article's figures, on the first page
+    russian = client.get("/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert "577 запросов с сентября по ноябрь — на 89% больше" in " ".join(russian.split())
+    page = client.get("/reports/desertion-help/2023-11/v1/").content.decode()
+    assert SENTENCE in " ".join(page.split())

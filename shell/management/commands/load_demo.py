@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from intake import demo
 from intake.months import format_month
-from reports.demo import load_reference_figures
+from reports.demo import load_demo_report, load_reference_figures
 
 
 class Command(BaseCommand):
@@ -26,6 +26,13 @@ class Command(BaseCommand):
             f"Demo programme {demo.SLUG!r}: {created['requests']} requests, {created['accounts']} accounts "
             f"and {references} reference figures created (nothing is created twice)."
         )
+        report, made = load_demo_report()
+        self.stdout.write(
+            f"Report {report} ({report.get_state_display()}) {'made' if made else 'already there'}: "
+            f"{report.get_absolute_url()}"
+        )
+        if report.failure:
+            self.stdout.write(f"  It could not be made: {report.failure}")
         self.stdout.write("Monthly requests:")
         for month, (count, source) in demo.MONTHS.items():
             self.stdout.write(f"  {format_month(month)}  {count:>4}  {demo.PROVENANCE_LABELS[source]}")
