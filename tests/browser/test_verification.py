@@ -12,6 +12,7 @@ from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from intake.models import AuditEvent, Category, HelpRequest, Programme
+from intake.services import requests_add
 from reports.models import Report
 
 from .helpers import check_accessibility, log_in, screenshot
@@ -95,9 +96,7 @@ def test_auditor_verifies_the_demo_report_and_its_json_export(language, page: Pa
 
     # The data changes: Verify says where and by how much.
     programme = Programme.objects.get(slug="desertion-help")
-    HelpRequest.objects.bulk_create(
-        HelpRequest(programme=programme, month=dt.date(2023, 6, 1), category=Category.LEGAL) for _ in range(3)
-    )
+    requests_add(HelpRequest(programme=programme, month=dt.date(2023, 6, 1), category=Category.LEGAL) for _ in range(3))
     page.goto(f"{REPORT}verify/")
     check_accessibility(page)
     expect(page.locator("main [role=status]")).to_contain_text(words["changed"])
