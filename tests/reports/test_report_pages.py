@@ -55,7 +55,7 @@ def test_staff_sees_every_article_figure_on_the_report_page(november_report, sta
     assert "November: 175 requests, fewer than September and October but more than any other month (rank 3 of 8)." in text
     assert "175 this month: rank 3 of 8" in text
     # 7-8: the total and the autumn's share of it.
-    assert "1,017 requests since April 2023; 56.7% of them between September and November." in text
+    assert "Over 1,000 requests since April 2023 (1,017), more than half of them (57%) this autumn." in text
     assert "1,017 requests since 2023-04" in text
     assert "56.7% share of all requests in the current window" in text
 
