@@ -296,9 +296,78 @@ def sentence_plan(f: Facts) -> list[Sentence]:
     return plan
 
 
+def _phrasebook(language: str, *, with_years: bool):
+    return (Russian if language.startswith("ru") else English)(with_years=with_years)
+
+
 def narrative(figures: dict[str, Any], language: str = "en") -> list[str]:
     """Sentences about a report's document (or the figures of `report_figures`), in
     Russian for "ru*" and in English otherwise."""
     facts = _facts(figures)
-    phrasebook = (Russian if language.startswith("ru") else English)(with_years=facts.with_years)
+    phrasebook = _phrasebook(language, with_years=facts.with_years)
     return [phrasebook.say(sentence) for sentence in sentence_plan(facts)]
+
+
+@dataclass(frozen=True)
+class KeyFigure:
+    """One card of the report page: a value and what it counts, with the precision of
+    the sentences; `exact` is the one-decimal value of the document when that differs."""
+
+    value: str
+    caption: str
+    exact: str | None = None
+    words: bool = False  # the value is words (months), not a number
+
+
+def key_figures(figures: dict[str, Any], language: str = "en") -> list[KeyFigure]:
+    """The report's key figures from the same facts as its sentences, so that a card and
+    a sentence give a figure alike (89% on both); the cards always name years, since
+    they stand alone."""
+    f = _facts(figures)
+    words = _phrasebook(language, with_years=True)
+    length = figures["window"]["length"]
+    if f.previous is None:
+        previous = KeyFigure("—", words.card_no_previous(length=length))
+    else:
+        previous = KeyFigure(words.num(f.previous), words.card_requests(count=f.previous, span=f.previous_span))
+    change_value = {"increase": f"{f.pct}%", "decrease": f"{f.pct}%", "slightly_more": "<1%",
+                    "slightly_fewer": "<1%", "same": "0%"}.get(f.change, "—")
+    change_pct, share = figures["window"]["change_pct"], figures["since_start"]["current_window_share_pct"]
+    return [
+        KeyFigure(words.num(f.current), words.card_requests(count=f.current, span=f.current_span)),
+        previous,
+        KeyFigure(change_value, words.card_change(change=f.change, length=length),
+                  exact=f"{words.decimal(change_pct)}%" if change_pct is not None else None),
+        KeyFigure(words.num(f.total), words.card_since(count=f.total, since=f.since)),
+        KeyFigure(words.label(f.highest), words.card_most(count=f.most, months=f.highest), words=True),
+        KeyFigure(words.label(f.lowest), words.card_fewest(count=f.fewest, months=f.lowest), words=True),
+        KeyFigure(words.num(f.this_month), words.card_month(count=f.this_month, month=f.month, rank=f.rank,
+                                                            months=f.months, shared=bool(f.equal))),
+        KeyFigure(_share_value(share, f.share), words.card_share(since=f.since, span=f.current_span),
+                  exact=f"{words.decimal(share)}%" if share is not None else None),
+    ]
+
+
+def _share_value(share: float | None, whole: int | None) -> str:
+    if share is None:
+        return "—"
+    if whole is not None or share in (0, 100):
+        return f"{whole if whole is not None else int(share)}%"
+    # A share that rounds to 0% or 100% without being either.
+    return "<1%" if share < 50 else ">99%"
+
+
+def chart_title(figures: dict[str, Any], language: str = "en") -> str:
+    """What the chart shows, for its title: the months it covers, with their years."""
+    words = _phrasebook(language, with_years=True)
+    return words.chart_title(span=Span(parse_month(figures["since_start"]["first"]), parse_month(figures["month"])))
+
+
+def period(months: str, language: str = "en") -> str:
+    """A month or span of the exports' month column ("2023-09/2023-11") in words, as a
+    table heads it: September–November 2023."""
+    if not months:
+        return ""
+    first, _, last = months.partition("/")
+    words = _phrasebook(language, with_years=True)
+    return words.period(Span(parse_month(first), parse_month(last or first)))

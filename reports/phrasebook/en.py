@@ -140,6 +140,45 @@ class English(Phrasebook):
         return (f"{self.total(total, about)} since {self.name(since, year=True)}{self.exactly(total, about)}, "
                 f"{self.portion(portion)} {of}{pct} {where}.")
 
+    # The key figures (cards) and the chart, which always name years ----------------
+
+    def card_requests(self, *, count: int, span: Span) -> str:
+        return f"{self.noun(count)} {self.span(span)}"
+
+    def card_no_previous(self, *, length: int) -> str:
+        return f"no {self.previous(length)} on record"
+
+    def card_change(self, *, change: str, length: int) -> str:
+        before = self.previous(length)
+        if change in ("increase", "slightly_more"):
+            return f"more than in the {before}"
+        if change in ("decrease", "slightly_fewer"):
+            return f"fewer than in the {before}"
+        if change == "same":
+            return f"the same as in the {before}"
+        if change == "zero_before":
+            return f"none in the {before} to compare with"
+        return f"no {before} to compare with"
+
+    def card_since(self, *, count: int, since: date) -> str:
+        return f"{self.noun(count)} since {self.name(since)}"
+
+    def card_most(self, *, count: int, months: list[date]) -> str:
+        return f"the most requests ({self.each(count, months)})"
+
+    def card_fewest(self, *, count: int, months: list[date]) -> str:
+        return "with no requests" if count == 0 else f"the fewest requests ({self.each(count, months)})"
+
+    def card_month(self, *, count: int, month: date, rank: int, months: int, shared: bool) -> str:
+        return (f"{self.noun(count)} in {self.name(month)}, {'shared rank' if shared else 'rank'} "
+                f"{self.num(rank)} of {self.num(months)}")
+
+    def card_share(self, *, since: date, span: Span) -> str:
+        return f"of all requests since {self.name(since)} came {self.span(span)}"
+
+    def chart_title(self, *, span: Span) -> str:
+        return f"Requests per month {self.span(span)}"
+
     # Grammar -------------------------------------------------------------------------
 
     def num(self, n: int) -> str:
@@ -151,8 +190,28 @@ class English(Phrasebook):
         digits = str(n)
         return "an" if digits.startswith("8") or (len(digits) % 3 == 2 and digits[:2] in ("11", "18")) else "a"
 
+    def decimal(self, value: float) -> str:
+        return f"{value:,.1f}"
+
+    def noun(self, n: int) -> str:
+        return "request" if n == 1 else "requests"
+
     def requests(self, n: int) -> str:
-        return f"{self.num(n)} request" if n == 1 else f"{self.num(n)} requests"
+        return f"{self.num(n)} {self.noun(n)}"
+
+    def previous(self, length: int) -> str:
+        """previous month; previous 3 months."""
+        return "previous month" if length == 1 else f"previous {self.num(length)} months"
+
+    def label(self, months: list[date]) -> str:
+        """Months standing alone: October 2023; September and October 2023; 33 months."""
+        if not self.named(months):
+            return f"{self.num(len(months))} months"
+        if len({m.year for m in months}) > 1:
+            return self.names(months)
+        names = [MONTHS[m.month - 1] for m in months]
+        joined = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+        return f"{joined} {months[0].year}"
 
     def total(self, n: int, about: tuple[str, int] | None) -> str:
         """1,017 requests; Over 1,000 requests (at the start of a sentence)."""
@@ -200,6 +259,15 @@ class English(Phrasebook):
     def each(self, count: int, months: list[date]) -> str:
         """218; 9 each (when months are tied)."""
         return f"{self.num(count)} each" if len(months) > 1 else self.num(count)
+
+    def period(self, span: Span) -> str:
+        """Months heading a table's row: November 2023; September–November 2023;
+        December 2023 – February 2024."""
+        if span.first == span.last:
+            return self.name(span.first, True)
+        if span.first.year == span.last.year:
+            return f"{self.name(span.first, False)}–{self.name(span.last, True)}"
+        return f"{self.name(span.first, True)} – {self.name(span.last, True)}"
 
     def span(self, span: Span) -> str:
         """in November; between September and November (2023); between December 2023 and February 2024."""

@@ -170,13 +170,82 @@ class Russian(Phrasebook):
         of = "из него" if total == 1 else "из них"
         return f"{said}, {self.portion(portion)} {of}{pct} — {where}."
 
+    # The key figures (cards) and the chart, which always name years ----------------
+
+    def card_requests(self, *, count: int, span: Span) -> str:
+        return f"{self.noun(count)} {self.span(span)}"
+
+    def card_no_previous(self, *, length: int) -> str:
+        return f"{self.previous_genitive(length)} нет в данных"
+
+    def card_change(self, *, change: str, length: int) -> str:
+        before = self.previous(length)
+        if change in ("increase", "slightly_more"):
+            return f"больше, чем за {before}"
+        if change in ("decrease", "slightly_fewer"):
+            return f"меньше, чем за {before}"
+        if change == "same":
+            return f"столько же, сколько за {before}"
+        if change == "zero_before":
+            return f"за {before} запросов не было"
+        return f"{self.previous_genitive(length)} для сравнения нет"
+
+    def card_since(self, *, count: int, since: date) -> str:
+        return f"{self.noun(count)} с {self.gen(since)}"
+
+    def card_most(self, *, count: int, months: list[date]) -> str:
+        return f"больше всего запросов ({self.each(count, months)})"
+
+    def card_fewest(self, *, count: int, months: list[date]) -> str:
+        return "без запросов" if count == 0 else f"меньше всего запросов ({self.each(count, months)})"
+
+    def card_month(self, *, count: int, month: date, rank: int, months: int, shared: bool) -> str:
+        return (f"{self.noun(count)} в {self.prep(month)}, {'делит ' if shared else ''}{self.num(rank)}-е место "
+                f"из {self.num(months)}")
+
+    def card_share(self, *, since: date, span: Span) -> str:
+        return f"всех запросов с {self.gen(since)} — {self.span(span)}"
+
+    def chart_title(self, *, span: Span) -> str:
+        return f"Запросы по месяцам {self.span(span)}"
+
     # Grammar -------------------------------------------------------------------------
 
     def num(self, n: int) -> str:
         return f"{n:,}".replace(",", NBSP)
 
+    def decimal(self, value: float) -> str:
+        return f"{value:,.1f}".replace(",", NBSP).replace(".", ",")
+
+    def noun(self, n: int) -> str:
+        return ru_plural(n, "запрос", "запроса", "запросов")
+
     def requests(self, n: int) -> str:
-        return f"{self.num(n)} {ru_plural(n, 'запрос', 'запроса', 'запросов')}"
+        return f"{self.num(n)} {self.noun(n)}"
+
+    def previous(self, length: int) -> str:
+        """(за) предыдущий месяц; (за) предыдущие 3 месяца."""
+        if length == 1:
+            return "предыдущий месяц"
+        return f"предыдущие {self.num(length)} {ru_plural(length, 'месяц', 'месяца', 'месяцев')}"
+
+    def previous_genitive(self, length: int) -> str:
+        """(нет) предыдущего месяца; (нет) предыдущих 3 месяцев."""
+        if length == 1:
+            return "предыдущего месяца"
+        return f"предыдущих {self.num(length)} {ru_plural(length, 'месяца', 'месяцев', 'месяцев')}"
+
+    def label(self, months: list[date]) -> str:
+        """Months standing alone: Октябрь 2023; Сентябрь и октябрь 2023; 33 месяца."""
+        if not self.named(months):
+            n = len(months)
+            return f"{self.num(n)} {ru_plural(n, 'месяц', 'месяца', 'месяцев')}"
+        if len({m.year for m in months}) > 1:
+            names = [f"{NOMINATIVE[m.month - 1]} {m.year}" for m in months]
+            return upper_first(names[0] if len(names) == 1 else f"{', '.join(names[:-1])} и {names[-1]}")
+        names = [NOMINATIVE[m.month - 1] for m in months]
+        joined = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} и {names[-1]}"
+        return f"{upper_first(joined)} {months[0].year}"
 
     def total(self, n: int, about: tuple[str, int] | None) -> str:
         """1 017 запросов; Более 1 000 запросов (at the start of a sentence)."""
@@ -245,6 +314,16 @@ class Russian(Phrasebook):
     def each(self, count: int, months: list[date]) -> str:
         """218; по 9 (when months are tied)."""
         return f"по {self.num(count)}" if len(months) > 1 else self.num(count)
+
+    def period(self, span: Span) -> str:
+        """Months heading a table's row: Ноябрь 2023; Сентябрь — ноябрь 2023;
+        Декабрь 2023 — февраль 2024."""
+        first, last = NOMINATIVE[span.first.month - 1], NOMINATIVE[span.last.month - 1]
+        if span.first == span.last:
+            return f"{upper_first(first)} {span.first.year}"
+        if span.first.year == span.last.year:
+            return f"{upper_first(first)} — {last} {span.first.year}"
+        return f"{upper_first(first)} {span.first.year} — {last} {span.last.year}"
 
     def span(self, span: Span) -> str:
         """в ноябре; с сентября по ноябрь (2023 года); с декабря 2023 года по февраль 2024 года."""

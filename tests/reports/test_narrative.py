@@ -8,7 +8,7 @@ from django.core.management import call_command
 
 from intake.months import add_months
 from reports.figures import report_figures
-from reports.narrative import _facts, narrative, sentence_plan
+from reports.narrative import _facts, key_figures, narrative, sentence_plan
 from reports.phrasebook.en import English
 from reports.phrasebook.ru import Russian, ru_plural
 
@@ -422,3 +422,76 @@ def test_no_sentence_lists_more_than_three_months_or_claims_a_false_most(history
             others = [row["requests"] for row in figures["series"] if row["month"] != figures["month"]]
             below = [n for n in others if n < figures["requests"]["this_month"]]
             assert below and len(below) < len(others)
+
+
+# --- the key figures: the same words and the same precision as the sentences --------
+
+
+def shown(cards) -> list[str]:
+    return [f"{card.value} {card.caption}" for card in cards]
+
+
+def test_the_key_figures_of_the_article_in_plain_words_and_whole_percentages():
+    english, russian = key_figures(article_figures(), "en"), key_figures(article_figures(), "ru")
+
+    assert shown(english) == [
+        "577 requests between September and November 2023",
+        "305 requests between June and August 2023",
+        "89% more than in the previous 3 months",
+        "1,017 requests since April 2023",
+        "October 2023 the most requests (218)",
+        "June 2023 the fewest requests (54)",
+        "175 requests in November 2023, rank 3 of 8",
+        "57% of all requests since April 2023 came between September and November 2023",
+    ]
+    assert [card.exact for card in english] == [None, None, "89.2%", None, None, None, None, "56.7%"]
+    assert shown(russian) == [
+        "577 запросов с сентября по ноябрь 2023\u00a0года",
+        "305 запросов с июня по август 2023\u00a0года",
+        "89% больше, чем за предыдущие 3 месяца",
+        "1\u00a0017 запросов с апреля 2023\u00a0года",
+        "Октябрь 2023 больше всего запросов (218)",
+        "Июнь 2023 меньше всего запросов (54)",
+        "175 запросов в ноябре 2023\u00a0года, 3-е место из 8",
+        "57% всех запросов с апреля 2023\u00a0года — с сентября по ноябрь 2023\u00a0года",
+    ]
+    assert [card.exact for card in russian][2] == "89,2%"
+
+
+@pytest.mark.parametrize(("language", "expected"), [
+    ("en", [
+        "85 requests between August and October 2026",
+        "0 requests between May and July 2026",
+        "— none in the previous 3 months to compare with",
+        "1,102 requests since April 2023",
+        "October 2023 the most requests (218)",
+        "33 months with no requests",
+        "40 requests in October 2026, rank 10 of 43",
+        "8% of all requests since April 2023 came between August and October 2026",
+    ]),
+    ("ru", [
+        "85 запросов с августа по октябрь 2026\u00a0года",
+        "0 запросов с мая по июль 2026\u00a0года",
+        "— за предыдущие 3 месяца запросов не было",
+        "1\u00a0102 запроса с апреля 2023\u00a0года",
+        "Октябрь 2023 больше всего запросов (218)",
+        "33 месяца без запросов",
+        "40 запросов в октябре 2026\u00a0года, 10-е место из 43",
+        "8% всех запросов с апреля 2023\u00a0года — с августа по октябрь 2026\u00a0года",
+    ]),
+])
+def test_the_key_figures_count_long_lists_of_tied_months(language, expected):
+    first, counts, _, _ = HISTORIES["43 months, 33 of them empty"]
+
+    assert shown(key_figures(series(first, counts), language)) == expected
+
+
+def test_the_key_figures_of_a_tie_at_the_top_and_a_shared_rank():
+    first, counts, _, _ = HISTORIES["the report month tied at the top with many"]
+
+    cards = shown(key_figures(series(first, counts), "en"))
+
+    assert cards[2] == "6% fewer than in the previous 3 months"
+    assert cards[4] == "5 months the most requests (8 each)"
+    assert cards[6] == "8 requests in August 2022, shared rank 1 of 8"
+    assert shown(key_figures(series(first, counts), "ru"))[4] == "5 месяцев больше всего запросов (по 8)"
