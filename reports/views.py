@@ -178,8 +178,10 @@ def _shown(value) -> str:
 
 def _shown_row(row: Compared, language: str) -> dict:
     difference = row.difference
-    if difference is None:
-        said = _("changed") if row.changed else ""
+    if not row.changed:
+        said = ""
+    elif difference is None:
+        said = _("changed")
     else:
         said = ("+" if difference > 0 else "−" if difference < 0 else "") + _shown(abs(difference))
     return {"compared": row, "period": period(row.row.month, language), "before": _shown(row.before),

@@ -1,18 +1,23 @@
 """Report pages over a long history, in a real browser at desktop and phone width: no
-page is wider than the screen, the chart's labels do not touch, and a phone opens the
-chart on the report month."""
+page is wider than the screen, the chart's labels do not touch, a phone opens the chart
+on the report month, and the printable page prints on A4 with every box whole."""
 
 import datetime as dt
+import io
+import re
 
 import pytest
+from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
+from intake import demo
 from intake.models import Category, HelpRequest, Programme, new_reference
 from intake.months import add_months
+from reports.demo import load_reference_figures
 from reports.models import Report
 from reports.services import report_generate, report_request
 
-from .helpers import DESKTOP, PHONE, check_accessibility, log_in, screenshot
+from .helpers import DESKTOP, PHONE, SCREENSHOTS, check_accessibility, log_in, screenshot
 
 FIRST = dt.date(2021, 11, 1)
 MONTHS = 60
@@ -95,10 +100,83 @@ def test_a_60_month_report_fits_the_screen_and_its_chart_opens_on_the_report_mon
         expect(page.locator(".figure-value").nth(4)).to_have_text("12 months" if language == "en" else "12 месяцев")
     screenshot(page, f"report-60-months{suffix}")
 
-    for url in (f"{URL}v2/print/", f"{URL}v2/compare/v1/", "/reports/"):
+    for url, name in ((f"{URL}v2/print/", None), (f"{URL}v2/compare/v1/", "report-compare"), ("/reports/", None)):
         for size in (DESKTOP, PHONE):
             page.set_viewport_size(size)
             page.goto(url)
             check_accessibility(page)
             width, viewport = page_width(page)
             assert width <= viewport, f"{url} is {width} px wide on a {viewport} px screen"
+        if name:
+            screenshot(page, f"{name}{suffix}")
+
+
+# A4 is 210 mm wide; with the stylesheet's 12 mm margins, 186 mm of it hold the page, in
+# CSS pixels of 1/96 inch.
+A4_CONTENT_WIDTH = round((210 - 2 * 12) / 25.4 * 96)
+
+
+def pdf_pages(pdf: bytes) -> int:
+    """The pages of a PDF, counted from its page objects (/Type /Page, not /Pages)."""
+    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf))
+
+
+def spilling(page: Page) -> list[str]:
+    """Boxes on the page whose content runs out of them, or that run out of the box
+    they are in, and the page itself if it is wider than its window."""
+    return page.evaluate("""() => {
+        const found = [];
+        const root = document.documentElement;
+        if (root.scrollWidth > window.innerWidth) found.push("page " + root.scrollWidth);
+        for (const e of document.querySelectorAll(
+                "main .card, main .card-body, main .figure-value, main .figure-label, main table, main th, main td, "
+                + "main p, main h1, main h2, main figure, main code")) {
+            // Text kept for screen readers only is clipped on purpose.
+            if (e.closest(".visually-hidden")) continue;
+            const box = e.getBoundingClientRect(), outer = e.parentElement.getBoundingClientRect();
+            if (box.width === 0 && box.height === 0) continue;  // not shown in this medium
+            const beyond = box.right > outer.right + 1 || box.left < outer.left - 1;
+            if ((e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1) || beyond) {
+                found.push(e.tagName + "." + e.className + ": " + e.textContent.trim().slice(0, 40));
+            }
+        }
+        return found;
+    }""")
+
+
+@pytest.fixture
+def article_report(committed_db) -> Report:
+    demo.load_demo()
+    load_reference_figures()
+    call_command("monthly_report", "2023-11", "--programme", demo.SLUG, "--inline", stdout=io.StringIO())
+    return Report.objects.get()
+
+
+@pytest.mark.parametrize(("report", "url", "most_pages"), [
+    # The article's report: its sentences, key figures and chart, then its tables.
+    ("article_report", "/reports/desertion-help/2023-11/v1/print/", 2),
+    # Sixty months: the series as a table of years, so it prints no longer.
+    ("long_record", f"{URL}v2/print/", 2),
+])
+def test_the_printable_page_prints_on_a4_with_every_box_whole(
+    request, report, url, most_pages, committed_db, page, auditor
+):
+    request.getfixturevalue(report)
+    log_in(page, auditor.username)
+
+    page.goto(url)
+    check_accessibility(page)
+    expect(page.get_by_role("button", name="Print")).to_be_visible()
+    back = page.get_by_role("link", name="Back to the report")
+    expect(back).to_have_attribute("href", url.removesuffix("print/"))
+    assert spilling(page) == []
+    screenshot(page, "report-print" if report == "article_report" else "report-print-60-months")
+
+    page.set_viewport_size({"width": A4_CONTENT_WIDTH, "height": 1100})
+    page.emulate_media(media="print")
+    assert spilling(page) == []
+    expect(page.get_by_role("button", name="Print")).to_be_hidden()
+    page.screenshot(path=SCREENSHOTS / f"{'report-print' if report == 'article_report' else 'report-print-60-months'}"
+                    "-a4.png", full_page=True)
+    pdf = page.pdf(format="A4")
+    assert 1 <= pdf_pages(pdf) <= most_pages, f"{pdf_pages(pdf)} A4 pages"
