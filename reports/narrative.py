@@ -12,7 +12,9 @@ Three steps, each decided once:
    Russian declines month names and picks among three plural forms).
 
 A change to what is said belongs in the plan; a change to how it is worded, in a
-phrasebook.
+phrasebook. The key figures beside the sentences (`key_figures`) are drawn from the same
+facts and worded by the same phrasebooks, so that a card and a sentence state a figure
+with the same precision.
 """
 
 from __future__ import annotations

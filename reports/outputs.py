@@ -22,7 +22,7 @@ from intake.months import add_months, format_month, parse_month
 # not know (one added to the contract later) is shown under its machine name.
 SECTIONS = {
     "report": _("Report"),
-    "requests": _("The report month"),
+    "requests": _("This month"),
     "window": _("Recent months and the months before"),
     "since_start": _("Since the first month"),
     "series": _("Requests by month"),
