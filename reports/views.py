@@ -3,6 +3,7 @@ event, is made by a service (reports/services.py); views read, call one and rend
 
 import datetime as dt
 from collections import defaultdict
+from itertools import groupby
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
@@ -157,10 +158,15 @@ def report_compare(request, scope: str, month: dt.date, version: int, other: int
     # The older version on the left, whichever way the address names them.
     earlier, report = sorted((_get_ready_report(scope, month, version), _get_ready_report(scope, month, other)),
                              key=lambda r: r.version)
-    rows = comparison(earlier.document, report.document)
+    rows = [_shown_row(row, get_language()) for row in comparison(earlier.document, report.document)]
+    # A section at a time, open where something changed, folded where nothing did.
+    sections = [
+        {"label": label, "rows": in_section, "changed": sum(row["compared"].changed for row in in_section)}
+        for label, in_section in ((label, list(group)) for label, group in groupby(rows, lambda r: r["section"]))
+    ]
     return render(request, "reports/report_compare.html", {
-        "report": report, "earlier": earlier, "versions": _versions(report),
-        "rows": [_shown_row(row, get_language()) for row in rows], "changed": sum(row.changed for row in rows),
+        "report": report, "earlier": earlier, "versions": _versions(report), "sections": sections,
+        "changed": sum(section["changed"] for section in sections),
     })
 
 
@@ -184,7 +190,8 @@ def _shown_row(row: Compared, language: str) -> dict:
         said = _("changed")
     else:
         said = ("+" if difference > 0 else "−" if difference < 0 else "") + _shown(abs(difference))
-    return {"compared": row, "period": period(row.row.month, language), "before": _shown(row.before),
+    return {"compared": row, "section": str(row.row.section), "period": period(row.row.month, language),
+            "before": _shown(row.before),
             "after": _shown(row.after), "difference": said}
 
 

@@ -100,7 +100,7 @@ def test_a_60_month_report_fits_the_screen_and_its_chart_opens_on_the_report_mon
         expect(page.locator(".figure-value").nth(4)).to_have_text("12 months" if language == "en" else "12 месяцев")
     screenshot(page, f"report-60-months{suffix}")
 
-    for url, name in ((f"{URL}v2/print/", None), (f"{URL}v2/compare/v1/", "report-compare"), ("/reports/", None)):
+    for url, name in ((f"{URL}v2/print/", None), (f"{URL}v2/compare/v1/", "report-compare"), ("/reports/", "reports-versions")):
         for size in (DESKTOP, PHONE):
             page.set_viewport_size(size)
             page.goto(url)

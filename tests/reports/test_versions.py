@@ -109,8 +109,12 @@ def test_the_comparison_gives_labels_both_values_and_the_difference(changed_vers
         "since_start.requests", "since_start.current_window_share_pct", "series", "by_category.legal",
         "by_status_end_of_month.open",
     ]
-    # Unchanged figures are there too, not highlighted.
+    # Unchanged figures are there too, not highlighted; a part where nothing changed is folded.
     assert re.search(r'<tr data-key="since_start.highest">', html)
+    folded = {re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", "", summary))).strip(): " open" in attributes
+              for attributes, summary in re.findall(r"<details([^>]*)>\s*<summary[^>]*>(.*?)</summary>", html, re.S)}
+    assert folded["This month · changed: 2"] is True
+    assert folded["Outcomes of requests closed this month · unchanged"] is False
     # Each fingerprint once, in a box that wraps.
     assert html.count(first.fingerprint) == 1 and html.count(second.fingerprint) == 1
     assert 'class="fingerprint' in html
