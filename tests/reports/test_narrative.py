@@ -495,3 +495,29 @@ def test_the_key_figures_of_a_tie_at_the_top_and_a_shared_rank():
     assert cards[4] == "5 months the most requests (8 each)"
     assert cards[6] == "8 requests in August 2022, shared rank 1 of 8"
     assert shown(key_figures(series(first, counts), "ru"))[4] == "5 месяцев больше всего запросов (по 8)"
+
+
+@pytest.mark.parametrize("history", HISTORIES)
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_every_history_has_eight_key_figures_in_words(history, language):
+    first, counts, _, _ = HISTORIES[history]
+
+    cards = key_figures(series(first, counts), language)
+
+    assert len(cards) == 8
+    for card in cards:
+        assert card.value and card.caption and "None" not in card.caption + card.value
+        assert "window" not in card.caption and "2023-" not in card.value
+
+
+def test_the_key_figures_of_a_record_too_short_to_compare():
+    figures = report_figures(counts={m(2023, 4): 61, m(2023, 5): 74}, month=m(2023, 5), first_month=m(2023, 4))
+
+    cards = shown(key_figures(figures, "en"))
+
+    assert cards[:3] == [
+        "135 requests between April and May 2023",
+        "— no previous 3 months on record",
+        "— no previous 3 months to compare with",
+    ]
+    assert shown(key_figures(figures, "ru"))[1] == "— предыдущих 3 месяцев нет в данных"
