@@ -152,6 +152,7 @@ def article_report(committed_db) -> Report:
     return Report.objects.get()
 
 
+@pytest.mark.parametrize("language", ["en", "ru"])
 @pytest.mark.parametrize(("report", "url", "most_pages"), [
     # The article's report: its sentences, key figures and chart, then its tables.
     ("article_report", "/reports/desertion-help/2023-11/v1/print/", 2),
@@ -159,24 +160,29 @@ def article_report(committed_db) -> Report:
     ("long_record", f"{URL}v2/print/", 2),
 ])
 def test_the_printable_page_prints_on_a4_with_every_box_whole(
-    request, report, url, most_pages, committed_db, page, auditor
+    request, report, url, most_pages, language, committed_db, page, auditor
 ):
     request.getfixturevalue(report)
     log_in(page, auditor.username)
+    if language == "ru":
+        page.locator("nav button[value=ru]").click()
+        expect(page.locator("html")).to_have_attribute("lang", "ru")
+        check_accessibility(page)
+    name = ("report-print" if report == "article_report" else "report-print-60-months") + (
+        "" if language == "en" else "-ru")
 
     page.goto(url)
     check_accessibility(page)
-    expect(page.get_by_role("button", name="Print")).to_be_visible()
-    back = page.get_by_role("link", name="Back to the report")
+    expect(page.get_by_role("button", name="Print" if language == "en" else "Печать")).to_be_visible()
+    back = page.get_by_role("link", name="Back to the report" if language == "en" else "Назад к отчёту")
     expect(back).to_have_attribute("href", url.removesuffix("print/"))
     assert spilling(page) == []
-    screenshot(page, "report-print" if report == "article_report" else "report-print-60-months")
+    screenshot(page, name)
 
     page.set_viewport_size({"width": A4_CONTENT_WIDTH, "height": 1100})
     page.emulate_media(media="print")
     assert spilling(page) == []
-    expect(page.get_by_role("button", name="Print")).to_be_hidden()
-    page.screenshot(path=SCREENSHOTS / f"{'report-print' if report == 'article_report' else 'report-print-60-months'}"
-                    "-a4.png", full_page=True)
+    expect(page.locator("[data-print]")).to_be_hidden()
+    page.screenshot(path=SCREENSHOTS / f"{name}-a4.png", full_page=True)
     pdf = page.pdf(format="A4")
     assert 1 <= pdf_pages(pdf) <= most_pages, f"{pdf_pages(pdf)} A4 pages"
