@@ -12,7 +12,9 @@ Three steps, each decided once:
    Russian declines month names and picks among three plural forms).
 
 A change to what is said belongs in the plan; a change to how it is worded, in a
-phrasebook.
+phrasebook. The key figures beside the sentences (`key_figures`) are drawn from the same
+facts and worded by the same phrasebooks, so that a card and a sentence state a figure
+with the same precision.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ class Facts:
     this_month: int
     above: list[date]
     equal: list[date]
+    below: list[date]
     # first | all_same | most | equal_then_more | fewest | equal_then_fewer | between | between_with_equal
     standing: str
     rank: int
@@ -63,12 +66,24 @@ class Facts:
     month_pct: int
     # the total
     total: int
-    share: float | None
+    about: tuple[str, int] | None  # ("over", 1000): the total as a reader says it; None: say it exactly
+    share: int | None  # whole percentage; None: not worth a number (0, 100, or rounds to either)
+    portion: tuple[str, str]  # the share in words: ("more", "half"), ("about", "third"), ("all", "")
+    season: str | None  # the current window's season, said as "this autumn"
     window_holds_all: bool
 
 
 def _whole_pct(value: float) -> int:
     return int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _shown_share(share: float | None) -> int | None:
+    """The share as a whole percentage, unless the words say it all ("all of them") or
+    the rounding would say 0% or 100% of a share that is neither."""
+    if share is None or share <= 0 or share >= 100:
+        return None
+    whole = _whole_pct(share)
+    return whole if 0 < whole < 100 else None
 
 
 def _change(current: int, previous: int | None, change_pct: float | None) -> tuple[str, int]:
@@ -84,6 +99,56 @@ def _change(current: int, previous: int | None, change_pct: float | None) -> tup
         # "a 0% increase" would read as no change when there was one.
         return ("slightly_more" if change_pct > 0 else "slightly_fewer"), 0
     return ("increase" if whole > 0 else "decrease"), abs(whole)
+
+
+# Totals from this size up are also said in round figures: "over 1,000 (1,017)".
+ROUNDED_FROM = 1000
+# How close a round figure must be to stand for a total: within 5% of it.
+ROUNDED_WITHIN = Decimal("0.05")
+
+
+def _about(n: int) -> tuple[str, int] | None:
+    """A total as a reader says it: ("over", 1000) for 1,017, ("almost", 2000) for 1,950,
+    trying round figures of one significant digit, then of a half, then of two."""
+    if n < ROUNDED_FROM:
+        return None
+    unit = 10 ** (len(str(n)) - 1)
+    for step in (unit, unit // 2, unit // 10):
+        low = n // step * step
+        if low == n:
+            return None  # already round: say it as it is
+        if n - low <= n * ROUNDED_WITHIN:
+            return "over", low
+        if low + step - n <= n * ROUNDED_WITHIN:
+            return "almost", low + step
+    return None
+
+
+# Fractions a reader names, as (numerator, denominator, name), smallest first.
+FRACTIONS = [(1, 10, "tenth"), (1, 5, "fifth"), (1, 4, "quarter"), (1, 3, "third"), (1, 2, "half"),
+             (2, 3, "two_thirds"), (3, 4, "three_quarters"), (9, 10, "nine_tenths")]
+
+
+def _portion(share: float, whole: int) -> tuple[str, str]:
+    """A share of the total in words: about a fraction (the same whole percentage), almost
+    one (below it by at most a tenth of it and 5 points), or more than the largest below it."""
+    if share >= 100:
+        return "all", ""
+    if share <= 0:
+        return "none", ""
+    exact = Decimal(str(share))
+    below = None
+    for numerator, denominator, name in FRACTIONS:
+        value = Decimal(100 * numerator) / denominator
+        if whole == _whole_pct(float(value)):
+            return "about", name
+        if value - min(Decimal(5), value / 10) <= exact < value:
+            return "almost", name
+        if value < exact:
+            below = name
+    if exact >= 95:
+        return "almost", "all"
+    return ("more", below) if below else ("less", "tenth")
 
 
 def _standing(above: list, equal: list, below: list) -> str:
@@ -107,6 +172,7 @@ def _facts(figures: dict[str, Any]) -> Facts:
     requests = figures["requests"]
     month_change, month_pct = _change(requests["this_month"], requests["previous_month"], requests["change_pct"])
 
+    share = since["current_window_share_pct"]
     series = [(parse_month(row["month"]), row["requests"]) for row in figures["series"]]
     highest, lowest = since["highest"], since["lowest"]
     if len(series) == 1:
@@ -138,6 +204,7 @@ def _facts(figures: dict[str, Any]) -> Facts:
         this_month=this_month,
         above=above,
         equal=equal,
+        below=below,
         standing=_standing(above, equal, below),
         rank=since["rank_of_month"],
         months=since["months"],
@@ -145,7 +212,10 @@ def _facts(figures: dict[str, Any]) -> Facts:
         month_change=month_change,
         month_pct=month_pct,
         total=since["requests"],
-        share=since["current_window_share_pct"],
+        about=_about(since["requests"]),
+        share=_shown_share(share),
+        portion=_portion(share, _whole_pct(share)) if share is not None else ("none", ""),
+        season=current["season"],
         window_holds_all=parse_month(current["first"]) == first,
     )
 
@@ -165,6 +235,11 @@ def _sentence(kind: str, **values: Any) -> Sentence:
 
 def sentence_plan(f: Facts) -> list[Sentence]:
     """The sentences to say about the facts, in order."""
+    # A single month, or a record without any request, is said in one sentence.
+    if f.months == 1:
+        return [_sentence("month_first", month=f.month, count=f.this_month)]
+    if f.total == 0:
+        return [_sentence("total_none", since=f.since)]
     plan = []
 
     # The current window against the one before.
@@ -179,26 +254,28 @@ def sentence_plan(f: Facts) -> list[Sentence]:
         plan.append(_sentence(f"window_{f.change}", **window, pct=f.pct, previous=f.previous,
                               previous_span=f.previous_span))
 
-    # The highest and the lowest month; nothing to say of a single month.
+    # The highest and the lowest month (the phrasebook counts long lists of tied months).
     if f.extremes == "flat":
         plan.append(_sentence("extremes_flat", since=f.since, count=f.most))
     elif f.extremes == "normal":
         plan.append(_sentence("extremes", since=f.since, highest=f.highest, most=f.most, lowest=f.lowest,
                               fewest=f.fewest))
 
-    # Where the report month stands among the others.
+    # Where the report month stands among the others; tied months share a rank.
     month = {"month": f.month, "count": f.this_month}
     rank = {"rank": f.rank, "months": f.months}
-    if f.standing == "first":
-        plan.append(_sentence("month_first", **month))
-    elif f.standing in ("all_same", "most", "fewest"):
+    if f.standing in ("most", "fewest"):
         plan.append(_sentence(f"month_{f.standing}", **month, **rank))
-    elif f.standing in ("equal_then_more", "equal_then_fewer"):
-        plan.append(_sentence(f"month_{f.standing}", **month, equal=f.equal, **rank))
+    elif f.standing == "equal_then_more":
+        plan.append(_sentence("month_equal_then_more", **month, equal=f.equal, below=f.below, **rank))
+    elif f.standing == "equal_then_fewer":
+        plan.append(_sentence("month_equal_then_fewer", **month, equal=f.equal, above=f.above, **rank))
     elif f.standing == "between":
-        plan.append(_sentence("month_between", **month, above=f.above, **rank))
-    else:
-        plan.append(_sentence("month_between_with_equal", **month, above=f.above, equal=f.equal, **rank))
+        plan.append(_sentence("month_between", **month, above=f.above, below=f.below, **rank))
+    elif f.standing == "between_with_equal":
+        plan.append(_sentence("month_between_with_equal", **month, above=f.above, equal=f.equal, below=f.below,
+                              **rank))
+    # When every month is the same ("all_same"), the sentence before has said so.
 
     # The month before it.
     before = add_months(f.month, -1)
@@ -210,21 +287,89 @@ def sentence_plan(f: Facts) -> list[Sentence]:
         plan.append(_sentence(f"month_before_{f.month_change}", before=before, last=f.last_month,
                               pct=f.month_pct))
 
-    # Everything since the start.
-    if f.total == 0:
-        plan.append(_sentence("total_none", since=f.since))
-    elif f.window_holds_all:
-        # "100.0% of them" would only repeat the first sentence.
-        plan.append(_sentence("total_all_in_window", total=f.total, since=f.since))
+    # Everything since the start: in round figures as a reader says them, beside the exact ones.
+    total = {"total": f.total, "about": f.about, "since": f.since}
+    if f.window_holds_all:
+        # "all of them" would only repeat the first sentence.
+        plan.append(_sentence("total_all_in_window", **total))
     else:
-        plan.append(_sentence("total_with_share", total=f.total, since=f.since, share=f.share,
-                              span=f.current_span))
+        plan.append(_sentence("total_with_share", **total, share=f.share, portion=f.portion,
+                              span=f.current_span, season=f.season))
     return plan
+
+
+def _phrasebook(language: str, *, with_years: bool):
+    return (Russian if language.startswith("ru") else English)(with_years=with_years)
 
 
 def narrative(figures: dict[str, Any], language: str = "en") -> list[str]:
     """Sentences about a report's document (or the figures of `report_figures`), in
     Russian for "ru*" and in English otherwise."""
     facts = _facts(figures)
-    phrasebook = (Russian if language.startswith("ru") else English)(with_years=facts.with_years)
+    phrasebook = _phrasebook(language, with_years=facts.with_years)
     return [phrasebook.say(sentence) for sentence in sentence_plan(facts)]
+
+
+@dataclass(frozen=True)
+class KeyFigure:
+    """One card of the report page: a value and what it counts, with the precision of
+    the sentences; `exact` is the one-decimal value of the document when that differs."""
+
+    value: str
+    caption: str
+    exact: str | None = None
+    words: bool = False  # the value is words (months), not a number
+
+
+def key_figures(figures: dict[str, Any], language: str = "en") -> list[KeyFigure]:
+    """The report's key figures from the same facts as its sentences, so that a card and
+    a sentence give a figure alike (89% on both); the cards always name years, since
+    they stand alone."""
+    f = _facts(figures)
+    words = _phrasebook(language, with_years=True)
+    length = figures["window"]["length"]
+    if f.previous is None:
+        previous = KeyFigure("—", words.card_no_previous(length=length))
+    else:
+        previous = KeyFigure(words.num(f.previous), words.card_requests(count=f.previous, span=f.previous_span))
+    change_value = {"increase": f"{f.pct}%", "decrease": f"{f.pct}%", "slightly_more": "<1%",
+                    "slightly_fewer": "<1%", "same": "0%"}.get(f.change, "—")
+    change_pct, share = figures["window"]["change_pct"], figures["since_start"]["current_window_share_pct"]
+    return [
+        KeyFigure(words.num(f.current), words.card_requests(count=f.current, span=f.current_span)),
+        previous,
+        KeyFigure(change_value, words.card_change(change=f.change, length=length),
+                  exact=f"{words.decimal(change_pct)}%" if change_pct is not None else None),
+        KeyFigure(words.num(f.total), words.card_since(count=f.total, since=f.since)),
+        KeyFigure(words.label(f.highest), words.card_most(count=f.most, months=f.highest), words=True),
+        KeyFigure(words.label(f.lowest), words.card_fewest(count=f.fewest, months=f.lowest), words=True),
+        KeyFigure(words.num(f.this_month), words.card_month(count=f.this_month, month=f.month, rank=f.rank,
+                                                            months=f.months, shared=bool(f.equal))),
+        KeyFigure(_share_value(share, f.share), words.card_share(since=f.since, span=f.current_span),
+                  exact=f"{words.decimal(share)}%" if share is not None else None),
+    ]
+
+
+def _share_value(share: float | None, whole: int | None) -> str:
+    if share is None:
+        return "—"
+    if whole is not None or share in (0, 100):
+        return f"{whole if whole is not None else int(share)}%"
+    # A share that rounds to 0% or 100% without being either.
+    return "<1%" if share < 50 else ">99%"
+
+
+def chart_title(figures: dict[str, Any], language: str = "en") -> str:
+    """What the chart shows, for its title: the months it covers, with their years."""
+    words = _phrasebook(language, with_years=True)
+    return words.chart_title(span=Span(parse_month(figures["since_start"]["first"]), parse_month(figures["month"])))
+
+
+def period(months: str, language: str = "en") -> str:
+    """A month or span of the exports' month column ("2023-09/2023-11") in words, as a
+    table heads it: September–November 2023."""
+    if not months:
+        return ""
+    first, _, last = months.partition("/")
+    words = _phrasebook(language, with_years=True)
+    return words.period(Span(parse_month(first), parse_month(last or first)))

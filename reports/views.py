@@ -2,12 +2,16 @@
 event, is made by a service (reports/services.py); views read, call one and render."""
 
 import datetime as dt
+from collections import defaultdict
+from itertools import groupby
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
+from django.db.models import Max
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
+from django.utils.formats import number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
@@ -18,8 +22,8 @@ from intake.models import Category, Outcome, Programme
 
 from .forms import ExportVerifyForm, GenerateReportForm, ReferenceFigureForm
 from .models import ReferenceFigure, Report
-from .narrative import narrative
-from .outputs import CHART_HEIGHT, CHART_WIDTH, chart_bars, compare, to_csv
+from .narrative import chart_title, key_figures, narrative, period
+from .outputs import CALENDAR, SEASONS, Compared, by_year, chart, comparison, monthly, to_csv
 from .services import (
     ReportError,
     reference_figure_delete,
@@ -72,8 +76,16 @@ def _get_ready_report(scope: str, month: dt.date, version: int) -> Report:
 
 
 def _reports_page(number):
-    """A page of every report, newest month first (the model's ordering)."""
-    return Paginator(Report.objects.select_related("programme"), REPORTS_PER_PAGE).get_page(number)
+    """A page of reports, one per scope and month, newest month first, each as the list
+    of its versions, the latest first (in three queries, however many versions)."""
+    reports = Report.objects.values("programme", "month").annotate(latest=Max("version"))
+    page = Paginator(reports.order_by("-month", "programme__name"), REPORTS_PER_PAGE).get_page(number)
+    versions = defaultdict(list)
+    on_page = Report.objects.filter(month__in={row["month"] for row in page.object_list})
+    for report in on_page.select_related("programme").order_by("-version"):
+        versions[(report.programme_id, report.month)].append(report)
+    page.versions = [versions[(row["programme"], row["month"])] for row in page.object_list]
+    return page
 
 
 @login_required
@@ -101,23 +113,32 @@ def report_request_view(request):
     return render(request, "reports/report_list.html", {"page": _reports_page(1), "form": form}, status=400)
 
 
+def _versions(report: Report) -> list[Report]:
+    """Every version of a report's scope and month, the latest first."""
+    return list(Report.objects.for_scope(report.programme).filter(month=report.month)
+                .select_related("programme").order_by("-version"))
+
+
 def _report_context(request, report: Report) -> dict:
     context = {
         "report": report,
-        "versions": Report.objects.for_scope(report.programme).filter(month=report.month)
-        .select_related("programme").order_by("-version"),
+        "versions": _versions(report),
         "can_generate": request.user.has_perm("reports.generate_report"),
     }
     if report.state != Report.State.READY:
         return context
     figures = report.document
+    language = get_language()
     context.update(
         figures=figures,
-        sentences=narrative(figures, get_language()),
+        sentences=narrative(figures, language),
+        key_figures=key_figures(figures, language),
+        chart_title=chart_title(figures, language),
+        months=monthly(figures),
+        years=by_year(figures),
+        calendar=CALENDAR,
         data_unchanged=report_data_unchanged(report),
-        bars=chart_bars(figures),
-        chart_width=CHART_WIDTH,
-        chart_height=CHART_HEIGHT,
+        chart=chart(figures),
         by_category=_labelled(figures["by_category"], Category),
         by_status=_labelled(figures["by_status_end_of_month"], {"open": _("Open"), "closed": _("Closed")}),
         outcomes=_labelled(figures["outcomes_closed_in_month"], Outcome),
@@ -152,10 +173,44 @@ def report_print(request, scope: str, month: dt.date, version: int):
 @permission_required("reports.view_report", raise_exception=True)
 @require_GET
 def report_compare(request, scope: str, month: dt.date, version: int, other: int):
-    report, earlier = _get_ready_report(scope, month, version), _get_ready_report(scope, month, other)
+    # The older version on the left, whichever way the address names them.
+    earlier, report = sorted((_get_ready_report(scope, month, version), _get_ready_report(scope, month, other)),
+                             key=lambda r: r.version)
+    rows = [_shown_row(row, get_language()) for row in comparison(earlier.document, report.document)]
+    # A section at a time, open where something changed, folded where nothing did.
+    sections = [
+        {"label": label, "rows": in_section, "changed": sum(row["compared"].changed for row in in_section)}
+        for label, in_section in ((label, list(group)) for label, group in groupby(rows, lambda r: r["section"]))
+    ]
     return render(request, "reports/report_compare.html", {
-        "report": report, "earlier": earlier, "differences": compare(earlier.document, report.document),
+        "report": report, "earlier": earlier, "versions": _versions(report), "sections": sections,
+        "changed": sum(section["changed"] for section in sections),
     })
+
+
+def _shown(value) -> str:
+    """A value of the document as the page shows it: numbers in the reader's format,
+    seasons in words, a missing value as a dash."""
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return number_format(value, 1, force_grouping=True)
+    if isinstance(value, int):
+        return number_format(value, force_grouping=True)
+    return str(SEASONS.get(value, value))
+
+
+def _shown_row(row: Compared, language: str) -> dict:
+    difference = row.difference
+    if not row.changed:
+        said = ""
+    elif difference is None:
+        said = _("changed")
+    else:
+        said = ("+" if difference > 0 else "−" if difference < 0 else "") + _shown(abs(difference))
+    return {"compared": row, "section": str(row.row.section), "period": period(row.row.month, language),
+            "before": _shown(row.before),
+            "after": _shown(row.after), "difference": said}
 
 
 @login_required

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from reports.narrative import Sentence
 
-# More months than this in a "fewer than ..." list reads as a roll-call, so the
-# sentence gives a count instead.
+# More months than this in a list reads as a roll-call ("33 months the fewest: April,
+# May, ..."), so the sentence gives a count instead.
 MAX_NAMED_MONTHS = 3
 
 
@@ -38,3 +38,8 @@ class Phrasebook:
 
     def say(self, sentence: Sentence) -> str:
         return getattr(self, sentence.kind)(**sentence.values)
+
+    @staticmethod
+    def named(months: list[date]) -> bool:
+        """Whether a list of months is short enough to name each one."""
+        return len(months) <= MAX_NAMED_MONTHS

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from . import MAX_NAMED_MONTHS, Phrasebook, Span
+from . import Phrasebook, Span
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
           "October", "November", "December")
+FRACTIONS = {"tenth": "a tenth", "fifth": "a fifth", "quarter": "a quarter", "third": "a third", "half": "half",
+             "two_thirds": "two thirds", "three_quarters": "three quarters", "nine_tenths": "nine tenths",
+             "all": "all"}
+PORTIONS = {"more": "more than {}", "about": "about {}", "almost": "almost {}", "less": "less than {}"}
 
 
 class English(Phrasebook):
@@ -20,6 +24,8 @@ class English(Phrasebook):
         return f"{self.requests(current)} {self.span(span)}, compared with none {self.span(previous_span)}."
 
     def window_same(self, *, current: int, span: Span, previous_span: Span) -> str:
+        if current == 0:
+            return f"No requests {self.span(span)}, nor {self.span(previous_span)}."
         return f"{self.requests(current)} {self.span(span)}, the same number as {self.span(previous_span)}."
 
     def window_slightly_more(self, *, current: int, span: Span, previous: int, previous_span: Span) -> str:
@@ -44,16 +50,21 @@ class English(Phrasebook):
         return f"Every month since {self.name(since, year=True)} had {self.requests(count)}."
 
     def extremes(self, *, since: date, highest: list[date], most: int, lowest: list[date], fewest: int) -> str:
-        return (f"{self.names(highest)} had the most requests since {self.name(since, year=True)} "
-                f"({self.num(most)}); {self.names(lowest)} the fewest ({self.num(fewest)}).")
+        top = (f"{self.group(highest)} had the most requests since {self.name(since, year=True)} "
+               f"({self.each(most, highest)})")
+        if fewest == 0:
+            bottom = f"{self.names(lowest)} had none" if self.named(lowest) else f"{self.group(lowest)} had no requests"
+        elif self.named(lowest):
+            bottom = f"{self.names(lowest)} the fewest ({self.each(fewest, lowest)})"
+        else:
+            bottom = f"{self.group(lowest)} had the fewest ({self.each(fewest, lowest)})"
+        return f"{top}; {bottom}."
 
     # The report month among the others ---------------------------------------------
 
     def month_first(self, *, month: date, count: int) -> str:
-        return f"{self.name(month)}: {self.requests(count)}, the first month on record."
-
-    def month_all_same(self, *, month: date, count: int, rank: int, months: int) -> str:
-        return self.standing(month, count, "as many as every other month", rank, months)
+        said = "No requests" if count == 0 else self.requests(count)
+        return f"{said} in {self.name(month, year=True)}, the first month on record."
 
     def month_most(self, *, month: date, count: int, rank: int, months: int) -> str:
         return self.standing(month, count, "the most of any month", rank, months)
@@ -61,25 +72,35 @@ class English(Phrasebook):
     def month_fewest(self, *, month: date, count: int, rank: int, months: int) -> str:
         return self.standing(month, count, "the fewest of any month", rank, months)
 
-    def month_equal_then_more(self, *, month: date, count: int, equal: list[date], rank: int, months: int) -> str:
-        return self.standing(month, count, f"as many as {self.some(equal)} and more than any other month", rank, months)
-
-    def month_equal_then_fewer(self, *, month: date, count: int, equal: list[date], rank: int, months: int) -> str:
-        return self.standing(month, count, f"as many as {self.some(equal)} and fewer than any other month", rank,
-                             months)
-
-    def month_between(self, *, month: date, count: int, above: list[date], rank: int, months: int) -> str:
-        return self.standing(month, count, f"fewer than {self.some(above)} but more than any other month", rank,
-                             months)
-
-    def month_between_with_equal(
-        self, *, month: date, count: int, above: list[date], equal: list[date], rank: int, months: int
+    def month_equal_then_more(
+        self, *, month: date, count: int, equal: list[date], below: list[date], rank: int, months: int
     ) -> str:
-        comparison = f"fewer than {self.some(above)}, as many as {self.some(equal)} and more than any other month"
+        comparison = f"as many as {self.others(equal)} and more than {self.rest(below, equal)}"
+        return self.standing(month, count, comparison, rank, months, shared=True)
+
+    def month_equal_then_fewer(
+        self, *, month: date, count: int, equal: list[date], above: list[date], rank: int, months: int
+    ) -> str:
+        comparison = f"as many as {self.others(equal)} and fewer than {self.rest(above, equal)}"
+        return self.standing(month, count, comparison, rank, months, shared=True)
+
+    def month_between(
+        self, *, month: date, count: int, above: list[date], below: list[date], rank: int, months: int
+    ) -> str:
+        comparison = f"fewer than {self.group(above)} but more than {self.rest(below, above)}"
         return self.standing(month, count, comparison, rank, months)
 
-    def standing(self, month: date, count: int, comparison: str, rank: int, months: int) -> str:
-        return f"{self.name(month)}: {self.requests(count)}, {comparison} (rank {self.num(rank)} of {self.num(months)})."
+    def month_between_with_equal(
+        self, *, month: date, count: int, above: list[date], equal: list[date], below: list[date], rank: int,
+        months: int,
+    ) -> str:
+        comparison = (f"fewer than {self.group(above)}, as many as {self.others(equal)} "
+                      f"and more than {self.rest(below, above, equal)}")
+        return self.standing(month, count, comparison, rank, months, shared=True)
+
+    def standing(self, month: date, count: int, comparison: str, rank: int, months: int, shared: bool = False) -> str:
+        place = f"{'shared rank' if shared else 'rank'} {self.num(rank)} of {self.num(months)}"
+        return f"{self.name(month)}: {self.requests(count)}, {comparison} ({place})."
 
     # The month before the report month ---------------------------------------------
 
@@ -106,12 +127,57 @@ class English(Phrasebook):
     def total_none(self, *, since: date) -> str:
         return f"No requests since {self.name(since, year=True)}."
 
-    def total_all_in_window(self, *, total: int, since: date) -> str:
-        return f"{self.requests(total)} since {self.name(since, year=True)}."
+    def total_all_in_window(self, *, total: int, about: tuple[str, int] | None, since: date) -> str:
+        return f"{self.total(total, about)} since {self.name(since, year=True)}{self.exactly(total, about)}."
 
-    def total_with_share(self, *, total: int, since: date, share: float, span: Span) -> str:
+    def total_with_share(
+        self, *, total: int, about: tuple[str, int] | None, since: date, share: int | None,
+        portion: tuple[str, str], span: Span, season: str | None,
+    ) -> str:
         of = "of it" if total == 1 else "of them"
-        return f"{self.requests(total)} since {self.name(since, year=True)}; {share:.1f}% {of} {self.span(span)}."
+        pct = f" ({self.num(share)}%)" if share is not None else ""
+        where = f"this {season}" if season else self.span(span)
+        return (f"{self.total(total, about)} since {self.name(since, year=True)}{self.exactly(total, about)}, "
+                f"{self.portion(portion)} {of}{pct} {where}.")
+
+    # The key figures (cards) and the chart, which always name years ----------------
+
+    def card_requests(self, *, count: int, span: Span) -> str:
+        return f"{self.noun(count)} {self.span(span)}"
+
+    def card_no_previous(self, *, length: int) -> str:
+        return f"no {self.previous(length)} on record"
+
+    def card_change(self, *, change: str, length: int) -> str:
+        before = self.previous(length)
+        if change in ("increase", "slightly_more"):
+            return f"more than in the {before}"
+        if change in ("decrease", "slightly_fewer"):
+            return f"fewer than in the {before}"
+        if change == "same":
+            return f"the same as in the {before}"
+        if change == "zero_before":
+            return f"none in the {before} to compare with"
+        return f"no {before} to compare with"
+
+    def card_since(self, *, count: int, since: date) -> str:
+        return f"{self.noun(count)} since {self.name(since)}"
+
+    def card_most(self, *, count: int, months: list[date]) -> str:
+        return f"the most requests ({self.each(count, months)})"
+
+    def card_fewest(self, *, count: int, months: list[date]) -> str:
+        return "with no requests" if count == 0 else f"the fewest requests ({self.each(count, months)})"
+
+    def card_month(self, *, count: int, month: date, rank: int, months: int, shared: bool) -> str:
+        return (f"{self.noun(count)} in {self.name(month)}, {'shared rank' if shared else 'rank'} "
+                f"{self.num(rank)} of {self.num(months)}")
+
+    def card_share(self, *, since: date, span: Span) -> str:
+        return f"of all requests since {self.name(since)} came {self.span(span)}"
+
+    def chart_title(self, *, span: Span) -> str:
+        return f"Requests per month {self.span(span)}"
 
     # Grammar -------------------------------------------------------------------------
 
@@ -124,8 +190,46 @@ class English(Phrasebook):
         digits = str(n)
         return "an" if digits.startswith("8") or (len(digits) % 3 == 2 and digits[:2] in ("11", "18")) else "a"
 
+    def decimal(self, value: float) -> str:
+        return f"{value:,.1f}"
+
+    def noun(self, n: int) -> str:
+        return "request" if n == 1 else "requests"
+
     def requests(self, n: int) -> str:
-        return f"{self.num(n)} request" if n == 1 else f"{self.num(n)} requests"
+        return f"{self.num(n)} {self.noun(n)}"
+
+    def previous(self, length: int) -> str:
+        """previous month; previous 3 months."""
+        return "previous month" if length == 1 else f"previous {self.num(length)} months"
+
+    def label(self, months: list[date]) -> str:
+        """Months standing alone: October 2023; September and October 2023; 33 months."""
+        if not self.named(months):
+            return f"{self.num(len(months))} months"
+        if len({m.year for m in months}) > 1:
+            return self.names(months)
+        names = [MONTHS[m.month - 1] for m in months]
+        joined = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+        return f"{joined} {months[0].year}"
+
+    def total(self, n: int, about: tuple[str, int] | None) -> str:
+        """1,017 requests; Over 1,000 requests (at the start of a sentence)."""
+        if about is None:
+            return self.requests(n)
+        qualifier, rounded = about
+        return f"{'Over' if qualifier == 'over' else 'Almost'} {self.num(rounded)} requests"
+
+    def exactly(self, n: int, about: tuple[str, int] | None) -> str:
+        """The exact total beside the round one: " (1,017)"."""
+        return f" ({self.num(n)})" if about else ""
+
+    def portion(self, portion: tuple[str, str]) -> str:
+        """more than half; about a third; almost a tenth; all; none."""
+        qualifier, fraction = portion
+        if qualifier in ("all", "none"):
+            return qualifier
+        return PORTIONS[qualifier].format(FRACTIONS[fraction])
 
     def name(self, month: date, year: bool | None = None) -> str:
         """November; November 2023 once the report spans two years (or when asked)."""
@@ -137,8 +241,33 @@ class English(Phrasebook):
         labels = [self.name(m) for m in months]
         return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"
 
-    def some(self, months: list[date]) -> str:
-        return f"{self.num(len(months))} other months" if len(months) > MAX_NAMED_MONTHS else self.names(months)
+    def group(self, months: list[date]) -> str:
+        """The months by name, or how many they are when they are many: "9 months"."""
+        return self.names(months) if self.named(months) else f"{self.num(len(months))} months"
+
+    def others(self, months: list[date]) -> str:
+        """Months other than the report month: by name, or "32 other months"."""
+        return self.names(months) if self.named(months) else f"{self.num(len(months))} other months"
+
+    def rest(self, months: list[date], *before: list[date]) -> str:
+        """The months left after those already said: "any other month" when those were
+        named (the reader knows which are left), else by name or "the other 33"."""
+        if all(self.named(said) for said in before):
+            return "any other month"
+        return self.names(months) if self.named(months) else f"the other {self.num(len(months))}"
+
+    def each(self, count: int, months: list[date]) -> str:
+        """218; 9 each (when months are tied)."""
+        return f"{self.num(count)} each" if len(months) > 1 else self.num(count)
+
+    def period(self, span: Span) -> str:
+        """Months heading a table's row: November 2023; September–November 2023;
+        December 2023 – February 2024."""
+        if span.first == span.last:
+            return self.name(span.first, True)
+        if span.first.year == span.last.year:
+            return f"{self.name(span.first, False)}–{self.name(span.last, True)}"
+        return f"{self.name(span.first, True)} – {self.name(span.last, True)}"
 
     def span(self, span: Span) -> str:
         """in November; between September and November (2023); between December 2023 and February 2024."""

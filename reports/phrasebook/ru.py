@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from . import MAX_NAMED_MONTHS, Phrasebook, Span
+from . import Phrasebook, Span
 
 # Month names in the cases the sentences need: "ноябрь" (nominative, also after
 # "по"), "с ноября" (genitive), "в ноябре" (prepositional).
@@ -16,6 +16,16 @@ GENITIVE = ("января", "февраля", "марта", "апреля", "м�
 PREPOSITIONAL = ("январе", "феврале", "марте", "апреле", "мае", "июне", "июле", "августе", "сентябре",
                  "октябре", "ноябре", "декабре")
 NBSP = "\u00a0"
+# Fractions after "больше", "около", "меньше" (genitive) and after "почти" (nominative).
+FRACTIONS_GENITIVE = {"tenth": "десятой части", "fifth": "пятой части", "quarter": "четверти", "third": "трети",
+                      "half": "половины", "two_thirds": "двух третей", "three_quarters": "трёх четвертей",
+                      "nine_tenths": "девяти десятых"}
+FRACTIONS_NOMINATIVE = {"tenth": "десятая часть", "fifth": "пятая часть", "quarter": "четверть", "third": "треть",
+                        "half": "половина", "two_thirds": "две трети", "three_quarters": "три четверти",
+                        "nine_tenths": "девять десятых", "all": "все"}
+PORTIONS = {"more": "больше {}", "about": "около {}", "less": "меньше {}"}
+# "этой осенью": when, in the instrumental case.
+SEASONS = {"spring": "этой весной", "summer": "этим летом", "autumn": "этой осенью", "winter": "этой зимой"}
 
 
 def ru_plural(n: int, one: str, few: str, many: str) -> str:
@@ -25,6 +35,11 @@ def ru_plural(n: int, one: str, few: str, many: str) -> str:
     if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
         return few
     return many
+
+
+def upper_first(text: str) -> str:
+    """The first letter in capitals, the rest as it is (str.capitalize lowers the rest)."""
+    return text[:1].upper() + text[1:]
 
 
 class Russian(Phrasebook):
@@ -37,6 +52,8 @@ class Russian(Phrasebook):
         return f"{self.requests(current)} {self.span(span)}; {self.span(previous_span)} запросов не было."
 
     def window_same(self, *, current: int, span: Span, previous_span: Span) -> str:
+        if current == 0:
+            return f"{upper_first(self.span(span))} запросов не было, как и {self.span(previous_span)}."
         return f"{self.requests(current)} {self.span(span)} — столько же, сколько {self.span(previous_span)}."
 
     def window_slightly_more(self, *, current: int, span: Span, previous: int, previous_span: Span) -> str:
@@ -61,16 +78,18 @@ class Russian(Phrasebook):
         return f"С {self.gen(since, with_year=True)} в каждом месяце — {self.requests(count)}."
 
     def extremes(self, *, since: date, highest: list[date], most: int, lowest: list[date], fewest: int) -> str:
-        return (f"Больше всего запросов с {self.gen(since, with_year=True)} — {self.in_months(highest)} "
-                f"({self.num(most)}), меньше всего — {self.in_months(lowest)} ({self.num(fewest)}).")
+        top = (f"Больше всего запросов с {self.gen(since, with_year=True)} — {self.group(highest)} "
+               f"({self.each(most, highest)})")
+        if fewest == 0:
+            return f"{top}, а {self.group(lowest)} запросов не было."
+        return f"{top}, меньше всего — {self.group(lowest)} ({self.each(fewest, lowest)})."
 
     # The report month among the others ---------------------------------------------
 
     def month_first(self, *, month: date, count: int) -> str:
-        return f"{self.nom(month).capitalize()}: {self.requests(count)} — первый месяц наблюдений."
-
-    def month_all_same(self, *, month: date, count: int, rank: int, months: int) -> str:
-        return self.standing(month, count, "столько же, сколько в любом другом месяце", rank, months)
+        if count == 0:
+            return f"В {self.prep(month, with_year=True)}, первом месяце наблюдений, запросов не было."
+        return f"{self.requests(count)} в {self.prep(month, with_year=True)}, первом месяце наблюдений."
 
     def month_most(self, *, month: date, count: int, rank: int, months: int) -> str:
         return self.standing(month, count, "больше, чем в любом другом месяце", rank, months)
@@ -78,28 +97,35 @@ class Russian(Phrasebook):
     def month_fewest(self, *, month: date, count: int, rank: int, months: int) -> str:
         return self.standing(month, count, "меньше, чем в любом другом месяце", rank, months)
 
-    def month_equal_then_more(self, *, month: date, count: int, equal: list[date], rank: int, months: int) -> str:
-        comparison = f"столько же, сколько {self.in_months(equal)}, и больше, чем в любом другом месяце"
-        return self.standing(month, count, comparison, rank, months)
+    def month_equal_then_more(
+        self, *, month: date, count: int, equal: list[date], below: list[date], rank: int, months: int
+    ) -> str:
+        comparison = f"столько же, сколько {self.others(equal)}, и больше, чем {self.rest(below, equal)}"
+        return self.standing(month, count, comparison, rank, months, shared=True)
 
-    def month_equal_then_fewer(self, *, month: date, count: int, equal: list[date], rank: int, months: int) -> str:
-        comparison = f"столько же, сколько {self.in_months(equal)}, и меньше, чем в любом другом месяце"
-        return self.standing(month, count, comparison, rank, months)
+    def month_equal_then_fewer(
+        self, *, month: date, count: int, equal: list[date], above: list[date], rank: int, months: int
+    ) -> str:
+        comparison = f"столько же, сколько {self.others(equal)}, и меньше, чем {self.rest(above, equal)}"
+        return self.standing(month, count, comparison, rank, months, shared=True)
 
-    def month_between(self, *, month: date, count: int, above: list[date], rank: int, months: int) -> str:
-        comparison = f"меньше, чем {self.in_months(above)}, но больше, чем в любом другом месяце"
+    def month_between(
+        self, *, month: date, count: int, above: list[date], below: list[date], rank: int, months: int
+    ) -> str:
+        comparison = f"меньше, чем {self.group(above)}, но больше, чем {self.rest(below, above)}"
         return self.standing(month, count, comparison, rank, months)
 
     def month_between_with_equal(
-        self, *, month: date, count: int, above: list[date], equal: list[date], rank: int, months: int
+        self, *, month: date, count: int, above: list[date], equal: list[date], below: list[date], rank: int,
+        months: int,
     ) -> str:
-        comparison = (f"меньше, чем {self.in_months(above)}, столько же, сколько {self.in_months(equal)}, "
-                      "и больше, чем в любом другом месяце")
-        return self.standing(month, count, comparison, rank, months)
+        comparison = (f"меньше, чем {self.group(above)}, столько же, сколько {self.others(equal)}, "
+                      f"и больше, чем {self.rest(below, above, equal)}")
+        return self.standing(month, count, comparison, rank, months, shared=True)
 
-    def standing(self, month: date, count: int, comparison: str, rank: int, months: int) -> str:
-        return (f"{self.nom(month).capitalize()}: {self.requests(count)} — {comparison} "
-                f"({self.num(rank)}-е место из {self.num(months)}).")
+    def standing(self, month: date, count: int, comparison: str, rank: int, months: int, shared: bool = False) -> str:
+        place = f"{'делит ' if shared else ''}{self.num(rank)}-е место из {self.num(months)}"
+        return f"{upper_first(self.nom(month))}: {self.requests(count)} — {comparison} ({place})."
 
     # The month before the report month ---------------------------------------------
 
@@ -126,24 +152,118 @@ class Russian(Phrasebook):
     def total_none(self, *, since: date) -> str:
         return f"С {self.gen(since, with_year=True)} запросов не было."
 
-    def total_all_in_window(self, *, total: int, since: date) -> str:
-        return f"{self.requests(total)} с {self.gen(since, with_year=True)}."
+    def total_all_in_window(self, *, total: int, about: tuple[str, int] | None, since: date) -> str:
+        return f"{self.total(total, about)} с {self.gen(since, with_year=True)}{self.exactly(total, about)}."
 
-    def total_with_share(self, *, total: int, since: date, share: float, span: Span) -> str:
+    def total_with_share(
+        self, *, total: int, about: tuple[str, int] | None, since: date, share: int | None,
+        portion: tuple[str, str], span: Span, season: str | None,
+    ) -> str:
+        said = f"{self.total(total, about)} с {self.gen(since, with_year=True)}{self.exactly(total, about)}"
+        where = SEASONS[season] if season else self.span(span)
+        qualifier, fraction = portion
+        if qualifier == "none":
+            return f"{said}; {where} запросов не было."
+        if qualifier == "all":
+            return f"{said}, {'он' if total == 1 else 'все'} — {where}."
+        pct = f" ({self.num(share)}%)" if share is not None else ""
         of = "из него" if total == 1 else "из них"
-        return (f"{self.requests(total)} с {self.gen(since, with_year=True)}; {self.pct(share)}% {of} — "
-                f"{self.span(span)}.")
+        return f"{said}, {self.portion(portion)} {of}{pct} — {where}."
+
+    # The key figures (cards) and the chart, which always name years ----------------
+
+    def card_requests(self, *, count: int, span: Span) -> str:
+        return f"{self.noun(count)} {self.span(span)}"
+
+    def card_no_previous(self, *, length: int) -> str:
+        return f"{self.previous_genitive(length)} нет в данных"
+
+    def card_change(self, *, change: str, length: int) -> str:
+        before = self.previous(length)
+        if change in ("increase", "slightly_more"):
+            return f"больше, чем за {before}"
+        if change in ("decrease", "slightly_fewer"):
+            return f"меньше, чем за {before}"
+        if change == "same":
+            return f"столько же, сколько за {before}"
+        if change == "zero_before":
+            return f"за {before} запросов не было"
+        return f"{self.previous_genitive(length)} для сравнения нет"
+
+    def card_since(self, *, count: int, since: date) -> str:
+        return f"{self.noun(count)} с {self.gen(since)}"
+
+    def card_most(self, *, count: int, months: list[date]) -> str:
+        return f"больше всего запросов ({self.each(count, months)})"
+
+    def card_fewest(self, *, count: int, months: list[date]) -> str:
+        return "без запросов" if count == 0 else f"меньше всего запросов ({self.each(count, months)})"
+
+    def card_month(self, *, count: int, month: date, rank: int, months: int, shared: bool) -> str:
+        return (f"{self.noun(count)} в {self.prep(month)}, {'делит ' if shared else ''}{self.num(rank)}-е место "
+                f"из {self.num(months)}")
+
+    def card_share(self, *, since: date, span: Span) -> str:
+        return f"всех запросов с {self.gen(since)} — {self.span(span)}"
+
+    def chart_title(self, *, span: Span) -> str:
+        return f"Запросы по месяцам {self.span(span)}"
 
     # Grammar -------------------------------------------------------------------------
 
     def num(self, n: int) -> str:
         return f"{n:,}".replace(",", NBSP)
 
-    def pct(self, value: float) -> str:
-        return f"{value:.1f}".replace(".", ",")
+    def decimal(self, value: float) -> str:
+        return f"{value:,.1f}".replace(",", NBSP).replace(".", ",")
+
+    def noun(self, n: int) -> str:
+        return ru_plural(n, "запрос", "запроса", "запросов")
 
     def requests(self, n: int) -> str:
-        return f"{self.num(n)} {ru_plural(n, 'запрос', 'запроса', 'запросов')}"
+        return f"{self.num(n)} {self.noun(n)}"
+
+    def previous(self, length: int) -> str:
+        """(за) предыдущий месяц; (за) предыдущие 3 месяца."""
+        if length == 1:
+            return "предыдущий месяц"
+        return f"предыдущие {self.num(length)} {ru_plural(length, 'месяц', 'месяца', 'месяцев')}"
+
+    def previous_genitive(self, length: int) -> str:
+        """(нет) предыдущего месяца; (нет) предыдущих 3 месяцев."""
+        if length == 1:
+            return "предыдущего месяца"
+        return f"предыдущих {self.num(length)} {ru_plural(length, 'месяца', 'месяцев', 'месяцев')}"
+
+    def label(self, months: list[date]) -> str:
+        """Months standing alone: Октябрь 2023; Сентябрь и октябрь 2023; 33 месяца."""
+        if not self.named(months):
+            n = len(months)
+            return f"{self.num(n)} {ru_plural(n, 'месяц', 'месяца', 'месяцев')}"
+        if len({m.year for m in months}) > 1:
+            names = [f"{NOMINATIVE[m.month - 1]} {m.year}" for m in months]
+            return upper_first(names[0] if len(names) == 1 else f"{', '.join(names[:-1])} и {names[-1]}")
+        names = [NOMINATIVE[m.month - 1] for m in months]
+        joined = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} и {names[-1]}"
+        return f"{upper_first(joined)} {months[0].year}"
+
+    def total(self, n: int, about: tuple[str, int] | None) -> str:
+        """1 017 запросов; Более 1 000 запросов (at the start of a sentence)."""
+        if about is None:
+            return self.requests(n)
+        qualifier, rounded = about
+        return f"{'Более' if qualifier == 'over' else 'Почти'} {self.requests(rounded)}"
+
+    def exactly(self, n: int, about: tuple[str, int] | None) -> str:
+        """The exact total beside the round one: " (1 017)"."""
+        return f" ({self.num(n)})" if about else ""
+
+    def portion(self, portion: tuple[str, str]) -> str:
+        """больше половины; около трети; почти десятая часть; почти все."""
+        qualifier, fraction = portion
+        if qualifier == "almost":
+            return f"почти {FRACTIONS_NOMINATIVE[fraction]}"
+        return PORTIONS[qualifier].format(FRACTIONS_GENITIVE[fraction])
 
     def year(self, month: date) -> str:
         return f" {month.year}{NBSP}года"
@@ -158,17 +278,52 @@ class Russian(Phrasebook):
         with_year = self.with_years if with_year is None else with_year
         return NOMINATIVE[month.month - 1] + (self.year(month) if with_year else "")
 
-    def prep(self, month: date) -> str:
+    def prep(self, month: date, with_year: bool | None = None) -> str:
         """(в) ноябре; ноябре 2023 года."""
-        return PREPOSITIONAL[month.month - 1] + (self.year(month) if self.with_years else "")
+        with_year = self.with_years if with_year is None else with_year
+        return PREPOSITIONAL[month.month - 1] + (self.year(month) if with_year else "")
 
     def in_months(self, months: list[date]) -> str:
-        """в октябре; в октябре и ноябре; в 4 других месяцах."""
-        if len(months) > MAX_NAMED_MONTHS:
-            return f"в {self.num(len(months))} других {ru_plural(len(months), 'месяце', 'месяцах', 'месяцах')}"
+        """в октябре; в октябре и ноябре; в сентябре, октябре и ноябре."""
         labels = [self.prep(m) for m in months]
         joined = labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} и {labels[-1]}"
         return f"в {joined}"
+
+    def months_count(self, n: int) -> str:
+        """(в) 9 месяцах; (в) 21 месяце."""
+        return f"{self.num(n)} {ru_plural(n, 'месяце', 'месяцах', 'месяцах')}"
+
+    def group(self, months: list[date]) -> str:
+        """The months by name, or how many they are when they are many: "в 9 месяцах"."""
+        return self.in_months(months) if self.named(months) else f"в {self.months_count(len(months))}"
+
+    def others(self, months: list[date]) -> str:
+        """Months other than the report month: by name, or "в 32 других месяцах"."""
+        if self.named(months):
+            return self.in_months(months)
+        n = len(months)
+        return f"в {self.num(n)} {ru_plural(n, 'другом', 'других', 'других')} {ru_plural(n, 'месяце', 'месяцах', 'месяцах')}"
+
+    def rest(self, months: list[date], *before: list[date]) -> str:
+        """The months left after those already said: "в любом другом месяце" when those
+        were named, else by name or "в остальных 33"."""
+        if all(self.named(said) for said in before):
+            return "в любом другом месяце"
+        return self.in_months(months) if self.named(months) else f"в остальных {self.num(len(months))}"
+
+    def each(self, count: int, months: list[date]) -> str:
+        """218; по 9 (when months are tied)."""
+        return f"по {self.num(count)}" if len(months) > 1 else self.num(count)
+
+    def period(self, span: Span) -> str:
+        """Months heading a table's row: Ноябрь 2023; Сентябрь — ноябрь 2023;
+        Декабрь 2023 — февраль 2024."""
+        first, last = NOMINATIVE[span.first.month - 1], NOMINATIVE[span.last.month - 1]
+        if span.first == span.last:
+            return f"{upper_first(first)} {span.first.year}"
+        if span.first.year == span.last.year:
+            return f"{upper_first(first)} — {last} {span.first.year}"
+        return f"{upper_first(first)} {span.first.year} — {last} {span.last.year}"
 
     def span(self, span: Span) -> str:
         """в ноябре; с сентября по ноябрь (2023 года); с декабря 2023 года по февраль 2024 года."""

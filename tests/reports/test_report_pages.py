@@ -32,31 +32,55 @@ def test_staff_sees_every_article_figure_on_the_report_page(november_report, sta
 
     assert response.status_code == 200
     text = text_of(response)
-    # 1-3: the two windows and the increase, in the article's sentence and as figures.
+    # 1-3: the two windows and the increase, in the article's sentence and as key figures.
     assert SENTENCE in text
-    assert "577 requests 2023-09 to 2023-11" in text
-    assert "305 requests 2023-06 to 2023-08" in text
-    assert "89.2% change on the previous window" in text
+    assert "577 requests between September and November 2023" in text
+    assert "305 requests between June and August 2023" in text
+    assert "89% more than in the previous 3 months" in text
     # 4-5: highest and lowest month.
     assert "October had the most requests since April 2023 (218); June the fewest (54)." in text
-    assert "2023-10 highest month (218)" in text
-    assert "2023-06 lowest month (54)" in text
+    assert "October 2023 the most requests (218)" in text
+    assert "June 2023 the fewest requests (54)" in text
     # 6: November's rank.
     assert "November: 175 requests, fewer than September and October but more than any other month (rank 3 of 8)." in text
-    assert "175 this month: rank 3 of 8" in text
-    # 7-8: the total and the autumn's share of it.
-    assert "1,017 requests since April 2023; 56.7% of them between September and November." in text
-    assert "1,017 requests since 2023-04" in text
-    assert "56.7% share of all requests in the current window" in text
+    assert "175 requests in November 2023, rank 3 of 8" in text
+    # 7-8: the total and the autumn's share of it, in round words beside the exact figures.
+    assert "Over 1,000 requests since April 2023 (1,017), more than half of them (57%) this autumn." in text
+    assert "1,017 requests since April 2023" in text
+    assert "57% of all requests since April 2023 came between September and November 2023" in text
+
+
+def test_the_report_page_gives_each_figure_one_precision_and_no_jargon(november_report, staff, client_for):
+    response = client_for(staff).get(PAGE)
+
+    text, html = text_of(response), response.content.decode()
+    # The page says 89% and 57% wherever it says them; the exact values are a tooltip away.
+    assert "89.2" not in text and "56.7" not in text
+    assert 'title="89.2%"' in html and 'title="56.7%"' in html
+    assert "window" not in text.lower()
+    # Months are named, in the cards, the table and the chart.
+    assert "2023-" not in text
+    assert "April 2023 61" in text and "November 2023 175" in text
+
+
+def test_the_russian_report_page_names_months_in_the_case_the_words_need(november_report, staff, client_for):
+    text = text_of(client_for(staff).get(PAGE, HTTP_ACCEPT_LANGUAGE="ru"))
+
+    assert "577 запросов с сентября по ноябрь 2023 года" in text
+    assert "89% больше, чем за предыдущие 3 месяца" in text
+    assert "Октябрь 2023 больше всего запросов (218)" in text
+    assert "175 запросов в ноябре 2023 года, 3-е место из 8" in text
+    assert "Апрель 2023 61" in text
+    assert "2023-" not in text
 
 
 def test_report_page_of_demo_data_says_which_figures_are_illustrative(november_report, staff, client_for):
     text = text_of(client_for(staff).get(PAGE))
 
-    for month in ("2023-04", "2023-05", "2023-07", "2023-08"):
-        assert re.search(rf"{month} \d+ illustrative", text), month
-    for month in ("2023-06", "2023-10", "2023-11"):
-        assert re.search(rf"{month} \d+ stated in the article", text), month
+    for month in ("April", "May", "July", "August"):
+        assert re.search(rf"{month} 2023 \d+ illustrative", text), month
+    for month in ("June", "October", "November"):
+        assert re.search(rf"{month} 2023 \d+ stated in the article", text), month
 
 
 def test_report_page_of_real_data_has_no_provenance_table(programme, staff, client_for):

@@ -15,6 +15,7 @@
     var next = new DOMParser().parseFromString(html, "text/html");
     document.title = next.title;
     document.body.replaceWith(document.adoptNode(next.body));
+    document.dispatchEvent(new Event("report:shown"));  // e.g. chart.js scrolls the new chart
     // Tell screen readers the page changed, as a page load would.
     var heading = document.querySelector("main h1");
     if (heading) {
