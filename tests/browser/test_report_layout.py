@@ -13,9 +13,11 @@ from playwright.sync_api import Page, expect
 from intake import demo
 from intake.models import Category, HelpRequest, Programme, new_reference
 from intake.months import add_months
+from intake.services import requests_add
 from reports.demo import load_reference_figures
 from reports.models import Report
 from reports.services import report_generate, report_request
+from tests.conftest import add_request
 
 from .helpers import DESKTOP, PHONE, SCREENSHOTS, check_accessibility, log_in, screenshot
 
@@ -39,12 +41,12 @@ def make_report(programme: Programme) -> Report:
 def long_record(committed_db) -> Programme:
     """Sixty months of requests, with two versions of their October 2026 report."""
     programme = Programme.objects.create(slug="long-help", name="Long help", first_month=FIRST)
-    HelpRequest.objects.bulk_create([
+    requests_add(
         HelpRequest(programme=programme, month=add_months(FIRST, i), category=Category.LEGAL, reference=new_reference())
         for i in range(MONTHS) for _ in range(PATTERN[i % len(PATTERN)])
-    ])
+    )
     make_report(programme)
-    HelpRequest.objects.create(programme=programme, month=FIRST, category=Category.OTHER)
+    add_request(programme=programme, month=FIRST, category=Category.OTHER)
     make_report(programme)
     return programme
 

@@ -8,8 +8,9 @@ from html import unescape
 import pytest
 from django.core.management import call_command
 
-from intake.models import Category, HelpRequest
+from intake.models import Category
 from reports.models import Report
+from tests.conftest import add_request
 
 PAGE = "/reports/desertion-help/2023-11"
 
@@ -85,7 +86,7 @@ def test_the_report_list_shows_one_row_per_report_with_its_versions_folded(three
 @pytest.fixture
 def changed_versions(demo_programme) -> tuple[Report, Report]:
     first = make_version()
-    HelpRequest.objects.create(programme=demo_programme, month=first.month, category=Category.LEGAL)
+    add_request(programme=demo_programme, month=first.month, category=Category.LEGAL)
     return first, make_version()
 
 
