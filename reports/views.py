@@ -20,6 +20,7 @@ from .forms import GenerateReportForm, ReferenceFigureForm
 from .models import ReferenceFigure, Report
 from .narrative import narrative
 from .outputs import CHART_HEIGHT, CHART_WIDTH, chart_bars, compare, to_csv
+from .review import report_finality
 from .services import (
     ReportError,
     reference_figure_delete,
@@ -112,6 +113,7 @@ def _report_context(request, report: Report) -> dict:
         outcomes=_labelled(figures["outcomes_closed_in_month"], Outcome),
     )
     context["reference_figures"] = ReferenceFigure.objects.all()
+    context["finality"] = report_finality(report)
     includes_demo = report.programme.is_demo if report.programme else Programme.objects.filter(is_demo=True).exists()
     if includes_demo:
         context["provenance"] = [
