@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from django.db.models import Min, Sum
 
-from .models import DataVersion, MonthlyCount, Programme, Status
+from .models import Category, DataVersion, MonthlyCount, Programme, Status
 
 
 class CountRow(NamedTuple):
@@ -74,3 +74,19 @@ def data_version(*, programme: Programme | None, until: dt.date) -> int:
     if programme is not None:
         versions = versions.filter(programme=programme)
     return int(versions.aggregate(v=Sum("version"))["v"] or 0)
+
+
+def month_counts(programme: Programme, month: dt.date) -> dict[str, dict[str, int]]:
+    """The grid of a programme's month: the requests received in it, by category and
+    status, as {category: {status: n}}, every category and status present (zeros
+    included), in the order of their lists. One query."""
+    grid = {category: dict.fromkeys(Status.values, 0) for category in Category.values}
+    grouped = (
+        MonthlyCount.objects.filter(programme=programme, month=month)
+        .values_list("category", "status")
+        .annotate(n=Sum("requests"))
+        .order_by()
+    )
+    for category, status, n in grouped:
+        grid[category][status] += n
+    return grid

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from .models import Category, Outcome, Programme, Status
+from .models import Category, MonthLocks, Outcome, Programme, Status
 from .months import parse_month
 from .services import RequestSpec, check_count, check_import_total, parse_count
 
@@ -50,6 +50,7 @@ def read_csv(data: bytes, *, programmes: Iterable[Programme]) -> list[tuple[Requ
         raise ImportRefused([(1, _unreadable(exc))]) from None
     _check_header(header)
     by_slug = {programme.slug: programme for programme in programmes}
+    locks = MonthLocks()  # a row into a locked month is a line's error, like any other
     groups, errors = [], []
     while True:
         try:
@@ -70,7 +71,7 @@ def read_csv(data: bytes, *, programmes: Iterable[Programme]) -> list[tuple[Requ
                 "expected": len(header), "found": len(row)}))
             continue
         try:
-            groups.append(_read_row(dict(zip(header, (cell.strip() for cell in row))), by_slug))
+            groups.append(_read_row(dict(zip(header, (cell.strip() for cell in row))), by_slug, locks))
         except ValidationError as exc:
             errors.append((line, " ".join(exc.messages)))
     try:
@@ -114,7 +115,7 @@ def _check_header(header: list[str]) -> None:
             "columns": ",".join(COLUMNS)})])
 
 
-def _read_row(values: dict[str, str], programmes: dict[str, Programme]) -> tuple[RequestSpec, int]:
+def _read_row(values: dict[str, str], programmes: dict[str, Programme], locks: MonthLocks) -> tuple[RequestSpec, int]:
     problems = []
 
     def choice(field: str, choices, *, blank: bool = False) -> str:
@@ -155,5 +156,5 @@ def _read_row(values: dict[str, str], programmes: dict[str, Programme]) -> tuple
         raise ValidationError(problems)
     spec = RequestSpec(programme=programme, month=received, category=category, status=status,
                        outcome=outcome, closed_month=closed_month)
-    spec.validate()  # months not in the future, outcome and closed month if and only if closed, ...
+    spec.validate(locks=locks)  # months not in the future, outcome and closed month if and only if closed, ...
     return spec, count

@@ -23,6 +23,7 @@ from .models import (
     Cell,
     Entry,
     HelpRequest,
+    MonthLocks,
     MonthlyCount,
     Programme,
     Status,
@@ -55,9 +56,14 @@ class RequestSpec:
     outcome: str = ""
     closed_month: dt.date | None = None
 
-    def validate(self) -> None:
-        """The model's rules, raised as a ValidationError keyed by field."""
+    def validate(self, *, adding: bool = True, locks: MonthLocks | None = None) -> None:
+        """The model's rules, raised as a ValidationError keyed by field; with `adding`,
+        also MonthLocked if requests cannot be added to this cell now because a month is
+        locked (`locks` reads the locked months once for many specs). MonthlyCount.apply
+        checks again inside the write's transaction: this is for a clear message first."""
         HelpRequest(**self.fields()).clean()
+        if adding:
+            (locks or MonthLocks()).refuse({self.cell(): 1})
 
     def cell(self) -> Cell:
         return Cell(self.programme.pk, self.month, self.category, self.status, self.outcome, self.closed_month)
@@ -286,7 +292,7 @@ def requests_move(move: Move, *, actor: User | None) -> int:
     RequestSpec(
         programme=move.programme, month=move.month, category=move.category, status=move.to_status,
         outcome=move.outcome, closed_month=move.closed_month,
-    ).validate()
+    ).validate(adding=False)  # the lock is checked on what moves, in MonthlyCount.apply
     matching = HelpRequest.objects.filter(
         programme=move.programme, month=move.month, category=move.category, status=move.from_status
     )

@@ -24,6 +24,7 @@ from .forms import ExportVerifyForm, GenerateReportForm, ReferenceFigureForm
 from .models import ReferenceFigure, Report
 from .narrative import chart_title, key_figures, narrative, period
 from .outputs import CALENDAR, SEASONS, Compared, by_year, chart, comparison, monthly, to_csv
+from .review import report_finality
 from .services import (
     ReportError,
     reference_figure_delete,
@@ -144,6 +145,7 @@ def _report_context(request, report: Report) -> dict:
         outcomes=_labelled(figures["outcomes_closed_in_month"], Outcome),
     )
     context["reference_figures"] = ReferenceFigure.objects.all()
+    context["finality"] = report_finality(report)
     includes_demo = report.programme.is_demo if report.programme else Programme.objects.filter(is_demo=True).exists()
     if includes_demo:
         context["provenance"] = [

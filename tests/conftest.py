@@ -9,6 +9,7 @@ import time_machine
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.test import Client
+from django.utils import translation
 
 from intake import demo
 from intake.models import HelpRequest, Programme, User
@@ -170,6 +171,15 @@ def wait_for(report_id: int, timeout: float = 60):
             return report
         time.sleep(0.1)
     raise AssertionError(f"report {report_id} still {report.state} after {timeout} s")
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test(settings):
+    """A page asked for in Russian leaves Russian active in the test's thread (the
+    locale middleware activates a language for each request and never resets it): the
+    next test starts in the default language again."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

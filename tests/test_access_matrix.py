@@ -80,6 +80,9 @@ RULES = {
     "reference_new": {"GET": rule(LOGIN, NO, NO, 200, NO, NO), "POST": rule(LOGIN, NO, NO, 400, NO, NO)},
     "reference_edit": {"GET": rule(LOGIN, NO, NO, 200, NO, NO), "POST": rule(LOGIN, NO, NO, 400, NO, NO)},
     "reference_delete": {"GET": rule(LOGIN, NO, NO, NOT_ALLOWED, NO, NO), "POST": rule(LOGIN, NO, NO, 302, NO, NO)},
+    # Month review: staff and auditors, each taking their own steps (a POST without an action is refused as a form).
+    "review_queue": {"GET": rule(LOGIN, NO, NO, 200, 200, NO), "POST": rule(LOGIN, NO, NO, NOT_ALLOWED, NOT_ALLOWED, NO)},
+    "review_month": {"GET": rule(LOGIN, NO, NO, 200, 200, NO), "POST": rule(LOGIN, NO, NO, 400, 400, NO)},
 }
 # The Django admin: only administrators (is_staff) get in; everyone else is sent to its login.
 ADMIN = {"GET": rule(302, 302, 302, 302, 302, 200), "POST": rule(302, 302, 302, 302, 302, 200)}
@@ -112,7 +115,8 @@ def objects(this_month, programme, coordinator, other_coordinator):
     entry = Entry.objects.create(programme=programme, month=this_month, kind=Entry.Kind.COUNT, author=coordinator)
     request = add_request(programme=programme, month=entry.month, category=Category.LEGAL, entry=entry)
     return {
-        "reference": request.reference, "pk": entry.pk, "scope": programme.slug, "month": dt.date(2023, 11, 1),
+        "reference": request.reference, "pk": entry.pk, "scope": programme.slug, "programme": programme.slug,
+        "month": dt.date(2023, 11, 1),
         "version": 1, "other": 1,
     }
 

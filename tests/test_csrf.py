@@ -14,7 +14,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from intake.models import Entry, HelpRequest, Programme
+from intake.models import Entry, HelpRequest, MonthReview, Programme
 from intake.months import format_month
 from intake.services import RequestSpec, requests_log
 from reports.models import ReferenceFigure, Report
@@ -53,6 +53,7 @@ def state() -> dict:
         "reports": Report.objects.count(),
         "reference figures": sorted(ReferenceFigure.objects.values_list()),
         "programmes": sorted(Programme.objects.values_list("pk", "slug", "name")),
+        "month reviews": sorted(MonthReview.objects.values_list()),
     }
 
 
@@ -78,6 +79,7 @@ def sample_kwargs(objects, demo_programme):
     by_parameter = {
         "reference": objects["request"].reference,
         "scope": demo_programme.slug,
+        "programme": demo_programme.slug,
         "month": dt.date(2023, 11, 1),
         "version": 1,
         "other": 1,
@@ -98,7 +100,7 @@ FORGED_POST = {
     "programme": "desertion-help", "month": format_month(THIS_MONTH), "category": "legal", "status": "new",
     "outcome": "", "closed_month": "", "count": "2", "from_status": "new", "to_status": "in_progress",
     "source": "Forged", "measure": "cases", "period": "2023", "value": "9", "per": "period", "citation": "x",
-    "language": "ru", "next": "/",
+    "language": "ru", "next": "/", "action": "submit",
 }
 
 
@@ -126,7 +128,7 @@ def test_the_routes_walked_are_every_route_of_the_urlconf():
 
     assert declared <= walked
     assert {"login", "logout", "set_language", "request_close", "entry_undo", "reference_delete",
-            "report_generate"} <= walked
+            "report_generate", "review_month"} <= walked
 
 
 def test_login_without_a_csrf_token_is_refused(staff):

@@ -21,10 +21,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from intake.imports import COLUMNS
-from intake.models import Category, Entry, HelpRequest, Outcome, Status, User
+from intake.models import AuditEvent, Category, Entry, HelpRequest, MonthReview, Outcome, Status, User
 from intake.months import add_months, format_month, month_range
 from intake.services import MAX_COUNT, RequestSpec, requests_log
 from reports.models import ReferenceFigure, Report
+from reports.services import report_generate, report_request
 from tests.conftest import THIS_MONTH
 
 # Anything but a server error: 429 is the login throttle.
@@ -489,4 +490,49 @@ def test_checking_a_json_export_answers_and_writes_nothing_but_its_audit_event(c
         assert (Report.objects.values_list("pk", "state", "figures").get(), HelpRequest.objects.count()) == before
 
     check()
+    assert_some_accepted_and_some_refused(outcomes)
+
+
+# --- month review ----------------------------------------------------------------------
+
+
+def test_a_review_step_is_taken_by_the_rules_or_not_at_all(new_client_for, staff, auditor, programme):
+    report_generate(report_id=report_request(programme=programme, month=dt.date(2023, 11, 1), send=False).pk)
+    browsers = {"staff": new_client_for(staff), "auditor": new_client_for(auditor)}
+    # The state a step may lead to from each (the unlock steps keep the month accepted).
+    allowed = {("open", "submitted"), ("submitted", "accepted"), ("submitted", "returned"), ("returned", "open"),
+               ("accepted", "accepted")}
+    reasons = MonthReview.ReturnReason.values + MonthReview.UnlockReason.values
+    plausible = st.fixed_dictionaries({
+        "action": st.sampled_from(["submit", "accept", "return", "reopen", "request_unlock", "grant_unlock"]),
+        "reason": st.one_of(st.sampled_from(reasons), st.just("")),
+        "version": st.sampled_from(["", "1", "2"]),
+        "days": st.sampled_from(["", "1", "7", "31", "32"]),
+    })
+    outcomes = Counter()
+
+    def review() -> tuple:
+        return tuple(MonthReview.objects.filter(programme=programme).values_list(
+            "state", "report_version", "return_reason", "unlock_reason", "unlocked_until").first() or ("open",))
+
+    def steps_noted() -> int:
+        return AuditEvent.objects.filter(action__in=["month_submitted", "month_accepted", "month_returned",
+                                                     "month_reopened", "unlock_requested", "unlock_granted"]).count()
+
+    @settings(fuzz, max_examples=80)
+    @given(form=fuzzed(plausible), who=st.sampled_from(["staff", "auditor"]))
+    def step(form, who):
+        before, noted = review(), steps_noted()
+        response = post(browsers[who], "/review/help/2023-11/", form)
+        after = review()
+        if response.status_code == 302:
+            outcomes["accepted"] += 1
+            assert (before[0], after[0]) in allowed and after != before, (who, form, before, after)
+            assert steps_noted() == noted + 1
+        else:
+            outcomes["refused"] += 1
+            assert after == before, (who, form)
+            assert steps_noted() == noted
+
+    step()
     assert_some_accepted_and_some_refused(outcomes)

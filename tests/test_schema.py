@@ -250,3 +250,12 @@ def test_time_grain_check_accepts_a_date_constrained_to_the_first_day():
                 constraints = [first_of_month_constraint("month", "throwaway_month_first_day")]
 
         assert time_grain_problems(Throwaway) == []
+
+
+def test_a_month_review_keeps_no_time_finer_than_a_month_but_when_an_unlock_ends():
+    from intake.models import MonthReview
+
+    # When a granted unlock ends (midnight after its last day) is a time of the month's
+    # lock, not of anyone's act; who did what is in the audit log, by month.
+    assert time_grain_problems(MonthReview) == [
+        "intake.MonthReview.unlocked_until is a DateTimeField: finer than a month"]

@@ -12,11 +12,13 @@ _GRANTS = importlib.import_module("reports.migrations.0003_reference_figure_role
 # The permissions of each role: those of the migration that made the roles, and
 # those later migrations granted.
 _AUDIT_READERS = importlib.import_module("intake.migrations.0006_audit_roles").READERS
+_REVIEW_GRANTS = importlib.import_module("intake.migrations.0014_review_roles").GRANTS
 ROLES = {
     role: [
         *codes,
         *(f"reports.{codename}" for codename in _GRANTS.get(role, [])),
         *(["intake.view_auditevent"] if role in _AUDIT_READERS else []),
+        *(f"intake.{codename}" for codename in _REVIEW_GRANTS.get(role, [])),
     ]
     for role, codes in _ROLES.items()
 }
@@ -84,3 +86,10 @@ def test_auditor_and_administrator_work_in_no_programme(request, persona, progra
     programme.members.add(user)  # even a stray membership gives no access to requests
 
     assert not programmes_for(user).exists()
+
+
+def test_staff_submit_months_and_auditors_decide_on_them(staff, auditor, coordinator):
+    assert staff.has_perm("intake.submit_month") and not staff.has_perm("intake.decide_month")
+    assert auditor.has_perm("intake.decide_month") and not auditor.has_perm("intake.submit_month")
+    assert staff.has_perm("intake.view_monthreview") and auditor.has_perm("intake.view_monthreview")
+    assert not {"intake.view_monthreview", "intake.submit_month", "intake.decide_month"} & coordinator.get_all_permissions()

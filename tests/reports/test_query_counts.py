@@ -108,15 +108,15 @@ def test_report_page_costs_the_same_queries_for_10_and_10000_requests(
     client.get("/reports/small/2023-12/")  # warm up: session and permission caches
 
     # Session and user, two for permissions, programme, report, the stamp of its data
-    # (no fingerprint is recomputed), the versions, the reference figures, whether the
-    # account has a second factor (two device tables), and saving the session (three
-    # with its savepoint).
+    # (no fingerprint is recomputed), the versions, the reference figures, whether its
+    # month is accepted (final), whether the account has a second factor (two device
+    # tables), and saving the session (three with its savepoint).
     few = queries_to_open(client, "/reports/small/2023-12/")
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         many = queries_to_open(client, "/reports/large/2023-12/")
 
     assert large_report.figures["since_start"]["requests"] == MANY
-    assert many == few == 14
+    assert many == few == 15
 
 
 def test_report_page_costs_the_same_queries_with_one_version_or_several(db, staff, client_for):

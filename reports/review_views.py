@@ -1,0 +1,159 @@
+"""Month sign-off pages: the queue of months awaiting someone, and the review page of a
+programme's month (its grid, its report, its entries and the steps this account may
+take). Every step is a service of intake/review.py, which saves it with its audit
+event; the report version it rests on is checked here, where reports are known."""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from intake.counts import month_counts
+from intake.forms import apply_errors, submitted
+from intake.models import UNLOCK_DAYS, Category, Entry, MonthReview, Programme, Status
+from intake.months import add_months, current_month, month_range
+from intake.review import (
+    review_accept,
+    review_actions,
+    review_grant_unlock,
+    review_reopen,
+    review_request_unlock,
+    review_return,
+    review_submit,
+)
+
+from .forms import ReviewActionForm
+from .models import Report
+from .review import report_finality, review_report_check
+
+ENTRIES_PER_PAGE = 50
+# How many ended months of each programme the queue lists with their states.
+RECENT_MONTHS = 12
+# Who may take each step: the rest of the rule is the month's state (intake/review.py).
+PERMISSION = {
+    "submit": "intake.submit_month", "reopen": "intake.submit_month", "request_unlock": "intake.submit_month",
+    "accept": "intake.decide_month", "return": "intake.decide_month", "grant_unlock": "intake.decide_month",
+}
+
+
+@login_required
+@permission_required("intake.view_monthreview", raise_exception=True)
+@require_GET
+def review_queue(request):
+    reviews = MonthReview.objects.select_related("programme")
+    now = timezone.now()
+    last = add_months(current_month(), -1)
+    programmes = list(Programme.objects.filter(first_month__lte=last))
+    first = max(add_months(last, 1 - RECENT_MONTHS), min((p.first_month for p in programmes), default=last))
+    states = {(review.programme_id, review.month): review
+              for review in reviews.filter(month__gte=first, month__lte=last)}
+    recent = [
+        (programme, [(month, states.get((programme.pk, month))) for month in reversed(month_range(
+            max(first, programme.first_month), last))])
+        for programme in programmes
+    ]
+    return render(request, "reports/review_queue.html", {
+        "awaiting": reviews.awaiting_auditor().order_by("month", "programme__name"),
+        "returned": reviews.filter(state=MonthReview.State.RETURNED).order_by("month", "programme__name"),
+        "unlocked": reviews.filter(state=MonthReview.State.ACCEPTED, unlocked_until__gt=now)
+        .order_by("month", "programme__name"),
+        "recent": recent,
+    })
+
+
+def _get_month(slug: str, month: dt.date) -> Programme:
+    """The programme of a month that can be reviewed: from its first month to this one."""
+    programme = get_object_or_404(Programme, slug=slug)
+    if not programme.first_month <= month <= current_month():
+        raise Http404("No such month of this programme.")
+    return programme
+
+
+def _take(request, programme: Programme, month: dt.date, data: dict) -> str:
+    """Take the step posted, as the account posting it; the message to show."""
+    action, user = data["action"], request.user
+    if not user.has_perm(PERMISSION[action]):
+        raise PermissionDenied(_("Your role cannot take this step."))
+    where = {"programme": programme, "month": month, "actor": user}
+    if action == "submit":
+        review = review_submit(**where, version=data["version"], check_report=review_report_check(programme, month))
+        return _("Submitted for review on version %(version)s of the report. The month is locked until an auditor "
+                 "accepts or returns it.") % {"version": review.report_version}
+    if action == "accept":
+        review_accept(**where, check_report=review_report_check(programme, month))
+        return _("Accepted. The month is locked, and its reports are final.")
+    if action == "return":
+        review_return(**where, reason=data["reason"])
+        return _("Returned to staff with the reason given.")
+    if action == "reopen":
+        review_reopen(**where)
+        return _("Reopened: the month can be corrected, then submitted again.")
+    if action == "request_unlock":
+        review_request_unlock(**where, reason=data["reason"])
+        return _("Unlock asked for. An auditor can grant it on this page.")
+    review = review_grant_unlock(**where, days=data["days"] or UNLOCK_DAYS)
+    return _("Unlocked until the end of %(day)s; then the month locks again by itself.") % {
+        "day": date_format(review.unlocked_through, "j E Y")}
+
+
+@login_required
+@permission_required("intake.view_monthreview", raise_exception=True)
+def review_month(request, programme: str, month: dt.date):
+    programme = _get_month(programme, month)
+    form = ReviewActionForm(submitted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            done = _take(request, programme, month, form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect("review_month", programme=programme.slug, month=month)
+    return render(request, "reports/review_month.html", _month_context(request, programme, month, form),
+                  status=400 if form.errors else 200)
+
+
+def _month_context(request, programme: Programme, month: dt.date, form: ReviewActionForm) -> dict:
+    review = MonthReview.objects.of(programme, month)
+    ready = Report.objects.for_scope(programme).filter(month=month, state=Report.State.READY).order_by("-version")
+    versions = list(ready.values_list("version", flat=True))
+    shown = review.report_version if review.report_version in versions else (versions[0] if versions else None)
+    report = ready.select_related("programme").filter(version=shown).first() if shown else None
+    grid = month_counts(programme, month)
+    entries = Entry.objects.filter(programme=programme, month=month).order_by("pk")
+    return {
+        "programme": programme, "month": month, "review": review, "form": form,
+        "actions": review_actions(review, request.user),
+        "refused": review.acceptance_refused(request.user)
+        if review.state == MonthReview.State.SUBMITTED and request.user.has_perm("intake.decide_month") else None,
+        "versions": versions, "report": report, "figures": report.document if report else None,
+        "finality": report_finality(report) if report else None,
+        "statuses": Status.choices,
+        "grid": [(Category(category).label, [row[status] for status in Status.values], sum(row.values()))
+                 for category, row in grid.items()],
+        "totals": [sum(row[status] for row in grid.values()) for status in Status.values],
+        "total": sum(n for row in grid.values() for n in row.values()),
+        "entries": Paginator(entries, ENTRIES_PER_PAGE).get_page(request.GET.get("page")),
+        "return_reasons": MonthReview.ReturnReason.choices,
+        "unlock_reasons": MonthReview.UnlockReason.choices,
+        "unlock_days": UNLOCK_DAYS,
+        "can_generate": request.user.has_perm("reports.generate_report"),
+        "error_summary": _error_summary(form),
+        "posted": form.data.get("action", "") if form.errors else "",
+    }
+
+
+def _error_summary(form: ReviewActionForm) -> list[tuple[str, str]]:
+    """The form's errors, each with the id of the field it is about (or of the
+    actions), for the summary at the top of the page."""
+    action = form.data.get("action", "")
+    anchors = {"reason": f"{action}-reason", "version": "submit-version", "days": "grant_unlock-days"}
+    return [(anchors.get(field, "actions"), error) for field, errors in form.errors.items() for error in errors]
