@@ -45,7 +45,7 @@ def review_report_check(programme: Programme, month: dt.date) -> Callable[[int |
                                     "then submit the month.") % names)
         # The stamp says in one small query that nothing changed; if it moved, the
         # figures are made again from the data now and compared.
-        if not report_data_unchanged(report) and not same_figures(report_compute(report=report), report.document):
+        if not report_data_unchanged(report) and not same_figures(report_compute(report=report)[0], report.document):
             names["version"] = report.version
             raise ValidationError(_("The data has changed since version %(version)s of the report was made: "
                                     "generate a new version, then submit the month on it.") % names)

@@ -83,7 +83,8 @@ def report_body(month: dt.date) -> dict:
     from reports.models import Report
     from reports.services import report_compute
 
-    return report_compute(report=Report(programme=None, month=month, version=1))
+    document, _basis = report_compute(report=Report(programme=None, month=month, version=1))
+    return document
 
 
 # =====================================================================================

@@ -38,6 +38,8 @@ PAGE_NAMES = {
     "reference_new": _("Add a reference figure"),
     "reference_edit": _("Edit a reference figure"),
     "reference_delete": _("Delete a reference figure"),
+    "review_queue": _("The months to review"),
+    "review_month": _("A month's review"),
 }
 
 
