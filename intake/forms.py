@@ -122,6 +122,10 @@ class LogCountsForm(LogRequestForm):
         )
 
 
+class MonthPickForm(forms.Form):
+    month = MonthField(label=_("Month"))
+
+
 class FindForm(forms.Form):
     reference = forms.CharField(label=_("Reference"), max_length=20, help_text=_("As given when it was logged, e.g. K7Q2-9XWD."))
 

@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 
 from . import audit
 from .models import (
+    Category,
     Cell,
     Entry,
     HelpRequest,
@@ -58,6 +59,12 @@ class RequestSpec:
     def validate(self) -> None:
         """The model's rules, raised as a ValidationError keyed by field."""
         HelpRequest(**self.fields()).clean()
+
+    def category_label(self) -> str:
+        return str(Category(self.category).label).lower()
+
+    def status_label(self) -> str:
+        return str(Status(self.status).label).lower()
 
     def cell(self) -> Cell:
         return Cell(self.programme.pk, self.month, self.category, self.status, self.outcome, self.closed_month)

@@ -1,12 +1,16 @@
 """Coordinators' pages. Views that write are atomic and call a service, which saves the
 change and its audit event together."""
 
+from collections.abc import Iterable
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -18,13 +22,16 @@ from .forms import (
     ImportForm,
     LogCountsForm,
     LogRequestForm,
+    MonthPickForm,
     MoveForm,
     SeenForm,
     apply_errors,
     submitted,
 )
 from .imports import ImportRefused, read_csv
-from .models import ChangedElsewhere, Entry, HelpRequest
+from .counts import month_grid
+from .models import ChangedElsewhere, Entry, HelpRequest, Outcome, Programme, Status
+from .months import add_months, current_month, format_month
 from .services import (
     AlreadyUndone,
     entry_undo,
@@ -82,13 +89,15 @@ def request_new(request):
 @permission_required("intake.add_helprequest", raise_exception=True)
 @transaction.atomic
 def counts_new(request):
-    form = LogCountsForm(submitted(request), programmes=programmes_for(request.user))
+    form = LogCountsForm(submitted(request), programmes=programmes_for(request.user), initial=request.GET.dict())
     if request.method == "POST" and form.is_valid():
         count = form.cleaned_data["count"]
-        requests_log(spec=form.spec(), count=count, author=request.user)
-        messages.success(request, ngettext("%(count)s request logged.", "%(count)s requests logged.", count)
-                         % {"count": count})
-        return redirect("home")
+        spec = form.spec()
+        requests_log(spec=spec, count=count, author=request.user)
+        messages.success(request, ngettext(
+            "%(count)s request logged: %(category)s, %(status)s.", "%(count)s requests logged: %(category)s, %(status)s.",
+            count) % {"count": count, "category": spec.category_label(), "status": spec.status_label()})
+        return redirect(month_url(spec.programme, spec.month, [(spec.category, spec.status)]))
     return render(request, "intake/form.html", {"form": form, "title": _("Log counts"), "submit": _("Log requests")},
                   status=400 if form.errors else 200)
 
@@ -189,7 +198,7 @@ def request_close_view(request, reference: str):
 @permission_required("intake.change_helprequest", raise_exception=True)
 @transaction.atomic
 def requests_move_view(request):
-    form = MoveForm(submitted(request), programmes=programmes_for(request.user))
+    form = MoveForm(submitted(request), programmes=programmes_for(request.user), initial=request.GET.dict())
     if request.method == "POST" and form.is_valid():
         try:
             moved = requests_move(form.move(), actor=request.user)
@@ -244,3 +253,52 @@ def import_view(request):
             return redirect("home")
     status = 400 if (errors or form.errors) else 200
     return render(request, "intake/import.html", {"form": form, "errors": errors}, status=status)
+
+
+def _get_programme_for_user(request, slug: str) -> Programme:
+    return get_object_or_404(programmes_for(request.user), slug=slug)
+
+
+def month_url(programme: Programme, month, changed: Iterable[tuple[str, str]] = ()) -> str:
+    """The month page of a programme, with the cells (category, status) an action just changed."""
+    url = reverse("month_page", kwargs={"slug": programme.slug, "month": month})
+    cells = sorted({f"{category}:{status}" for category, status in changed})
+    return f"{url}?{urlencode({'changed': cells}, doseq=True)}" if cells else url
+
+
+@login_required
+@permission_required("intake.view_helprequest", raise_exception=True)
+@require_GET
+def month_pick(request, slug: str):
+    """The month picker's answer: the month page asked for, or this month's."""
+    programme = _get_programme_for_user(request, slug)
+    form = MonthPickForm(request.GET or None)
+    if form.is_valid():
+        return redirect(month_url(programme, form.cleaned_data["month"]))
+    if request.GET:
+        return _render_month(request, programme, current_month(), form, status=400)
+    return redirect(month_url(programme, current_month()))
+
+
+@login_required
+@permission_required("intake.view_helprequest", raise_exception=True)
+@require_GET
+def month_page(request, slug: str, month):
+    programme = _get_programme_for_user(request, slug)
+    if month > current_month():
+        raise Http404("A month still to come has no requests.")
+    return _render_month(request, programme, month, MonthPickForm(initial={"month": month}))
+
+
+def _render_month(request, programme, month, pick_form, status: int = 200):
+    changed = set(request.GET.getlist("changed"))
+    grid = month_grid(programme=programme, month=month)
+    this_month = current_month()
+    return render(request, "intake/month.html", {
+        "programme": programme, "grid": grid, "pick_form": pick_form, "changed": changed,
+        "cells": [(row, [(s, row.statuses[s], f"{row.category}:{s}" in changed) for s in Status.values],
+                   [(Outcome(o).label, n) for o, n in row.outcomes.items() if n]) for row in grid.rows],
+        "next_month": add_months(month, 1) if month < this_month else None,
+        "previous_month": grid.previous if month > programme.first_month else None,
+        "status_labels": Status.choices, "pick_value": request.GET.get("month", format_month(month)),
+    }, status=status)

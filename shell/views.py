@@ -13,7 +13,7 @@ from intake.access import programmes_for
 from intake.counts import open_count, status_counts
 from intake.forms import FindForm
 from intake.models import AuditEvent, Entry, HelpRequest
-from intake.months import current_month
+from intake.months import add_months, current_month
 from reports.models import Report
 
 LATEST_REPORTS = 5
@@ -48,7 +48,8 @@ def home(request):
     if user.has_perm("intake.view_helprequest"):
         programmes = list(programmes_for(user))
         this_month = current_month()
-        counts = status_counts(programmes=programmes, month=this_month)
+        last_month = add_months(this_month, -1)
+        counts = status_counts(programmes=programmes, month=this_month, months=[this_month, last_month])
         # Oldest month first, in the order of the index that serves it (helprequest_waiting).
         waiting = (
             HelpRequest.objects.open().in_programmes(programmes)
@@ -56,8 +57,10 @@ def home(request):
         )
         paginator = CountedPaginator(waiting, REQUESTS_PER_PAGE, count=open_count(programmes=programmes))
         context.update(
-            programmes=[(programme, counts[programme.pk]) for programme in programmes],
+            programmes=[(programme, counts[programme.pk][this_month], counts[programme.pk][last_month])
+                        for programme in programmes],
             this_month=this_month,
+            last_month=last_month,
             waiting=paginator.get_page(request.GET.get("page")),
             entries=_recent_entries(user),
             find_form=FindForm(),

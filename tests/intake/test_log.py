@@ -108,8 +108,8 @@ def test_staff_finds_a_request_of_any_programme(staff, other_programme, client_f
 def test_logging_a_count_creates_that_many_requests_in_one_entry(coordinator, programme, client_for):
     response = client_for(coordinator).post("/requests/counts/", counts_form(count=7), follow=True)
 
-    assert response.redirect_chain == [("/", 302)]
-    assert "7 requests logged." in text_of(response)
+    assert response.redirect_chain == [(f"/requests/month/help/{format_month(THIS_MONTH)}/?changed=desertion%3Anew", 302)]
+    assert "7 requests logged: desertion (leave a unit), new." in text_of(response)
     entry = Entry.objects.get()
     assert (entry.kind, entry.author, entry.programme, entry.month) == ("count", coordinator, programme, THIS_MONTH)
     assert set(entry.requests.values_list("programme", "month", "category", "status", "outcome", "closed_month")) == {

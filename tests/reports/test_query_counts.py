@@ -163,6 +163,7 @@ def counting_over_requests(queries) -> list[str]:
 
 @pytest.mark.parametrize("persona, url", [
     ("staff", "/reports/help/2023-12/"), ("staff", "/"), ("coordinator", "/"), ("coordinator", "/?page=3"),
+    ("coordinator", "/requests/month/help/2023-06/"),
 ])
 def test_report_and_home_pages_count_nothing_over_the_requests(db, request, client_for, this_month, persona, url):
     programme = make_programme("help")

@@ -43,8 +43,9 @@ def test_coordinator_home_shows_their_programme_with_this_months_counts_by_statu
     response = client_for(coordinator).get("/")
 
     assert response.status_code == 200
-    assert response.context["programmes"] == [(programme, {"new": 3, "in_progress": 2, "closed": 1})]
-    assert "Help 3 2 1" in text_of(response)
+    assert response.context["programmes"] == [
+        (programme, {"new": 3, "in_progress": 2, "closed": 1}, {"new": 4, "in_progress": 0, "closed": 0})]
+    assert f"Help {THIS_MONTH:%B %Y} 3 2 1 {LAST_MONTH:%B %Y} 4 0 0" in text_of(response)
 
 
 def test_staff_home_shows_every_programme(staff, programme, other_programme, client_for):
@@ -52,7 +53,7 @@ def test_staff_home_shows_every_programme(staff, programme, other_programme, cli
 
     response = client_for(staff).get("/")
 
-    assert dict(response.context["programmes"]) == {
+    assert {row[0]: row[1] for row in response.context["programmes"]} == {
         programme: {"new": 0, "in_progress": 0, "closed": 0},
         other_programme: {"new": 7, "in_progress": 0, "closed": 0},
     }
