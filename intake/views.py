@@ -30,7 +30,7 @@ from .forms import (
 )
 from .imports import ImportRefused, read_csv
 from .counts import month_grid
-from .models import ChangedElsewhere, Entry, HelpRequest, Outcome, Programme, Status
+from .models import Category, ChangedElsewhere, Entry, HelpRequest, Outcome, Programme, Status
 from .months import add_months, current_month, format_month
 from .services import (
     AlreadyUndone,
@@ -205,9 +205,14 @@ def requests_move_view(request):
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, ngettext("%(count)s request moved.", "%(count)s requests moved.", moved)
-                             % {"count": moved})
-            return redirect("home")
+            move = form.move()
+            messages.success(request, ngettext(
+                "%(count)s request moved from %(from)s to %(to)s: %(category)s.",
+                "%(count)s requests moved from %(from)s to %(to)s: %(category)s.", moved,
+            ) % {"count": moved, "from": Status(move.from_status).label.lower(),
+                 "to": Status(move.to_status).label.lower(), "category": Category(move.category).label.lower()})
+            return redirect(month_url(move.programme, move.month,
+                                      [(move.category, move.from_status), (move.category, move.to_status)]))
     status = 400 if form.errors else 200
     return render(request, "intake/form.html", {
         "form": form, "title": _("Move requests"), "submit": _("Move"),
@@ -218,20 +223,43 @@ def requests_move_view(request):
 
 @login_required
 @permission_required("intake.add_helprequest", raise_exception=True)
-@require_POST
 @transaction.atomic
 def entry_undo_view(request, pk: int):
+    """GET: what undoing the entry would remove or put back, and a button; POST: undo it."""
     try:
         entry = _get_entry_for_user(request, pk)
         if entry.author_id != request.user.pk and not request.user.has_perm("intake.act_in_all_programmes"):
             raise PermissionDenied(_("Only its author or staff can undo an entry."))
+        if request.method != "POST":
+            contents = entry.undo_contents()
+            worked_on = sum(row["n"] for row in contents if row.get("changed"))
+            return render(request, "intake/undo.html", {"entry": entry, "contents": contents, "worked_on": worked_on})
+        back = _undo_returns_to(entry)
         deleted = entry_undo(entry=entry, actor=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
+        return redirect("home")
+    if entry.kind == Entry.Kind.MOVE:
+        messages.success(request, ngettext("Undone: %(count)s request put back where it was.",
+                                           "Undone: %(count)s requests put back where they were.", deleted)
+                         % {"count": deleted})
     else:
         messages.success(request, ngettext("Undone: %(count)s request removed.", "Undone: %(count)s requests removed.",
                                            deleted) % {"count": deleted})
-    return redirect("home")
+    return redirect(back)
+
+
+def _undo_returns_to(entry: Entry) -> str:
+    """The month page the undone entry changed: that of its requests' month."""
+    if entry.kind == Entry.Kind.MOVE:
+        first = entry.moved.select_related("request").first()
+        if first is None:
+            return reverse("home")
+        cells = {(row.request.category, s) for row in [first] for s in (row.from_status, row.to_status)}
+        return month_url(entry.programme, first.request.month, cells)
+    if entry.kind == Entry.Kind.IMPORT:
+        return reverse("home")
+    return month_url(entry.programme, entry.month)
 
 
 @login_required

@@ -52,8 +52,9 @@ def test_moving_n_requests_moves_the_n_logged_first(coordinator_client, october_
 
     response = coordinator_client.post("/requests/move/", move_form(count=3), follow=True)
 
-    assert response.redirect_chain == [("/", 302)]
-    assert "3 requests moved." in text_of(response)
+    assert response.redirect_chain == [("/requests/month/help/2023-10/?changed=desertion%3Aclosed&changed=desertion%3Anew",
+                                        302)]
+    assert "3 requests moved from new to closed: desertion (leave a unit)." in text_of(response)
     first_three = {r.reference for r in october_new_desertion[:3]}
     assert moved_since(before) == first_three
     moved = HelpRequest.objects.filter(reference__in=first_three)
