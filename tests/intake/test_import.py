@@ -408,4 +408,4 @@ def test_posting_the_import_form_without_a_file_says_a_file_is_needed(staff, cli
     response = client_for(staff).post("/requests/import/", {})
 
     assert response.status_code == 400
-    assert "This field is required." in response.content.decode()
+    assert "Choose a CSV file to import." in response.content.decode()
