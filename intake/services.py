@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from . import audit
-from .months import current_month
 from .models import (
     Category,
     Cell,
@@ -33,6 +32,7 @@ from .models import (
     check_transition,
     new_references,
 )
+from .months import current_month
 
 # A count is what one coordinator logs for one month and category at once; more
 # than this is almost certainly a typing slip (an extra zero).

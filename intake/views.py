@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from .access import programmes_for
+from .counts import month_grid
 from .forms import (
     CloseForm,
     FindForm,
@@ -29,7 +30,6 @@ from .forms import (
     submitted,
 )
 from .imports import ImportRefused, read_csv
-from .counts import month_grid
 from .models import Category, ChangedElsewhere, Entry, HelpRequest, Outcome, Programme, Status
 from .months import add_months, current_month, format_month
 from .services import (
