@@ -13,6 +13,7 @@ urlpatterns = [
     path("month/<slug:slug>/<yyyy_mm:month>/", views.month_page, name="month_page"),
     path("find/", views.request_find, name="request_find"),
     path("import/", views.import_view, name="requests_import"),
+    path("import/template.csv", views.import_template, name="requests_import_template"),
     path("entries/<int:pk>/undo/", views.entry_undo_view, name="entry_undo"),
     path("<str:reference>/", views.request_detail, name="request_detail"),
     path("<str:reference>/start/", views.request_start_view, name="request_start"),

@@ -1,14 +1,18 @@
 """Coordinators' pages. Views that write are atomic and call a service, which saves the
 change and its audit event together."""
 
+import csv
+import secrets
+from collections import Counter
 from collections.abc import Iterable
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -29,7 +33,7 @@ from .forms import (
     apply_errors,
     submitted,
 )
-from .imports import ImportRefused, read_csv
+from .imports import COLUMNS, ImportRefused, read_csv
 from .models import Category, ChangedElsewhere, Entry, HelpRequest, Outcome, Programme, Status
 from .months import add_months, current_month, format_month
 from .services import (
@@ -262,25 +266,86 @@ def _undo_returns_to(entry: Entry) -> str:
     return month_url(entry.programme, entry.month)
 
 
+# How long an uploaded file waits for its preview to be confirmed.
+IMPORT_PREVIEW_SECONDS = 60 * 60
+# Rows of a file shown in its preview; the totals cover them all.
+PREVIEW_ROWS = 50
+
+
 @login_required
 @permission_required("intake.import_requests", raise_exception=True)
 @transaction.atomic
 def import_view(request):
+    """Upload a file, see what it would import, then confirm: nothing is written before."""
+    if request.method == "POST" and "preview" in request.POST:
+        return _import_confirmed(request)
     form = ImportForm(submitted(request), request.FILES or None)
     errors = []
     if request.method == "POST" and form.is_valid():
+        data = form.contents()
         try:
-            groups = read_csv(form.contents(), programmes=programmes_for(request.user))
+            groups = read_csv(data, programmes=programmes_for(request.user))
         except ImportRefused as exc:
             errors = exc.errors
         else:
-            requests_import(groups, author=request.user)
-            total = sum(count for _spec, count in groups)
-            messages.success(request, ngettext("Imported %(count)s request.", "Imported %(count)s requests.", total)
-                             % {"count": total})
-            return redirect("home")
+            key = secrets.token_urlsafe(24)
+            # The file waits server-side for the confirmation, tied to this account; no
+            # personal data can be in it (a column outside the format is refused unread).
+            cache.set(_preview_key(key), (request.user.pk, data), IMPORT_PREVIEW_SECONDS)
+            return render(request, "intake/import_preview.html", _preview_context(groups, key))
     status = 400 if (errors or form.errors) else 200
     return render(request, "intake/import.html", {"form": form, "errors": errors}, status=status)
+
+
+def _preview_key(key: str) -> str:
+    return f"intake:import-preview:{key}"
+
+
+def _preview_context(groups, key: str) -> dict:
+    totals: Counter = Counter()
+    for spec, count in groups:
+        totals[spec.programme.name, spec.month] += count
+    return {"key": key, "rows": groups[:PREVIEW_ROWS], "more": max(len(groups) - PREVIEW_ROWS, 0),
+            "row_count": len(groups), "totals": sorted(totals.items()), "total": sum(totals.values())}
+
+
+def _import_confirmed(request):
+    key = request.POST["preview"]
+    stored = cache.get(_preview_key(key)) if len(key) < 100 else None
+    if stored is None or stored[0] != request.user.pk:
+        messages.error(request, _("This import was already done, or its preview has expired; nothing was imported "
+                                  "now. Check the home page, and upload the file again if it is not there."))
+        return redirect("requests_import")
+    try:
+        # Read again: the importer's programmes may have changed since the preview.
+        groups = read_csv(stored[1], programmes=programmes_for(request.user))
+    except ImportRefused as exc:
+        return render(request, "intake/import.html", {"form": ImportForm(), "errors": exc.errors}, status=400)
+    requests_import(groups, author=request.user)
+    cache.delete(_preview_key(key))  # in this transaction: a second confirmation finds nothing
+    total = sum(count for _spec, count in groups)
+    messages.success(request, ngettext("Imported %(count)s request.", "Imported %(count)s requests.", total)
+                     % {"count": total})
+    programmes = {spec.programme for spec, _count in groups}
+    if len(programmes) == 1:
+        spec = groups[0][0]
+        return redirect(month_url(spec.programme, min(s.month for s, _count in groups)))
+    return redirect("home")
+
+
+@login_required
+@permission_required("intake.import_requests", raise_exception=True)
+@require_GET
+def import_template(request):
+    """A CSV file with the format's header and one example row, to fill in."""
+    programme = programmes_for(request.user).first()
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="requests-template.csv"'
+    writer = csv.writer(response, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    writer.writerow([format_month(current_month()), programme.slug if programme else "programme", "legal", "new", "",
+                     "", "1"])
+    return response
 
 
 def _get_programme_for_user(request, slug: str) -> Programme:

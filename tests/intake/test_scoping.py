@@ -56,6 +56,7 @@ URLS = [
     ("get", "/requests/month/help/"),
     ("get", "/requests/month/help/2023-10/"),
     ("get", "/requests/import/"),
+    ("get", "/requests/import/template.csv"),
     ("post", "/requests/import/"),
     ("post", "/requests/entries/{entry}/undo/"),
     ("get", "/requests/{new}/"),
