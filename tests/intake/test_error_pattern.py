@@ -23,9 +23,9 @@ def test_an_empty_form_gets_a_summary_linking_each_field_and_an_error_title(coor
     assert response.status_code == 400
     assert title(response).startswith("Error: Log counts")
     summary = page.split("data-error-summary")[1].split("</div>")[0]
-    assert '<a href="#id_month" class="link-danger">Enter the month received, as YYYY-MM, e.g. 2023-11.</a>' in summary
-    assert '<a href="#id_category" class="link-danger">Choose a category.</a>' in summary
-    assert '<a href="#id_count" class="link-danger">Enter a count from 1 to 5,000.</a>' in summary
+    assert '<a href="#id_month" class="alert-link">Enter the month received, as YYYY-MM, e.g. 2023-11.</a>' in summary
+    assert '<a href="#id_category" class="alert-link">Choose a category.</a>' in summary
+    assert '<a href="#id_count" class="alert-link">Enter a count from 1 to 5,000.</a>' in summary
     assert "This field is required" not in page
 
 
