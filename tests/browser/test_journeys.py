@@ -111,7 +111,8 @@ def test_coordinator_logs_counts_moves_some_closes_one_and_undoes_the_move(this_
     screenshot(page, "coordinator-home")
     waiting = page.get_by_role("heading", name="Waiting for action").locator("xpath=..")
     expect(waiting.locator("tbody tr")).to_have_count(2)
-    assert waiting.locator("tbody tr").first.locator("td").all_inner_texts()[1:4] == ["Desertion (leave a unit)", "New", "4"]
+    cells = waiting.locator("tbody tr").first.locator("td").all_inner_texts()[1:4]
+    assert [cell.split("\n")[0].strip() for cell in cells] == ["Desertion (leave a unit)", "New", "4"]
 
     # The move undone, after a page saying what it puts back.
     page.locator("li", has_text="Move").get_by_role("link", name="Undo…").click()
