@@ -11,7 +11,8 @@ from typing import NamedTuple
 
 from django.db.models import Min, Sum
 
-from .models import Category, DataVersion, MonthlyCount, Programme, Status
+from .models import Category, DataVersion, MonthlyCount, Outcome, Programme, Status
+from .months import add_months
 
 
 class CountRow(NamedTuple):
@@ -45,19 +46,23 @@ def first_month(programme: Programme | None) -> dt.date | None:
     return Programme.objects.aggregate(first=Min("first_month"))["first"]
 
 
-def status_counts(*, programmes, month: dt.date) -> dict[int, dict[str, int]]:
+def status_counts(*, programmes, month: dt.date, months: list[dt.date] | None = None):
     """For each programme, how many of the requests received in `month` are in each
-    status (every status present, zeros included). One query."""
-    counts = {programme.pk: dict.fromkeys(Status.values, 0) for programme in programmes}
+    status (every status present, zeros included). With `months` instead, the same
+    for each of those months: {programme id: {month: {status: n}}}. One query."""
+    wanted = months if months is not None else [month]
+    counts = {programme.pk: {m: dict.fromkeys(Status.values, 0) for m in wanted} for programme in programmes}
     grouped = (
-        MonthlyCount.objects.filter(programme__in=list(counts), month=month)
-        .values_list("programme", "status")
+        MonthlyCount.objects.filter(programme__in=list(counts), month__in=wanted)
+        .values_list("programme", "month", "status")
         .annotate(n=Sum("requests"))
         .order_by()
     )
-    for programme_id, status, n in grouped:
-        counts[programme_id][status] = n
-    return counts
+    for programme_id, row_month, status, n in grouped:
+        counts[programme_id][row_month][status] = n
+    if months is not None:
+        return counts
+    return {programme_id: by_month[month] for programme_id, by_month in counts.items()}
 
 
 def open_count(*, programmes) -> int:
@@ -90,3 +95,73 @@ def month_counts(programme: Programme, month: dt.date) -> dict[str, dict[str, in
     for category, status, n in grouped:
         grid[category][status] += n
     return grid
+
+
+class GridRow(NamedTuple):
+    """One category's counts in a month: per status, per outcome of the closed, the
+    total, and the change in the total since the previous month."""
+
+    category: str
+    label: str
+    statuses: dict[str, int]
+    outcomes: dict[str, int]
+    total: int
+    change: int
+
+
+class MonthGrid(NamedTuple):
+    month: dt.date
+    previous: dt.date
+    rows: list[GridRow]
+    # Column totals: per status, per outcome, all; and each one's change since the previous month.
+    statuses: dict[str, int]
+    outcomes: dict[str, int]
+    total: int
+    status_changes: dict[str, int]
+    total_change: int
+
+
+def month_grid(*, programme: Programme, month: dt.date) -> MonthGrid:
+    """The requests of `programme` received in `month`, as a grid of category × status
+    (and the outcomes of the closed), with totals and the change since the previous
+    month. One query over the counts table."""
+    previous = add_months(month, -1)
+    cells: dict[tuple[dt.date, str, str, str], int] = {}
+    grouped = (
+        MonthlyCount.objects.filter(programme=programme, month__in=[previous, month], requests__gt=0)
+        .values_list("month", "category", "status", "outcome").annotate(n=Sum("requests")).order_by()
+    )
+    for row_month, category, status, outcome, n in grouped:
+        cells[row_month, category, status, outcome] = cells.get((row_month, category, status, outcome), 0) + n
+
+    def count(of_month, category=None, status=None, outcome=None) -> int:
+        return sum(n for (m, c, s, o), n in cells.items() if m == of_month and category in (None, c)
+                   and status in (None, s) and outcome in (None, o))
+
+    rows = []
+    for category, label in Category.choices:
+        total = count(month, category)
+        rows.append(GridRow(
+            category, label,
+            {status: count(month, category, status) for status in Status.values},
+            {outcome: count(month, category, Status.CLOSED, outcome) for outcome in Outcome.values},
+            total, total - count(previous, category),
+        ))
+    return MonthGrid(
+        month, previous, rows,
+        {status: count(month, status=status) for status in Status.values},
+        {outcome: count(month, status=Status.CLOSED, outcome=outcome) for outcome in Outcome.values},
+        count(month), {status: count(month, status=status) - count(previous, status=status) for status in Status.values},
+        count(month) - count(previous),
+    )
+
+
+def open_groups(*, programmes) -> list[tuple[int, dt.date, str, str, int]]:
+    """The requests waiting for action, as (programme id, month, category, status, how
+    many), oldest month first. One query over the counts table."""
+    grouped = (
+        MonthlyCount.objects.filter(programme__in=list(programmes), requests__gt=0).exclude(status=Status.CLOSED)
+        .values_list("programme", "month", "category", "status").annotate(n=Sum("requests"))
+        .order_by("month", "programme", "category", "status")
+    )
+    return list(grouped)

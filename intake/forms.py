@@ -6,6 +6,7 @@ form only converts, limits choices to the user's programmes and shows the errors
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from .imports import MAX_BYTES, ImportRefused, check_size
@@ -23,7 +24,11 @@ def submitted(request):
 class MonthField(forms.CharField):
     """A month typed or picked as YYYY-MM, cleaned to the date of its first day."""
 
-    widget = forms.TextInput(attrs={"type": "month", "placeholder": _("YYYY-MM"), "inputmode": "numeric"})
+    # A text input, not type=month: a browser's month picker speaks the browser's
+    # language, not the page's, and the hint below says the form in the page's.
+    widget = forms.TextInput(attrs={"placeholder": _("YYYY-MM"), "inputmode": "numeric", "autocomplete": "off",
+                                    "pattern": "[0-9]{4}-[0-9]{2}", "size": "8"})
+    default_error_messages = {"required": _("Enter the month, as YYYY-MM, e.g. 2023-11.")}
 
     def __init__(self, **kwargs):
         # No max_length: its validator runs on the cleaned value, a date, which has no
@@ -49,6 +54,15 @@ class CountField(forms.IntegerField):
     "1_0", "+5" and "5.0", which no one means as a count."""
 
     default_error_messages = {"invalid": _("Enter the count in digits, e.g. 12.")}
+    # Text, not type=number: a number input silently empties what is not a number
+    # ("4e"), where this form says what is wrong.
+    widget = forms.TextInput
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        for attr in ("min", "max", "step"):
+            attrs.pop(attr, None)
+        return {**attrs, "inputmode": "numeric", "pattern": "[0-9]*", "autocomplete": "off"}
 
     def to_python(self, value):
         if value in self.empty_values:
@@ -59,6 +73,19 @@ class CountField(forms.IntegerField):
             raise ValidationError(self.error_messages["invalid"], code="invalid") from None
 
 
+class RequestCountField(CountField):
+    """How many requests: from 1 to MAX_COUNT, said as such when missing or out of range."""
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=1, max_value=MAX_COUNT, **kwargs)
+        self.validators = []  # the range is checked in validate, with one message
+
+    def validate(self, value):
+        if value in self.empty_values or not 1 <= value <= MAX_COUNT:
+            raise ValidationError(_("Enter a count from 1 to %(max)s."), code="range",
+                                  params={"max": number_format(MAX_COUNT, force_grouping=True)})
+
+
 def _choices(choices, blank_label=None):
     return ([("", blank_label)] if blank_label else []) + list(choices)
 
@@ -66,7 +93,8 @@ def _choices(choices, blank_label=None):
 class ProgrammeForm(forms.Form):
     """A form whose programme choice is limited to the programmes a user works in."""
 
-    programme = forms.ModelChoiceField(queryset=None, label=_("Programme"), to_field_name="slug")
+    programme = forms.ModelChoiceField(queryset=None, label=_("Programme"), to_field_name="slug",
+                                       error_messages={"required": _("Choose the programme.")})
 
     def __init__(self, *args, programmes, **kwargs):
         super().__init__(*args, **kwargs)
@@ -86,9 +114,16 @@ def apply_errors(form: forms.Form, error: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, errors)
 
 
+MONTH_RECEIVED_REQUIRED = {"required": _("Enter the month received, as YYYY-MM, e.g. 2023-11.")}
+MONTH_CLOSED_REQUIRED = {"required": _("Enter the month closed, as YYYY-MM, e.g. 2023-11.")}
+CATEGORY_REQUIRED = {"required": _("Choose a category.")}
+OUTCOME_REQUIRED = {"required": _("Choose an outcome.")}
+
+
 class LogRequestForm(ProgrammeForm):
-    month = MonthField(label=_("Month received"))
-    category = forms.ChoiceField(label=_("Category"), choices=_choices(Category.choices, _("Choose…")))
+    month = MonthField(label=_("Month received"), error_messages=MONTH_RECEIVED_REQUIRED)
+    category = forms.ChoiceField(label=_("Category"), choices=_choices(Category.choices, _("Choose…")),
+                                 error_messages=CATEGORY_REQUIRED)
 
     def clean(self):
         cleaned = super().clean()
@@ -110,7 +145,7 @@ class LogCountsForm(LogRequestForm):
         label=_("Outcome"), choices=_choices(Outcome.choices, _("— (only for closed requests)")), required=False
     )
     closed_month = MonthField(label=_("Month closed"), required=False, help_text=_("Only for closed requests."))
-    count = CountField(label=_("How many requests"), min_value=1, max_value=MAX_COUNT)
+    count = RequestCountField(label=_("How many requests"), help_text=_("From 1 to 5,000."))
 
     field_order = ["programme", "month", "category", "status", "outcome", "closed_month", "count"]
 
@@ -120,6 +155,10 @@ class LogCountsForm(LogRequestForm):
             programme=data["programme"], month=data["month"], category=data["category"], status=data["status"],
             outcome=data["outcome"], closed_month=data["closed_month"],
         )
+
+
+class MonthPickForm(forms.Form):
+    month = MonthField(label=_("Month"))
 
 
 class FindForm(forms.Form):
@@ -132,8 +171,9 @@ class FindForm(forms.Form):
 
 
 class CloseForm(forms.Form):
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=_choices(Outcome.choices, _("Choose…")))
-    month = MonthField(label=_("Month closed"))
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=_choices(Outcome.choices, _("Choose…")),
+                                error_messages=OUTCOME_REQUIRED)
+    month = MonthField(label=_("Month closed"), error_messages=MONTH_CLOSED_REQUIRED)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -148,11 +188,15 @@ class SeenForm(forms.Form):
 
 
 class MoveForm(ProgrammeForm):
-    month = MonthField(label=_("Month received"))
-    category = forms.ChoiceField(label=_("Category"), choices=_choices(Category.choices, _("Choose…")))
-    from_status = forms.ChoiceField(label=_("Now"), choices=Status.choices, initial=Status.NEW)
-    count = CountField(label=_("How many"), min_value=1, max_value=MAX_COUNT)
-    to_status = forms.ChoiceField(label=_("Move to"), choices=Status.choices, initial=Status.CLOSED)
+    month = MonthField(label=_("Month received"), error_messages=MONTH_RECEIVED_REQUIRED)
+    category = forms.ChoiceField(label=_("Category"), choices=_choices(Category.choices, _("Choose…")),
+                                 error_messages=CATEGORY_REQUIRED)
+    from_status = forms.ChoiceField(label=_("Current status"), choices=Status.choices, initial=Status.NEW,
+                                    error_messages={"required": _("Choose the current status.")})
+    count = RequestCountField(label=_("How many"), help_text=_("From 1 to 5,000."))
+    # No default: nothing is closed unless the person chooses it.
+    to_status = forms.ChoiceField(label=_("New status"), choices=_choices(Status.choices, _("Choose…")),
+                                  error_messages={"required": _("Choose the new status.")})
     outcome = forms.ChoiceField(
         label=_("Outcome"), choices=_choices(Outcome.choices, _("— (only when closing)")), required=False
     )
@@ -168,7 +212,8 @@ class MoveForm(ProgrammeForm):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("CSV file"), help_text=_("Header: month,programme,category,status,outcome,closed_month,count"))
+    file = forms.FileField(label=_("CSV file"), help_text=_("Header: month,programme,category,status,outcome,closed_month,count"),
+                           error_messages={"required": _("Choose a CSV file to import.")})
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

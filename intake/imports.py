@@ -1,8 +1,10 @@
 """Reading a CSV file of request counts (docs/design.md, Counts and moves).
 
 The header is exactly `month,programme,category,status,outcome,closed_month,count` (in
-any order). A file with any other column is refused before a single row is read: such
-a column may hold personal data, so none of it is stored, logged or shown. Every bad
+any order), separated by commas, semicolons or tabs; the text is UTF-8 or Windows-1251.
+A file with any other column is refused before a single row is read (the message names
+the column): such a column may hold personal data, so none of its values is stored,
+logged or shown. Every bad
 row is reported with its line number; one bad row means nothing is written. A file is
 at most MAX_BYTES and its rows add up to at most MAX_IMPORT_REQUESTS requests.
 """
@@ -23,6 +25,8 @@ COLUMNS = ("month", "programme", "category", "status", "outcome", "closed_month"
 # Enough for years of a large organisation's monthly counts; a larger file is
 # probably not what the format expects.
 MAX_ROWS = 5000
+# How much of a refused column's name is shown.
+NAME_SHOWN = 30
 # 5,000 rows take some 200 KB; the limit is checked on an upload's size before it is read.
 MAX_BYTES = 2 * 1024 * 1024
 
@@ -39,11 +43,8 @@ def read_csv(data: bytes, *, programmes: Iterable[Programme]) -> list[tuple[Requ
     """Check a whole file and return its rows as (what, how many); ImportRefused with
     every problem found otherwise. `programmes` are the ones the importer may write to."""
     check_size(len(data))
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportRefused([(None, _("The file is not UTF-8 text."))]) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
+    text = decode(data)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter_of(text))
     try:
         header = [column.strip().lower() for column in next(reader, [])]
     except csv.Error as exc:
@@ -85,6 +86,36 @@ def read_csv(data: bytes, *, programmes: Iterable[Programme]) -> list[tuple[Requ
     return groups
 
 
+def decode(data: bytes) -> str:
+    """The file's text: UTF-8 (with or without the BOM Excel writes), or else
+    Windows-1251, Excel's default for Cyrillic, when the header (ASCII in this format)
+    says it is no other kind of file; ImportRefused naming the encodings tried otherwise."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    header = data.split(b"\n", 1)[0]
+    try:
+        if header.isascii():
+            return data.decode("cp1251")
+    except UnicodeDecodeError:
+        pass
+    raise ImportRefused([(None, _(
+        "The file is neither UTF-8 nor Windows-1251 text. In Excel, save it as \"CSV UTF-8\" and import it again."))])
+
+
+# Excel writes commas, or semicolons where the comma is the decimal separator (a
+# Russian locale), or tabs ("Unicode text").
+DELIMITERS = (",", ";", "\t")
+
+
+def delimiter_of(text: str) -> str:
+    """The delimiter the header line uses most: the header names only the format's
+    columns, so it holds no other of these characters."""
+    header = text.split("\n", 1)[0]
+    return max(DELIMITERS, key=header.count)
+
+
 def check_size(size: int) -> None:
     """ImportRefused for a file over MAX_BYTES: call it with an upload's size before reading it."""
     if size > MAX_BYTES:
@@ -105,10 +136,14 @@ def _check_header(header: list[str]) -> None:
         raise ImportRefused([(None, _("The file is empty."))])
     unknown = [column for column in header if column not in COLUMNS]
     if unknown:
+        # Named, shortened: a header names columns; the values below it are never read.
+        names = ", ".join(f"\u201c{column[:NAME_SHOWN]}{'…' if len(column) > NAME_SHOWN else ''}\u201d"
+                          for column in unknown[:5])
         raise ImportRefused([(1, _(
-            "The file has %(count)s column(s) that are not in the format; it was refused without "
-            "reading any row, since such columns may hold personal data. The columns must be: %(columns)s."
-        ) % {"count": len(unknown), "columns": ",".join(COLUMNS)})])
+            "The file has columns that are not in the format: %(names)s. It was refused without "
+            "reading any row, since such columns may hold personal data. Remove them; the columns must be: "
+            "%(columns)s."
+        ) % {"names": names, "columns": ",".join(COLUMNS)})])
     missing = [column for column in COLUMNS if column not in header]
     if missing or len(header) != len(set(header)):
         raise ImportRefused([(1, _("The header must name each of these columns once: %(columns)s.") % {

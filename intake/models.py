@@ -171,13 +171,16 @@ class EntryQuerySet(models.QuerySet):
 
 
 class Entry(models.Model):
-    """One act of logging (a single request, a count, a CSV import's rows for one
-    programme): its requests can be undone together while they are recent."""
+    """One act of logging (a single request, a count, a CSV import) or one move of
+    requests: undone as a whole while it is recent. An import's programme is that of
+    its first row; its requests may belong to others. A move's month is the month it
+    was made, and its requests are listed in MovedRequest."""
 
     class Kind(models.TextChoices):
         SINGLE = "single", _("One request")
         COUNT = "count", _("Count")
         IMPORT = "import", _("CSV import")
+        MOVE = "move", _("Move")
 
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="entries", verbose_name=_("programme"))
     # The earliest month of the requests logged: an entry is recent while it is the
@@ -200,6 +203,49 @@ class Entry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {format_month(self.month)}"
+
+    def undo_contents(self) -> list[dict]:
+        """What undoing would change, in groups: for a move, how many go back from where
+        to where; otherwise how many requests are removed, by programme, month, status
+        and outcome. One query over this entry's rows only (at most an import's)."""
+        if self.kind == self.Kind.MOVE:
+            keys = ("request__month", "request__category", "from_status", "from_outcome", "to_status", "to_outcome")
+            rows = self.moved.values_list(*keys).annotate(n=models.Count("pk")).order_by(*keys)
+            return [{"month": month, "category": Category(category).label, "from": _status_label(fs, fo),
+                     "to": _status_label(ts, to), "n": n} for month, category, fs, fo, ts, to, n in rows]
+        keys = ("programme__name", "month", "category", "status", "outcome")
+        rows = self.requests.values_list(*keys).annotate(n=models.Count("pk")).order_by(*keys)
+        return [{"programme": programme, "month": month, "category": Category(category).label,
+                 "status": _status_label(status, outcome), "changed": status != Status.NEW, "n": n}
+                for programme, month, category, status, outcome, n in rows]
+
+
+def _status_label(status: str, outcome: str) -> str:
+    label = str(Status(status).label)
+    return f"{label} ({Outcome(outcome).label})" if outcome else label
+
+
+class MovedRequest(models.Model):
+    """One request a move changed, and where it was and went: undoing the move puts it
+    back, provided it is still where the move put it."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="moved")
+    # Undoing the entry that logged the request removes it from the move too; the
+    # move then no longer covers all it moved and refuses to be undone.
+    request = models.ForeignKey("HelpRequest", on_delete=models.CASCADE, related_name="+")
+    from_status = models.CharField(max_length=20)
+    from_outcome = models.CharField(max_length=20, blank=True)
+    from_closed_month = models.DateField(null=True, blank=True)
+    to_status = models.CharField(max_length=20)
+    to_outcome = models.CharField(max_length=20, blank=True)
+    to_closed_month = models.DateField(null=True, blank=True)
+
+    class Meta:
+        default_permissions = ()
+        constraints = [models.UniqueConstraint(fields=["entry", "request"], name="movedrequest_once_per_move")]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id}: {self.request_id} {self.from_status} -> {self.to_status}"
 
 
 class TransitionError(ValidationError):

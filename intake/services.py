@@ -20,17 +20,20 @@ from django.utils.translation import ngettext
 
 from . import audit
 from .models import (
+    Category,
     Cell,
     Entry,
     HelpRequest,
     MonthLocks,
     MonthlyCount,
+    MovedRequest,
     Programme,
     Status,
     User,
     check_transition,
     new_references,
 )
+from .months import current_month
 
 # A count is what one coordinator logs for one month and category at once; more
 # than this is almost certainly a typing slip (an extra zero).
@@ -64,6 +67,12 @@ class RequestSpec:
         HelpRequest(**self.fields()).clean()
         if adding:
             (locks or MonthLocks()).refuse({self.cell(): 1})
+
+    def category_label(self) -> str:
+        return str(Category(self.category).label).lower()
+
+    def status_label(self) -> str:
+        return str(Status(self.status).label).lower()
 
     def cell(self) -> Cell:
         return Cell(self.programme.pk, self.month, self.category, self.status, self.outcome, self.closed_month)
@@ -125,16 +134,13 @@ def _create_entries(groups: list[tuple[RequestSpec, int]], *, author: User | Non
 
 
 def _write_entries(groups: list[tuple[RequestSpec, int]], *, author: User | None, kind: str) -> list[Entry]:
-    entries: dict[int, Entry] = {}
-    for spec, count in groups:
-        entry = entries.get(spec.programme.pk)
-        if entry is None:
-            entry = entries[spec.programme.pk] = Entry(programme=spec.programme, month=spec.month, kind=kind,
-                                                       author=author)
-        entry.month = min(entry.month, spec.month)
-        entry.size += count
+    # One entry for everything written at once, even rows of several programmes (an
+    # import): it is undone as a whole, as it was written.
+    entry = Entry(programme=groups[0][0].programme, month=min(spec.month for spec, _count in groups), kind=kind,
+                  author=author, size=sum(count for _spec, count in groups))
+    entries = {0: entry}
     Entry.objects.bulk_create(entries.values())
-    rows = [(spec, entries[spec.programme.pk].pk, count) for spec, count in groups]
+    rows = [(spec, entry.pk, count) for spec, count in groups]
     for batch in _batches(rows, INSERT_BATCH):
         _insert_requests(batch)
     deltas: Counter[Cell] = Counter()
@@ -235,7 +241,7 @@ def entry_undo(*, entry: Entry, actor: User | None) -> int:
             raise AlreadyUndone()
         if not locked.recent().exists():
             raise ValidationError(_("Only entries of the current or the previous month can be undone."))
-        deleted = _delete_requests(entry_id=pk)
+        deleted = _move_back(entry) if entry.kind == Entry.Kind.MOVE else _delete_requests(entry_id=pk)
         entry.delete()
         # In the database cache, so in this transaction: remembered only if the undo is committed.
         cache.set(_undone_key(pk), entry.programme_id, UNDONE_REMEMBERED_SECONDS)
@@ -251,6 +257,35 @@ def _delete_requests(*, entry_id: int) -> int:
     of_entry.delete()  # the rows locked: no request joins an entry after it is logged
     MonthlyCount.objects.apply({cell: -n for cell, n in Counter(cell for _pk, cell in locked).items()})
     return len(locked)
+
+
+def _move_back(entry: Entry) -> int:
+    """Put the requests of a move back where they were, exactly; refused, with nothing
+    changed, when any of them has been changed or removed since."""
+    moved = list(entry.moved.all())
+    locked = dict(_lock(HelpRequest.objects.filter(pk__in=[row.request_id for row in moved])))
+    changed = entry.size - sum(
+        1 for row in moved if row.request_id in locked
+        and locked[row.request_id][3:] == (row.to_status, row.to_outcome, row.to_closed_month)
+    )
+    if changed:
+        raise ValidationError(ngettext(
+            "%(count)s of the requests of this move has been changed or removed since; nothing was undone. "
+            "Move requests back with the Move form instead.",
+            "%(count)s of the requests of this move have been changed or removed since; nothing was undone. "
+            "Move requests back with the Move form instead.", changed) % {"count": changed})
+    deltas: Counter[Cell] = Counter()
+    by_origin: dict[tuple, list[int]] = {}
+    for row in moved:
+        cell = locked[row.request_id]
+        origin = (row.from_status, row.from_outcome, row.from_closed_month)
+        by_origin.setdefault(origin, []).append(row.request_id)
+        deltas[cell] -= 1
+        deltas[cell._replace(status=origin[0], outcome=origin[1], closed_month=origin[2])] += 1
+    for (status, outcome, closed_month), ids in by_origin.items():
+        HelpRequest.objects.filter(pk__in=ids).update(status=status, outcome=outcome, closed_month=closed_month)
+    MonthlyCount.objects.apply(deltas)
+    return len(moved)
 
 
 def _lock(requests, limit: int | None = None) -> list[tuple[int, Cell]]:
@@ -317,12 +352,21 @@ def requests_move(move: Move, *, actor: User | None) -> int:
         deltas = Counter({target: moved})
         deltas.subtract(cell for _pk, cell in locked)
         MonthlyCount.objects.apply(deltas)
+        # Remembered so that the move can be undone exactly: an entry of the month it was made in.
+        entry = Entry.objects.create(programme=move.programme, month=current_month(), kind=Entry.Kind.MOVE,
+                                     author=actor, size=moved)
+        MovedRequest.objects.bulk_create(
+            MovedRequest(entry=entry, request_id=pk, from_status=cell.status, from_outcome=cell.outcome,
+                         from_closed_month=cell.closed_month, to_status=target.status, to_outcome=target.outcome,
+                         to_closed_month=target.closed_month)
+            for pk, cell in locked
+        )
         audit.record(actor, audit.Action.REQUESTS_MOVED, f"{move.programme.slug}, {moved}")
     return moved
 
 
 def requests_import(groups: list[tuple[RequestSpec, int]], *, author: User | None) -> list[Entry]:
-    """Write the rows of a checked CSV file: one entry per programme, all or nothing."""
+    """Write the rows of a checked CSV file as one entry, all or nothing."""
     check_import_total(sum(count for _spec, count in groups))
     with transaction.atomic():
         entries = _create_entries(groups, author=author, kind=Entry.Kind.IMPORT)

@@ -1,30 +1,41 @@
 """Coordinators' pages. Views that write are atomic and call a service, which saves the
 change and its audit event together."""
 
+import csv
+import secrets
+from collections import Counter
+from collections.abc import Iterable
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from .access import programmes_for
+from .counts import month_grid
 from .forms import (
     CloseForm,
     FindForm,
     ImportForm,
     LogCountsForm,
     LogRequestForm,
+    MonthPickForm,
     MoveForm,
     SeenForm,
     apply_errors,
     submitted,
 )
-from .imports import ImportRefused, read_csv
-from .models import ChangedElsewhere, Entry, HelpRequest
+from .imports import COLUMNS, ImportRefused, read_csv
+from .models import Category, ChangedElsewhere, Entry, HelpRequest, Outcome, Programme, Status
+from .months import add_months, current_month, format_month
 from .services import (
     AlreadyUndone,
     entry_undo,
@@ -82,13 +93,15 @@ def request_new(request):
 @permission_required("intake.add_helprequest", raise_exception=True)
 @transaction.atomic
 def counts_new(request):
-    form = LogCountsForm(submitted(request), programmes=programmes_for(request.user))
+    form = LogCountsForm(submitted(request), programmes=programmes_for(request.user), initial=request.GET.dict())
     if request.method == "POST" and form.is_valid():
         count = form.cleaned_data["count"]
-        requests_log(spec=form.spec(), count=count, author=request.user)
-        messages.success(request, ngettext("%(count)s request logged.", "%(count)s requests logged.", count)
-                         % {"count": count})
-        return redirect("home")
+        spec = form.spec()
+        requests_log(spec=spec, count=count, author=request.user)
+        messages.success(request, ngettext(
+            "%(count)s request logged: %(category)s, %(status)s.", "%(count)s requests logged: %(category)s, %(status)s.",
+            count) % {"count": count, "category": spec.category_label(), "status": spec.status_label()})
+        return redirect(month_url(spec.programme, spec.month, [(spec.category, spec.status)]))
     return render(request, "intake/form.html", {"form": form, "title": _("Log counts"), "submit": _("Log requests")},
                   status=400 if form.errors else 200)
 
@@ -189,16 +202,21 @@ def request_close_view(request, reference: str):
 @permission_required("intake.change_helprequest", raise_exception=True)
 @transaction.atomic
 def requests_move_view(request):
-    form = MoveForm(submitted(request), programmes=programmes_for(request.user))
+    form = MoveForm(submitted(request), programmes=programmes_for(request.user), initial=request.GET.dict())
     if request.method == "POST" and form.is_valid():
         try:
             moved = requests_move(form.move(), actor=request.user)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, ngettext("%(count)s request moved.", "%(count)s requests moved.", moved)
-                             % {"count": moved})
-            return redirect("home")
+            move = form.move()
+            messages.success(request, ngettext(
+                "%(count)s request moved from %(from)s to %(to)s: %(category)s.",
+                "%(count)s requests moved from %(from)s to %(to)s: %(category)s.", moved,
+            ) % {"count": moved, "from": Status(move.from_status).label.lower(),
+                 "to": Status(move.to_status).label.lower(), "category": Category(move.category).label.lower()})
+            return redirect(month_url(move.programme, move.month,
+                                      [(move.category, move.from_status), (move.category, move.to_status)]))
     status = 400 if form.errors else 200
     return render(request, "intake/form.html", {
         "form": form, "title": _("Move requests"), "submit": _("Move"),
@@ -209,38 +227,171 @@ def requests_move_view(request):
 
 @login_required
 @permission_required("intake.add_helprequest", raise_exception=True)
-@require_POST
 @transaction.atomic
 def entry_undo_view(request, pk: int):
+    """GET: what undoing the entry would remove or put back, and a button; POST: undo it."""
     try:
         entry = _get_entry_for_user(request, pk)
         if entry.author_id != request.user.pk and not request.user.has_perm("intake.act_in_all_programmes"):
             raise PermissionDenied(_("Only its author or staff can undo an entry."))
+        if request.method != "POST":
+            contents = entry.undo_contents()
+            worked_on = sum(row["n"] for row in contents if row.get("changed"))
+            return render(request, "intake/undo.html", {"entry": entry, "contents": contents, "worked_on": worked_on})
+        back = _undo_returns_to(entry)
         deleted = entry_undo(entry=entry, actor=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
+        return redirect("home")
+    if entry.kind == Entry.Kind.MOVE:
+        messages.success(request, ngettext("Undone: %(count)s request put back where it was.",
+                                           "Undone: %(count)s requests put back where they were.", deleted)
+                         % {"count": deleted})
     else:
         messages.success(request, ngettext("Undone: %(count)s request removed.", "Undone: %(count)s requests removed.",
                                            deleted) % {"count": deleted})
-    return redirect("home")
+    return redirect(back)
+
+
+def _undo_returns_to(entry: Entry) -> str:
+    """The month page the undone entry changed: that of its requests' month."""
+    if entry.kind == Entry.Kind.MOVE:
+        first = entry.moved.select_related("request").first()
+        if first is None:
+            return reverse("home")
+        cells = {(row.request.category, s) for row in [first] for s in (row.from_status, row.to_status)}
+        return month_url(entry.programme, first.request.month, cells)
+    if entry.kind == Entry.Kind.IMPORT:
+        return reverse("home")
+    return month_url(entry.programme, entry.month)
+
+
+# How long an uploaded file waits for its preview to be confirmed.
+IMPORT_PREVIEW_SECONDS = 60 * 60
+# Rows of a file shown in its preview; the totals cover them all.
+PREVIEW_ROWS = 50
 
 
 @login_required
 @permission_required("intake.import_requests", raise_exception=True)
 @transaction.atomic
 def import_view(request):
+    """Upload a file, see what it would import, then confirm: nothing is written before."""
+    if request.method == "POST" and "preview" in request.POST:
+        return _import_confirmed(request)
     form = ImportForm(submitted(request), request.FILES or None)
     errors = []
     if request.method == "POST" and form.is_valid():
+        data = form.contents()
         try:
-            groups = read_csv(form.contents(), programmes=programmes_for(request.user))
+            groups = read_csv(data, programmes=programmes_for(request.user))
         except ImportRefused as exc:
             errors = exc.errors
         else:
-            requests_import(groups, author=request.user)
-            total = sum(count for _spec, count in groups)
-            messages.success(request, ngettext("Imported %(count)s request.", "Imported %(count)s requests.", total)
-                             % {"count": total})
-            return redirect("home")
+            key = secrets.token_urlsafe(24)
+            # The file waits server-side for the confirmation, tied to this account; no
+            # personal data can be in it (a column outside the format is refused unread).
+            cache.set(_preview_key(key), (request.user.pk, data), IMPORT_PREVIEW_SECONDS)
+            return render(request, "intake/import_preview.html", _preview_context(groups, key))
     status = 400 if (errors or form.errors) else 200
     return render(request, "intake/import.html", {"form": form, "errors": errors}, status=status)
+
+
+def _preview_key(key: str) -> str:
+    return f"intake:import-preview:{key}"
+
+
+def _preview_context(groups, key: str) -> dict:
+    totals: Counter = Counter()
+    for spec, count in groups:
+        totals[spec.programme.name, spec.month] += count
+    return {"key": key, "rows": groups[:PREVIEW_ROWS], "more": max(len(groups) - PREVIEW_ROWS, 0),
+            "row_count": len(groups), "totals": sorted(totals.items()), "total": sum(totals.values())}
+
+
+def _import_confirmed(request):
+    key = request.POST["preview"]
+    stored = cache.get(_preview_key(key)) if len(key) < 100 else None
+    if stored is None or stored[0] != request.user.pk:
+        messages.error(request, _("This import was already done, or its preview has expired; nothing was imported "
+                                  "now. Check the home page, and upload the file again if it is not there."))
+        return redirect("requests_import")
+    try:
+        # Read again: the importer's programmes may have changed since the preview.
+        groups = read_csv(stored[1], programmes=programmes_for(request.user))
+    except ImportRefused as exc:
+        return render(request, "intake/import.html", {"form": ImportForm(), "errors": exc.errors}, status=400)
+    requests_import(groups, author=request.user)
+    cache.delete(_preview_key(key))  # in this transaction: a second confirmation finds nothing
+    total = sum(count for _spec, count in groups)
+    messages.success(request, ngettext("Imported %(count)s request.", "Imported %(count)s requests.", total)
+                     % {"count": total})
+    programmes = {spec.programme for spec, _count in groups}
+    if len(programmes) == 1:
+        spec = groups[0][0]
+        return redirect(month_url(spec.programme, min(s.month for s, _count in groups)))
+    return redirect("home")
+
+
+@login_required
+@permission_required("intake.import_requests", raise_exception=True)
+@require_GET
+def import_template(request):
+    """A CSV file with the format's header and one example row, to fill in."""
+    programme = programmes_for(request.user).first()
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="requests-template.csv"'
+    writer = csv.writer(response, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    writer.writerow([format_month(current_month()), programme.slug if programme else "programme", "legal", "new", "",
+                     "", "1"])
+    return response
+
+
+def _get_programme_for_user(request, slug: str) -> Programme:
+    return get_object_or_404(programmes_for(request.user), slug=slug)
+
+
+def month_url(programme: Programme, month, changed: Iterable[tuple[str, str]] = ()) -> str:
+    """The month page of a programme, with the cells (category, status) an action just changed."""
+    url = reverse("month_page", kwargs={"slug": programme.slug, "month": month})
+    cells = sorted({f"{category}:{status}" for category, status in changed})
+    return f"{url}?{urlencode({'changed': cells}, doseq=True)}" if cells else url
+
+
+@login_required
+@permission_required("intake.view_helprequest", raise_exception=True)
+@require_GET
+def month_pick(request, slug: str):
+    """The month picker's answer: the month page asked for, or this month's."""
+    programme = _get_programme_for_user(request, slug)
+    form = MonthPickForm(request.GET or None)
+    if form.is_valid():
+        return redirect(month_url(programme, form.cleaned_data["month"]))
+    if request.GET:
+        return _render_month(request, programme, current_month(), form, status=400)
+    return redirect(month_url(programme, current_month()))
+
+
+@login_required
+@permission_required("intake.view_helprequest", raise_exception=True)
+@require_GET
+def month_page(request, slug: str, month):
+    programme = _get_programme_for_user(request, slug)
+    if month > current_month():
+        raise Http404("A month still to come has no requests.")
+    return _render_month(request, programme, month, MonthPickForm(initial={"month": month}))
+
+
+def _render_month(request, programme, month, pick_form, status: int = 200):
+    changed = set(request.GET.getlist("changed"))
+    grid = month_grid(programme=programme, month=month)
+    this_month = current_month()
+    return render(request, "intake/month.html", {
+        "programme": programme, "grid": grid, "pick_form": pick_form, "changed": changed,
+        "cells": [(row, [(s, row.statuses[s], f"{row.category}:{s}" in changed) for s in Status.values],
+                   [(Outcome(o).label, n) for o, n in row.outcomes.items() if n]) for row in grid.rows],
+        "next_month": add_months(month, 1) if month < this_month else None,
+        "previous_month": grid.previous if month > programme.first_month else None,
+        "status_labels": Status.choices, "pick_value": request.GET.get("month", format_month(month)),
+    }, status=status)

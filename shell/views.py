@@ -16,10 +16,10 @@ from django.views.decorators.http import require_GET
 
 from intake import audit
 from intake.access import programmes_for
-from intake.counts import open_count, status_counts
+from intake.counts import open_count, open_groups, status_counts
 from intake.forms import FindForm
-from intake.models import Entry, HelpRequest
-from intake.months import current_month, format_month
+from intake.models import Category, Entry, HelpRequest, Status
+from intake.months import add_months, current_month, format_month
 from reports.models import Report
 from reports.narrative import narrative
 from reports.views import ReportNotFound
@@ -31,6 +31,8 @@ LATEST_REPORTS = 5
 # A phone screen's worth of rows a few times over; more pages beat a slow page.
 REQUESTS_PER_PAGE = 50
 AUDIT_EVENTS_PER_PAGE = 100
+# Groups of waiting requests (month × category × status) per page: a phone screen or two.
+GROUPS_PER_PAGE = 25
 
 
 def _recent_entries(user):
@@ -64,17 +66,28 @@ def home(request):
     if user.has_perm("intake.view_helprequest"):
         programmes = list(programmes_for(user))
         this_month = current_month()
-        counts = status_counts(programmes=programmes, month=this_month)
-        # Oldest month first, in the order of the index that serves it (helprequest_waiting).
-        waiting = (
-            HelpRequest.objects.open().in_programmes(programmes)
-            .select_related("programme").order_by("month", "programme", "pk")
-        )
-        paginator = CountedPaginator(waiting, REQUESTS_PER_PAGE, count=open_count(programmes=programmes))
+        last_month = add_months(this_month, -1)
+        counts = status_counts(programmes=programmes, month=this_month, months=[this_month, last_month])
+        show_requests = request.GET.get("show") == "requests"
+        if show_requests:
+            # Oldest month first, in the order of the index that serves it (helprequest_waiting).
+            waiting = (
+                HelpRequest.objects.open().in_programmes(programmes)
+                .select_related("programme").order_by("month", "programme", "pk")
+            )
+            paginator = CountedPaginator(waiting, REQUESTS_PER_PAGE, count=open_count(programmes=programmes))
+            context["waiting"] = paginator.get_page(request.GET.get("page"))
+        else:
+            by_pk = {programme.pk: programme for programme in programmes}
+            groups = [(by_pk[pk], month, Category(category).label, category, Status(status).label, status, n)
+                      for pk, month, category, status, n in open_groups(programmes=programmes)]
+            context["waiting_groups"] = Paginator(groups, GROUPS_PER_PAGE).get_page(request.GET.get("page"))
         context.update(
-            programmes=[(programme, counts[programme.pk]) for programme in programmes],
+            programmes=[(programme, counts[programme.pk][this_month], counts[programme.pk][last_month])
+                        for programme in programmes],
             this_month=this_month,
-            waiting=paginator.get_page(request.GET.get("page")),
+            last_month=last_month,
+            show_requests=show_requests,
             entries=_recent_entries(user),
             find_form=FindForm(),
         )

@@ -53,7 +53,13 @@ RULES = {
     "request_find": {"GET": rule(LOGIN, 200, 200, 200, NO, NO),
                      "POST": rule(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NO, NO)},
     "requests_import": {"GET": rule(LOGIN, NO, NO, 200, NO, NO), "POST": rule(LOGIN, NO, NO, 400, NO, NO)},
-    "entry_undo": {"GET": rule(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NO, NO),
+    "requests_import_template": {"GET": rule(LOGIN, NO, NO, 200, NO, NO),
+                                 "POST": rule(LOGIN, NO, NO, NOT_ALLOWED, NO, NO)},
+    "month_pick": {"GET": rule(LOGIN, 302, GONE, 302, NO, NO),
+                   "POST": rule(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NO, NO)},
+    "month_page": {"GET": rule(LOGIN, 200, GONE, 200, NO, NO),
+                   "POST": rule(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NO, NO)},
+    "entry_undo": {"GET": rule(LOGIN, 200, GONE, 200, NO, NO),
                    "POST": rule(LOGIN, 302, GONE, 302, NO, NO)},
     "request_detail": {"GET": rule(LOGIN, 200, GONE, 200, NO, NO),
                        "POST": rule(LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NO, NO)},
@@ -115,7 +121,7 @@ def objects(this_month, programme, coordinator, other_coordinator):
     entry = Entry.objects.create(programme=programme, month=this_month, kind=Entry.Kind.COUNT, author=coordinator)
     request = add_request(programme=programme, month=entry.month, category=Category.LEGAL, entry=entry)
     return {
-        "reference": request.reference, "pk": entry.pk, "scope": programme.slug, "programme": programme.slug,
+        "reference": request.reference, "pk": entry.pk, "scope": programme.slug, "programme": programme.slug, "slug": programme.slug,
         "month": dt.date(2023, 11, 1),
         "version": 1, "other": 1,
     }

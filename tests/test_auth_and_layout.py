@@ -145,3 +145,16 @@ def test_no_link_or_resource_on_the_home_or_login_page_points_to_another_host(
         if parts.scheme == "data":
             continue  # inline data: loads nothing from anywhere
         assert parts.netloc in ("", "testserver") and parts.scheme in ("", "http", "https"), f"<{tag} {name}={value}>"
+
+
+def test_the_layout_has_a_skip_link_marks_the_current_page_and_keeps_the_language_switch_out_of_the_menu(
+    coordinator, client_for
+):
+    page = client_for(coordinator).get("/").content.decode()
+
+    assert '<a class="visually-hidden-focusable btn btn-light position-absolute m-1" href="#main">' in page
+    assert '<main class="container mb-5" id="main" tabindex="-1">' in page
+    assert 'href="/" aria-current="page">Home</a>' in page
+    menu = page.split('id="main-nav"')[1].split("</nav>")[0]
+    assert 'name="language"' not in menu  # visible on a phone without opening the menu
+    assert 'name="language"' in page

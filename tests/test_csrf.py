@@ -80,6 +80,7 @@ def sample_kwargs(objects, demo_programme):
         "reference": objects["request"].reference,
         "scope": demo_programme.slug,
         "programme": demo_programme.slug,
+        "slug": demo_programme.slug,
         "month": dt.date(2023, 11, 1),
         "version": 1,
         "other": 1,

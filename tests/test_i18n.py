@@ -41,7 +41,7 @@ def test_form_errors_are_in_russian(this_month, programme, coordinator, client_f
 
     page = response.content.decode()
     assert response.status_code == 400
-    assert "Убедитесь, что это значение больше либо равно 1." in page
+    assert "Введите число от 1 до 5\xa0000." in page
     assert not HelpRequest.objects.exists()
 
 

@@ -24,64 +24,113 @@ SENTENCES = {
 }
 
 
-def programme_counts(page: Page) -> list[str]:
-    """The home page's row for the coordinator's one programme: name, new, in progress, closed."""
-    return page.locator("main table").first.locator("tbody tr").first.locator("td").all_inner_texts()
+def grid_row(page: Page, category: str) -> list[str]:
+    """A month page's row for a category: new, in progress, closed, total, change (first line of each cell)."""
+    cells = page.locator("table.month-grid tbody tr", has_text=category).locator("td")
+    return [text.split("\n")[0].replace("(changed)", "").strip() for text in cells.all_inner_texts()[:5]]
 
 
-def test_coordinator_logs_counts_moves_some_and_closes_one(this_month, page, live_server, celery_worker, programme,
-                                                           coordinator):
+def test_coordinator_logs_counts_moves_some_closes_one_and_undoes_the_move(this_month, page, live_server,
+                                                                          celery_worker, programme, coordinator):
     month = format_month(this_month)
     log_in(page, coordinator.username, screenshot_as="login")
     screenshot(page, "coordinator-home-empty")
 
-    # 12 new legal consultations this month, as counts.
+    # 12 new legal consultations this month, as counts: the month page shows them.
     page.get_by_role("link", name="Log counts").click()
     check_accessibility(page)
     screenshot(page, "log-counts")
     expect(page.get_by_label("Programme")).to_have_value(programme.slug)
     expect(page.get_by_label("Month received")).to_have_value(month)
+    expect(page.get_by_label("Outcome")).to_be_hidden()  # only for Closed, revealed by the script
     page.get_by_label("Category").select_option("legal")
     page.get_by_label("How many requests").fill("12")
     page.locator("main button[type=submit]").click()
-    expect(page.get_by_role("alert")).to_have_text("12 requests logged.")
+    expect(page.get_by_role("alert")).to_have_text("12 requests logged: legal consultation, new.")
+    expect(page).to_have_url(re.compile(f"/requests/month/{programme.slug}/{month}/"))
     check_accessibility(page)
-    assert programme_counts(page) == [programme.name, "12", "0", "0"]
+    assert grid_row(page, "Legal consultation") == ["12", "0", "0", "12", "+12"]
+    screenshot(page, "month-page")
 
-    # 3 more, already closed this month: referred elsewhere.
+    # 4 new desertion cases, added from the grid itself.
+    page.get_by_label("How many new requests: Desertion (leave a unit)").fill("4")
+    page.locator("table.month-grid tbody tr", has_text="Desertion").get_by_role("button", name="+ new").click()
+    expect(page.get_by_role("alert")).to_have_text("4 requests logged: desertion (leave a unit), new.")
+    check_accessibility(page)
+    assert grid_row(page, "Desertion") == ["4", "0", "0", "4", "+4"]
+
+    # A count typed wrong gets the error summary, focused, and "Error:" in the title.
     page.get_by_role("link", name="Log counts").click()
     check_accessibility(page)
     page.get_by_label("Category").select_option("legal")
     page.get_by_label("Status").select_option("closed")
-    page.get_by_label("Outcome").select_option("referred")
-    page.get_by_label("Month closed").fill(month)
+    expect(page.get_by_label("Outcome")).to_be_visible()
+    page.get_by_label("How many requests").fill("4e")
+    page.locator("main button[type=submit]").click()
+    expect(page).to_have_title(re.compile("^Error: Log counts"))
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Enter the count in digits, e.g. 12.")
+    check_accessibility(page)
+    screenshot(page, "log-counts-errors")
     page.get_by_label("How many requests").fill("3")
     page.locator("main button[type=submit]").click()
-    expect(page.get_by_role("alert")).to_have_text("3 requests logged.")
+    summary.get_by_role("link", name="A closed request needs an outcome.").click()
+    expect(page.get_by_label("Outcome")).to_be_focused()
+    page.get_by_label("Outcome").select_option("referred")
+    page.get_by_label("Month closed").fill(month)
+    page.locator("main button[type=submit]").click()
+    expect(page.get_by_role("alert")).to_have_text("3 requests logged: legal consultation, closed.")
     check_accessibility(page)
-    assert programme_counts(page) == [programme.name, "12", "0", "3"]
+    assert grid_row(page, "Legal consultation") == ["12", "0", "3", "15", "+15"]
 
-    # 5 of the 12 new ones closed at once, through the move page.
-    page.get_by_role("link", name="Move requests").click()
-    expect(page).to_have_url(f"{live_server.url}/requests/move/")
+    # 5 of the 12 new ones closed, from the grid's Move link: the form comes prefilled.
+    page.get_by_role("link", name="Move Legal consultation").click()
     check_accessibility(page)
-    screenshot(page, "move-requests")
-    page.get_by_label("Month received").fill(month)
-    page.get_by_label("Category").select_option("legal")
-    page.get_by_label("Now").select_option("new")
+    expect(page.get_by_label("Month received")).to_have_value(month)
+    expect(page.get_by_label("Category")).to_have_value("legal")
+    expect(page.get_by_label("Current status")).to_have_value("new")
+    expect(page.get_by_label("New status")).to_have_value("")  # nothing is closed unless chosen
     page.get_by_label("How many").fill("5")
-    page.get_by_label("Move to").select_option("closed")
+    page.locator("main button[type=submit]").click()
+    expect(page.locator("[data-error-summary]")).to_contain_text("Choose the new status.")
+    expect(page.get_by_label("Category")).to_have_value("legal")  # kept after the error
+    check_accessibility(page)
+    screenshot(page, "move-requests-error")
+    page.get_by_label("New status").select_option("closed")
     page.get_by_label("Outcome").select_option("safe_in_russia")
     page.get_by_label("Month closed").fill(month)
     page.locator("main button[type=submit]").click()
-    expect(page.get_by_role("alert")).to_have_text("5 requests moved.")
+    expect(page.get_by_role("alert")).to_have_text("5 requests moved from new to closed: legal consultation.")
     check_accessibility(page)
-    assert programme_counts(page) == [programme.name, "7", "0", "8"]
-    screenshot(page, "coordinator-home")
+    assert grid_row(page, "Legal consultation") == ["7", "0", "8", "15", "+15"]
 
-    # One of the 7 still waiting, opened from the list and closed on its own page.
+    # Home: this and last month, and the waiting list in groups.
+    page.get_by_role("link", name="Home").first.click()
+    check_accessibility(page)
+    screenshot(page, "coordinator-home")
+    waiting = page.get_by_role("heading", name="Waiting for action").locator("xpath=..")
+    expect(waiting.locator("tbody tr")).to_have_count(2)
+    cells = waiting.locator("tbody tr").first.locator("td").all_inner_texts()[1:4]
+    assert [cell.split("\n")[0].strip() for cell in cells] == ["Desertion (leave a unit)", "New", "4"]
+
+    # The move undone, after a page saying what it puts back.
+    page.locator("li", has_text="Move").get_by_role("link", name="Undo…").click()
+    expect(page.locator("main")).to_contain_text("Undoing puts 5 requests back where they were:")
+    check_accessibility(page)
+    screenshot(page, "undo-move")
+    page.get_by_role("button", name="Undo the entry").click()
+    expect(page.get_by_role("alert")).to_have_text("Undone: 5 requests put back where they were.")
+    check_accessibility(page)
+    assert grid_row(page, "Legal consultation") == ["12", "0", "3", "15", "+15"]
+
+    # One single request, listed on demand, closed on its own page.
+    page.get_by_role("link", name="Home").first.click()
+    check_accessibility(page)
+    page.get_by_role("link", name="Single requests").click()
+    check_accessibility(page)
     waiting = page.get_by_role("heading", name="Waiting for action").locator("xpath=..").locator("tbody tr")
-    expect(waiting).to_have_count(7)
+    expect(waiting).to_have_count(16)
     first = waiting.first.get_by_role("link")
     reference = first.inner_text()
     first.click()
@@ -93,28 +142,66 @@ def test_coordinator_logs_counts_moves_some_and_closes_one(this_month, page, liv
     page.get_by_role("button", name="Close", exact=True).click()
     expect(page.get_by_role("alert")).to_have_text("The request is closed.")
     check_accessibility(page)
-    expect(page.locator("dl")).to_contain_text("Left the country")
-    page.get_by_role("link", name="Home").first.click()
-    check_accessibility(page)
-    assert programme_counts(page) == [programme.name, "6", "0", "9"]
 
     requests = HelpRequest.objects.filter(programme=programme)
-    assert requests.count() == 15
-    assert set(requests.values_list("month", flat=True)) == {this_month}
-    assert set(requests.values_list("category", flat=True)) == {"legal"}
-    assert requests.filter(status=Status.NEW).count() == 6
-    assert requests.filter(status=Status.IN_PROGRESS).count() == 0
+    assert requests.count() == 19
+    assert requests.filter(status=Status.NEW).count() == 15
     closed = requests.filter(status=Status.CLOSED, closed_month=this_month)
     assert {o: closed.filter(outcome=o).count() for o in ("referred", "safe_in_russia", "left_country")} == {
-        "referred": 3, "safe_in_russia": 5, "left_country": 1,
+        "referred": 3, "safe_in_russia": 0, "left_country": 1,
     }
-    assert closed.count() == 9
     assert requests.get(reference=reference).outcome == Outcome.LEFT_COUNTRY
-    assert requests.filter(status=Status.NEW, closed_month__isnull=True, outcome="").count() == 6
     assert list(AuditEvent.objects.filter(actor=coordinator).exclude(action=AuditEvent.Action.LOGIN)
                 .order_by("pk").values_list("action", flat=True)) == [
-        "requests_logged", "requests_logged", "requests_moved", "request_changed",
+        "requests_logged", "requests_logged", "requests_logged", "requests_moved", "entry_undone", "request_changed",
     ]
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_a_coordinator_on_a_phone_switches_language_and_reads_the_month(this_month, committed_db, page, live_server,
+                                                                       programme,
+                                                                       coordinator, language):
+    from tests.conftest import add_request
+
+    for _ in range(3):
+        add_request(programme=programme, month=this_month, category="legal")
+    log_in(page, coordinator.username)
+    page.set_viewport_size({"width": 375, "height": 812})
+    # The language switch shows without opening the menu.
+    switch = page.get_by_role("button", name=language.upper(), exact=True)
+    expect(switch).to_be_visible()
+    switch.click()
+    check_accessibility(page)
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    page.goto(f"/requests/month/{programme.slug}/{format_month(this_month)}/")
+    check_accessibility(page)
+    expect(page.locator("table.month-grid")).to_contain_text("3")
+    screenshot(page, f"month-page-{language}")
+    page.goto("/requests/move/")
+    page.locator("main button[type=submit]").click()
+    expect(page.locator("[data-error-summary]")).to_be_focused()
+    expect(page).to_have_title(re.compile("^Error:" if language == "en" else "^Ошибка:"))
+    check_accessibility(page)
+    screenshot(page, f"move-errors-{language}")
+
+
+def test_staff_imports_what_excel_saves_after_a_preview(this_month, committed_db, page, live_server, programme, staff):
+    log_in(page, staff.username)
+    page.goto("/requests/import/")
+    check_accessibility(page)
+    screenshot(page, "import")
+    data = (f"month;programme;category;status;outcome;closed_month;count\r\n"
+            f"{format_month(this_month)};{programme.slug};legal;new;;;7\r\n").encode("cp1251")
+    page.get_by_label("CSV file").set_input_files({"name": "export.csv", "mimeType": "text/csv", "buffer": data})
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.locator("main")).to_contain_text("The file would add 7 requests, from 1 rows.")
+    check_accessibility(page)
+    screenshot(page, "import-preview")
+    assert not HelpRequest.objects.exists()
+    page.get_by_role("button", name="Import these requests").click()
+    expect(page.get_by_role("alert")).to_have_text("Imported 7 requests.")
+    check_accessibility(page)
+    assert HelpRequest.objects.count() == 7
 
 
 @pytest.mark.parametrize("language", ["en", "ru"])

@@ -12,9 +12,9 @@ NEXT_MONTH = format_month(add_months(THIS_MONTH, 1))
 # (form fields, the error the coordinator reads); the programme starts in 2023-04.
 BAD_COUNTS = [
     pytest.param({"month": NEXT_MONTH}, "The month received cannot be in the future.", id="future-month"),
-    pytest.param({"count": -3}, "Ensure this value is greater than or equal to 1.", id="negative-count"),
-    pytest.param({"count": 0}, "Ensure this value is greater than or equal to 1.", id="zero-count"),
-    pytest.param({"count": 5001}, "Ensure this value is less than or equal to 5000.", id="huge-count"),
+    pytest.param({"count": -3}, "Enter a count from 1 to 5,000.", id="negative-count"),
+    pytest.param({"count": 0}, "Enter a count from 1 to 5,000.", id="zero-count"),
+    pytest.param({"count": 5001}, "Enter a count from 1 to 5,000.", id="huge-count"),
     pytest.param({"count": "many"}, "Enter the count in digits, e.g. 12.", id="count-not-a-number"),
     # int() reads all of these; a count is typed in the digits 0-9 and nothing else.
     pytest.param({"count": "٥"}, "Enter the count in digits, e.g. 12.", id="arabic-indic-count"),
@@ -45,7 +45,7 @@ BAD_COUNTS = [
     pytest.param({"month": "October 2023"}, "Enter a month as YYYY-MM, e.g. 2023-11.", id="malformed-month"),
     pytest.param({"month": "2023-13"}, "Enter a month as YYYY-MM, e.g. 2023-11.", id="month-13"),
     pytest.param({"month": "2023-10-15"}, "Enter a month as YYYY-MM, e.g. 2023-11.", id="a-day-not-a-month"),
-    pytest.param({"month": ""}, "This field is required.", id="no-month"),
+    pytest.param({"month": ""}, "Enter the month received, as YYYY-MM, e.g. 2023-11.", id="no-month"),
     pytest.param({"status": "archived"}, "Select a valid choice. archived is not one of the available choices.",
                  id="unknown-status"),
     pytest.param({"status": "closed", "outcome": "vanished", "closed_month": "2023-11"},
@@ -57,7 +57,7 @@ BAD_SINGLE = [
     pytest.param({"month": NEXT_MONTH}, "The month received cannot be in the future.", id="future-month"),
     pytest.param({"category": "smuggling"}, "Select a valid choice. smuggling is not one of the available choices.",
                  id="unknown-category"),
-    pytest.param({"category": ""}, "This field is required.", id="no-category"),
+    pytest.param({"category": ""}, "Choose a category.", id="no-category"),
     pytest.param({"month": "2023-03"}, "The month received cannot be before the programme started (2023-04).",
                  id="month-before-programme"),
     pytest.param({"month": "10/2023"}, "Enter a month as YYYY-MM, e.g. 2023-11.", id="malformed-month"),

@@ -161,7 +161,9 @@ def test_importing_adds_every_row_to_its_cell(client_for, staff, programme, othe
         "2023-09,other,legal,in_progress,,,2",
     ]).encode()
 
-    response = client_for(staff).post("/requests/import/", {"file": SimpleUploadedFile("r.csv", data, "text/csv")})
+    client = client_for(staff)
+    preview = client.post("/requests/import/", {"file": SimpleUploadedFile("r.csv", data, "text/csv")})
+    response = client.post("/requests/import/", {"preview": preview.context["key"]})
 
     assert response.status_code == 302
     assert table() == {

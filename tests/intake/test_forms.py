@@ -68,11 +68,13 @@ def test_form_pages_are_rendered_by_crispy_for_phones(request, client_for, progr
     assert "<form" in page
 
 
-def test_month_fields_are_month_pickers_that_accept_typing(client_for, coordinator, programme):
+def test_month_fields_are_text_in_the_pages_language_not_the_browsers_picker(client_for, coordinator, programme):
     page = client_for(coordinator).get("/requests/counts/").content.decode()
+    russian = client_for(coordinator).get("/requests/counts/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
 
-    assert 'type="month"' in page
-    assert 'placeholder="YYYY-MM"' in page
+    assert 'type="month"' not in page
+    assert 'placeholder="YYYY-MM"' in page and 'inputmode="numeric"' in page
+    assert 'placeholder="ГГГГ-ММ"' in russian
 
 
 def test_forms_start_with_the_current_month_and_the_only_programme(this_month, client_for, coordinator, programme):

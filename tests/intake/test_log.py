@@ -108,8 +108,8 @@ def test_staff_finds_a_request_of_any_programme(staff, other_programme, client_f
 def test_logging_a_count_creates_that_many_requests_in_one_entry(coordinator, programme, client_for):
     response = client_for(coordinator).post("/requests/counts/", counts_form(count=7), follow=True)
 
-    assert response.redirect_chain == [("/", 302)]
-    assert "7 requests logged." in text_of(response)
+    assert response.redirect_chain == [(f"/requests/month/help/{format_month(THIS_MONTH)}/?changed=desertion%3Anew", 302)]
+    assert "7 requests logged: desertion (leave a unit), new." in text_of(response)
     entry = Entry.objects.get()
     assert (entry.kind, entry.author, entry.programme, entry.month) == ("count", coordinator, programme, THIS_MONTH)
     assert set(entry.requests.values_list("programme", "month", "category", "status", "outcome", "closed_month")) == {
@@ -217,7 +217,7 @@ def test_author_undoes_a_recent_entry_as_a_whole(coordinator, programme, client_
 
     response = client.post(f"/requests/entries/{entry.pk}/undo/", follow=True)
 
-    assert response.redirect_chain == [("/", 302)]
+    assert response.redirect_chain == [(f"/requests/month/help/{format_month(month)}/", 302)]
     assert "Undone: 5 requests removed." in text_of(response)
     assert not Entry.objects.filter(pk=entry.pk).exists()
     assert list(Entry.objects.all()) == [kept]
@@ -310,13 +310,14 @@ def test_entries_in_programmes_are_those_of_the_programmes_given(coordinator, pr
     assert list(Entry.objects.in_programmes(coordinator.programmes.all())) == [mine]
 
 
-def test_undo_refuses_get(coordinator, programme, client_for):
+def test_undo_asks_first_and_a_get_removes_nothing(coordinator, programme, client_for):
     client = client_for(coordinator)
     entry = log_counts(client, THIS_MONTH)
 
     response = client.get(f"/requests/entries/{entry.pk}/undo/")
 
-    assert response.status_code == 405
+    assert response.status_code == 200
+    assert "Undoing removes 4 requests:" in text_of(response)
     assert entry.requests.count() == 4
 
 
@@ -330,6 +331,6 @@ def test_home_offers_undo_for_the_coordinators_own_recent_entries_only(
 
     page = client.get("/").content.decode()
 
-    assert f'action="/requests/entries/{mine.pk}/undo/"' in page
-    assert f'action="/requests/entries/{mine_old.pk}/undo/"' not in page
-    assert f'action="/requests/entries/{colleagues.pk}/undo/"' not in page
+    assert f'href="/requests/entries/{mine.pk}/undo/"' in page
+    assert f'href="/requests/entries/{mine_old.pk}/undo/"' not in page
+    assert f'href="/requests/entries/{colleagues.pk}/undo/"' not in page

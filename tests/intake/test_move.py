@@ -52,8 +52,9 @@ def test_moving_n_requests_moves_the_n_logged_first(coordinator_client, october_
 
     response = coordinator_client.post("/requests/move/", move_form(count=3), follow=True)
 
-    assert response.redirect_chain == [("/", 302)]
-    assert "3 requests moved." in text_of(response)
+    assert response.redirect_chain == [("/requests/month/help/2023-10/?changed=desertion%3Aclosed&changed=desertion%3Anew",
+                                        302)]
+    assert "3 requests moved from new to closed: desertion (leave a unit)." in text_of(response)
     first_three = {r.reference for r in october_new_desertion[:3]}
     assert moved_since(before) == first_three
     moved = HelpRequest.objects.filter(reference__in=first_three)
@@ -112,8 +113,8 @@ def test_moving_requests_to_in_progress_and_reopening_in_bulk(coordinator_client
         pytest.param({"closed_month": ""}, "A closed request needs the month it was closed.", id="no-closed-month"),
         pytest.param({"closed_month": "2023-09"}, "The month closed cannot be before the month received.",
                      id="closed-before-received"),
-        pytest.param({"count": 0}, "Ensure this value is greater than or equal to 1.", id="zero"),
-        pytest.param({"count": 5001}, "Ensure this value is less than or equal to 5000.", id="huge"),
+        pytest.param({"count": 0}, "Enter a count from 1 to 5,000.", id="zero"),
+        pytest.param({"count": 5001}, "Enter a count from 1 to 5,000.", id="huge"),
         pytest.param({"count": "٣"}, "Enter the count in digits, e.g. 12.", id="arabic-indic-digit"),
         pytest.param({"count": "1_0"}, "Enter the count in digits, e.g. 12.", id="underscore"),
         pytest.param({"month": "٢٠٢٣-١٠"}, "Enter a month as YYYY-MM, e.g. 2023-11.", id="arabic-indic-month"),

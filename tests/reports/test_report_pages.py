@@ -210,7 +210,8 @@ def test_the_generate_form_asks_for_a_month_as_every_other_form_does(programme, 
     counts = client.get("/requests/counts/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
 
     assert month_input(reports) == month_input(counts)
-    assert {'type="month"', 'inputmode="numeric"'} <= month_input(reports)
+    assert 'inputmode="numeric"' in month_input(reports)
+    assert 'type="month"' not in month_input(reports)  # the browser's picker speaks the browser's language
     assert ('placeholder="YYYY-MM"' if language == "en" else 'placeholder="ГГГГ-ММ"') in month_input(reports)
 
 

@@ -43,8 +43,9 @@ def test_coordinator_home_shows_their_programme_with_this_months_counts_by_statu
     response = client_for(coordinator).get("/")
 
     assert response.status_code == 200
-    assert response.context["programmes"] == [(programme, {"new": 3, "in_progress": 2, "closed": 1})]
-    assert "Help 3 2 1" in text_of(response)
+    assert response.context["programmes"] == [
+        (programme, {"new": 3, "in_progress": 2, "closed": 1}, {"new": 4, "in_progress": 0, "closed": 0})]
+    assert f"Help {THIS_MONTH:%B %Y} 3 2 1 {LAST_MONTH:%B %Y} 4 0 0" in text_of(response)
 
 
 def test_staff_home_shows_every_programme(staff, programme, other_programme, client_for):
@@ -52,7 +53,7 @@ def test_staff_home_shows_every_programme(staff, programme, other_programme, cli
 
     response = client_for(staff).get("/")
 
-    assert dict(response.context["programmes"]) == {
+    assert {row[0]: row[1] for row in response.context["programmes"]} == {
         programme: {"new": 0, "in_progress": 0, "closed": 0},
         other_programme: {"new": 7, "in_progress": 0, "closed": 0},
     }
@@ -64,7 +65,7 @@ def test_home_lists_the_open_requests_of_their_programmes_only(coordinator, prog
     closed = add_requests(programme, 1, status=Status.CLOSED)
     elsewhere = add_requests(other_programme, 1)
 
-    response = client_for(coordinator).get("/")
+    response = client_for(coordinator).get("/?show=requests")
 
     expected = [r.reference for r in new + in_progress]
     assert waiting_references(response) == expected  # oldest month first
@@ -79,7 +80,7 @@ def test_waiting_requests_are_paged_fifty_at_a_time(coordinator, programme, clie
     requests = add_requests(programme, 120)
     client = client_for(coordinator)
 
-    first, second, third = (client.get("/", {"page": n}) for n in (1, 2, 3))
+    first, second, third = (client.get("/", {"show": "requests", "page": n}) for n in (1, 2, 3))
 
     assert len(waiting_references(first)) == 50
     assert len(waiting_references(second)) == 50
@@ -87,13 +88,13 @@ def test_waiting_requests_are_paged_fifty_at_a_time(coordinator, programme, clie
     shown = waiting_references(first) + waiting_references(second) + waiting_references(third)
     assert sorted(shown) == sorted(r.reference for r in requests)
     assert "Page 1 of 3" in text_of(first)
-    assert 'href="?page=2"' in first.content.decode()
+    assert 'href="?show=requests&amp;page=2"' in first.content.decode()
 
 
 def test_a_page_past_the_end_shows_the_last_page(coordinator, programme, client_for):
     add_requests(programme, REQUESTS_PER_PAGE + 5)
 
-    response = client_for(coordinator).get("/", {"page": 99})
+    response = client_for(coordinator).get("/", {"show": "requests", "page": 99})
 
     assert response.status_code == 200
     assert len(waiting_references(response)) == 5
@@ -104,7 +105,7 @@ def test_home_with_nothing_waiting_says_so(coordinator, programme, client_for):
 
     response = client_for(coordinator).get("/")
 
-    assert waiting_references(response) == []
+    assert response.context["waiting_groups"].object_list == []
     assert "Nothing is waiting." in text_of(response)
 
 
@@ -128,10 +129,10 @@ def test_home_costs_the_same_number_of_queries_for_5_or_500_open_requests(
                                       "category": "legal", "status": "new", "count": 3})
 
     with CaptureQueriesContext(connection) as few:
-        assert len(waiting_references(client.get("/"))) == 8
+        assert len(waiting_references(client.get("/?show=requests"))) == 8
     add_requests(programme, 492)
     with django_assert_max_num_queries(len(few)), CaptureQueriesContext(connection) as many:
-        response = client.get("/")
+        response = client.get("/?show=requests")
 
     assert len(waiting_references(response)) == REQUESTS_PER_PAGE
     assert response.context["programmes"][0][1]["new"] == 500
@@ -158,3 +159,24 @@ def test_the_home_page_of_staff_and_auditors_states_the_newest_ready_report_s_fi
 
     assert f"Desertion help (demo), November 2023 · version 1 {SENTENCE} Open the report" in text
     assert Report.objects.filter(state=Report.State.QUEUED).count() == 1
+
+
+def test_waiting_requests_are_grouped_by_month_category_and_status_with_a_prefilled_move(
+    coordinator, programme, other_programme, client_for
+):
+    add_requests(programme, 250, month=LAST_MONTH, category="legal")
+    add_requests(programme, 3, status=Status.IN_PROGRESS, category="legal")
+    add_requests(programme, 2, status=Status.CLOSED)
+    add_requests(other_programme, 7)
+
+    response = client_for(coordinator).get("/")
+
+    text = text_of(response)
+    assert [row[1:] for row in response.context["waiting_groups"].object_list] == [
+        (LAST_MONTH, "Legal consultation", "legal", "New", "new", 250),
+        (THIS_MONTH, "Legal consultation", "legal", "In progress", "in_progress", 3),
+    ]
+    assert f"{LAST_MONTH:%Y-%m} Legal consultation New 250 Move…" in text
+    assert (f'href="/requests/move/?programme=help&amp;month={LAST_MONTH:%Y-%m}&amp;category=legal&amp;from_status=new"'
+            in response.content.decode())
+    assert response.context.get("waiting") is None

@@ -11,7 +11,8 @@ from intake.services import requests_import
 class Command(BaseCommand):
     help = (
         "Import request counts from a CSV file with the header "
-        "month,programme,category,status,outcome,closed_month,count: every row, or none."
+        "month,programme,category,status,outcome,closed_month,count (separated by commas, semicolons or tabs; "
+        "UTF-8 or Windows-1251): every row, or none."
     )
 
     def add_arguments(self, parser):
@@ -29,8 +30,7 @@ class Command(BaseCommand):
         except ImportRefused as exc:
             lines = [f"line {line}: {message}" if line else message for line, message in exc.errors]
             raise CommandError("Nothing was imported.\n" + "\n".join(lines)) from None
-        entries = requests_import(groups, author=None)
+        requests_import(groups, author=None)
         total = sum(count for _spec, count in groups)
-        self.stdout.write(
-            f"Imported {total} requests from {len(groups)} rows into {len(entries)} programme(s)."
-        )
+        programmes = len({spec.programme.pk for spec, _count in groups})
+        self.stdout.write(f"Imported {total} requests from {len(groups)} rows into {programmes} programme(s), as one entry.")

@@ -1,0 +1,91 @@
+"""The month page: a programme's month as a grid of category × status, with totals,
+the change since the previous month, and the place every action returns to."""
+
+import pytest
+
+from intake.counts import month_grid
+from intake.models import HelpRequest
+from intake.months import add_months, format_month
+from tests.conftest import THIS_MONTH, add_request, text_of
+
+pytestmark = pytest.mark.usefixtures("this_month")
+LAST_MONTH = add_months(THIS_MONTH, -1)
+
+
+def month_url(month=THIS_MONTH, slug="help") -> str:
+    return f"/requests/month/{slug}/{format_month(month)}/"
+
+
+def add(programme, n, month=THIS_MONTH, category="legal", status="new", outcome="", closed_month=None):
+    for _ in range(n):
+        add_request(programme=programme, month=month, category=category, status=status, outcome=outcome,
+                    closed_month=closed_month)
+
+
+def test_the_grid_counts_each_category_and_status_with_totals_and_the_change(programme):
+    add(programme, 3, category="legal")
+    add(programme, 2, category="legal", status="closed", outcome="detained", closed_month=THIS_MONTH)
+    add(programme, 1, category="desertion", status="in_progress")
+    add(programme, 4, month=LAST_MONTH, category="legal")
+
+    grid = month_grid(programme=programme, month=THIS_MONTH)
+
+    legal = next(row for row in grid.rows if row.category == "legal")
+    assert legal.statuses == {"new": 3, "in_progress": 0, "closed": 2}
+    assert legal.outcomes["detained"] == 2
+    assert (legal.total, legal.change) == (5, 1)
+    assert grid.statuses == {"new": 3, "in_progress": 1, "closed": 2}
+    assert (grid.total, grid.total_change) == (6, 2)
+
+
+def test_the_month_page_shows_the_grid_and_links_to_the_months_around(coordinator_client, programme):
+    add(programme, 3, category="legal")
+    add(programme, 4, month=LAST_MONTH, category="legal")
+
+    response = coordinator_client.get(month_url())
+
+    text = text_of(response)
+    assert response.status_code == 200
+    assert "Legal consultation 3 Move Legal consultation 0 0 3 -1" in text
+    assert "Total 3 0 0 3 -1" in text
+    assert month_url(LAST_MONTH) in response.content.decode()
+
+
+def test_the_month_picker_goes_to_the_month_typed(coordinator_client, programme):
+    response = coordinator_client.get("/requests/month/help/", {"month": "2025-11"})
+
+    assert response.status_code == 302
+    assert response["Location"] == month_url(add_months(THIS_MONTH, -4))
+
+
+def test_a_month_typed_wrong_is_explained(coordinator_client, programme):
+    response = coordinator_client.get("/requests/month/help/", {"month": "nov"})
+
+    assert response.status_code == 400
+    assert "Error:" in response.content.decode().split("</title>")[0]
+    assert "Enter a month as YYYY-MM, e.g. 2023-11." in text_of(response)
+
+
+def test_another_programmes_month_is_not_found(coordinator_client, other_programme):
+    assert coordinator_client.get(month_url(slug="other")).status_code == 404
+
+
+def test_adding_new_requests_from_the_grid_returns_to_the_month_with_the_cell_marked(coordinator_client, programme):
+    response = coordinator_client.post("/requests/counts/", {
+        "programme": "help", "month": format_month(LAST_MONTH), "category": "legal", "status": "new", "count": "4",
+    }, follow=True)
+
+    assert response.redirect_chain == [(month_url(LAST_MONTH) + "?changed=legal%3Anew", 302)]
+    assert HelpRequest.objects.filter(month=LAST_MONTH, category="legal").count() == 4
+    assert "4 requests logged: legal consultation, new." in text_of(response)
+    assert 'table-warning changed"><strong>4</strong>' in response.content.decode()
+
+
+def test_home_shows_each_programme_in_this_and_the_previous_month(coordinator_client, programme):
+    add(programme, 2, month=LAST_MONTH)
+    add(programme, 1)
+
+    text = text_of(coordinator_client.get("/"))
+
+    assert f"{THIS_MONTH:%B %Y} 1 0 0" in text
+    assert f"{LAST_MONTH:%B %Y} 2 0 0" in text
