@@ -80,7 +80,12 @@ def _get_entry_for_user(request, pk: int) -> Entry:
 def request_new(request):
     form = LogRequestForm(submitted(request), programmes=programmes_for(request.user))
     if request.method == "POST" and form.is_valid():
-        entry = requests_log(spec=form.spec(), author=request.user, kind=Entry.Kind.SINGLE)
+        try:
+            entry = requests_log(spec=form.spec(), author=request.user, kind=Entry.Kind.SINGLE)
+        except ValidationError as exc:  # the month was locked after the form was checked
+            apply_errors(form, exc)
+            return render(request, "intake/form.html", {"form": form, "title": _("Log a request"),
+                                                        "submit": _("Log request")}, status=400)
         reference = entry.requests.get().reference
         messages.success(request, _("Request logged. Its reference is %(reference)s: note it for follow-up.")
                          % {"reference": reference})
@@ -97,7 +102,12 @@ def counts_new(request):
     if request.method == "POST" and form.is_valid():
         count = form.cleaned_data["count"]
         spec = form.spec()
-        requests_log(spec=spec, count=count, author=request.user)
+        try:
+            requests_log(spec=spec, count=count, author=request.user)
+        except ValidationError as exc:  # the month was locked after the form was checked
+            apply_errors(form, exc)
+            return render(request, "intake/form.html", {"form": form, "title": _("Log counts"),
+                                                        "submit": _("Log requests")}, status=400)
         messages.success(request, ngettext(
             "%(count)s request logged: %(category)s, %(status)s.", "%(count)s requests logged: %(category)s, %(status)s.",
             count) % {"count": count, "category": spec.category_label(), "status": spec.status_label()})
@@ -321,7 +331,11 @@ def _import_confirmed(request):
         groups = read_csv(stored[1], programmes=programmes_for(request.user))
     except ImportRefused as exc:
         return render(request, "intake/import.html", {"form": ImportForm(), "errors": exc.errors}, status=400)
-    requests_import(groups, author=request.user)
+    try:
+        requests_import(groups, author=request.user)
+    except ValidationError as exc:  # a month was locked after the preview
+        return render(request, "intake/import.html", {"form": ImportForm(), "errors": [(None, m) for m in exc.messages]},
+                      status=400)
     cache.delete(_preview_key(key))  # in this transaction: a second confirmation finds nothing
     total = sum(count for _spec, count in groups)
     messages.success(request, ngettext("Imported %(count)s request.", "Imported %(count)s requests.", total)

@@ -153,7 +153,7 @@ def test_the_filter_offers_actions_by_label_and_accounts_by_name(some_events, au
 
     assert '<option value="report_generated">Формирование отчёта</option>' in page
     assert '<option value="staff-member">staff-member</option>' in page
-    assert 'type="month"' in page
+    assert 'name="month"' in page and 'inputmode="numeric"' in page
 
 
 @pytest.mark.parametrize("query, message", [
