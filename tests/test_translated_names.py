@@ -5,7 +5,6 @@ Russian text falls back to the English one."""
 import datetime as dt
 import io
 import re
-from html import unescape
 
 import pytest
 from django.core.management import call_command
@@ -15,14 +14,10 @@ from intake.models import Programme
 from reports.demo import load_reference_figures
 from reports.models import ReferenceFigure
 from reports.services import report_generate, report_request
+from tests.conftest import text_of
 
 RU = {"HTTP_ACCEPT_LANGUAGE": "ru"}
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
-
-
-def text_of(response) -> str:
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", response.content.decode(), flags=re.S)
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
 @pytest.fixture

@@ -39,18 +39,13 @@ def log(client, month=THIS_MONTH, count=5, category="legal", **fields):
     return Entry.objects.latest("pk")
 
 
-@pytest.fixture
-def browser(client_for, coordinator):
-    return client_for(coordinator)
-
-
 # --- every write keeps the table ------------------------------------------------------
 
 
-def test_logging_a_count_adds_it_to_its_cell(browser, programme):
-    log(browser, count=7)
-    log(browser, count=3)
-    log(browser, month=OCTOBER, count=2, status="closed", outcome="referred", closed_month="2023-11")
+def test_logging_a_count_adds_it_to_its_cell(coordinator_client, programme):
+    log(coordinator_client, count=7)
+    log(coordinator_client, count=3)
+    log(coordinator_client, month=OCTOBER, count=2, status="closed", outcome="referred", closed_month="2023-11")
 
     assert table() == {
         cell(programme, THIS_MONTH, "legal"): 10,
@@ -59,44 +54,44 @@ def test_logging_a_count_adds_it_to_its_cell(browser, programme):
     assert_counts_match()
 
 
-def test_logging_one_request_adds_one(browser, programme):
-    response = browser.post("/requests/new/", {"programme": "help", "month": "2023-10", "category": "emigration"})
+def test_logging_one_request_adds_one(coordinator_client, programme):
+    response = coordinator_client.post("/requests/new/", {"programme": "help", "month": "2023-10", "category": "emigration"})
 
     assert response.status_code == 302
     assert table() == {cell(programme, OCTOBER, "emigration"): 1}
 
 
-def test_starting_closing_and_reopening_move_one_request_between_cells(browser, programme):
+def test_starting_closing_and_reopening_move_one_request_between_cells(coordinator_client, programme):
     reference = add_request(programme=programme, month=OCTOBER, category="legal").reference
 
-    browser.post(f"/requests/{reference}/start/", {"seen": "new"})
+    coordinator_client.post(f"/requests/{reference}/start/", {"seen": "new"})
     assert table() == {cell(programme, OCTOBER, "legal", "in_progress"): 1}
-    browser.post(f"/requests/{reference}/close/", {"seen": "in_progress", "outcome": "detained", "month": "2023-12"})
+    coordinator_client.post(f"/requests/{reference}/close/", {"seen": "in_progress", "outcome": "detained", "month": "2023-12"})
     assert table() == {cell(programme, OCTOBER, "legal", "closed", "detained", DECEMBER): 1}
-    browser.post(f"/requests/{reference}/reopen/", {"seen": "closed"})
+    coordinator_client.post(f"/requests/{reference}/reopen/", {"seen": "closed"})
     assert table() == {cell(programme, OCTOBER, "legal", "in_progress"): 1}
     assert_counts_match()
 
 
-def test_a_change_refused_changes_no_count(browser, programme):
+def test_a_change_refused_changes_no_count(coordinator_client, programme):
     reference = add_request(programme=programme, month=OCTOBER, category="legal").reference
     before = table()
 
     # Seen as in progress, but it is new: someone else's change is not overwritten.
-    browser.post(f"/requests/{reference}/close/", {"seen": "in_progress", "outcome": "detained", "month": "2023-12"})
+    coordinator_client.post(f"/requests/{reference}/close/", {"seen": "in_progress", "outcome": "detained", "month": "2023-12"})
     # Closed before it was received.
-    browser.post(f"/requests/{reference}/close/", {"seen": "new", "outcome": "detained", "month": "2023-09"})
+    coordinator_client.post(f"/requests/{reference}/close/", {"seen": "new", "outcome": "detained", "month": "2023-09"})
 
     assert table() == before
     assert_counts_match()
 
 
-def test_moving_requests_moves_them_between_cells(browser, programme):
-    log(browser, month=OCTOBER, count=6)
+def test_moving_requests_moves_them_between_cells(coordinator_client, programme):
+    log(coordinator_client, month=OCTOBER, count=6)
     move = {"programme": "help", "month": "2023-10", "category": "legal", "from_status": "new", "count": 4,
             "to_status": "closed", "outcome": "left_country", "closed_month": "2023-11"}
-    assert browser.post("/requests/move/", move).status_code == 302
-    assert browser.post("/requests/move/", {**move, "count": 1, "outcome": "referred"}).status_code == 302
+    assert coordinator_client.post("/requests/move/", move).status_code == 302
+    assert coordinator_client.post("/requests/move/", {**move, "count": 1, "outcome": "referred"}).status_code == 302
 
     assert table() == {
         cell(programme, OCTOBER, "legal"): 1,
@@ -106,17 +101,17 @@ def test_moving_requests_moves_them_between_cells(browser, programme):
     # Closed requests of two outcomes, reopened together: each leaves its own cell.
     reopen = {**move, "from_status": "closed", "to_status": "in_progress", "outcome": "", "closed_month": "",
               "count": 5}
-    assert browser.post("/requests/move/", reopen).status_code == 302
+    assert coordinator_client.post("/requests/move/", reopen).status_code == 302
 
     assert table() == {cell(programme, OCTOBER, "legal"): 1, cell(programme, OCTOBER, "legal", "in_progress"): 5}
     assert_counts_match()
 
 
-def test_a_move_of_more_requests_than_match_changes_no_count(browser, programme):
-    log(browser, month=OCTOBER, count=2)
+def test_a_move_of_more_requests_than_match_changes_no_count(coordinator_client, programme):
+    log(coordinator_client, month=OCTOBER, count=2)
     before = table()
 
-    response = browser.post("/requests/move/", {
+    response = coordinator_client.post("/requests/move/", {
         "programme": "help", "month": "2023-10", "category": "legal", "from_status": "new", "count": 3,
         "to_status": "in_progress", "outcome": "", "closed_month": ""})
 
@@ -124,17 +119,17 @@ def test_a_move_of_more_requests_than_match_changes_no_count(browser, programme)
     assert table() == before
 
 
-def test_undoing_an_entry_takes_its_requests_off_the_cells_they_are_in_now(browser, programme):
-    kept = log(browser, count=2)
-    entry = log(browser, count=5)
+def test_undoing_an_entry_takes_its_requests_off_the_cells_they_are_in_now(coordinator_client, programme):
+    kept = log(coordinator_client, count=2)
+    entry = log(coordinator_client, count=5)
     # Two of the entry's requests are closed meanwhile (with the two kept ones first in
     # line, the move of four takes both kept ones and two of the entry's).
-    assert browser.post("/requests/move/", {
+    assert coordinator_client.post("/requests/move/", {
         "programme": "help", "month": format_month(THIS_MONTH), "category": "legal", "from_status": "new",
         "count": 4, "to_status": "closed", "outcome": "referred", "closed_month": format_month(THIS_MONTH),
     }).status_code == 302
 
-    assert browser.post(f"/requests/entries/{entry.pk}/undo/").status_code == 302
+    assert coordinator_client.post(f"/requests/entries/{entry.pk}/undo/").status_code == 302
 
     closed_cell = cell(programme, THIS_MONTH, "legal", "closed", "referred", THIS_MONTH)
     assert table() == {closed_cell: 2}
@@ -142,8 +137,8 @@ def test_undoing_an_entry_takes_its_requests_off_the_cells_they_are_in_now(brows
     assert_counts_match()
 
 
-def test_a_cell_emptied_keeps_its_row_at_zero_and_is_never_read(browser, programme):
-    entry = log(browser, count=3)
+def test_a_cell_emptied_keeps_its_row_at_zero_and_is_never_read(coordinator_client, programme):
+    entry = log(coordinator_client, count=3)
 
     entry_undo(entry=entry, actor=None)
 
@@ -223,12 +218,12 @@ def test_admin_has_no_page_that_changes_requests(client_for, administrator):
 # --- the data versions ------------------------------------------------------------------
 
 
-def test_every_write_bumps_the_data_version_of_its_programme_and_month_only(browser, programme, other_programme):
+def test_every_write_bumps_the_data_version_of_its_programme_and_month_only(coordinator_client, programme, other_programme):
     add_request(programme=other_programme, month=OCTOBER, category="legal")
     october, november = (data_version(programme=programme, until=month) for month in (OCTOBER, NOVEMBER))
     every = data_version(programme=None, until=NOVEMBER)
 
-    log(browser, month=NOVEMBER, count=4)
+    log(coordinator_client, month=NOVEMBER, count=4)
 
     assert data_version(programme=programme, until=OCTOBER) == october  # a report of October is not affected
     assert data_version(programme=programme, until=NOVEMBER) > november
@@ -236,9 +231,9 @@ def test_every_write_bumps_the_data_version_of_its_programme_and_month_only(brow
     assert data_version(programme=other_programme, until=NOVEMBER) == 1
 
 
-def test_data_versions_never_go_down(browser, programme):
+def test_data_versions_never_go_down(coordinator_client, programme):
     stamps = [data_version(programme=programme, until=THIS_MONTH)]
-    entry = log(browser, count=3)
+    entry = log(coordinator_client, count=3)
     stamps.append(data_version(programme=programme, until=THIS_MONTH))
     entry_undo(entry=entry, actor=None)
     stamps.append(data_version(programme=programme, until=THIS_MONTH))
@@ -250,9 +245,9 @@ def test_data_versions_never_go_down(browser, programme):
 # --- what reads the table ---------------------------------------------------------------
 
 
-def test_home_page_numbers_come_from_the_table(browser, programme):
-    log(browser, count=4)
-    log(browser, month=add_months(THIS_MONTH, -1), count=2, status="in_progress")
+def test_home_page_numbers_come_from_the_table(coordinator_client, programme):
+    log(coordinator_client, count=4)
+    log(coordinator_client, month=add_months(THIS_MONTH, -1), count=2, status="in_progress")
 
     assert status_counts(programmes=[programme], month=THIS_MONTH) == {
         programme.pk: {"new": 4, "in_progress": 0, "closed": 0}

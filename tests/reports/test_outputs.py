@@ -21,12 +21,6 @@ from .article import SERIES
 URL = "/reports/desertion-help/2023-11/v1"
 
 
-@pytest.fixture
-def november_report(demo_programme) -> Report:
-    call_command("monthly_report", "2023-11", "--programme", "desertion-help", "--inline", stdout=io.StringIO())
-    return Report.objects.get(version=1)
-
-
 def csv_rows(text: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text)))
 

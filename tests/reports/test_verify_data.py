@@ -3,12 +3,10 @@ and "Verify" recomputes it from the data as it stands and says what changed sinc
 report was made: which months and categories, by how much."""
 
 import datetime as dt
-import io
 import re
 from html import unescape
 
 import pytest
-from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
@@ -16,16 +14,12 @@ from intake.models import AuditEvent, Category, HelpRequest, MonthlyCount, Statu
 from intake.services import requests_add
 from reports.document import fingerprint_of
 from reports.models import Report
+from tests.conftest import text_of
 
 PAGE = "/reports/desertion-help/2023-11/v1/"
 VERIFY = "/reports/desertion-help/2023-11/v1/verify/"
 NOVEMBER = dt.date(2023, 11, 1)
 DEMO_FINGERPRINT = "sha256:e818870f4c5b1ac4729f5487b97b10cab4f3a62df18974c930a03a47a9b6b97b"
-
-
-def text_of(response) -> str:
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", response.content.decode(), flags=re.S)
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
 def table_rows(response) -> list[list[str]]:
@@ -37,12 +31,6 @@ def table_rows(response) -> list[list[str]]:
          for cell in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, flags=re.S)]
         for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, flags=re.S)
     ]
-
-
-@pytest.fixture
-def november_report(demo_programme) -> Report:
-    call_command("monthly_report", "2023-11", "--programme", "desertion-help", "--inline", stdout=io.StringIO())
-    return Report.objects.get()
 
 
 def add(programme, month: dt.date, category: str, n: int) -> None:

@@ -16,15 +16,11 @@ from django.core.management.base import CommandError
 from intake.models import AuditEvent
 from reports.models import Report
 from reports.verification import MAX_EXPORT_BYTES
+from tests.conftest import text_of
 
 VERIFY = "/reports/verify/"
 DEMO_FINGERPRINT = "sha256:e818870f4c5b1ac4729f5487b97b10cab4f3a62df18974c930a03a47a9b6b97b"
 JSON_EXPORT = "/reports/desertion-help/2023-11/v1.json"
-
-
-def text_of(response) -> str:
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", response.content.decode(), flags=re.S)
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
 def difference_rows(response) -> list[list[str]]:
@@ -35,12 +31,6 @@ def difference_rows(response) -> list[list[str]]:
          for cell in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, flags=re.S)]
         for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, flags=re.S)
     ]
-
-
-@pytest.fixture
-def november_report(demo_programme) -> Report:
-    call_command("monthly_report", "2023-11", "--programme", "desertion-help", "--inline", stdout=io.StringIO())
-    return Report.objects.get()
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from tests.conftest import add_request
 PAGE = "/reports/desertion-help/2023-11"
 
 
-def text_of(response) -> str:
+def reading_of(response) -> str:
     """The page as a reader sees it: links run on with the words around them, other tags
     break words apart."""
     html = re.sub(r"<(script|style)\b.*?</\1>", " ", response.content.decode(), flags=re.S)
@@ -41,28 +41,28 @@ def test_an_older_version_says_which_is_the_latest_and_links_to_it(three_version
     first = client.get(f"{PAGE}/v1/")
     latest = client.get(f"{PAGE}/v3/")
 
-    assert "Version 1 of 3 — the latest is version 3." in text_of(first)
+    assert "Version 1 of 3 — the latest is version 3." in reading_of(first)
     assert re.search(rf'<a href="{PAGE}/v3/"[^>]*>the latest is version 3</a>', first.content.decode())
-    assert "Version 3 of 3: this is the latest version." in text_of(latest)
-    assert "the latest is" not in text_of(latest)
-    russian = text_of(client.get(f"{PAGE}/v1/", HTTP_ACCEPT_LANGUAGE="ru"))
+    assert "Version 3 of 3: this is the latest version." in reading_of(latest)
+    assert "the latest is" not in reading_of(latest)
+    russian = reading_of(client.get(f"{PAGE}/v1/", HTTP_ACCEPT_LANGUAGE="ru"))
     assert "Версия 1 из 3 — последняя версия: 3." in russian
 
 
 def test_a_single_version_says_it_is_the_latest(demo_programme, staff, client_for):
     make_version()
 
-    assert "This is the latest version." in text_of(client_for(staff).get(f"{PAGE}/"))
+    assert "This is the latest version." in reading_of(client_for(staff).get(f"{PAGE}/"))
 
 
 def test_an_older_version_names_a_latest_that_is_not_ready_yet(three_versions, staff, client_for):
     Report.objects.filter(version=3).update(state=Report.State.QUEUED)
 
-    assert "Version 1 of 3 — the latest is version 3 (queued)." in text_of(client_for(staff).get(f"{PAGE}/v1/"))
+    assert "Version 1 of 3 — the latest is version 3 (queued)." in reading_of(client_for(staff).get(f"{PAGE}/v1/"))
 
 
 def test_the_printable_page_says_which_version_is_the_latest(three_versions, auditor, client_for):
-    text = text_of(client_for(auditor).get(f"{PAGE}/v2/print/"))
+    text = reading_of(client_for(auditor).get(f"{PAGE}/v2/print/"))
 
     assert "Version 2 of 3 — the latest is version 3." in text
 
@@ -99,7 +99,7 @@ def test_the_comparison_gives_labels_both_values_and_the_difference(changed_vers
 
     response = client_for(staff).get(f"{PAGE}/v2/compare/v1/")
 
-    text, html = text_of(response), response.content.decode()
+    text, html = reading_of(response), response.content.decode()
     assert "Requests November 2023 175 176 +1" in text
     assert "Requests in the recent months September–November 2023 577 578 +1" in text
     assert "Legal consultation November 2023 0 1 +1" in text
@@ -122,7 +122,7 @@ def test_the_comparison_gives_labels_both_values_and_the_difference(changed_vers
 
 
 def test_the_comparison_speaks_russian(changed_versions, staff, client_for):
-    text = text_of(client_for(staff).get(f"{PAGE}/v2/compare/v1/", HTTP_ACCEPT_LANGUAGE="ru"))
+    text = reading_of(client_for(staff).get(f"{PAGE}/v2/compare/v1/", HTTP_ACCEPT_LANGUAGE="ru"))
 
     assert "Запросы Ноябрь 2023 175 176 +1" in text
     assert "Юридическая консультация Ноябрь 2023 0 1 +1" in text

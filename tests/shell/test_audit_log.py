@@ -17,16 +17,11 @@ from django.utils import translation
 from intake.models import AuditEvent
 from shell.pages import PAGE_NAMES
 from shell.views import AUDIT_EVENTS_PER_PAGE
-from tests.conftest import make_user
+from tests.conftest import make_user, text_of
 
 Action = AuditEvent.Action
 OCTOBER, NOVEMBER = dt.date(2023, 10, 1), dt.date(2023, 11, 1)
 RU = {"HTTP_ACCEPT_LANGUAGE": "ru"}
-
-
-def text_of(response) -> str:
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", response.content.decode(), flags=re.S)
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
 def log_rows(response) -> list[list[str]]:
