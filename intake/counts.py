@@ -82,19 +82,9 @@ def data_version(*, programme: Programme | None, until: dt.date) -> int:
 
 
 def month_counts(programme: Programme, month: dt.date) -> dict[str, dict[str, int]]:
-    """The grid of a programme's month: the requests received in it, by category and
-    status, as {category: {status: n}}, every category and status present (zeros
-    included), in the order of their lists. One query."""
-    grid = {category: dict.fromkeys(Status.values, 0) for category in Category.values}
-    grouped = (
-        MonthlyCount.objects.filter(programme=programme, month=month)
-        .values_list("category", "status")
-        .annotate(n=Sum("requests"))
-        .order_by()
-    )
-    for category, status, n in grouped:
-        grid[category][status] += n
-    return grid
+    """The grid of a programme's month as {category: {status: n}}, every category and
+    status present (zeros included), in the order of their lists: month_grid's cells."""
+    return {row.category: row.statuses for row in month_grid(programme=programme, month=month).rows}
 
 
 class GridRow(NamedTuple):

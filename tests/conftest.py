@@ -211,3 +211,14 @@ def logged_in(staff, client):
     assert client.post("/login/", {"username": staff.username, "password": PASSWORD}).status_code == 302
     client.raise_request_exception = False  # answer as the server would, with the 500 page
     return client
+
+
+def table_rows(response, marker: str) -> list[list[str]]:
+    """The cell texts of each body row of the page's table marked with the attribute `marker`."""
+    html = response.content.decode()
+    body = re.search(rf"<table[^>]*{marker}.*?<tbody>(.*?)</tbody>", html, flags=re.S)[1]
+    return [
+        [" ".join(unescape(re.sub(r"<[^>]+>", " ", cell)).split())
+         for cell in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, flags=re.S)]
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, flags=re.S)
+    ]

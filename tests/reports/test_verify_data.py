@@ -4,7 +4,6 @@ report was made: which months and categories, by how much."""
 
 import datetime as dt
 import re
-from html import unescape
 
 import pytest
 from django.db import connection, transaction
@@ -14,6 +13,7 @@ from intake.models import AuditEvent, Category, HelpRequest, MonthlyCount, Statu
 from intake.services import requests_add
 from reports.document import fingerprint_of
 from reports.models import Report
+from tests.conftest import table_rows as shared_table_rows
 from tests.conftest import text_of
 
 PAGE = "/reports/desertion-help/2023-11/v1/"
@@ -23,14 +23,7 @@ DEMO_FINGERPRINT = "sha256:e818870f4c5b1ac4729f5487b97b10cab4f3a62df18974c930a03
 
 
 def table_rows(response) -> list[list[str]]:
-    """The rows of the page's table of changes, cell texts."""
-    html = response.content.decode()
-    body = re.search(r"<table[^>]*data-changes.*?<tbody>(.*?)</tbody>", html, flags=re.S)[1]
-    return [
-        [" ".join(unescape(re.sub(r"<[^>]+>", " ", cell)).split())
-         for cell in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, flags=re.S)]
-        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, flags=re.S)
-    ]
+    return shared_table_rows(response, "data-changes")
 
 
 def add(programme, month: dt.date, category: str, n: int) -> None:

@@ -6,7 +6,6 @@ import datetime as dt
 import io
 import json
 import re
-from html import unescape
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -16,6 +15,7 @@ from django.core.management.base import CommandError
 from intake.models import AuditEvent
 from reports.models import Report
 from reports.verification import MAX_EXPORT_BYTES
+from tests.conftest import table_rows as shared_table_rows
 from tests.conftest import text_of
 
 VERIFY = "/reports/verify/"
@@ -24,13 +24,7 @@ JSON_EXPORT = "/reports/desertion-help/2023-11/v1.json"
 
 
 def difference_rows(response) -> list[list[str]]:
-    html = response.content.decode()
-    body = re.search(r"<table[^>]*data-differences.*?<tbody>(.*?)</tbody>", html, flags=re.S)[1]
-    return [
-        [" ".join(unescape(re.sub(r"<[^>]+>", " ", cell)).split())
-         for cell in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, flags=re.S)]
-        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, flags=re.S)
-    ]
+    return shared_table_rows(response, "data-differences")
 
 
 @pytest.fixture
