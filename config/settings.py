@@ -384,6 +384,17 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Collapse (intake/retention.py): the closed requests of a programme's accepted month
+# are replaced by their counts this many months after the month it was accepted in,
+# by the daily task below. Unset (the default) or empty: only staff collapse a month,
+# on its review page. 0: at the first run after acceptance.
+_collapse_after = env_str("COLLAPSE_AFTER_MONTHS", "")
+COLLAPSE_AFTER_MONTHS = env_int("COLLAPSE_AFTER_MONTHS", 0) if _collapse_after else None
+CELERY_BEAT_SCHEDULE["collapse-accepted-months"] = {
+    "task": "intake.collapse_accepted_months",
+    "schedule": crontab(minute=30, hour=3),
+}
+
 # Logging: no addresses, no request contents (the dev server's access log is off).
 # Everything goes to one handler whose filter leaves out the paths of pages (they hold
 # request references and entry ids), addresses, and tracebacks of refusals.

@@ -193,6 +193,9 @@ class Entry(models.Model):
     # How many requests it logged, stored so that no page counts them (an entry's
     # requests are only ever removed all together, with the entry).
     size = models.PositiveIntegerField(_("requests"), default=0)
+    # Some of its requests were collapsed into counts (their month closed is accepted,
+    # intake/retention.py): the entry stays in the record, but can no longer be undone.
+    collapsed = models.BooleanField(_("kept as counts only"), default=False, editable=False)
 
     objects = EntryQuerySet.as_manager()
 
@@ -505,6 +508,10 @@ class MonthlyCount(models.Model):
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
     closed_month = models.DateField(null=True, blank=True)
     requests = models.IntegerField(default=0)
+    # How many of `requests` are counts only: their rows were deleted by a collapse or
+    # an emergency purge (intake/retention.py). The rest are rows of HelpRequest, which
+    # check_counts compares them with.
+    collapsed = models.IntegerField(default=0)
 
     objects = MonthlyCountQuerySet.as_manager()
 
@@ -515,6 +522,9 @@ class MonthlyCount(models.Model):
             first_of_month_constraint("month", "monthlycount_month_is_first_day"),
             first_of_month_constraint("closed_month", "monthlycount_closed_month_is_first_day"),
             models.CheckConstraint(condition=Q(requests__gte=0), name="monthlycount_requests_not_negative"),
+            # Removing a request that is a row never takes a collapsed one off the count.
+            models.CheckConstraint(condition=Q(collapsed__gte=0, collapsed__lte=F("requests")),
+                                   name="monthlycount_collapsed_within_requests"),
             # One row per cell. The month closed is empty for open requests, and NULLs
             # are distinct in a unique index (SQLite has no NULLS NOT DISTINCT): one
             # constraint for open cells, one for closed ones.
@@ -919,6 +929,7 @@ class AuditEvent(models.Model):
         MONTH_REOPENED = "month_reopened", _("Month reopened")
         UNLOCK_REQUESTED = "unlock_requested", _("Unlock asked for")
         UNLOCK_GRANTED = "unlock_granted", _("Unlock granted")
+        MONTH_COLLAPSED = "month_collapsed", _("Month collapsed to counts")
 
     actor = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("account")

@@ -226,6 +226,11 @@ class AlreadyUndone(ValidationError):
         super().__init__(_("This entry has already been undone; nothing was removed."))
 
 
+def collapsed_entry_message() -> str:
+    return _("This entry can no longer be undone: some of its requests were closed in a month that has been "
+             "accepted, and were kept as counts only.")
+
+
 def _undone_key(pk: int) -> str:
     return f"intake:entry-undone:{pk}"
 
@@ -239,6 +244,8 @@ def entry_undo(*, entry: Entry, actor: User | None) -> int:
         locked = Entry.objects.select_for_update().filter(pk=pk)
         if not locked.exists():
             raise AlreadyUndone()
+        if locked.filter(collapsed=True).exists():
+            raise ValidationError(collapsed_entry_message())
         if not locked.recent().exists():
             raise ValidationError(_("Only entries of the current or the previous month can be undone."))
         deleted = _move_back(entry) if entry.kind == Entry.Kind.MOVE else _delete_requests(entry_id=pk)

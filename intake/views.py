@@ -38,6 +38,7 @@ from .models import Category, ChangedElsewhere, Entry, HelpRequest, Outcome, Pro
 from .months import add_months, current_month, format_month
 from .services import (
     AlreadyUndone,
+    collapsed_entry_message,
     entry_undo,
     entry_was_undone,
     request_close,
@@ -129,14 +130,26 @@ def request_find(request):
             return redirect("request_detail", reference=found.reference)
         form.add_error("reference", _("No request with this reference in your programmes."))
     return render(request, "intake/form.html", {"form": form, "title": _("Find a request"), "submit": _("Find"),
-                                                "method": "get"}, status=404 if form.errors else 200)
+                                                "method": "get", "intro": not_found_explanation() if form.errors else ""},
+                  status=404 if form.errors else 200)
+
+
+def not_found_explanation() -> str:
+    """Why a reference may find nothing, said of every reference alike: it neither
+    confirms nor denies that a request ever had it."""
+    return _("Requests closed in a month that has been accepted are kept only as counts after a while: their "
+             "references can no longer be found.")
 
 
 @login_required
 @permission_required("intake.view_helprequest", raise_exception=True)
 @require_GET
 def request_detail(request, reference: str):
-    help_request = _get_request_for_user(request, reference)
+    try:
+        help_request = _get_request_for_user(request, reference)
+    except Http404:
+        return render(request, "intake/request_not_found.html", {"explanation": not_found_explanation()},
+                      status=404)
     return render(request, "intake/request_detail.html", {"help_request": help_request, "close_form": CloseForm()})
 
 
@@ -244,6 +257,8 @@ def entry_undo_view(request, pk: int):
         entry = _get_entry_for_user(request, pk)
         if entry.author_id != request.user.pk and not request.user.has_perm("intake.act_in_all_programmes"):
             raise PermissionDenied(_("Only its author or staff can undo an entry."))
+        if entry.collapsed:
+            raise ValidationError(collapsed_entry_message())
         if request.method != "POST":
             contents = entry.undo_contents()
             worked_on = sum(row["n"] for row in contents if row.get("changed"))

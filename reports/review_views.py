@@ -14,12 +14,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
 from intake.counts import month_counts
 from intake.forms import apply_errors, submitted
 from intake.models import UNLOCK_DAYS, Category, Entry, MonthReview, Programme, Status
 from intake.months import add_months, current_month, month_range
+from intake.retention import collapsible_count, month_collapse
 from intake.review import (
     review_accept,
     review_actions,
@@ -146,6 +148,8 @@ def _month_context(request, programme: Programme, month: dt.date, form: ReviewAc
         "unlock_reasons": MonthReview.UnlockReason.choices,
         "unlock_days": UNLOCK_DAYS,
         "can_generate": request.user.has_perm("reports.generate_report"),
+        "collapsible": collapsible_count(programme=programme, month=month)
+        if review.state == MonthReview.State.ACCEPTED and request.user.has_perm("intake.submit_month") else 0,
         "error_summary": _error_summary(form),
         "posted": form.data.get("action", "") if form.errors else "",
     }
@@ -157,3 +161,30 @@ def _error_summary(form: ReviewActionForm) -> list[tuple[str, str]]:
     action = form.data.get("action", "")
     anchors = {"reason": f"{action}-reason", "version": "submit-version", "days": "grant_unlock-days"}
     return [(anchors.get(field, "actions"), error) for field, errors in form.errors.items() for error in errors]
+
+
+@login_required
+@permission_required("intake.submit_month", raise_exception=True)
+def collapse_month(request, programme: str, month: dt.date):
+    """GET: how many requests closed in the accepted month would be deleted, kept as
+    counts only, and a button; POST: collapse them (intake/retention.py)."""
+    programme = _get_month(programme, month)
+    review = MonthReview.objects.of(programme, month)
+    if request.method == "POST":
+        try:
+            collapsed = month_collapse(programme=programme, month=month, actor=request.user)
+        except ValidationError as exc:
+            return render(request, "reports/collapse_month.html", {
+                "programme": programme, "month": month, "review": review, "count": 0, "refused": exc.messages},
+                status=400)
+        messages.success(request, ngettext("Collapsed: %(count)s request is now kept as counts only.",
+                                           "Collapsed: %(count)s requests are now kept as counts only.",
+                                           collapsed) % {"count": collapsed})
+        return redirect("review_month", programme=programme.slug, month=month)
+    refused = []
+    if review.state != MonthReview.State.ACCEPTED:
+        refused = [_("Only the requests of an accepted month can be collapsed; %(month)s of %(programme)s is not "
+                     "accepted.") % {"month": date_format(month, "F Y"), "programme": programme.slug}]
+    return render(request, "reports/collapse_month.html", {
+        "programme": programme, "month": month, "review": review, "refused": refused,
+        "count": 0 if refused else collapsible_count(programme=programme, month=month)})

@@ -89,6 +89,8 @@ RULES = {
     # Month review: staff and auditors, each taking their own steps (a POST without an action is refused as a form).
     "review_queue": {"GET": rule(LOGIN, NO, NO, 200, 200, NO), "POST": rule(LOGIN, NO, NO, NOT_ALLOWED, NOT_ALLOWED, NO)},
     "review_month": {"GET": rule(LOGIN, NO, NO, 200, 200, NO), "POST": rule(LOGIN, NO, NO, 400, 400, NO)},
+    # Collapse: staff only (the month is not accepted here: the POST is refused as such).
+    "collapse_month": {"GET": rule(LOGIN, NO, NO, 200, NO, NO), "POST": rule(LOGIN, NO, NO, 400, NO, NO)},
 }
 # The Django admin: only administrators (is_staff) get in; everyone else is sent to its login.
 ADMIN = {"GET": rule(302, 302, 302, 302, 302, 200), "POST": rule(302, 302, 302, 302, 302, 200)}
