@@ -11,11 +11,14 @@ but can no longer be undone (`Entry.collapsed`).
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.db.models import F, Q, Sum
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -103,3 +106,144 @@ def collapse_due_months() -> int:
     how many requests were collapsed."""
     return sum(month_collapse(programme=review.programme, month=review.month, actor=None)
                for review in months_to_collapse())
+
+
+# --- Emergency purge ---------------------------------------------------------------------------
+#
+# `manage.py purge --confirm all` (or a programme's slug) deletes everything that says
+# who did what, or which request was which, and keeps the monthly counts and the
+# reports (every version, with its fingerprint). What it deletes is the registry
+# below, one line a model: a model added to the app that holds such things (an API
+# token, say) is purged by adding its line.
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a purge covers: one programme, or all (None); and the accounts it deletes."""
+
+    programme: Programme | None
+    accounts: models.QuerySet
+
+    def by_programme(self, path: str = "programme") -> Q:
+        return Q() if self.programme is None else Q(**{path: self.programme})
+
+
+def _audit_rows(scope: Scope) -> Q:
+    if scope.programme is None:
+        return Q()
+    slug = scope.programme.slug
+    # Events name their programme first ("help 2026-02 v3", "help, 12"); those of the
+    # accounts deleted go too, whatever they concern.
+    return Q(subject__startswith=f"{slug} ") | Q(subject__startswith=f"{slug},") | Q(actor__in=scope.accounts)
+
+
+def _admin_log_rows(scope: Scope) -> Q:
+    if scope.programme is None:
+        return Q()
+    ids = [str(pk) for pk in scope.accounts.values_list("pk", flat=True)]
+    names = list(scope.accounts.values_list("username", flat=True))
+    return Q(user__in=scope.accounts) | Q(content_type__model="user", object_id__in=ids) | Q(object_repr__in=names)
+
+
+def _of_accounts(scope: Scope) -> Q:
+    return Q(user__in=scope.accounts)
+
+
+def _everything(scope: Scope) -> Q:
+    return Q()
+
+
+# (model label, what its rows say, the rows of a scope to delete), in the order they are
+# deleted. Accounts are deleted last, by PURGED_ACCOUNTS.
+PURGED: list[tuple[str, str, Callable[[Scope], Q]]] = [
+    ("intake.MovedRequest", "which requests each move changed", lambda scope: scope.by_programme("entry__programme")),
+    ("intake.HelpRequest", "requests and their references", lambda scope: scope.by_programme()),
+    ("intake.Entry", "who logged, moved or imported what", lambda scope: scope.by_programme()),
+    ("intake.AuditEvent", "the audit log: who did what, and when", _audit_rows),
+    ("admin.LogEntry", "the admin's change log: accounts changed, and by whom", _admin_log_rows),
+    ("sessions.Session", "logged-in sessions", _everything),
+    ("otp_totp.TOTPDevice", "second-factor devices of the accounts deleted", _of_accounts),
+    ("otp_static.StaticDevice", "backup codes of the accounts deleted", _of_accounts),
+    ("axes.AccessAttempt", "failed logins", _everything),
+    ("axes.AccessFailureLog", "failed logins", _everything),
+    ("axes.AccessLog", "logins", _everything),
+    ("axes.AccessAttemptExpiration", "login lockouts", _everything),
+]
+
+
+def purge_accounts(programme: Programme | None) -> models.QuerySet:
+    """The accounts a purge deletes: every one but the administrators (superusers); for
+    one programme, its coordinators who coordinate no other programme."""
+    accounts = User.objects.filter(is_superuser=False)
+    if programme is None:
+        return accounts
+    others = Programme.members.through.objects.exclude(programme=programme).values("user")
+    return accounts.filter(programmes=programme).exclude(pk__in=others)
+
+
+def purge(programme: Programme | None) -> dict[str, int]:
+    """Delete what the registry names for `programme` (None: all), clear the reasons of
+    its month reviews, keep its requests' counts as counts only, and delete its
+    accounts; returns how many rows of each model were deleted. One transaction:
+    writers wait until it is over."""
+    from django.apps import apps
+    from django.core.cache import cache
+
+    deleted: dict[str, int] = {}
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                tables = ", ".join(model._meta.db_table for model in (HelpRequest, MonthlyCount, Entry))
+                cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")
+        accounts = purge_accounts(programme)
+        scope = Scope(programme, User.objects.filter(pk__in=list(accounts.values_list("pk", flat=True))))
+        if programme is not None:
+            # An import is the entry of its first row's programme and may hold other
+            # programmes' requests: those stay, without their entry, and an entry of
+            # another programme that held some of this one's can no longer be undone.
+            HelpRequest.objects.filter(entry__programme=programme).exclude(programme=programme).update(entry=None)
+            Entry.objects.filter(requests__programme=programme).exclude(programme=programme).update(collapsed=True)
+        # Every request of the scope becomes a count only: reports keep their figures.
+        MonthlyCount.objects.filter(scope.by_programme()).update(collapsed=F("requests"))
+        for label, _what, rows in PURGED:
+            model = apps.get_model(label)
+            matching = model._base_manager.filter(rows(scope))
+            deleted[label] = matching.count()
+            matching._raw_delete(matching.db)
+        reviews = MonthReview.objects.filter(scope.by_programme())
+        reviews.filter(state=MonthReview.State.RETURNED).update(state=MonthReview.State.OPEN, return_reason="",
+                                                                 report_version=None)
+        reviews.update(unlock_reason="", unlocked_until=None, submitted_by=None, unlock_requested_by=None)
+        deleted[PURGED_ACCOUNTS] = scope.accounts.delete()[1].get(User._meta.label, 0)
+        # The administrators kept: when they last logged in goes too.
+        User.objects.filter(is_superuser=True).update(last_login=None)
+        # The times the database's migrations were applied, to the month: they tell when
+        # the server was set up or updated, and nothing finer.
+        _migrations_to_the_month()
+        cache.clear()  # undone entries, import previews, login throttling
+    return deleted
+
+
+PURGED_ACCOUNTS = "intake.User"
+
+
+def _migrations_to_the_month() -> None:
+    from django.db.migrations.recorder import MigrationRecorder
+
+    recorder = MigrationRecorder.Migration
+    for pk, applied in recorder.objects.values_list("pk", "applied"):
+        start = timezone.localtime(applied, dt.UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        if start != applied:
+            recorder.objects.filter(pk=pk).update(applied=start)
+
+
+def purge_remaining() -> list[tuple[str, str, int]]:
+    """What a purge of all would delete that is in the database now: (model, what its
+    rows say, how many); a purge just done leaves every number at 0."""
+    from django.apps import apps
+
+    scope = Scope(None, purge_accounts(None))
+    remaining = [(label, what, apps.get_model(label)._base_manager.filter(rows(scope)).count())
+                 for label, what, rows in PURGED]
+    remaining.append((PURGED_ACCOUNTS, "accounts other than administrators", scope.accounts.count()))
+    return remaining
