@@ -43,6 +43,7 @@ PAGE_NAMES = {
     "reference_delete": _("Delete a reference figure"),
     "review_queue": _("The months to review"),
     "review_month": _("A month's review"),
+    "collapse_month": _("Collapsing a month to counts"),
 }
 
 
