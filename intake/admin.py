@@ -15,10 +15,8 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("Access"), {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
-        (_("Activity"), {"fields": ("last_login",)}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("username", "password1", "password2")}),)
-    readonly_fields = ("last_login",)
     list_display = ("username", "is_active", "is_staff")
     list_filter = ("is_active", "is_staff", "groups")
     search_fields = ("username",)
