@@ -386,6 +386,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.resend_stuck",
         "schedule": crontab(minute="*"),
     },
+    # Every quarter of an hour: delete expired sessions and cache rows, forget ended
+    # unlocks (shell/clean_up.py), so that none tells when anyone was last here.
+    "clean-up": {
+        "task": "shell.clean_up",
+        "schedule": crontab(minute="*/15"),
+    },
 }
 
 # Logging: no addresses, no request contents (the dev server's access log is off).
