@@ -1,11 +1,14 @@
 """The Celery app: every setting comes from config/settings.py (CELERY_*)."""
 
+import logging
+import logging.config
 import os
 import sys
 from pathlib import Path
 
 from celery import Celery
 from celery.beat import PersistentScheduler
+from celery.signals import setup_logging
 from celery.utils.log import get_logger
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -24,6 +27,16 @@ def _read_settings(**kwargs) -> None:
         settings.INSTALLED_APPS  # noqa: B018 - reading one setting reads them all
     except ImproperlyConfigured as exc:
         sys.exit(f"Configuration error: {exc}")
+
+
+@setup_logging.connect
+def _log_as_the_app_does(loglevel=None, **kwargs) -> None:
+    """The worker and beat log through the app's handler (settings.LOGGING), whose filter
+    (config/logs.py) writes no address and no error's message, rather than through
+    Celery's own; Celery's lines ("Task ... received", "succeeded") at the level asked
+    for with -l."""
+    logging.config.dictConfig(settings.LOGGING)
+    logging.getLogger("celery").setLevel(loglevel or logging.WARNING)
 
 
 app.config_from_object("django.conf:settings", namespace="CELERY")

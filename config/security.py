@@ -20,10 +20,11 @@ def client_address(request) -> str:
     return str(ipaddress.IPv6Address(digest[:16]))
 
 
-def locked_out(request, original_response=None, credentials=None):
-    """The page a locked-out login gets: 429, saying for how long, never a 500."""
+def locked_out(request, original_response=None, credentials=None, *, code=False):
+    """The page a locked-out login gets: 429, saying for how long, never a 500. With
+    code=True, for wrong second-factor codes (shell.two_factor)."""
     from django.shortcuts import render
 
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    context = {"minutes": minutes, "failures": settings.AXES_FAILURE_LIMIT}
+    context = {"minutes": minutes, "failures": settings.AXES_FAILURE_LIMIT, "code": code}
     return render(request, "registration/locked_out.html", context, status=429)

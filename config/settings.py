@@ -279,6 +279,10 @@ SESSION_ABSOLUTE_AGE = 12 * 3600
 # relax this, and the login page then says so.
 TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", not DEBUG)
 OTP_TOTP_ISSUER = "Case intake"
+# django-otp's own throttling would store the time of each wrong code: off. Wrong codes
+# are counted in the cache instead, and a code works once (shell/two_factor.py).
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 
 # Login throttling (django-axes): five wrong passwords for one username from one
 # address lock that pair out for 15 minutes; a colleague behind the same address
@@ -381,6 +385,12 @@ CELERY_BEAT_SCHEDULE = {
     "resend-stuck-reports": {
         "task": "reports.resend_stuck",
         "schedule": crontab(minute="*"),
+    },
+    # Every quarter of an hour: delete expired sessions and cache rows, forget ended
+    # unlocks (shell/clean_up.py), so that none tells when anyone was last here.
+    "clean-up": {
+        "task": "shell.clean_up",
+        "schedule": crontab(minute="*/15"),
     },
 }
 

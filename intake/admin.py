@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import router, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -15,10 +17,8 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("Access"), {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
-        (_("Activity"), {"fields": ("last_login",)}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("username", "password1", "password2")}),)
-    readonly_fields = ("last_login",)
     list_display = ("username", "is_active", "is_staff")
     list_filter = ("is_active", "is_staff", "groups")
     search_fields = ("username",)
@@ -76,7 +76,7 @@ class SecondFactorAdmin(admin.ModelAdmin):
     or a backup code, and no adding one for someone else (whoever knows a device's
     secret passes as its owner)."""
 
-    list_display = ("user", "name", "confirmed", "created_at", "last_used_at")
+    list_display = ("user", "name", "confirmed", "set_up_in", "last_used_in")
     fields = list_display
     readonly_fields = list_display
     list_select_related = ("user",)
@@ -87,6 +87,19 @@ class SecondFactorAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    # Only months are kept (shell/time_policy.py): shown as months, not as midnight on the 1st.
+    @admin.display(description=_("set up in"))
+    def set_up_in(self, device) -> str:
+        return _month_of(device.created_at)
+
+    @admin.display(description=_("last used in"))
+    def last_used_in(self, device) -> str:
+        return _month_of(device.last_used_at)
+
+
+def _month_of(moment) -> str:
+    return date_format(timezone.localtime(moment), "F Y") if moment else "-"
 
 
 # Replaces django-otp's own admin pages, which show keys and backup codes.

@@ -51,6 +51,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("administrator"), default=False, help_text=_("Can open the administration pages.")
     )
 
+    # No record of when anyone last logged in (issue 17: the finest time kept about
+    # anyone's action is the month). Without the field, Django does not connect its
+    # update_last_login; each login is in the audit log, by month.
+    last_login = None
+
     objects = UserManager()
 
     USERNAME_FIELD = "username"
@@ -245,7 +250,11 @@ class MovedRequest(models.Model):
 
     class Meta:
         default_permissions = ()
-        constraints = [models.UniqueConstraint(fields=["entry", "request"], name="movedrequest_once_per_move")]
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "request"], name="movedrequest_once_per_move"),
+            first_of_month_constraint("from_closed_month", "movedrequest_from_closed_month_is_first_day"),
+            first_of_month_constraint("to_closed_month", "movedrequest_to_closed_month_is_first_day"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.entry_id}: {self.request_id} {self.from_status} -> {self.to_status}"

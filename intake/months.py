@@ -26,6 +26,22 @@ def current_month() -> dt.date:
     return timezone.localdate().replace(day=1)
 
 
+def start_of_month(moment: dt.datetime) -> dt.datetime:
+    """Midnight on the first day of the moment's month, local time: what a time of
+    someone's action that must be a datetime (django-otp's, the admin's) keeps."""
+    local = timezone.localtime(moment)
+    return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def to_the_minute(moment: dt.datetime) -> dt.datetime:
+    """The moment without its seconds: the finest time kept of the report worker's runs."""
+    return moment.replace(second=0, microsecond=0)
+
+
+def to_the_minute_now() -> dt.datetime:
+    return to_the_minute(timezone.now())
+
+
 def add_months(month: dt.date, n: int) -> dt.date:
     index = month.year * 12 + month.month - 1 + n
     return dt.date(index // 12, index % 12 + 1, 1)

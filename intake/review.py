@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from django.db import transaction
+from django.utils import timezone
 
 from . import audit
 from .models import UNLOCK_DAYS, MonthReview, Programme, User
@@ -105,6 +106,12 @@ def review_grant_unlock(*, programme: Programme, month: dt.date, actor: User, da
         review.save()
         audit.record(actor, audit.Action.UNLOCK_GRANTED, _subject(review, f"{days} d"))
     return review
+
+
+def review_forget_ended_unlocks(now: dt.datetime | None = None) -> int:
+    """Forget when each unlock that has ended ended (the month is locked again either
+    way): the end of an unlock tells the day it was granted. Returns how many."""
+    return MonthReview.objects.filter(unlocked_until__lte=now or timezone.now()).update(unlocked_until=None)
 
 
 def review_actions(review: MonthReview, user: User) -> list[str]:

@@ -1,13 +1,12 @@
 """Monthly reports: immutable snapshots of figures for one month and one scope."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from intake.models import Localized, Programme, first_of_month_constraint
-from intake.months import format_month
+from intake.months import format_month, to_the_minute_now
 
 from .document import in_contract_order
 
@@ -42,10 +41,9 @@ class Report(models.Model):
     # what "Verify" compares the data with. Not part of the report's JSON; empty for
     # reports made before it was kept.
     basis = models.JSONField(_("counts computed from"), null=True, blank=True, editable=False)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    # The worker's run, to the minute (intake.months.to_the_minute): when the report was
+    # queued, started and finished. Who asked is in the audit log, by month, not here.
+    created_at = models.DateTimeField(_("requested at"), default=to_the_minute_now, editable=False)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 

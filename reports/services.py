@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from intake import audit
 from intake.counts import count_rows, data_version, first_month
 from intake.models import Programme, User
-from intake.months import add_months, current_month, format_month
+from intake.months import add_months, current_month, format_month, to_the_minute_now
 
 from .document import fingerprint, fingerprint_basis, report_document
 from .models import ReferenceFigure, Report
@@ -39,6 +39,9 @@ STALE_RUNNING = dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 30)
 # down, a worker killed with the message): send it again (a duplicate delivery does
 # nothing).
 RESEND_QUEUED_AFTER = dt.timedelta(seconds=30)
+# The times kept of a report's run are cut to the minute (issue 17): one may be up to a
+# minute earlier than the moment, so the two waits above count from a minute later.
+STORED_TO = dt.timedelta(minutes=1)
 # After these the database connection cannot be trusted (the server restarted or
 # dropped it, a lock wait timed out): it is closed and the report tried again.
 CONNECTION_ERRORS = (OperationalError, InterfaceError)
@@ -69,7 +72,7 @@ def report_request(
     *, programme: Programme | None, month: dt.date, requested_by: User | None = None, send: bool = True
 ) -> Report:
     """Create the next version of a report, queued, noted in the audit log as requested
-    by `requested_by`, and send it to the worker once the row is committed (a lost
+    by `requested_by` (the report itself does not say who asked), and send it to the worker once the row is committed (a lost
     message leaves the row queued, to be sent again). With send=False the caller runs
     the task itself."""
     check_report_month(programme=programme, month=month)
@@ -85,7 +88,7 @@ def _queue_report(
         latest = Report.objects.for_scope(programme).filter(month=month).aggregate(v=Max("version"))["v"] or 0
         if first_only and latest:
             return None
-        report = Report.objects.create(programme=programme, month=month, version=latest + 1, requested_by=requested_by)
+        report = Report.objects.create(programme=programme, month=month, version=latest + 1)
         audit.record(requested_by, audit.Action.REPORT_REQUESTED, str(report))
         if send:
             transaction.on_commit(lambda: report_enqueue(report_id=report.pk))
@@ -137,7 +140,7 @@ def _abandoned(now: dt.datetime) -> Q:
     tells), on SQLite those running for longer than STALE_RUNNING."""
     if connection.vendor == "postgresql":
         return Q(state=Report.State.RUNNING)
-    return Q(state=Report.State.RUNNING, started_at__lt=now - STALE_RUNNING)
+    return Q(state=Report.State.RUNNING, started_at__lt=now - STALE_RUNNING - STORED_TO)
 
 
 def report_enqueue(*, report_id: int) -> None:
@@ -184,8 +187,8 @@ def _claim(report_id: int) -> dt.datetime | None:
     """Mark a report running, made by the caller, who holds its lock: the start time,
     or None if it is ready, failed or unknown. ReportBusy if it is running on a worker
     that may be alive (SQLite only: on PostgreSQL its lock said so)."""
-    now = timezone.now()
-    claimable = Q(state=Report.State.QUEUED) | _abandoned(now)
+    now = to_the_minute_now()
+    claimable = Q(state=Report.State.QUEUED) | _abandoned(timezone.now())
     if Report.objects.filter(claimable, pk=report_id).update(state=Report.State.RUNNING, started_at=now):
         return now
     if connection.vendor != "postgresql" and Report.objects.filter(pk=report_id, state=Report.State.RUNNING).exists():
@@ -207,7 +210,7 @@ def _make(report_id: int) -> None:
             data_version=stamp,
             basis=basis,
             failure="",
-            finished_at=timezone.now(),
+            finished_at=to_the_minute_now(),
         )
         audit.record(None, audit.Action.REPORT_GENERATED, str(report))
 
@@ -229,7 +232,7 @@ def _fail(report_id: int, exc: Exception) -> None:
     # The first line only: a database error goes on with the SQL it interrupted.
     first_line = str(exc).partition("\n")[0]
     reason = f"{type(exc).__name__}: {first_line}"[:300]
-    Report.objects.filter(pk=report_id).update(state=Report.State.FAILED, failure=reason, finished_at=timezone.now())
+    Report.objects.filter(pk=report_id).update(state=Report.State.FAILED, failure=reason, finished_at=to_the_minute_now())
 
 
 def current_fingerprint(report: Report) -> str:
@@ -279,7 +282,7 @@ def reports_resend_stuck() -> int:
     worker died (running, and nobody holds its lock); returns how many."""
     now = timezone.now()
     # Unordered: the reports' default order would join the programmes for nothing.
-    queued = Report.objects.filter(state=Report.State.QUEUED, created_at__lt=now - RESEND_QUEUED_AFTER).order_by()
+    queued = Report.objects.filter(state=Report.State.QUEUED, created_at__lt=now - RESEND_QUEUED_AFTER - STORED_TO).order_by()
     running = Report.objects.filter(_abandoned(now)).order_by()
     report_ids = [*queued.values_list("pk", flat=True),
                   *(pk for pk in running.values_list("pk", flat=True) if _nobody_makes(pk))]

@@ -5,3 +5,8 @@ class ShellConfig(AppConfig):
     """The site around intake and reports: it imports both, and neither imports it."""
 
     name = "shell"
+
+    def ready(self) -> None:
+        from . import time_policy
+
+        time_policy.install()

@@ -2,11 +2,14 @@
 and ten single-use backup codes, on django-otp."""
 
 import base64
+import hashlib
+import hmac
 
 import segno
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,10 +21,47 @@ from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from config.security import locked_out
 from intake import audit
 from intake.forms import submitted
 
 BACKUP_CODES = 10
+# Wrong codes are counted in the cache, per account, never in the database (django-otp's
+# own throttling would store the time of each): this many in a row refuse every code for
+# the login throttle's cool-off, counted from the last wrong one.
+CODE_FAILURE_LIMIT = settings.AXES_FAILURE_LIMIT
+# A code that worked is remembered this long (by a keyed hash), so that it does not work
+# twice: longer than any code stays valid (django-otp's TOTP: 30 s steps, one either side).
+USED_CODE_SECONDS = 5 * 60
+
+
+def _key(kind: str, user, code: str = "") -> str:
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"{user.pk}:{code}".encode(), hashlib.sha256).hexdigest()
+    return f"second-factor-{kind}:{digest[:32]}"
+
+
+def codes_refused(user) -> bool:
+    """Whether this account has given too many wrong codes lately to try another."""
+    return cache.get(_key("failures", user), 0) >= CODE_FAILURE_LIMIT
+
+
+def code_accepted(user, code: str, check):
+    """What `check(code)` (a django-otp verification) answers for a code not used before,
+    or None; a wrong or used code is counted against the account."""
+    if codes_refused(user):
+        return None
+    used = _key("used", user, code)
+    if cache.get(used) is None and (accepted := check(code)):
+        cache.set(used, True, USED_CODE_SECONDS)
+        cache.delete(_key("failures", user))
+        return accepted
+    failures = _key("failures", user)
+    cache.set(failures, cache.get(failures, 0) + 1, settings.AXES_COOLOFF_TIME.total_seconds())
+    return None
+
+
+def _codes_locked_out(request):
+    return locked_out(request, code=True)
 
 
 class TokenForm(forms.Form):
@@ -73,10 +113,12 @@ def setup(request):
         device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
     form = TokenForm(submitted(request))
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"]):
+        if code_accepted(user, form.cleaned_data["token"], device.verify_token):
             codes = second_factor_confirm(device=device, actor=user)
             otp_login(request, device)
             return render(request, "shell/backup_codes.html", {"codes": codes})
+        if codes_refused(user):
+            return _codes_locked_out(request)
         form.add_error("token", _("That code is not right. Check the time on your phone and try the next one."))
     context = {
         "form": form,
@@ -92,12 +134,16 @@ def verify(request):
     if request.user.is_verified():
         return redirect(_next_url(request))
     form = TokenForm(submitted(request))
+    if request.method == "POST" and codes_refused(request.user):
+        return _codes_locked_out(request)
     if request.method == "POST" and form.is_valid():
-        device = match_token(request.user, form.cleaned_data["token"])
+        device = code_accepted(request.user, form.cleaned_data["token"], lambda code: match_token(request.user, code))
         if device is not None:
             otp_login(request, device)
             return redirect(_next_url(request))
         audit.record(request.user, audit.Action.LOGIN_FAILED, "second factor")
+        if codes_refused(request.user):
+            return _codes_locked_out(request)
         form.add_error("token", _("That code is not right, or it has been used already."))
     return render(request, "shell/two_factor_verify.html", {"form": form, "next": _next_url(request)},
                   status=400 if form.errors else 200)

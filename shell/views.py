@@ -57,7 +57,7 @@ def home(request):
     user = request.user
     context = {"latest_reports": []}
     if user.has_perm("reports.view_report"):
-        latest = list(Report.objects.select_related("programme").order_by("-created_at")[:LATEST_REPORTS])
+        latest = list(Report.objects.select_related("programme").order_by("-pk")[:LATEST_REPORTS])
         context["latest_reports"] = latest
         # The newest ready report's first sentence, so the first page says what the figures are.
         ready = next((report for report in latest if report.state == Report.State.READY), None)

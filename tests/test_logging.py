@@ -1,18 +1,23 @@
 """The logs name no one and no request (docs/design.md, Security and privacy): no client
 address, no request reference, no entry id, whether gunicorn or Django writes them."""
 
+import datetime as dt
 import io
 import logging
+import os
 import re
 import socket
+import subprocess
+import sys
 import time
+from contextlib import contextmanager
 
 import pytest
 from django.test import Client
 
 from intake.models import Entry
 from intake.services import RequestSpec, requests_log
-from tests.gunicorn import gunicorn
+from tests.gunicorn import PROJECT, gunicorn
 
 IPV4 = re.compile(r"\b\d{1,3}(\.\d{1,3}){3}\b")
 CLIENT_ADDRESS = "127.0.0.2"  # the server listens on 127.0.0.1: its own address is no client's
@@ -107,3 +112,57 @@ def test_a_server_error_is_logged_with_its_type_but_not_the_page_or_the_message(
     assert "K7Q2-9XWD" not in written
     assert "unable to open" not in written and "Connection refused" not in written  # the error's own message
     assert not IPV4.search(written), written
+
+
+@contextmanager
+def a_worker_process(log_path, queue: str):
+    """`celery worker -l info` in a subprocess, as production runs it, on the test
+    database and broker, taking only `queue`; what it writes goes to log_path."""
+    from django.db import connection
+
+    database = connection.settings_dict
+    if connection.vendor == "postgresql":
+        url = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT'] or 5432}/{database['NAME']}"
+    else:
+        url = f"sqlite:///{database['NAME']}"
+    command = [sys.executable, "-m", "celery", "-A", "config", "worker", "-l", "info", "--pool", "solo",
+               "-Q", queue, "--without-heartbeat", "--without-gossip", "--without-mingle"]
+    with open(log_path, "w") as log:
+        worker = subprocess.Popen(command, cwd=PROJECT, env=os.environ | {"DATABASE_URL": url}, stdout=log, stderr=log)
+    try:
+        deadline = time.monotonic() + 60
+        while "ready" not in log_path.read_text():
+            assert worker.poll() is None and time.monotonic() < deadline, log_path.read_text()
+            time.sleep(0.1)
+        yield
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+
+
+def test_the_worker_logs_its_tasks_naming_no_one_and_no_error_message(committed_db, demo_programme, staff, tmp_path):
+    from reports.models import Report
+    from reports.services import report_request
+    from reports.tasks import generate_report
+    from shell.tasks import clean_up
+    from tests.conftest import wait_for
+
+    made = report_request(programme=demo_programme, month=dt.date(2023, 11, 1), send=False)
+    failing = report_request(programme=demo_programme, month=dt.date(2023, 11, 1), send=False)
+    # A month before the programme's first: the report fails, with a message that names it.
+    Report.objects.filter(pk=failing.pk).update(month=dt.date(2001, 1, 1))
+    log_path = tmp_path / "worker.log"
+    with a_worker_process(log_path, queue="logs-test"):
+        generate_report.apply_async((made.pk,), queue="logs-test")
+        generate_report.apply_async((failing.pk,), queue="logs-test")
+        clean_up.apply_async(queue="logs-test")
+        assert wait_for(made.pk).state == "ready" and wait_for(failing.pk).state == "failed"
+        time.sleep(1)  # the clean-up, after them
+
+    written = log_path.read_text()
+    after_banner = written.partition("[tasks]")[2]
+    assert re.search(r"Task reports\.generate\[[\w-]+\] received", written), written
+    assert re.search(r"Task shell\.clean_up\[[\w-]+\] succeeded", written), written
+    assert "ReportError" in written  # the failure is logged, by its type...
+    assert "2001-01" not in written and "(2023-04)" not in written, written  # ...not its message
+    assert_names_nothing(after_banner.replace("Traceback (most recent call last)", ""), staff.username)

@@ -3,15 +3,17 @@ theirs to change, superuser rights and other accounts' second factors are not, a
 every change of role, membership, activation and password reaches the audit log."""
 
 import base64
+import datetime as dt
 import re
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Group, Permission
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from intake.models import AuditEvent, User
 from shell.two_factor import new_backup_codes
-from tests.conftest import PASSWORD, make_user
+from tests.conftest import PASSWORD, make_user, text_of
 
 NEW_PASSWORD = "another-long-password-9"
 
@@ -268,3 +270,14 @@ def test_the_audit_log_names_the_new_actions(administrator, coordinator, staff, 
 
     assert "Account deactivated" in page
     assert "Отключение учётной записи" in russian
+
+
+def test_the_admin_shows_the_month_a_device_was_set_up_and_last_used(superuser, coordinator, client_for):
+    with time_machine.travel(dt.datetime(2026, 3, 17, 14, 37, 52, tzinfo=dt.UTC)):
+        TOTPDevice.objects.create(user=coordinator, name="authenticator", confirmed=True,
+                                  last_used_at=dt.datetime(2026, 3, 17, 14, 37, 52, tzinfo=dt.UTC))
+
+    page = text_of(client_for(superuser).get("/admin/otp_totp/totpdevice/"))
+
+    assert "set up in" in page.lower() and "last used in" in page.lower()
+    assert page.count("March 2026") == 2 and "midnight" not in page and "March 1" not in page

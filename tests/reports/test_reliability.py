@@ -16,7 +16,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from reports.models import Report
-from reports.services import RESEND_QUEUED_AFTER, STALE_RUNNING, report_request
+from reports.services import RESEND_QUEUED_AFTER, STALE_RUNNING, STORED_TO, report_request
 from reports.tasks import generate_last_month, generate_report, resend_stuck
 from tests.conftest import wait_for
 
@@ -62,7 +62,7 @@ def test_a_failing_generation_is_stored_as_failed_with_its_reason(celery_worker,
 
 def test_the_sweep_resends_a_report_whose_message_was_lost(celery_worker, demo_programme):
     lost = report_request(programme=demo_programme, month=NOVEMBER, send=False)
-    Report.objects.filter(pk=lost.pk).update(created_at=timezone.now() - RESEND_QUEUED_AFTER - dt.timedelta(seconds=1))
+    Report.objects.filter(pk=lost.pk).update(created_at=timezone.now() - RESEND_QUEUED_AFTER - STORED_TO - dt.timedelta(seconds=1))
 
     resend_stuck.delay()
 

@@ -14,6 +14,7 @@ from intake.months import add_months, format_month
 from reports.models import Report
 from reports.services import (
     STALE_RUNNING,
+    STORED_TO,
     ReportBusy,
     ReportError,
     current_fingerprint,
@@ -271,7 +272,7 @@ def test_a_report_whose_making_cannot_be_noted_is_not_stored_as_ready(demo_progr
 
 def test_the_sweep_resends_a_report_left_running_longer_than_any_live_run(demo_programme):
     report = report_request(programme=demo_programme, month=NOVEMBER, send=False)
-    started = timezone.now() - STALE_RUNNING - dt.timedelta(seconds=1)
+    started = timezone.now() - STALE_RUNNING - STORED_TO - dt.timedelta(seconds=1)
     Report.objects.filter(pk=report.pk).update(state=Report.State.RUNNING, started_at=started)
 
     assert reports_resend_stuck() == 1
