@@ -215,8 +215,6 @@ def purge(programme: Programme | None) -> dict[str, int]:
                                                                  report_version=None)
         reviews.update(unlock_reason="", unlocked_until=None, submitted_by=None, unlock_requested_by=None)
         deleted[PURGED_ACCOUNTS] = scope.accounts.delete()[1].get(User._meta.label, 0)
-        # The administrators kept: when they last logged in goes too.
-        User.objects.filter(is_superuser=True).update(last_login=None)
         # The times the database's migrations were applied, to the month: they tell when
         # the server was set up or updated, and nothing finer.
         _migrations_to_the_month()
