@@ -23,6 +23,7 @@ from typing import Any
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from intake.counts import CountRow, count_rows_by_programme
 from intake.models import Category, MonthReview, Outcome, Programme, Status
@@ -33,6 +34,8 @@ from .models import Report
 from .review import same_figures
 
 PROFILES = ("internal", "partner", "public")
+# The profiles' names, as pages and messages give them.
+PROFILE_LABELS = {"internal": _lazy("internal"), "partner": _lazy("partner"), "public": _lazy("public")}
 SUPPRESSED = "<10"  # a count from 1 to 9 (and 0 when the profile treats zeros as sensitive)
 WITHHELD = "[c]"  # a figure withheld so that no suppressed count can be worked out from it
 

@@ -5,6 +5,7 @@ versions, and a bounded number of queries."""
 import datetime as dt
 
 import pytest
+from django.utils import translation
 
 from intake.counts import CountRow
 from intake.models import Category, Outcome, Programme, Status
@@ -344,3 +345,11 @@ def test_an_unlocked_month_is_not_published_until_it_is_locked_again(db, staff, 
 def test_an_unknown_profile_is_a_programming_error(november_report):
     with pytest.raises(ValueError, match="unknown profile"):
         published_document(november_report, "press")
+
+
+def test_the_reason_is_given_in_the_reader_s_language(november_report):
+    with translation.override("ru"), pytest.raises(NotPublishable) as refused:
+        published_document(november_report, "public")
+
+    assert str(refused.value) == ("Ноябрь 2023 программы «Помощь в уходе из армии (демо)» ещё не принят: показатели "
+                                  "для партнёров и для публикации выпускаются только за принятые месяцы.")
