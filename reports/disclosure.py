@@ -218,14 +218,16 @@ class Disclosure:
     def categories(self, month: dt.date) -> dict[str, Published]:
         """The month's requests by category: rules 1, 2, 4b and 4c."""
         values = self.counts.category_row(month)
-        withheld = [c for c in values if any(is_hidden(part.categories(month)[c]) for part in self._parts_in(month))]
+        rows = [part.categories(month) for part in self._parts_in(month)]
+        withheld = [c for c in values if any(is_hidden(row[c]) for row in rows)]
         return protect_row(values, zeros_sensitive=self.zeros_sensitive, withheld=withheld,
                            total_small=self._small(self.counts.requests(month)))
 
     def outcomes(self, month: dt.date) -> dict[str, Published]:
         """The outcomes of the requests closed in the month: rules 1, 2, 4b and 4c."""
         values = self.counts.outcome_row(month)
-        withheld = [o for o in values if any(is_hidden(part.outcomes(month)[o]) for part in self._parts_in(month))]
+        rows = [part.outcomes(month) for part in self._parts_in(month)]
+        withheld = [o for o in values if any(is_hidden(row[o]) for row in rows)]
         return protect_row(values, zeros_sensitive=self.zeros_sensitive, withheld=withheld,
                            total_small=self._small(self.counts.closings(month)))
 
