@@ -39,6 +39,20 @@ def count_rows(*, programme: Programme | None, until: dt.date) -> list[CountRow]
     return [CountRow(*row) for row in grouped]
 
 
+def count_rows_by_programme(*, programmes, until: dt.date) -> dict[int, list[CountRow]]:
+    """count_rows of each of `programmes` (by id, every one present), in one query: what
+    a scope of several programmes is made of, programme by programme."""
+    by_programme: dict[int, list[CountRow]] = {programme.pk: [] for programme in programmes}
+    keys = ("month", "category", "status", "outcome", "closed_month")
+    grouped = (
+        MonthlyCount.objects.filter(programme__in=list(by_programme), month__lte=until, requests__gt=0)
+        .values_list("programme", *keys).annotate(n=Sum("requests")).order_by("programme", *keys)
+    )
+    for programme_id, *row in grouped:
+        by_programme[programme_id].append(CountRow(*row))
+    return by_programme
+
+
 def first_month(programme: Programme | None) -> dt.date | None:
     """The month a scope starts: its programme's first month, or the earliest of all."""
     if programme is not None:

@@ -30,6 +30,8 @@ SHAPE: dict[str, Any] = {
     "scope": {"programme": None},
     "month": None,
     "version": None,
+    # Only in a published document (reports/disclosure.py): the profile it carries.
+    "profile": None,
     "requests": {"this_month": None, "previous_month": None, "change_pct": None},
     "window": {"length": None, "current": _SPAN, "previous": _SPAN, "change_pct": None},
     "since_start": {

@@ -1,6 +1,8 @@
 """Verification for auditors: is the data under a report still what it was made from,
 and if not, what changed (`report_check_data`)? Does a JSON export match the stored
 version it names, figure by figure (`export_check`, for the page and `verify_report`)?
+A partner or public export is compared with the published document the app makes of
+that version for its profile (reports/disclosure.py), fingerprint included.
 
 Both sides are the canonical grouped counts of `document.fingerprint_basis`: the ones
 the report kept when it was made (`Report.basis`), and the ones `intake.counts` gives
@@ -22,6 +24,7 @@ from intake.counts import count_rows, data_version, first_month
 from intake.models import Category, Outcome, Programme, Status
 from intake.months import format_month, parse_month
 
+from .disclosure import PROFILE_LABELS, PROFILES, NotPublishable, published_document
 from .document import fingerprint_basis, fingerprint_of
 from .models import Report
 
@@ -176,10 +179,23 @@ class FigureDifference:
 class ExportCheck:
     report: Report
     differences: list[FigureDifference]
+    # The profile the file carries ("internal", "partner", "public"); None for an
+    # export made before exports said which.
+    profile: str | None = None
 
     @property
     def matches(self) -> bool:
         return not self.differences
+
+    @property
+    def is_published(self) -> bool:
+        """A partner or public export: compared with the figures the app publishes
+        for that profile, not with the exact stored ones."""
+        return self.profile in ("partner", "public")
+
+    @property
+    def profile_label(self) -> str:
+        return str(PROFILE_LABELS.get(self.profile, self.profile))
 
 
 def export_check(raw: bytes) -> ExportCheck:
@@ -200,7 +216,9 @@ def export_check(raw: bytes) -> ExportCheck:
             raise ExportRefused(_("This is JSON, but not a report export: a report export is one object with "
                                   "\u201cscope\u201d, \u201cmonth\u201d, \u201cversion\u201d and the figures."))
         report = _stored_report(document)
-        return ExportCheck(report=report, differences=figure_differences(document, report.document))
+        profile = _profile(document)
+        return ExportCheck(report=report, differences=figure_differences(document, _expected(report, profile)),
+                           profile=profile)
     except RecursionError:
         raise ExportRefused(_("This is JSON, but not a report export: it is nested far deeper than one.")) from None
 
@@ -274,6 +292,33 @@ def _stored_report(document: dict[str, Any]) -> Report:
         raise ExportRefused(_("Version %(version)s of the report of %(scope)s for %(month)s is %(state)s: it has no "
                               "figures to compare yet.") % (names | {"state": state}))
     return report
+
+
+def _profile(document: dict[str, Any]) -> str | None:
+    if "profile" not in document:
+        return None
+    profile = document["profile"]
+    if profile not in PROFILES:
+        raise ExportRefused(_("The export\u2019s profile \u201c%(profile)s\u201d is not one the app makes "
+                              "(internal, partner or public).") % {"profile": _quoted(profile)})
+    return profile
+
+
+def _expected(report: Report, profile: str | None) -> dict[str, Any]:
+    """What an export of `report` with `profile` holds: the stored document (with its
+    profile, if the file names one); for partner and public, the published document
+    the app makes of the version now, whose rounded figures and own fingerprint the
+    file must have. ExportRefused if the app publishes none."""
+    if profile is None:
+        return report.document
+    try:
+        return published_document(report, profile)
+    except NotPublishable as exc:
+        raise ExportRefused(
+            _("This export carries the profile \u201c%(profile)s\u201d: its figures are rounded or withheld, so it "
+              "can only be compared with the figures the app publishes of this version for that profile, and it "
+              "publishes none now. %(reason)s") % {"profile": PROFILE_LABELS[profile], "reason": exc}
+        ) from None
 
 
 def figure_differences(in_file: dict[str, Any], stored: dict[str, Any]) -> list[FigureDifference]:

@@ -27,10 +27,14 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         report_verify_record(report=check.report, actor=None, kind="file")
         if check.matches:
-            self.stdout.write(f"Matches {check.report} exactly.")
+            if check.is_published:
+                self.stdout.write(f"Matches the {check.profile} figures of {check.report} exactly.")
+            else:
+                self.stdout.write(f"Matches {check.report} exactly.")
             return
         for d in check.differences:
-            self.stdout.write(f"{d.figure}: in the file {_shown(d.in_file)}, stored {_shown(d.stored)}")
+            stored = f"{check.profile} now" if check.is_published else "stored"
+            self.stdout.write(f"{d.figure}: in the file {_shown(d.in_file)}, {stored} {_shown(d.stored)}")
         count = len(check.differences)
         raise CommandError(
             f"The file does not match {check.report}: {count} figure{' differs' if count == 1 else 's differ'}."

@@ -1,0 +1,30 @@
+"""Months accepted the way the review pages accept them: a report of the month made
+through the report services, submitted by staff, accepted by an auditor."""
+
+import datetime as dt
+
+from intake.models import Programme, User
+from intake.months import month_range
+from intake.review import review_accept, review_submit
+from reports.models import Report
+from reports.review import review_report_check
+from reports.services import report_generate, report_request
+
+
+def make_report(programme: Programme | None, month: dt.date) -> Report:
+    """The next version of a scope's report of `month`, made in this process."""
+    report = report_request(programme=programme, month=month, send=False)
+    report_generate(report_id=report.pk)
+    report.refresh_from_db()
+    assert report.state == Report.State.READY, report.failure
+    return report
+
+
+def accept_months(programme: Programme, last: dt.date, *, staff: User, auditor: User, first: dt.date | None = None):
+    """Make a report of every month of `programme` from `first` (its first month) to
+    `last`, and submit and accept each month on it."""
+    for month in month_range(first or programme.first_month, last):
+        make_report(programme, month)
+        check = review_report_check(programme, month)
+        review_submit(programme=programme, month=month, actor=staff, check_report=check)
+        review_accept(programme=programme, month=month, actor=auditor, check_report=check)
