@@ -21,7 +21,7 @@ from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from .months import add_months, current_month, format_month, month_range
+from .months import add_months, current_month, format_month, month_in_sentence, month_range
 
 
 class UserManager(BaseUserManager):
@@ -759,7 +759,8 @@ class MonthReview(models.Model):
 
     @property
     def month_name(self) -> str:
-        return date_format(self.month, "F Y")
+        """The month as the messages below say it, mid-sentence ("март 2026 г.")."""
+        return month_in_sentence(self.month)
 
     def is_unlocked(self, now: dt.datetime | None = None) -> bool:
         return (self.state == self.State.ACCEPTED and self.unlocked_until is not None
