@@ -403,7 +403,7 @@ def _render_month(request, programme, month, pick_form, status: int = 200):
     this_month = current_month()
     return render(request, "intake/month.html", {
         "programme": programme, "grid": grid, "pick_form": pick_form, "changed": changed,
-        "cells": [(row, [(s, row.statuses[s], f"{row.category}:{s}" in changed) for s in Status.values],
+        "cells": [(row, [(s, Status(s).label, row.statuses[s], f"{row.category}:{s}" in changed) for s in Status.values],
                    [(Outcome(o).label, n) for o, n in row.outcomes.items() if n]) for row in grid.rows],
         "next_month": add_months(month, 1) if month < this_month else None,
         "previous_month": grid.previous if month > programme.first_month else None,

@@ -75,7 +75,7 @@ def test_an_import_confirmed_while_its_month_is_locked_is_refused_on_the_import_
     upload = io.BytesIO(b"month,programme,category,status,outcome,closed_month,count\n2026-02,help,legal,new,,,2\n")
     upload.name = "counts.csv"
     preview = staff_client.post("/requests/import/", {"file": upload})
-    assert "The file would add 2 requests" in text_of(preview)
+    assert "The file has 1 row. It would add 2 requests." in text_of(preview)
     key = re.search(r'name="preview" value="([^"]+)"', preview.content.decode()).group(1)
 
     response = while_the_month_is_being_submitted(
