@@ -223,11 +223,13 @@ IMPORT_TEXTS = {
 
 
 def check_at_both_widths(page: Page) -> None:
-    """axe-core on the page as a desktop and as a phone shows it."""
+    """axe-core on the page as a desktop and as a phone shows it; on the phone nothing
+    scrolls sideways."""
     check_accessibility(page)
     page.set_viewport_size(PHONE)
     try:
         check_accessibility(page)
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], f"{page.url} scrolls sideways"
     finally:
         page.set_viewport_size(DESKTOP)
 

@@ -139,3 +139,12 @@ def test_the_review_steps_refused_in_russian_name_the_month_in_its_case(staff_cl
 
     assert "Готового отчёта программы help за февраль 2026 г. пока нет" in text_of(response)
     assert mid_sentence_months(response) == []
+
+
+def test_a_column_outside_the_format_is_named_in_russian_quotes(staff_client, programme):
+    upload = io.BytesIO(b"month,programme,category,status,outcome,closed_month,count,name\n")
+    upload.name = "people.csv"
+
+    response = staff_client.post("/requests/import/", {"file": upload}, **RU)
+
+    assert "В файле есть столбцы не из формата: «name»." in text_of(response)
