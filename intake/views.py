@@ -271,9 +271,13 @@ def _undo_returns_to(entry: Entry) -> str:
             return reverse("home")
         cells = {(row.request.category, s) for row in [first] for s in (row.from_status, row.to_status)}
         return month_url(entry.programme, first.request.month, cells)
-    if entry.kind == Entry.Kind.IMPORT:
+    # Requests logged or imported: the month page of the entry's (earliest) month, with the
+    # cells they leave marked; an import spanning programmes has no one page: home.
+    rows = set(entry.requests.values_list("programme_id", "month", "category", "status"))
+    if {programme_id for programme_id, *_rest in rows} != {entry.programme_id}:
         return reverse("home")
-    return month_url(entry.programme, entry.month)
+    return month_url(entry.programme, entry.month,
+                     {(category, status) for _p, month, category, status in rows if month == entry.month})
 
 
 # How long an uploaded file waits for its preview to be confirmed.
