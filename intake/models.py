@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .months import add_months, current_month, format_month, month_in_sentence, month_range
 
@@ -180,7 +181,7 @@ class Entry(models.Model):
         SINGLE = "single", _("One request")
         COUNT = "count", _("Count")
         IMPORT = "import", _("CSV import")
-        MOVE = "move", _("Move")
+        MOVE = "move", pgettext_lazy("kind of entry", "Move")  # a noun here, a verb on buttons
 
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="entries", verbose_name=_("programme"))
     # The earliest month of the requests logged: an entry is recent while it is the

@@ -213,6 +213,86 @@ def test_a_coordinator_on_a_phone_switches_language_and_reads_the_month(this_mon
     screenshot(page, f"move-errors-{language}")
 
 
+def assert_fits_the_phone(page: Page) -> None:
+    """At 375 px nothing scrolls sideways, inside a table either: every cell of the
+    page's tables is within the screen's width."""
+    page.set_viewport_size(PHONE)  # a screenshot leaves the page at desktop width
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], f"{page.url} scrolls sideways"
+    cells = page.locator("main tbody :is(th, td), main tfoot :is(th, td)")
+    for index in range(cells.count()):
+        cell = cells.nth(index)
+        if cell.is_visible():
+            box = cell.bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], \
+                f"{cell.inner_text()!r} is off-screen on {page.url}: {box}"
+
+
+def test_a_coordinator_works_in_russian_on_a_phone(this_month, committed_db, page, live_server, programme,
+                                                   coordinator):
+    """Point by point in Russian at 375 px: the grid's "+ new", the waiting list's groups
+    and their prefilled Move form with its errors, and undo after its confirmation page."""
+    log_in(page, coordinator.username)
+    page.set_viewport_size(PHONE)
+    page.get_by_role("button", name="RU", exact=True).click()
+    expect(page.locator("html")).to_have_attribute("lang", "ru")
+    page.goto(f"/requests/month/{programme.slug}/{format_month(this_month)}/")
+    check_accessibility(page)
+
+    page.get_by_label("Сколько новых запросов: Юридическая консультация").fill("6")
+    page.locator("table.month-grid tbody tr", has_text="Юридическая консультация").get_by_role(
+        "button", name="+ новые").click()
+    expect(page.get_by_role("alert")).to_have_text("Внесено 6 запросов: юридическая консультация, новый.")
+    expect(page.locator("table.month-grid td.changed")).to_have_count(1)
+    check_accessibility(page)
+    assert_fits_the_phone(page)
+    screenshot(page, "month-page-changed-ru")
+
+    # Home: the waiting list in groups; a group's link opens the Move form prefilled.
+    page.get_by_role("link", name="Главная").first.click()
+    check_accessibility(page)
+    assert_fits_the_phone(page)
+    screenshot(page, "coordinator-home-ru")
+    waiting = page.get_by_role("heading", name="Ждут обработки").locator("xpath=..")
+    expect(waiting.locator("tbody tr")).to_have_count(1)
+    waiting.get_by_role("link", name="Перевести…").click()
+    check_accessibility(page)
+    expect(page.get_by_label("Категория")).to_have_value("legal")
+    expect(page.get_by_label("Текущий статус")).to_have_value("new")
+    expect(page.get_by_label("Новый статус")).to_have_value("")
+    page.locator("#id_count").fill("2")
+    page.locator("main button[type=submit]").click()
+    expect(page).to_have_title(re.compile("^Ошибка:"))
+    expect(page.locator("[data-error-summary]")).to_be_focused()
+    expect(page.locator("[data-error-summary]")).to_contain_text("Выберите новый статус.")
+    expect(page.locator("#id_count")).to_have_value("2")  # kept after the error
+    check_accessibility(page)
+    assert_fits_the_phone(page)
+    screenshot(page, "move-error-ru")
+    page.get_by_label("Новый статус").select_option("closed")
+    page.get_by_label("Исход").select_option("referred")
+    page.get_by_label("Месяц закрытия").fill(format_month(this_month))
+    page.locator("main button[type=submit]").click()
+    expect(page.get_by_role("alert")).to_have_text(
+        "2 запроса переведены из статуса «новый» в «закрыт»: юридическая консультация.")
+    expect(page.locator("table.month-grid td.changed")).to_have_count(2)
+    check_accessibility(page)
+
+    # Undo the move, after a page saying what it puts back.
+    page.get_by_role("link", name="Главная").first.click()
+    entry = page.locator("li", has_text="Перевод")
+    expect(entry).to_contain_text("2 запроса")
+    entry.get_by_role("link", name="Отменить…").click()
+    expect(page.locator("main")).to_contain_text("Отмена вернёт 2 запроса туда, где они были:")
+    expect(page.locator("main")).to_contain_text("Закрыт (Передан в другую организацию)")
+    check_accessibility(page)
+    assert_fits_the_phone(page)
+    screenshot(page, "undo-move-ru")
+    page.get_by_role("button", name="Отменить запись").click()
+    expect(page.get_by_role("alert")).to_have_text("Отменено: 2 запроса возвращены туда, где были.")
+    check_accessibility(page)
+    assert HelpRequest.objects.filter(status=Status.NEW).count() == 6
+
+
 IMPORT_TEXTS = {
     "en": {"check": "Check the file", "preview": "The file has 1 row. It would add 7 requests.",
            "import": "Import these requests", "done": "Imported 7 requests.", "title": "^Error: Import requests"},
