@@ -18,9 +18,8 @@ from django.db import connection, models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from .months import add_months, current_month, format_month, month_in_sentence, month_range
 
@@ -214,11 +213,12 @@ class Entry(models.Model):
             rows = self.moved.values_list(*keys).annotate(n=models.Count("pk")).order_by(*keys)
             return [{"month": month, "category": Category(category).label, "from": _status_label(fs, fo),
                      "to": _status_label(ts, to), "n": n} for month, category, fs, fo, ts, to, n in rows]
-        keys = ("programme__name", "month", "category", "status", "outcome")
+        keys = ("programme__name", "programme__name_ru", "month", "category", "status", "outcome")
         rows = self.requests.values_list(*keys).annotate(n=models.Count("pk")).order_by(*keys)
-        return [{"programme": programme, "month": month, "category": Category(category).label,
-                 "status": _status_label(status, outcome), "changed": status != Status.NEW, "n": n}
-                for programme, month, category, status, outcome, n in rows]
+        return [{"programme": Programme(name=name, name_ru=name_ru).localized("name"), "month": month,
+                 "category": Category(category).label, "status": _status_label(status, outcome),
+                 "changed": status != Status.NEW, "n": n}
+                for name, name_ru, month, category, status, outcome, n in rows]
 
 
 def _status_label(status: str, outcome: str) -> str:

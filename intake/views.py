@@ -318,7 +318,7 @@ def _preview_key(key: str) -> str:
 def _preview_context(groups, key: str) -> dict:
     totals: Counter = Counter()
     for spec, count in groups:
-        totals[spec.programme.name, spec.month] += count
+        totals[spec.programme.localized("name"), spec.month] += count
     return {"key": key, "rows": groups[:PREVIEW_ROWS], "more": max(len(groups) - PREVIEW_ROWS, 0),
             "row_count": len(groups), "totals": sorted(totals.items()), "total": sum(totals.values())}
 

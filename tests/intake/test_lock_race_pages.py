@@ -11,6 +11,7 @@ import re
 import threading
 
 import pytest
+
 from intake.models import HelpRequest, MonthReview
 from intake.review import review_submit
 from tests.conftest import make_user, text_of

@@ -148,3 +148,17 @@ def test_a_column_outside_the_format_is_named_in_russian_quotes(staff_client, pr
     response = staff_client.post("/requests/import/", {"file": upload}, **RU)
 
     assert "В файле есть столбцы не из формата: «name»." in text_of(response)
+
+
+def test_the_month_and_undo_pages_name_the_programme_in_russian(client_for, demo_programme):
+    coordinator = make_user("coord-ru", "Coordinator", programmes=[demo_programme])
+    client = client_for(coordinator)
+    entry = requests_log(spec=RequestSpec(programme=demo_programme, month=THIS_MONTH, category="legal"), count=1,
+                         author=coordinator)
+
+    month_page = text_of(client.get(f"/requests/month/{demo_programme.slug}/{THIS_MONTH:%Y-%m}/", **RU))
+    undo_page = text_of(client.get(f"/requests/entries/{entry.pk}/undo/", **RU))
+
+    assert "Помощь в уходе из армии (демо): Март 2026" in month_page
+    assert "Помощь в уходе из армии (демо) · Количество · Март 2026" in undo_page
+    assert "Помощь в уходе из армии (демо) Март 2026 Юридическая консультация Новый 1" in undo_page
