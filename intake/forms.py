@@ -191,8 +191,10 @@ class MoveForm(ProgrammeForm):
     month = MonthField(label=_("Month received"), error_messages=MONTH_RECEIVED_REQUIRED)
     category = forms.ChoiceField(label=_("Category"), choices=_choices(Category.choices, _("Choose…")),
                                  error_messages=CATEGORY_REQUIRED)
-    from_status = forms.ChoiceField(label=_("Current status"), choices=Status.choices, initial=Status.NEW,
-                                    error_messages={"required": _("Choose the current status.")})
+    # No default either: the person says which requests they mean (a link from the grid
+    # or the waiting list prefills it).
+    from_status = forms.ChoiceField(label=_("Current status"), choices=_choices(Status.choices, _("Choose…")),
+                                    error_messages={"required": _("Choose the current status of the requests to move.")})
     count = RequestCountField(label=_("How many"), help_text=_("From 1 to 5,000."))
     # No default: nothing is closed unless the person chooses it.
     to_status = forms.ChoiceField(label=_("New status"), choices=_choices(Status.choices, _("Choose…")),

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from .models import Category, MonthLocks, Outcome, Programme, Status
 from .months import parse_month
@@ -137,7 +138,8 @@ def _check_header(header: list[str]) -> None:
     unknown = [column for column in header if column not in COLUMNS]
     if unknown:
         # Named, shortened: a header names columns; the values below it are never read.
-        names = ", ".join(f"\u201c{column[:NAME_SHOWN]}{'…' if len(column) > NAME_SHOWN else ''}\u201d"
+        names = ", ".join(pgettext("a column's name, quoted", "\u201c%(name)s\u201d")
+                          % {"name": column[:NAME_SHOWN] + ("…" if len(column) > NAME_SHOWN else "")}
                           for column in unknown[:5])
         raise ImportRefused([(1, _(
             "The file has columns that are not in the format: %(names)s. It was refused without "

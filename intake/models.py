@@ -18,10 +18,10 @@ from django.db import connection, models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from .months import add_months, current_month, format_month, month_range
+from .months import add_months, current_month, format_month, month_in_sentence, month_range
 
 
 class UserManager(BaseUserManager):
@@ -185,7 +185,7 @@ class Entry(models.Model):
         SINGLE = "single", _("One request")
         COUNT = "count", _("Count")
         IMPORT = "import", _("CSV import")
-        MOVE = "move", _("Move")
+        MOVE = "move", pgettext_lazy("kind of entry", "Move")  # a noun here, a verb on buttons
 
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="entries", verbose_name=_("programme"))
     # The earliest month of the requests logged: an entry is recent while it is the
@@ -221,11 +221,12 @@ class Entry(models.Model):
             rows = self.moved.values_list(*keys).annotate(n=models.Count("pk")).order_by(*keys)
             return [{"month": month, "category": Category(category).label, "from": _status_label(fs, fo),
                      "to": _status_label(ts, to), "n": n} for month, category, fs, fo, ts, to, n in rows]
-        keys = ("programme__name", "month", "category", "status", "outcome")
+        keys = ("programme__name", "programme__name_ru", "month", "category", "status", "outcome")
         rows = self.requests.values_list(*keys).annotate(n=models.Count("pk")).order_by(*keys)
-        return [{"programme": programme, "month": month, "category": Category(category).label,
-                 "status": _status_label(status, outcome), "changed": status != Status.NEW, "n": n}
-                for programme, month, category, status, outcome, n in rows]
+        return [{"programme": Programme(name=name, name_ru=name_ru).localized("name"), "month": month,
+                 "category": Category(category).label, "status": _status_label(status, outcome),
+                 "changed": status != Status.NEW, "n": n}
+                for name, name_ru, month, category, status, outcome, n in rows]
 
 
 def _status_label(status: str, outcome: str) -> str:
@@ -778,7 +779,8 @@ class MonthReview(models.Model):
 
     @property
     def month_name(self) -> str:
-        return date_format(self.month, "F Y")
+        """The month as the messages below say it, mid-sentence ("март 2026 г.")."""
+        return month_in_sentence(self.month)
 
     def is_unlocked(self, now: dt.datetime | None = None) -> bool:
         return (self.state == self.State.ACCEPTED and self.unlocked_until is not None

@@ -4,6 +4,8 @@ import datetime as dt
 import re
 
 from django.utils import timezone
+from django.utils.dates import MONTHS_ALT
+from django.utils.translation import pgettext, pgettext_lazy
 
 # ASCII digits only: \d and int() also read "٢٠٢٣-١١" and "２０２３-１１" as 2023-11.
 _MONTH_RE = re.compile(r"([0-9]{4})-([0-9]{2})")
@@ -54,3 +56,39 @@ def month_range(first: dt.date, last: dt.date) -> list[dt.date]:
         months.append(first)
         first = add_months(first, 1)
     return months
+
+
+# A month's name inside a sentence, in the case the sentence needs. English has one
+# form ("March"); Russian lower-cases it and declines it: "март" (nominative, also
+# after "за"), "марта" (genitive, after "с", "до"), "марте" (prepositional, after "в").
+# The code picks the case its Russian sentence needs; each translation of a sentence
+# with a month in it is written for that case. Headings and table cells, where the
+# month stands alone, keep date's "F Y" ("Март 2026").
+_IN_SENTENCE = {
+    "nominative": (
+        pgettext_lazy("month in a sentence", "January"), pgettext_lazy("month in a sentence", "February"),
+        pgettext_lazy("month in a sentence", "March"), pgettext_lazy("month in a sentence", "April"),
+        pgettext_lazy("month in a sentence", "May"), pgettext_lazy("month in a sentence", "June"),
+        pgettext_lazy("month in a sentence", "July"), pgettext_lazy("month in a sentence", "August"),
+        pgettext_lazy("month in a sentence", "September"), pgettext_lazy("month in a sentence", "October"),
+        pgettext_lazy("month in a sentence", "November"), pgettext_lazy("month in a sentence", "December"),
+    ),
+    # Django's own alternative month names are the genitive ("марта") in Russian.
+    "genitive": tuple(MONTHS_ALT[m] for m in range(1, 13)),
+    "prepositional": (
+        pgettext_lazy("month after 'in'", "January"), pgettext_lazy("month after 'in'", "February"),
+        pgettext_lazy("month after 'in'", "March"), pgettext_lazy("month after 'in'", "April"),
+        pgettext_lazy("month after 'in'", "May"), pgettext_lazy("month after 'in'", "June"),
+        pgettext_lazy("month after 'in'", "July"), pgettext_lazy("month after 'in'", "August"),
+        pgettext_lazy("month after 'in'", "September"), pgettext_lazy("month after 'in'", "October"),
+        pgettext_lazy("month after 'in'", "November"), pgettext_lazy("month after 'in'", "December"),
+    ),
+}
+CASES = tuple(_IN_SENTENCE)
+
+
+def month_in_sentence(month: dt.date, case: str = "nominative") -> str:
+    """The month and its year as a sentence says it in the active language: "March
+    2026"; in Russian "март 2026 г.", "марта 2026 г." or "марте 2026 г." by `case`."""
+    name = _IN_SENTENCE[case][month.month - 1]
+    return pgettext("a month and its year in a sentence", "%(month)s %(year)s") % {"month": name, "year": month.year}

@@ -286,9 +286,13 @@ def _undo_returns_to(entry: Entry) -> str:
             return reverse("home")
         cells = {(row.request.category, s) for row in [first] for s in (row.from_status, row.to_status)}
         return month_url(entry.programme, first.request.month, cells)
-    if entry.kind == Entry.Kind.IMPORT:
+    # Requests logged or imported: the month page of the entry's (earliest) month, with the
+    # cells they leave marked; an import spanning programmes has no one page: home.
+    rows = set(entry.requests.values_list("programme_id", "month", "category", "status"))
+    if {programme_id for programme_id, *_rest in rows} != {entry.programme_id}:
         return reverse("home")
-    return month_url(entry.programme, entry.month)
+    return month_url(entry.programme, entry.month,
+                     {(category, status) for _p, month, category, status in rows if month == entry.month})
 
 
 # How long an uploaded file waits for its preview to be confirmed.
@@ -329,7 +333,7 @@ def _preview_key(key: str) -> str:
 def _preview_context(groups, key: str) -> dict:
     totals: Counter = Counter()
     for spec, count in groups:
-        totals[spec.programme.name, spec.month] += count
+        totals[spec.programme.localized("name"), spec.month] += count
     return {"key": key, "rows": groups[:PREVIEW_ROWS], "more": max(len(groups) - PREVIEW_ROWS, 0),
             "row_count": len(groups), "totals": sorted(totals.items()), "total": sum(totals.values())}
 
@@ -418,7 +422,7 @@ def _render_month(request, programme, month, pick_form, status: int = 200):
     this_month = current_month()
     return render(request, "intake/month.html", {
         "programme": programme, "grid": grid, "pick_form": pick_form, "changed": changed,
-        "cells": [(row, [(s, row.statuses[s], f"{row.category}:{s}" in changed) for s in Status.values],
+        "cells": [(row, [(s, Status(s).label, row.statuses[s], f"{row.category}:{s}" in changed) for s in Status.values],
                    [(Outcome(o).label, n) for o, n in row.outcomes.items() if n]) for row in grid.rows],
         "next_month": add_months(month, 1) if month < this_month else None,
         "previous_month": grid.previous if month > programme.first_month else None,

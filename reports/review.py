@@ -6,10 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from intake.models import MonthReview, Programme
+from intake.months import month_in_sentence
 
 from .models import Report
 from .services import report_compute, report_data_unchanged
@@ -33,7 +33,7 @@ def review_report_check(programme: Programme, month: dt.date) -> Callable[[int |
     are those of the data now; ValidationError saying what to do otherwise."""
 
     def check(version: int | None) -> int:
-        names = {"month": date_format(month, "F Y"), "programme": programme.slug, "version": version}
+        names = {"month": month_in_sentence(month), "programme": programme.slug, "version": version}
         ready = Report.objects.for_scope(programme).filter(month=month, state=Report.State.READY).select_related(
             "programme")
         report = ready.filter(version=version).first() if version else ready.order_by("-version").first()

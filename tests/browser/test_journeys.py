@@ -16,12 +16,16 @@ from reports.demo import load_reference_figures
 from reports.models import Report
 from tests.reports.article import SENTENCE
 
-from .helpers import check_accessibility, log_in, screenshot
+from .helpers import DESKTOP, PHONE, check_accessibility, log_in, screenshot
 
 SENTENCES = {
     "en": SENTENCE,
     "ru": "577 запросов с сентября по ноябрь — на 89% больше, чем 305 запросов с июня по август.",
 }
+
+
+LEGAL = {"en": "Legal consultation", "ru": "Юридическая консультация"}
+CLOSED = {"en": "Closed", "ru": "Закрыт"}
 
 
 def grid_row(page: Page, category: str) -> list[str]:
@@ -165,6 +169,9 @@ def test_a_coordinator_on_a_phone_switches_language_and_reads_the_month(this_mon
 
     for _ in range(3):
         add_request(programme=programme, month=this_month, category="legal")
+    for outcome in ("referred", "left_country"):
+        add_request(programme=programme, month=this_month, category="legal", status=Status.CLOSED, outcome=outcome,
+                    closed_month=this_month)
     log_in(page, coordinator.username)
     page.set_viewport_size({"width": 375, "height": 812})
     # The language switch shows without opening the menu.
@@ -176,6 +183,27 @@ def test_a_coordinator_on_a_phone_switches_language_and_reads_the_month(this_mon
     page.goto(f"/requests/month/{programme.slug}/{format_month(this_month)}/")
     check_accessibility(page)
     expect(page.locator("table.month-grid")).to_contain_text("3")
+    # Every column of the grid, Closed and the totals too, fits the phone's width: nothing scrolls sideways.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    rows = page.locator("table.month-grid tbody tr, table.month-grid tfoot tr")
+    expect(rows).to_have_count(7)  # six categories and the totals
+    for row in rows.all():
+        cells = row.locator("th, td")
+        for index in range(cells.count()):
+            if not cells.nth(index).is_visible():  # only an empty cell may be left out
+                assert cells.nth(index).inner_text().strip() == ""
+                continue
+            box = cells.nth(index).bounding_box()
+            assert box and box["x"] >= 0 and box["x"] + box["width"] <= 375, \
+                f"{cells.nth(index).inner_text()!r} of {row.locator('th').first.inner_text()!r} is off-screen: {box}"
+    legal = rows.filter(has_text=LEGAL[language])
+    closed = legal.locator("td").nth(2)
+    # Each number shows what it counts, the column's name above it (a CSS label, from data-label).
+    expect(closed).to_have_attribute("data-label", CLOSED[language])
+    assert CLOSED[language] in closed.evaluate("cell => getComputedStyle(cell, '::before').content")
+    expect(closed).to_contain_text("2")
+    expect(legal.locator("td").nth(3)).to_contain_text("5")  # the row's total
+    check_accessibility(page)
     screenshot(page, f"month-page-{language}")
     page.goto("/requests/move/")
     page.locator("main button[type=submit]").click()
@@ -185,22 +213,144 @@ def test_a_coordinator_on_a_phone_switches_language_and_reads_the_month(this_mon
     screenshot(page, f"move-errors-{language}")
 
 
-def test_staff_imports_what_excel_saves_after_a_preview(this_month, committed_db, page, live_server, programme, staff):
-    log_in(page, staff.username)
-    page.goto("/requests/import/")
+def assert_fits_the_phone(page: Page) -> None:
+    """At 375 px nothing scrolls sideways, inside a table either: every cell of the
+    page's tables is within the screen's width."""
+    page.set_viewport_size(PHONE)  # a screenshot leaves the page at desktop width
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], f"{page.url} scrolls sideways"
+    cells = page.locator("main tbody :is(th, td), main tfoot :is(th, td)")
+    for index in range(cells.count()):
+        cell = cells.nth(index)
+        if cell.is_visible():
+            box = cell.bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], \
+                f"{cell.inner_text()!r} is off-screen on {page.url}: {box}"
+
+
+def test_a_coordinator_works_in_russian_on_a_phone(this_month, committed_db, page, live_server, programme,
+                                                   coordinator):
+    """Point by point in Russian at 375 px: the grid's "+ new", the waiting list's groups
+    and their prefilled Move form with its errors, and undo after its confirmation page."""
+    log_in(page, coordinator.username)
+    page.set_viewport_size(PHONE)
+    page.get_by_role("button", name="RU", exact=True).click()
+    expect(page.locator("html")).to_have_attribute("lang", "ru")
+    page.goto(f"/requests/month/{programme.slug}/{format_month(this_month)}/")
     check_accessibility(page)
-    screenshot(page, "import")
+
+    page.get_by_label("Сколько новых запросов: Юридическая консультация").fill("6")
+    page.locator("table.month-grid tbody tr", has_text="Юридическая консультация").get_by_role(
+        "button", name="+ новые").click()
+    expect(page.get_by_role("alert")).to_have_text("Внесено 6 запросов: юридическая консультация, новый.")
+    expect(page.locator("table.month-grid td.changed")).to_have_count(1)
+    check_accessibility(page)
+    assert_fits_the_phone(page)
+    screenshot(page, "month-page-changed-ru")
+
+    # Home: the waiting list in groups; a group's link opens the Move form prefilled.
+    page.get_by_role("link", name="Главная").first.click()
+    check_accessibility(page)
+    assert_fits_the_phone(page)
+    screenshot(page, "coordinator-home-ru")
+    waiting = page.get_by_role("heading", name="Ждут обработки").locator("xpath=..")
+    expect(waiting.locator("tbody tr")).to_have_count(1)
+    waiting.get_by_role("link", name="Перевести…").click()
+    check_accessibility(page)
+    expect(page.get_by_label("Категория")).to_have_value("legal")
+    expect(page.get_by_label("Текущий статус")).to_have_value("new")
+    expect(page.get_by_label("Новый статус")).to_have_value("")
+    page.locator("#id_count").fill("2")
+    page.locator("main button[type=submit]").click()
+    expect(page).to_have_title(re.compile("^Ошибка:"))
+    expect(page.locator("[data-error-summary]")).to_be_focused()
+    expect(page.locator("[data-error-summary]")).to_contain_text("Выберите новый статус.")
+    expect(page.locator("#id_count")).to_have_value("2")  # kept after the error
+    check_accessibility(page)
+    assert_fits_the_phone(page)
+    screenshot(page, "move-error-ru")
+    page.get_by_label("Новый статус").select_option("closed")
+    page.get_by_label("Исход").select_option("referred")
+    page.get_by_label("Месяц закрытия").fill(format_month(this_month))
+    page.locator("main button[type=submit]").click()
+    expect(page.get_by_role("alert")).to_have_text(
+        "2 запроса переведены из статуса «новый» в «закрыт»: юридическая консультация.")
+    expect(page.locator("table.month-grid td.changed")).to_have_count(2)
+    check_accessibility(page)
+
+    # Undo the move, after a page saying what it puts back.
+    page.get_by_role("link", name="Главная").first.click()
+    entry = page.locator("li", has_text="Перевод")
+    expect(entry).to_contain_text("2 запроса")
+    entry.get_by_role("link", name="Отменить…").click()
+    expect(page.locator("main")).to_contain_text("Отмена вернёт 2 запроса туда, где они были:")
+    expect(page.locator("main")).to_contain_text("Закрыт (Передан в другую организацию)")
+    check_accessibility(page)
+    assert_fits_the_phone(page)
+    screenshot(page, "undo-move-ru")
+    page.get_by_role("button", name="Отменить запись").click()
+    expect(page.get_by_role("alert")).to_have_text("Отменено: 2 запроса возвращены туда, где были.")
+    check_accessibility(page)
+    assert HelpRequest.objects.filter(status=Status.NEW).count() == 6
+
+
+IMPORT_TEXTS = {
+    "en": {"check": "Check the file", "preview": "The file has 1 row. It would add 7 requests.",
+           "import": "Import these requests", "done": "Imported 7 requests.", "title": "^Error: Import requests"},
+    "ru": {"check": "Проверить файл", "preview": "В файле 1 строка. Он добавит 7 запросов.",
+           "import": "Импортировать эти запросы", "done": "Импортировано 7 запросов.",
+           "title": "^Ошибка: Импорт запросов"},
+}
+
+
+def check_at_both_widths(page: Page) -> None:
+    """axe-core on the page as a desktop and as a phone shows it; on the phone nothing
+    scrolls sideways."""
+    check_accessibility(page)
+    page.set_viewport_size(PHONE)
+    try:
+        check_accessibility(page)
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], f"{page.url} scrolls sideways"
+    finally:
+        page.set_viewport_size(DESKTOP)
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_staff_imports_what_excel_saves_after_a_preview(this_month, committed_db, page, live_server, programme, staff,
+                                                        language):
+    texts = IMPORT_TEXTS[language]
+    suffix = "" if language == "en" else "-ru"
+    log_in(page, staff.username)
+    if language == "ru":
+        page.locator("nav button[value=ru]").click()
+        expect(page.locator("html")).to_have_attribute("lang", "ru")
+        check_accessibility(page)
+    page.goto("/requests/import/")
+    check_at_both_widths(page)
+    screenshot(page, f"import{suffix}")
+
+    # A file with a column outside the format: refused unread, with the error summary.
+    page.get_by_label(re.compile("CSV")).set_input_files({
+        "name": "people.csv", "mimeType": "text/csv",
+        "buffer": b"month,programme,category,status,outcome,closed_month,count,name\n"})
+    page.get_by_role("button", name=texts["check"]).click()
+    expect(page).to_have_title(re.compile(texts["title"]))
+    expect(page.locator("main")).to_contain_text("name")
+    check_at_both_widths(page)
+    screenshot(page, f"import-refused{suffix}")
+
+    # What Excel saves in a Russian locale: semicolons, Windows-1251.
     data = (f"month;programme;category;status;outcome;closed_month;count\r\n"
             f"{format_month(this_month)};{programme.slug};legal;new;;;7\r\n").encode("cp1251")
-    page.get_by_label("CSV file").set_input_files({"name": "export.csv", "mimeType": "text/csv", "buffer": data})
-    page.get_by_role("button", name="Check the file").click()
-    expect(page.locator("main")).to_contain_text("The file would add 7 requests, from 1 rows.")
-    check_accessibility(page)
-    screenshot(page, "import-preview")
+    page.get_by_label(re.compile("CSV")).set_input_files({"name": "export.csv", "mimeType": "text/csv", "buffer": data})
+    page.get_by_role("button", name=texts["check"]).click()
+    expect(page.locator("main")).to_contain_text(texts["preview"])
+    check_at_both_widths(page)
+    screenshot(page, f"import-preview{suffix}")
     assert not HelpRequest.objects.exists()
-    page.get_by_role("button", name="Import these requests").click()
-    expect(page.get_by_role("alert")).to_have_text("Imported 7 requests.")
-    check_accessibility(page)
+    page.get_by_role("button", name=texts["import"]).click()
+    expect(page.get_by_role("alert")).to_have_text(texts["done"])
+    check_at_both_widths(page)
+    screenshot(page, f"import-done{suffix}")
     assert HelpRequest.objects.count() == 7
 
 

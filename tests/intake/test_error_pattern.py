@@ -82,3 +82,43 @@ def test_outcome_and_month_closed_are_in_the_page_without_javascript_and_reveale
     assert 'id="div_id_outcome"' in page and 'id="div_id_closed_month"' in page
     assert '<script src="/static/intake/forms.js"></script>' in page
     assert "<script>" not in page  # no inline script: the CSP forbids them
+
+
+def selected_options(page: str, name: str) -> list[str]:
+    select = re.search(rf'<select name="{name}".*?</select>', page, re.S).group(0)
+    return re.findall(r'<option value="([^"]*)" selected>', select)
+
+
+def test_neither_status_of_the_move_form_is_chosen_for_the_person(coordinator_client, programme):
+    page = coordinator_client.get("/requests/move/").content.decode()
+
+    assert selected_options(page, "from_status") in ([], [""])
+    assert selected_options(page, "to_status") in ([], [""])
+
+
+def test_a_move_without_a_current_status_says_which_to_choose_and_keeps_the_rest(coordinator_client, programme):
+    response = coordinator_client.post("/requests/move/", {
+        "programme": "help", "month": format_month(THIS_MONTH), "category": "legal", "count": "2",
+        "to_status": "in_progress"})
+
+    assert response.status_code == 400
+    summary = response.content.decode().split("data-error-summary")[1].split("</div>")[0]
+    assert '<a href="#id_from_status" class="alert-link">Choose the current status of the requests to move.</a>' \
+        in summary
+    page = response.content.decode()
+    assert selected_options(page, "to_status") == ["in_progress"]
+    assert selected_options(page, "category") == ["legal"]
+    assert 'value="2"' in page
+
+
+def test_the_current_status_error_is_in_russian_on_a_russian_page(coordinator_client, programme):
+    response = coordinator_client.post("/requests/move/", {"programme": "help"}, HTTP_ACCEPT_LANGUAGE="ru")
+
+    assert "Выберите текущий статус запросов, которые нужно перевести." in text_of(response)
+
+
+def test_the_current_status_comes_prefilled_from_a_grid_link(coordinator_client, programme):
+    page = coordinator_client.get("/requests/move/", {"from_status": "in_progress"}).content.decode()
+
+    assert selected_options(page, "from_status") == ["in_progress"]
+    assert selected_options(page, "to_status") in ([], [""])

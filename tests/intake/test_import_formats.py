@@ -56,7 +56,7 @@ def test_the_preview_shows_totals_and_writes_nothing_until_confirmed_once(client
     preview = client.post("/requests/import/", {"file": upload})
 
     text = text_of(preview)
-    assert "The file would add 15 requests, from 2 rows." in text
+    assert "The file has 2 rows. It would add 15 requests." in text
     assert "Help October 2023 12" in text and "Other September 2023 3" in text
     assert not HelpRequest.objects.exists()
     key = preview.context["key"]

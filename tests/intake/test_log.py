@@ -217,7 +217,8 @@ def test_author_undoes_a_recent_entry_as_a_whole(coordinator, programme, client_
 
     response = client.post(f"/requests/entries/{entry.pk}/undo/", follow=True)
 
-    assert response.redirect_chain == [(f"/requests/month/help/{format_month(month)}/", 302)]
+    # Back to the month page, the cell the undone entry changed marked.
+    assert response.redirect_chain == [(f"/requests/month/help/{format_month(month)}/?changed=desertion%3Anew", 302)]
     assert "Undone: 5 requests removed." in text_of(response)
     assert not Entry.objects.filter(pk=entry.pk).exists()
     assert list(Entry.objects.all()) == [kept]

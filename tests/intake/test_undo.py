@@ -88,3 +88,25 @@ def test_an_import_is_one_entry_undone_whole(client_for, staff, programme, other
 
     assert not HelpRequest.objects.exists()
     assert cells(programme) == cells(other_programme) == []
+
+
+def test_undoing_an_import_of_one_programme_returns_to_its_month_with_the_cells_marked(client_for, staff, programme):
+    from intake.services import requests_import
+
+    entry, = requests_import([(RequestSpec(programme=programme, month=THIS_MONTH, category="legal"), 3),
+                              (RequestSpec(programme=programme, month=THIS_MONTH, category="other"), 2)],
+                             author=staff)
+
+    response = client_for(staff).post(f"/requests/entries/{entry.pk}/undo/")
+
+    assert response.status_code == 302
+    assert response["Location"] == (f"/requests/month/help/{format_month(THIS_MONTH)}/"
+                                    "?changed=legal%3Anew&changed=other%3Anew")
+
+
+def test_undoing_counts_returns_to_the_month_with_the_cells_marked(coordinator_client, coordinator, programme):
+    entry = log(programme, coordinator, 2)
+
+    response = coordinator_client.post(f"/requests/entries/{entry.pk}/undo/")
+
+    assert response["Location"] == f"/requests/month/help/{format_month(THIS_MONTH)}/?changed=legal%3Anew"

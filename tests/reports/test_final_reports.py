@@ -145,7 +145,7 @@ def test_the_report_of_an_accepted_month_says_it_is_final_and_who_accepted_it(pe
     assert "Final: accepted by an auditor in March 2026." in first
     assert "Final: accepted by an auditor in March 2026. Version 1 was accepted; this version states the same " \
            "figures." in second
-    assert "Окончательный: месяц принят аудитором (Март 2026)." in russian
+    assert "Окончательный: в марте 2026 г. месяц принят аудитором." in russian
 
 
 def test_a_report_of_a_month_not_accepted_is_not_final(people, demo_programme, november_report, client_for):
