@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "intake",
     "reports",
     "shell",  # the site around them: home, audit log, second factor, error pages
+    "api",  # the read-only JSON API for partners (/api/) and its tokens
 ]
 
 MIDDLEWARE = [
@@ -132,6 +133,7 @@ MIDDLEWARE = [
     "config.middleware.NoStoreMiddleware",
     "config.middleware.SecondFactorMiddleware",
     "axes.middleware.AxesMiddleware",
+    "api.middleware.CorsMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -295,6 +297,20 @@ AXES_VERBOSE = False
 AXES_DISABLE_ACCESS_LOG = True
 # The cache lives in the database, shared by every web process (made by a migration).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cache_entries"}}
+
+# The API's rate limit: requests a minute per token (api/tokens.py). Its counters live
+# in the "api" cache: Redis when API_CACHE_URL names one (an atomic INCR shared by
+# every process: what production should use), otherwise the database cache above,
+# also shared by every process.
+API_RATE_LIMIT = env_int("API_RATE_LIMIT", 60, minimum=1)
+API_CACHE_URL = env_str("API_CACHE_URL", "")
+if API_CACHE_URL:
+    if urlsplit(API_CACHE_URL).scheme not in {"redis", "rediss"} or not urlsplit(API_CACHE_URL).hostname:
+        raise ImproperlyConfigured(f"API_CACHE_URL must be a Redis URL such as redis://redis:6379/2; got {API_CACHE_URL!r}.")
+    CACHES["api"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": API_CACHE_URL,
+                     "KEY_PREFIX": "api"}
+else:
+    CACHES["api"] = {**CACHES["default"], "KEY_PREFIX": "api"}
 
 # Nothing loads from another host, and no inline script or style runs. Bootstrap's
 # stylesheet draws a few icons from data: URIs.

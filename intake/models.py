@@ -919,6 +919,8 @@ class AuditEvent(models.Model):
         MONTH_REOPENED = "month_reopened", _("Month reopened")
         UNLOCK_REQUESTED = "unlock_requested", _("Unlock asked for")
         UNLOCK_GRANTED = "unlock_granted", _("Unlock granted")
+        API_TOKEN_ISSUED = "api_token_issued", _("API token issued")
+        API_TOKEN_REVOKED = "api_token_revoked", _("API token revoked")
 
     actor = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("account")
