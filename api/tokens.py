@@ -91,12 +91,10 @@ def rate_check(token: ApiToken) -> None:
     now = time.time()
     cache = caches["api"]
     key = f"rate:{token.pk}:{int(now // 60)}"
-    cache.add(key, 0, timeout=120)
     try:
         used = cache.incr(key)
-    except ValueError:  # gone between add and incr
-        cache.add(key, 1, timeout=120)
-        used = 1
+    except ValueError:  # the minute's first request (or two at once: one adds, the other counts on)
+        used = 1 if cache.add(key, 1, timeout=120) else cache.incr(key)
     if used > settings.API_RATE_LIMIT:
         wait = max(1, 60 - int(now % 60))
         raise Problem(

@@ -278,3 +278,50 @@ def test_a_preflight_is_answered_for_an_origin_a_valid_token_names(client, publi
     assert allowed["Access-Control-Allow-Origin"] == ORIGIN
     assert "Authorization" in allowed["Access-Control-Allow-Headers"]
     assert "Access-Control-Allow-Origin" not in other
+
+
+def test_uses_at_the_same_time_are_all_counted(committed_db, this_month):
+    import threading
+
+    from django.db import connection
+
+    programme = Programme.objects.create(slug="busy", name="Busy", first_month=this_month)
+    token = ApiToken.objects.create(partner="P", profile="public", expires_on=this_month.replace(year=2027),
+                                    prefix="1234abcd", secret_hash="0" * 64, created_in=this_month)
+    token.programmes.add(programme)
+    barrier, failures = threading.Barrier(4), []
+
+    def use_many():
+        try:
+            barrier.wait()
+            for _ in range(25):
+                ApiUse.objects.count_one(token, this_month)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=use_many) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert failures == []
+    assert ApiUse.objects.get(token=token, month=this_month).count == 100
+
+
+@pytest.mark.parametrize("path", ["/api/v1/reports/desertion-help", "/api/v1/programmes/desertion-help/months",
+                                  "/api/v1/programmes", "/api/v1/reports/all"])
+def test_lists_take_few_queries(client, published, issue, django_assert_max_num_queries, path):
+    from tests.api.conftest import new_report
+
+    for _ in range(5):
+        new_report(published["programme"], published["november"].month)
+    _, text = issue(programmes=Programme.objects.all())
+
+    # The same few queries however many reports and months there are: the token, its
+    # programmes, its use, the rate counter (a handful on the database cache, none on
+    # Redis) and one or two for what is listed.
+    with django_assert_max_num_queries(16):
+        assert client.get(path, **bearer(text)).status_code == 200
