@@ -6,13 +6,18 @@ from django.utils.translation import gettext_lazy as _
 
 from intake.models import Programme
 
-from .models import ApiToken
+from .models import ApiToken, Profile
 
 # A token is for a partnership that is reviewed at least yearly.
 MAX_DAYS = 366
 
 
 class ApiTokenForm(forms.ModelForm):
+    profile = forms.ChoiceField(
+        label=_("Profile"), choices=Profile.choices, widget=forms.RadioSelect,
+        help_text=ApiToken._meta.get_field("profile").help_text,
+        error_messages={"required": _("Choose what the token may see: partner or public figures.")},
+    )
     programmes = forms.ModelMultipleChoiceField(
         Programme.objects.all(), label=_("Programmes"), widget=forms.CheckboxSelectMultiple,
         help_text=_("The token sees the figures of these programmes only; the all-programmes figures only if it "
@@ -35,7 +40,6 @@ class ApiTokenForm(forms.ModelForm):
         widgets = {"profile": forms.RadioSelect}
         error_messages = {
             "partner": {"required": _("Enter who the token is for.")},
-            "profile": {"required": _("Choose what the token may see: partner or public figures.")},
         }
 
     def clean_expires_on(self):
