@@ -43,6 +43,9 @@ PAGE_NAMES = {
     "reference_delete": _("Delete a reference figure"),
     "review_queue": _("The months to review"),
     "review_month": _("A month's review"),
+    "api_token_list": _("The API tokens"),
+    "api_token_new": _("Issuing an API token"),
+    "api_token_revoke": _("Revoking an API token"),
 }
 
 

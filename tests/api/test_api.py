@@ -6,6 +6,7 @@ import json
 
 import pytest
 from django.db import models
+from django.test import Client
 
 from api.models import ApiToken, ApiUse
 from intake.models import AuditEvent, Programme
@@ -234,6 +235,11 @@ def test_errors_under_api_are_problems_never_html(client, published, issue, monk
     _, text = issue(programmes=[published["programme"]])
 
     problem(client.get("/api/nowhere", **bearer(text)), 404)
+    problem(client.get("/api/"), 404)
+    forging = Client(enforce_csrf_checks=True)
+    problem(forging.post("/api/v1/programmes", **bearer(text)), 405)
+    problem(forging.post("/api/openapi.json"), 405)
+    problem(forging.post("/api/nowhere"), 404)
     problem(client.get("/api/v1/reports/desertion-help/2023-13", **bearer(text)), 400)
 
     def broken():
