@@ -8,6 +8,7 @@ effect at once."""
 import datetime as dt
 import hashlib
 import hmac
+import logging
 import re
 import secrets
 import time
@@ -27,6 +28,7 @@ from .models import ApiToken, ApiUse
 from .problems import Problem
 
 TAG = "itk"
+logger = logging.getLogger(__name__)
 
 
 def _hash(token: str) -> str:
@@ -86,15 +88,19 @@ def token_check(text: str) -> ApiToken:
 
 def rate_check(token: ApiToken) -> None:
     """A 429 Problem once the token has made API_RATE_LIMIT requests in this minute of
-    the clock. The counter lives in the "api" cache for two minutes (never in the
-    database's rows about the token)."""
+    the clock. The counter lives in the "api" cache (Redis or memory, never the
+    database) for two minutes; if that cache fails, the request is served."""
     now = time.time()
     cache = caches["api"]
     key = f"rate:{token.pk}:{int(now // 60)}"
     try:
-        used = cache.incr(key)
-    except ValueError:  # the minute's first request (or two at once: one adds, the other counts on)
-        used = 1 if cache.add(key, 1, timeout=120) else cache.incr(key)
+        try:
+            used = cache.incr(key)
+        except ValueError:  # the minute's first request (or two at once: one adds, the other counts on)
+            used = 1 if cache.add(key, 1, timeout=120) else cache.incr(key)
+    except Exception as exc:  # noqa: BLE001 - the cache is down: serve rather than fail every request
+        logger.warning("API rate limit not applied: the cache failed (%s)", type(exc).__name__)
+        return
     if used > settings.API_RATE_LIMIT:
         wait = max(1, 60 - int(now % 60))
         raise Problem(

@@ -298,20 +298,6 @@ AXES_DISABLE_ACCESS_LOG = True
 # The cache lives in the database, shared by every web process (made by a migration).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cache_entries"}}
 
-# The API's rate limit: requests a minute per token (api/tokens.py). Its counters live
-# in the "api" cache: Redis when API_CACHE_URL names one (an atomic INCR shared by
-# every process: what production should use), otherwise the database cache above,
-# also shared by every process.
-API_RATE_LIMIT = env_int("API_RATE_LIMIT", 60, minimum=1)
-API_CACHE_URL = env_str("API_CACHE_URL", "")
-if API_CACHE_URL:
-    if urlsplit(API_CACHE_URL).scheme not in {"redis", "rediss"} or not urlsplit(API_CACHE_URL).hostname:
-        raise ImproperlyConfigured(f"API_CACHE_URL must be a Redis URL such as redis://redis:6379/2; got {API_CACHE_URL!r}.")
-    CACHES["api"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": API_CACHE_URL,
-                     "KEY_PREFIX": "api"}
-else:
-    CACHES["api"] = {**CACHES["default"], "KEY_PREFIX": "api"}
-
 # Nothing loads from another host, and no inline script or style runs. Bootstrap's
 # stylesheet draws a few icons from data: URIs.
 CONTENT_SECURITY_POLICY = {
@@ -399,6 +385,20 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*"),
     },
 }
+
+# The API's rate limit: requests a minute per token (api/tokens.py). Its counters live
+# in the "api" cache, never in the database (a row per token and minute would keep the
+# time of each use): in Redis, shared by every process, when API_CACHE_URL names one or
+# when Celery's broker is Redis (production); otherwise in each process's memory.
+API_RATE_LIMIT = env_int("API_RATE_LIMIT", 60, minimum=1)
+API_CACHE_URL = env_str("API_CACHE_URL", CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else "")
+if API_CACHE_URL:
+    if urlsplit(API_CACHE_URL).scheme not in {"redis", "rediss"} or not urlsplit(API_CACHE_URL).hostname:
+        raise ImproperlyConfigured(f"API_CACHE_URL must be a Redis URL such as redis://redis:6379/2; got {API_CACHE_URL!r}.")
+    CACHES["api"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": API_CACHE_URL,
+                     "KEY_PREFIX": "api", "OPTIONS": {"socket_timeout": 1, "socket_connect_timeout": 1}}
+else:
+    CACHES["api"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api-rate"}
 
 # Logging: no addresses, no request contents (the dev server's access log is off).
 # Everything goes to one handler whose filter leaves out the paths of pages (they hold

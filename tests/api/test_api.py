@@ -5,7 +5,7 @@ import hashlib
 import json
 
 import pytest
-from django.db import models
+from django.db import connection, models
 from django.test import Client
 
 from api.models import ApiToken, ApiUse
@@ -193,15 +193,21 @@ def test_uses_are_counted_per_token_per_month_and_no_time_finer_is_stored(client
         client.get("/api/v1/programmes", **bearer(text))
 
     assert list(ApiUse.objects.values_list("token", "month", "count")) == [(token.pk, this_month, 3)]
+    with connection.cursor() as cursor:  # the rate counters are not kept in the database's cache either
+        cursor.execute("SELECT COUNT(*) FROM cache_entries WHERE cache_key LIKE %s", ["%rate%"])
+        assert cursor.fetchone()[0] == 0
     assert ApiToken.objects.get(pk=token.pk).created_in == this_month
     for model in (ApiToken, ApiUse):
         assert not any(isinstance(field, models.DateTimeField | models.TimeField | models.GenericIPAddressField)
                        for field in model._meta.get_fields())
 
 
-@pytest.fixture(params=["database", "redis"])
+@pytest.fixture(params=["memory", "redis"])
 def rate_cache(request, settings):
-    """The "api" cache as configured by default (the database), or on Redis."""
+    """The "api" cache without Redis (each process's memory), or on Redis."""
+    if request.param == "memory":
+        settings.CACHES = {**settings.CACHES, "api": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                                      "LOCATION": "api-rate-test"}}
     if request.param == "redis":
         import os
 
@@ -331,3 +337,12 @@ def test_lists_take_few_queries(client, published, issue, django_assert_max_num_
     # Redis) and one or two for what is listed.
     with django_assert_max_num_queries(16):
         assert client.get(path, **bearer(text)).status_code == 200
+
+
+def test_a_failing_rate_cache_does_not_stop_the_api(client, published, issue, settings):
+    settings.CACHES = {**settings.CACHES, "api": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                                  "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+                                                  "OPTIONS": {"socket_connect_timeout": 0.2}}}
+    _, text = issue(programmes=[published["programme"]])
+
+    assert client.get("/api/v1/programmes", **bearer(text)).status_code == 200
