@@ -86,7 +86,7 @@ api = Api(
     version="1.0.0",
     description="Read-only figures of the organisation's monthly reports, as a partner or the public may see "
                 "them (small counts suppressed, others rounded to 5). Only accepted months are published. "
-                "Send your token as `Authorization: Bearer <token>`; 60 requests a minute per token.",
+                "Send your token as `Authorization: Bearer <token>`; 60 requests a minute per token by default.",
     auth=BearerToken(),
     renderer=Renderer(),
     urls_namespace="api",
