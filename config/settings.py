@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "intake",
     "reports",
     "shell",  # the site around them: home, audit log, second factor, error pages
+    "api",  # the read-only JSON API for partners (/api/) and its tokens
 ]
 
 MIDDLEWARE = [
@@ -132,6 +133,7 @@ MIDDLEWARE = [
     "config.middleware.NoStoreMiddleware",
     "config.middleware.SecondFactorMiddleware",
     "axes.middleware.AxesMiddleware",
+    "api.middleware.CorsMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -404,6 +406,20 @@ CELERY_BEAT_SCHEDULE["collapse-accepted-months"] = {
     "task": "intake.collapse_accepted_months",
     "schedule": crontab(minute=30, hour=3),
 }
+
+# The API's rate limit: requests a minute per token (api/tokens.py). Its counters live
+# in the "api" cache, never in the database (a row per token and minute would keep the
+# time of each use): in Redis, shared by every process, when API_CACHE_URL names one or
+# when Celery's broker is Redis (production); otherwise in each process's memory.
+API_RATE_LIMIT = env_int("API_RATE_LIMIT", 60, minimum=1)
+API_CACHE_URL = env_str("API_CACHE_URL", CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else "")
+if API_CACHE_URL:
+    if urlsplit(API_CACHE_URL).scheme not in {"redis", "rediss"} or not urlsplit(API_CACHE_URL).hostname:
+        raise ImproperlyConfigured(f"API_CACHE_URL must be a Redis URL such as redis://redis:6379/2; got {API_CACHE_URL!r}.")
+    CACHES["api"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": API_CACHE_URL,
+                     "KEY_PREFIX": "api", "OPTIONS": {"socket_timeout": 1, "socket_connect_timeout": 1}}
+else:
+    CACHES["api"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api-rate"}
 
 # Logging: no addresses, no request contents (the dev server's access log is off).
 # Everything goes to one handler whose filter leaves out the paths of pages (they hold

@@ -23,4 +23,6 @@ urlpatterns = [
     path("review/", include("reports.review_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api-tokens/", include("api.staff_urls")),
+    path("api/", include("api.urls")),
 ]

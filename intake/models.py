@@ -941,6 +941,8 @@ class AuditEvent(models.Model):
         UNLOCK_REQUESTED = "unlock_requested", _("Unlock asked for")
         UNLOCK_GRANTED = "unlock_granted", _("Unlock granted")
         MONTH_COLLAPSED = "month_collapsed", _("Month collapsed to counts")
+        API_TOKEN_ISSUED = "api_token_issued", _("API token issued")
+        API_TOKEN_REVOKED = "api_token_revoked", _("API token revoked")
 
     actor = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("account")

@@ -153,6 +153,18 @@ def _everything(scope: Scope) -> Q:
     return Q()
 
 
+def _api_token_rows(lookup: str) -> Callable[[Scope], Q]:
+    """API tokens (and what hangs on them) that cover the programme purged, or all. Their
+    programme links go last: on both databases a foreign key is checked at commit."""
+    return lambda scope: Q() if scope.programme is None else Q(**{lookup: scope.programme})
+
+
+def _orphaned_token_links(scope: Scope) -> Q:
+    from django.apps import apps
+
+    return ~Q(apitoken__in=apps.get_model("api.ApiToken").objects.all())
+
+
 # (model label, what its rows say, the rows of a scope to delete), in the order they are
 # deleted. Accounts are deleted last, by PURGED_ACCOUNTS.
 PURGED: list[tuple[str, str, Callable[[Scope], Q]]] = [
@@ -164,6 +176,9 @@ PURGED: list[tuple[str, str, Callable[[Scope], Q]]] = [
     ("sessions.Session", "logged-in sessions", _everything),
     ("otp_totp.TOTPDevice", "second-factor devices of the accounts deleted", _of_accounts),
     ("otp_static.StaticDevice", "backup codes of the accounts deleted", _of_accounts),
+    ("api.ApiUse", "how often each API token was used, by month", _api_token_rows("token__programmes")),
+    ("api.ApiToken", "API tokens and the partners they were issued to", _api_token_rows("programmes")),
+    ("api.ApiToken_programmes", "which programmes each API token covered", _orphaned_token_links),
     ("axes.AccessAttempt", "failed logins", _everything),
     ("axes.AccessFailureLog", "failed logins", _everything),
     ("axes.AccessLog", "logins", _everything),

@@ -44,6 +44,9 @@ PAGE_NAMES = {
     "review_queue": _("The months to review"),
     "review_month": _("A month's review"),
     "collapse_month": _("Collapsing a month to counts"),
+    "api_token_list": _("The API tokens"),
+    "api_token_new": _("Issuing an API token"),
+    "api_token_revoke": _("Revoking an API token"),
 }
 
 

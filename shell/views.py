@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from api import problems as api_problems
 from intake import audit
 from intake.access import programmes_for
 from intake.counts import open_count, open_groups, status_counts
@@ -104,6 +105,8 @@ def permission_denied(request, exception=None):
 def page_not_found(request, exception=None):
     """404 in the site's layout; a missing report names the versions that exist and
     points to the list of reports."""
+    if request.path.startswith("/api/"):
+        return api_problems.not_found()
     context = {}
     if isinstance(exception, ReportNotFound):
         context = {"missing_report": True, "versions": exception.versions}
@@ -113,7 +116,9 @@ def page_not_found(request, exception=None):
 def server_error(request):
     """500, in the site's layout and the language the request asked for. It is rendered
     without the request, so nothing reads the account, the session or the database,
-    which may be what failed."""
+    which may be what failed. Under /api/, a problem document instead."""
+    if request.path.startswith("/api/"):
+        return api_problems.server_error()
     return HttpResponseServerError(loader.render_to_string("500.html"))
 
 

@@ -14,6 +14,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from api.models import ApiToken
 from intake.models import Category, Entry
 from reports.demo import load_reference_figures
 from reports.models import ReferenceFigure
@@ -91,6 +92,16 @@ RULES = {
     "review_month": {"GET": rule(LOGIN, NO, NO, 200, 200, NO), "POST": rule(LOGIN, NO, NO, 400, 400, NO)},
     # Collapse: staff only (the month is not accepted here: the POST is refused as such).
     "collapse_month": {"GET": rule(LOGIN, NO, NO, 200, NO, NO), "POST": rule(LOGIN, NO, NO, 400, NO, NO)},
+    # API tokens: staff only.
+    "api_token_list": {"GET": rule(LOGIN, NO, NO, 200, NO, NO), "POST": rule(LOGIN, NO, NO, NOT_ALLOWED, NO, NO)},
+    "api_token_new": {"GET": rule(LOGIN, NO, NO, 200, NO, NO), "POST": rule(LOGIN, NO, NO, 400, NO, NO)},
+    "api_token_revoke": {"GET": rule(LOGIN, NO, NO, 200, NO, NO), "POST": rule(LOGIN, NO, NO, 302, NO, NO)},
+    # The API answers tokens, never a session: 401 without one, whoever is logged in; it only reads.
+    **{f"api:{name}": {"GET": same(401, 401), "POST": same(NOT_ALLOWED, NOT_ALLOWED)}
+       for name in ["programme_list", "programme_detail", "programme_months", "report_list", "report_latest",
+                    "report_month", "report_version", "reference_figures"]},
+    "api:openapi-json": {"GET": same(200, 200), "POST": same(NOT_ALLOWED, NOT_ALLOWED)},
+    "api:api-root": {"GET": same(GONE, GONE), "POST": same(GONE, GONE)},
 }
 # The Django admin: only administrators (is_staff) get in; everyone else is sent to its login.
 ADMIN = {"GET": rule(302, 302, 302, 302, 302, 200), "POST": rule(302, 302, 302, 302, 302, 200)}
@@ -134,6 +145,11 @@ def url_for(name: str, objects: dict) -> str:
     kwargs = {key: objects[key] for key in pattern.pattern.converters}
     if name.startswith("reference_") and "pk" in kwargs:
         kwargs["pk"] = ReferenceFigure.objects.first().pk
+    if name.startswith("api_token_") and "pk" in kwargs:
+        kwargs["pk"] = ApiToken.objects.create(partner="P", profile="public", expires_on=dt.date(2026, 12, 31),
+                                               prefix="0badc0de", secret_hash="0" * 64, created_in=dt.date(2026, 3, 1)).pk
+    if name.startswith("api:") and "month" in kwargs:
+        kwargs["month"] = "2023-11"
     return reverse(name, kwargs=kwargs)
 
 

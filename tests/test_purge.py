@@ -18,6 +18,8 @@ from django.db import connection
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from api.models import ApiToken, ApiUse
+from api.tokens import token_issue
 from intake import demo
 from intake.models import AuditEvent, Entry, HelpRequest, MonthlyCount, MonthReview, MovedRequest, Programme, User
 from intake.months import current_month, month_range
@@ -80,6 +82,11 @@ def world(committed_db, demo_programme):
     for user in (coord, staff, other_coord, admin):
         log_in(Client(), user)
         TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    # A partner's API tokens: one for the other programme, one for both, used this month.
+    for programmes, partner in (([other], "osprey-desk"), ([other, demo_programme], "both-desk")):
+        token, _text = token_issue(token=ApiToken(partner=partner, profile="public", expires_on=dt.date(2026, 12, 31)),
+                                   programmes=programmes, actor=staff)
+        ApiUse.objects.count_one(token, current_month())
     LogEntry.objects.create(user=admin, content_type=ContentType.objects.get_for_model(User),
                             object_id=str(coord.pk), object_repr=coord.username, action_flag=CHANGE,
                             change_message="[]")
@@ -163,8 +170,9 @@ def test_a_purge_of_all_leaves_no_reference_no_deleted_username_and_no_time_fine
     assert list(MonthlyCount.objects.order_by("pk").values_list("pk", "requests")) == counts
     assert command("check_counts").startswith("Counts match: 0 cells (")
     assert list(User.objects.values_list("username", flat=True)) == [KEPT]
-    for model in (HelpRequest, Entry, MovedRequest, AuditEvent, Session, LogEntry):
+    for model in (HelpRequest, Entry, MovedRequest, AuditEvent, Session, LogEntry, ApiToken, ApiUse):
         assert not model.objects.exists(), model
+    assert "osprey-desk" not in text
     assert not MonthReview.objects.exclude(return_reason="", unlock_reason="", unlocked_until=None).exists()
     assert finer_than_a_month(lines) == []
 
@@ -181,6 +189,7 @@ def test_a_purge_of_one_programme_keeps_the_others(world):
     assert not Entry.objects.filter(programme=world["other"]).exists()
     assert Entry.objects.filter(programme=world["demo"]).exists()
     assert not User.objects.filter(username="osprey-other").exists()
+    assert not ApiToken.objects.exists() and not ApiUse.objects.exists()  # both covered the programme
     assert set(User.objects.values_list("username", flat=True)) >= {"kestrel-coord", "heron-staff", KEPT}
     assert not AuditEvent.objects.filter(subject__startswith="other ").exists()
     assert AuditEvent.objects.filter(subject__startswith="desertion-help ").exists()

@@ -1,0 +1,296 @@
+"""The read-only JSON API (django-ninja), under /api/v1/; its OpenAPI 3.1 document at
+/api/openapi.json. Every answer is about programmes, months, published reports and
+reference figures: nothing reaches a single request. Reports are served only through
+reports.disclosure.published_document, in the token's profile."""
+
+import datetime as dt
+
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
+from django.urls import reverse
+from django.utils.http import parse_etags
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET
+from ninja import NinjaAPI, Path, Router
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.renderers import JSONRenderer
+from ninja.security import HttpBearer
+
+from intake.models import MonthReview, Programme
+from intake.months import current_month, format_month, month_range, parse_month
+from reports.disclosure import NotPublishable, published_document
+from reports.models import ReferenceFigure, Report
+
+from . import problems
+from .models import ApiToken
+from .problems import PROBLEM_TYPE, Problem
+from .schemas import (
+    MonthOut,
+    ProblemOut,
+    ProgrammeOut,
+    ReferenceFigureOut,
+    ReportOut,
+    ReportSummary,
+)
+from .tokens import rate_check, token_check, use_count
+
+
+class BearerToken(HttpBearer):
+    """A partner's token, sent as `Authorization: Bearer itk_...`."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> ApiToken:
+        found = token_check(token)
+        request.api_token = found  # for the CORS middleware
+        rate_check(found)
+        use_count(found)
+        found.programme_ids = set(found.programmes.values_list("pk", flat=True))
+        return found
+
+
+class Renderer(JSONRenderer):
+    json_dumps_params = {"ensure_ascii": False}
+
+
+def _header(description: str, schema: dict) -> dict:
+    return {"description": description, "schema": schema}
+
+
+# The headers the answers carry, for the document (a report's 200 and 304 carry its ETag).
+HEADERS = {
+    "200": {"ETag": _header("A strong validator of the report in this profile: send it back in If-None-Match.",
+                            {"type": "string"})},
+    "304": {"ETag": _header("The same validator: the copy you have is current.", {"type": "string"})},
+    "401": {"WWW-Authenticate": _header('Bearer realm="api" (with error="invalid_token" for a token that is not '
+                                        "valid, revoked or expired).", {"type": "string"})},
+    "429": {"Retry-After": _header("Seconds until the token may ask again.", {"type": "integer", "minimum": 1})},
+}
+
+
+class Api(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        """Ninja's document, with errors typed as application/problem+json."""
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for path in schema["paths"].values():
+            for operation in path.values():
+                for status, response in operation.get("responses", {}).items():
+                    content = response.get("content", {})
+                    if int(status) >= 400 and "application/json" in content:
+                        content[PROBLEM_TYPE] = content.pop("application/json")
+                    if str(status) in HEADERS and (str(status) != "200" or "304" in operation["responses"]):
+                        response["headers"] = HEADERS[str(status)]
+        return schema
+
+
+api = Api(
+    title="Case intake figures API",
+    version="1.0.0",
+    description="Read-only figures of the organisation's monthly reports, as a partner or the public may see "
+                "them (small counts suppressed, others rounded to 5). Only accepted months are published. "
+                "Send your token as `Authorization: Bearer <token>`; 60 requests a minute per token by default.",
+    auth=BearerToken(),
+    renderer=Renderer(),
+    urls_namespace="api",
+    openapi_url=None,  # served by openapi_document below, for GET only
+    docs_url=None,
+)
+
+ERRORS = {400: ProblemOut, 401: ProblemOut, 404: ProblemOut, 429: ProblemOut}
+
+
+@api.exception_handler(Problem)
+def _problem(request, exc: Problem):
+    return problems.from_problem(exc)
+
+
+@api.exception_handler(AuthenticationError)
+def _no_token(request, exc):
+    return problems.problem_response(
+        401, _("Not authorised"), _("Send your token in the Authorization header: Bearer <token>."),
+        {"WWW-Authenticate": 'Bearer realm="api"'},
+    )
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request, exc: ValidationError):
+    where = "; ".join(f"{'.'.join(str(part) for part in error.get('loc', ()))}: {error.get('msg', '')}"
+                      for error in exc.errors)
+    return problems.problem_response(400, _("Bad request"), where)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return problems.not_found()
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    return problems.problem_response(exc.status_code, _("Error"), str(exc))
+
+
+@api.exception_handler(Exception)
+def _server_error(request, exc: Exception):
+    if isinstance(exc, Problem):
+        return problems.from_problem(exc)
+    raise exc  # logged by Django, answered by the 500 handler (problem+json under /api/)
+
+
+v1 = Router(tags=["v1"])
+SLUG = Path(..., pattern=r"^[-a-zA-Z0-9_]+$", description="A programme's short name", examples=["desertion-help"])
+SCOPE = Path(..., pattern=r"^[-a-zA-Z0-9_]+$", description='A programme\'s short name, or "all" for every programme',
+             examples=["all", "desertion-help"])
+
+
+def _programme(token: ApiToken, slug: str) -> Programme:
+    programme = Programme.objects.filter(slug=slug, pk__in=token.programme_ids).first()
+    if programme is None:
+        raise Problem(404, _("Not found"), _("This token covers no programme named %(slug)s.") % {"slug": slug})
+    return programme
+
+
+def _scope(token: ApiToken, scope: str) -> Programme | None:
+    """The programme of `scope` (None for "all", allowed only to a token that covers
+    every programme)."""
+    if scope != "all":
+        return _programme(token, scope)
+    if set(Programme.objects.values_list("pk", flat=True)) - token.programme_ids:
+        raise Problem(403, _("Forbidden"), _("The all-programmes figures are open only to a token that covers every "
+                                             "programme."))
+    return None
+
+
+def _texts(thing, field: str) -> dict:
+    return {"en": getattr(thing, field), "ru": getattr(thing, f"{field}_ru") or None}
+
+
+@v1.get("/programmes", response={200: list[ProgrammeOut], **ERRORS}, summary="Programmes this token covers")
+def programme_list(request):
+    programmes = Programme.objects.filter(pk__in=request.auth.programme_ids).order_by("slug")
+    return [{"slug": p.slug, "name": _texts(p, "name"), "first_month": format_month(p.first_month)}
+            for p in programmes]
+
+
+@v1.get("/programmes/{slug}", response={200: ProgrammeOut, **ERRORS}, summary="One programme")
+def programme_detail(request, slug: str = SLUG):
+    p = _programme(request.auth, slug)
+    return {"slug": p.slug, "name": _texts(p, "name"), "first_month": format_month(p.first_month)}
+
+
+@v1.get("/programmes/{slug}/months", response={200: list[MonthOut], **ERRORS},
+        summary="The programme's months, from its first to this one, with their review states")
+def programme_months(request, slug: str = SLUG):
+    programme = _programme(request.auth, slug)
+    states = dict(MonthReview.objects.filter(programme=programme).values_list("month", "state"))
+    months = month_range(programme.first_month, current_month()) if programme.first_month <= current_month() else []
+    return [{"month": format_month(m), "state": states.get(m, "open"), "published": states.get(m) == "accepted"}
+            for m in months]
+
+
+def _published_months(programme: Programme | None) -> set[dt.date]:
+    """The months whose reports of this scope are published: accepted (for all
+    programmes, accepted in every programme that had started)."""
+    accepted = MonthReview.objects.filter(state=MonthReview.State.ACCEPTED)
+    if programme is not None:
+        return set(accepted.filter(programme=programme).values_list("month", flat=True))
+    starts = dict(Programme.objects.values_list("pk", "first_month"))
+    by_month: dict[dt.date, set[int]] = {}
+    for programme_id, month in accepted.values_list("programme_id", "month"):
+        by_month.setdefault(month, set()).add(programme_id)
+    return {month for month, ids in by_month.items()
+            if {pk for pk, first in starts.items() if first <= month} <= ids}
+
+
+def _summary(report: Report, scope: str) -> dict:
+    month = format_month(report.month)
+    return {"scope": scope, "month": month, "version": report.version,
+            "url": reverse("api:report_version", kwargs={"scope": scope, "month": month, "version": report.version})}
+
+
+@v1.get("/reports/{scope}", response={200: list[ReportSummary], 403: ProblemOut, **ERRORS},
+        summary="The published reports of a scope (a programme's slug, or all), newest first")
+def report_list(request, scope: str = SCOPE):
+    programme = _scope(request.auth, scope)
+    reports = (Report.objects.for_scope(programme).filter(state=Report.State.READY, month__in=_published_months(programme))
+               .order_by("-month", "-version").only("month", "version"))
+    return [_summary(report, scope) for report in reports]
+
+
+def _report_answer(request, response: HttpResponse, report: Report | None):
+    if report is None:
+        raise Problem(404, _("Not found"), _("There is no such report."))
+    try:
+        document = published_document(report, request.auth.profile)
+    except NotPublishable as exc:
+        raise Problem(409, _("Not published yet"), str(exc)) from None
+    etag = f'"{request.auth.profile}-{document["fingerprint"].removeprefix("sha256:")}"'
+    if_none_match = request.headers.get("If-None-Match", "")
+    if if_none_match:
+        wanted = [tag.removeprefix("W/") for tag in parse_etags(if_none_match)]
+        if "*" in wanted or etag in wanted:
+            not_modified = HttpResponseNotModified()
+            not_modified["ETag"] = etag
+            return not_modified
+    response["ETag"] = etag
+    return document
+
+
+REPORT_ANSWERS = {200: ReportOut, 304: None, 403: ProblemOut, 409: ProblemOut, **ERRORS}
+
+
+def _ready(programme: Programme | None):
+    return Report.objects.for_scope(programme).filter(state=Report.State.READY).select_related("programme")
+
+
+@v1.get("/reports/{scope}/latest", response=REPORT_ANSWERS,
+        summary="The latest version of the report of the scope's latest published month")
+def report_latest(request, response: HttpResponse, scope: str = SCOPE):
+    programme = _scope(request.auth, scope)
+    report = _ready(programme).filter(month__in=_published_months(programme)).order_by("-month", "-version").first()
+    return _report_answer(request, response, report)
+
+
+MONTH = Path(..., pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM", examples=["2023-11"])
+
+
+def _month(value: str) -> dt.date:
+    try:
+        return parse_month(value)
+    except ValueError:
+        raise Problem(400, _("Bad request"), _("Give the month as YYYY-MM, e.g. 2023-11.")) from None
+
+
+@v1.get("/reports/{scope}/{month}", response=REPORT_ANSWERS, summary="The latest version of a month's report")
+def report_month(request, response: HttpResponse, scope: str = SCOPE, month: str = MONTH):
+    programme = _scope(request.auth, scope)
+    report = _ready(programme).filter(month=_month(month)).order_by("-version").first()
+    return _report_answer(request, response, report)
+
+
+@v1.get("/reports/{scope}/{month}/versions/{version}", response=REPORT_ANSWERS, url_name="report_version",
+        summary="A given version of a month's report")
+def report_version(
+    request, response: HttpResponse, scope: str = SCOPE, version: int = Path(..., ge=1, le=2**31 - 1, examples=[1]),
+                   month: str = MONTH):
+    programme = _scope(request.auth, scope)
+    report = _ready(programme).filter(month=_month(month), version=version).first()
+    return _report_answer(request, response, report)
+
+
+@v1.get("/reference-figures", response={200: list[ReferenceFigureOut], **ERRORS},
+        summary="Figures published by other sources, shown beside the reports")
+def reference_figures(request):
+    return [
+        {"id": f.pk, "source": _texts(f, "source"), "measure": _texts(f, "measure"), "period": _texts(f, "period"),
+         "value": f.value, "value_high": f.value_high, "per": f.per, "out_of": f.out_of,
+         "citation": _texts(f, "citation"), "derived": f.derived}
+        for f in ReferenceFigure.objects.all()
+    ]
+
+
+api.add_router("/v1/", v1)
+
+
+@csrf_exempt  # reads no cookie and changes nothing: a POST is answered 405, as problem+json
+@require_GET
+def openapi_document(request):
+    """The OpenAPI 3.1 document, open to anyone (it describes, and holds no figures)."""
+    return JsonResponse(api.get_openapi_schema(), json_dumps_params={"ensure_ascii": False})
