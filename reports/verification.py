@@ -22,6 +22,7 @@ from intake.counts import count_rows, data_version, first_month
 from intake.models import Category, Outcome, Programme, Status
 from intake.months import format_month, parse_month
 
+from .disclosure import PROFILES, NotPublishable, published_document
 from .document import fingerprint_basis, fingerprint_of
 from .models import Report
 
@@ -200,7 +201,7 @@ def export_check(raw: bytes) -> ExportCheck:
             raise ExportRefused(_("This is JSON, but not a report export: a report export is one object with "
                                   "\u201cscope\u201d, \u201cmonth\u201d, \u201cversion\u201d and the figures."))
         report = _stored_report(document)
-        return ExportCheck(report=report, differences=figure_differences(document, report.document))
+        return ExportCheck(report=report, differences=figure_differences(document, _as_exported(report, document)))
     except RecursionError:
         raise ExportRefused(_("This is JSON, but not a report export: it is nested far deeper than one.")) from None
 
@@ -274,6 +275,21 @@ def _stored_report(document: dict[str, Any]) -> Report:
         raise ExportRefused(_("Version %(version)s of the report of %(scope)s for %(month)s is %(state)s: it has no "
                               "figures to compare yet.") % (names | {"state": state}))
     return report
+
+
+def _as_exported(report: Report, document: dict[str, Any]) -> dict[str, Any]:
+    """The stored version as the export's profile publishes it (the internal document
+    for an export made before exports named their profile)."""
+    if "profile" not in document:
+        return report.document
+    profile = document["profile"]
+    if profile not in PROFILES:
+        raise ExportRefused(_("The export\u2019s profile \u201c%(profile)s\u201d is not one of internal, partner "
+                              "and public.") % {"profile": _quoted(profile)})
+    try:
+        return published_document(report, profile)
+    except NotPublishable as exc:
+        raise ExportRefused(str(exc)) from None
 
 
 def figure_differences(in_file: dict[str, Any], stored: dict[str, Any]) -> list[FigureDifference]:
