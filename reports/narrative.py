@@ -367,7 +367,8 @@ def key_figures(figures: dict[str, Any], language: str = "en") -> list[KeyFigure
     if f.previous is None:
         previous = KeyFigure("—", words.card_no_previous(length=length))
     else:
-        previous = KeyFigure(words.figure(f.previous), words.card_requests(count=f.previous, span=f.previous_span))
+        previous = KeyFigure(words.figure(f.previous), words.card_requests(count=f.previous, span=f.previous_span),
+                             words=_in_words(f.previous))
     change_value = {"increase": f"{f.pct}%", "decrease": f"{f.pct}%", "slightly_more": "<1%",
                     "slightly_fewer": "<1%", "same": "0%", "about_same": "0%"}.get(f.change, "—")
     change_pct, share = figures["window"]["change_pct"], figures["since_start"]["current_window_share_pct"]
@@ -382,17 +383,24 @@ def key_figures(figures: dict[str, Any], language: str = "en") -> list[KeyFigure
     else:
         lowest = KeyFigure("—", words.card_fewest_left_out(), words=True)
     return [
-        KeyFigure(words.figure(f.current), words.card_requests(count=f.current, span=f.current_span)),
+        KeyFigure(words.figure(f.current), words.card_requests(count=f.current, span=f.current_span),
+                  words=_in_words(f.current)),
         previous,
         KeyFigure(change_value, words.card_change(change=f.change, length=length), exact=exact_change),
-        KeyFigure(words.figure(f.total), words.card_since(count=f.total, since=f.since)),
+        KeyFigure(words.figure(f.total), words.card_since(count=f.total, since=f.since), words=_in_words(f.total)),
         highest,
         lowest,
         KeyFigure(words.figure(f.this_month), words.card_month(count=f.this_month, month=f.month, rank=f.rank,
-                                                               months=f.months, shared=bool(f.equal))),
+                                                               months=f.months, shared=bool(f.equal)),
+                  words=_in_words(f.this_month)),
         KeyFigure(_share_value(share, f.share), words.card_share(since=f.since, span=f.current_span),
                   exact=f"{words.decimal(share)}%" if isinstance(share, float) else None),
     ]
+
+
+def _in_words(count) -> bool:
+    """A published "<10" or "[c]" is said in words ("fewer than 10"), set as words are."""
+    return not isinstance(count, int)
 
 
 def _share_value(share: float | None, whole: int | None) -> str:

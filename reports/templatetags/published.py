@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from reports.disclosure import SUPPRESSED, WITHHELD
+from reports.outputs import SEASONS
 
 register = template.Library()
 
@@ -26,7 +27,7 @@ def figure(value) -> str:
         return _("withheld")
     if isinstance(value, float):
         return number_format(value, 1)
-    return str(value)
+    return str(SEASONS.get(value, value)) if isinstance(value, str) else str(value)
 
 
 @register.filter

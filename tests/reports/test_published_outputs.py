@@ -456,6 +456,11 @@ def test_auditors_see_the_internal_and_public_figures_side_by_side_marking_those
     assert ["Change on the months before, %", "June–November 2023", "16.9", "17", "differs"] in rows
     assert ["Lowest month", "June 2023", "0", "not stated", "differs"] in rows
     assert ["Months", "April–November 2023", "8", "8", ""] in rows
+    assert ["Season of the recent months", "September–November 2023", "autumn", "autumn", ""] in rows
+    in_russian = table_rows(client_for(people["auditor"]).get("/review/help/2023-11/", HTTP_ACCEPT_LANGUAGE="ru"),
+                            "data-side-by-side")
+    assert ["Запросы", "Ноябрь 2023", "8", "менее 10", "отличается"] in in_russian
+    assert "осень" in [row[2] for row in in_russian]
     assert ["Mobilisation", "November 2023", "0", "0", ""] in [[r[0].split(" (")[0], *r[1:]] for r in rows]
     assert len([row for row in rows if row[0] == "Requests"]) == 1 + 1 + 8  # the month, since the start, the series
 
@@ -484,3 +489,14 @@ def test_a_public_export_checks_against_the_stored_version_as_published(accepted
     assert "matches Desertion help (demo), November 2023 · version 1 exactly" in matching
     assert "window.current.requests 577 575" in differing
     assert "profile “press” is not one of internal, partner and public" in unknown
+
+
+def test_a_public_page_and_print_view_give_the_published_fingerprint_never_the_internal_one(accepted_november,
+                                                                                           people, client_for):
+    client = client_for(people["staff"])
+    published = json.loads(client.get(f"{URL}.json?profile=public").content)["fingerprint"]
+
+    for url in (f"{URL}/?profile=public", f"{URL}/print/?profile=public"):
+        page = client.get(url).content.decode()
+        assert published in page
+        assert accepted_november.fingerprint not in page
