@@ -26,7 +26,7 @@ from tests.conftest import add_request, make_user, table_rows, text_of
 
 from .test_figures import m
 from .test_final_reports import accept
-from .test_narrative import series
+from .test_narrative import HISTORIES, series
 
 NOVEMBER = dt.date(2023, 11, 1)
 URL = "/reports/desertion-help/2023-11/v1"
@@ -500,3 +500,30 @@ def test_a_public_page_and_print_view_give_the_published_fingerprint_never_the_i
         page = client.get(url).content.decode()
         assert published in page
         assert accepted_november.fingerprint not in page
+
+
+def count_cells(document: dict) -> list[str]:
+    """The names `published` takes for every count of a document."""
+    names = ["requests.this_month", "window.current.requests", "since_start.requests"]
+    if document["requests"]["previous_month"] is not None:
+        names.append("requests.previous_month")
+    if document["window"]["previous"]:
+        names.append("window.previous.requests")
+    return names + [f"series.{row['month']}" for row in document["series"]]
+
+
+@pytest.mark.parametrize("history", list(HISTORIES))
+@pytest.mark.parametrize("marker", [SUPPRESSED, WITHHELD])
+def test_any_count_of_any_history_hidden_is_said_in_words_in_both_languages(history, marker):
+    first, counts, _, _ = HISTORIES[history]
+    base = public_figures(first, counts)
+    for cell in count_cells(base):
+        # What a published document does around a hidden count: no percentage, no lowest, no rank.
+        document = published(base, **{cell: marker, "requests.change_pct": None, "window.change_pct": None,
+                                      "since_start.current_window_share_pct": None, "since_start.lowest": None,
+                                      "since_start.rank_of_month": None})
+        for language in ("en", "ru"):
+            said = " ".join(narrative(document, language)) + " ".join(
+                f"{card.value} {card.caption}" for card in key_figures(document, language))
+            assert "None" not in said and SUPPRESSED not in said and WITHHELD not in said, (cell, said)
+            assert "менее 10 запроса" not in said and "fewer than 10 request " not in said
