@@ -26,7 +26,8 @@ from typing import Any
 
 from intake.months import add_months, parse_month
 
-from .phrasebook import Span
+from .disclosure import WITHHELD
+from .phrasebook import Count, Span
 from .phrasebook.en import English
 from .phrasebook.ru import Russian
 
@@ -37,40 +38,45 @@ class Facts:
 
     with_years: bool  # the series covers two calendar years: name them
     since: date
-    # the window
-    current: int
+    # the window. A count is an int, or in a published document "<10" or "[c]".
+    current: Count
     current_span: Span
-    previous: int | None  # None: no complete previous window
+    previous: Count | None  # None: no complete previous window
     previous_span: Span | None
-    change: str  # none | zero_before | same | slightly_more | slightly_fewer | increase | decrease
+    # none | zero_before | same | about_same | slightly_more | slightly_fewer | increase | decrease
+    # | unknown (a published document leaves the percentage out: a side is "<10" or "[c]")
+    change: str
     pct: int  # whole percentage, without sign
     # highest and lowest
-    extremes: str  # single | flat | normal
-    highest: list[date]
-    most: int
-    lowest: list[date]
-    fewest: int
+    extremes: str  # single | flat | normal | highest_only | none (left out of a published document)
+    highest: list[date] | None
+    most: Count | None
+    lowest: list[date] | None
+    fewest: Count | None
     # the report month
     month: date
-    this_month: int
+    this_month: Count
     above: list[date]
     equal: list[date]
     below: list[date]
     # first | all_same | most | equal_then_more | fewest | equal_then_fewer | between | between_with_equal
+    # | rank (published: only the rank is said) | only (published, without a rank)
     standing: str
-    rank: int
+    rank: int | None
     months: int
     # the month before
-    last_month: int | None  # None: the report month is the first
-    month_change: str  # none | zero_before | same | slightly_more | slightly_fewer | increase | decrease
+    last_month: Count | None  # None: the report month is the first
+    month_change: str  # as change
     month_pct: int
     # the total
-    total: int
+    total: Count
     about: tuple[str, int] | None  # ("over", 1000): the total as a reader says it; None: say it exactly
     share: int | None  # whole percentage; None: not worth a number (0, 100, or rounds to either)
-    portion: tuple[str, str]  # the share in words: ("more", "half"), ("about", "third"), ("all", "")
+    # the share in words: ("more", "half"), ("about", "third"), ("all", ""); ("unknown", ""): left out
+    portion: tuple[str, str]
     season: str | None  # the current window's season, said as "this autumn"
     window_holds_all: bool
+    rounded: bool = False  # a partner or public document: counts are rounded to 5 (said "about")
 
 
 def _whole_pct(value: float) -> int:
@@ -86,16 +92,23 @@ def _shown_share(share: float | None) -> int | None:
     return whole if 0 < whole < 100 else None
 
 
-def _change(current: int, previous: int | None, change_pct: float | None) -> tuple[str, int]:
-    """How a count compares with an earlier one, and the whole percentage to say."""
+def _change(current: Count, previous: Count | None, change_pct: float | None, rounded: bool = False
+            ) -> tuple[str, int]:
+    """How a count compares with an earlier one, and the whole percentage to say. In a
+    published document two rounded counts can be equal when the counts were not: the
+    percentage, from the exact counts, decides."""
     if previous is None:
         return "none", 0
-    if current == previous:
+    if current == previous and (not rounded or current == 0):
         return "same", 0
-    if previous == 0 or change_pct is None:
+    if previous == 0:
         return "zero_before", 0
+    if change_pct is None:
+        return "unknown", 0
     whole = _whole_pct(change_pct)
     if whole == 0:
+        if rounded:
+            return "about_same", 0
         # "a 0% increase" would read as no change when there was one.
         return ("slightly_more" if change_pct > 0 else "slightly_fewer"), 0
     return ("increase" if whole > 0 else "decrease"), abs(whole)
@@ -107,10 +120,10 @@ ROUNDED_FROM = 1000
 ROUNDED_WITHIN = Decimal("0.05")
 
 
-def _about(n: int) -> tuple[str, int] | None:
+def _about(n: Count) -> tuple[str, int] | None:
     """A total as a reader says it: ("over", 1000) for 1,017, ("almost", 2000) for 1,950,
     trying round figures of one significant digit, then of a half, then of two."""
-    if n < ROUNDED_FROM:
+    if not isinstance(n, int) or n < ROUNDED_FROM:
         return None
     unit = 10 ** (len(str(n)) - 1)
     for step in (unit, unit // 2, unit // 10):
@@ -167,25 +180,39 @@ def _facts(figures: dict[str, Any]) -> Facts:
     month = parse_month(figures["month"])
     first = parse_month(since["first"])
     window = figures["window"]
+    rounded = figures.get("profile", "internal") != "internal"
     current, previous = window["current"], window["previous"]
-    change, pct = _change(current["requests"], previous["requests"] if previous else None, window["change_pct"])
+    change, pct = _change(current["requests"], previous["requests"] if previous else None, window["change_pct"],
+                          rounded)
     requests = figures["requests"]
-    month_change, month_pct = _change(requests["this_month"], requests["previous_month"], requests["change_pct"])
+    month_change, month_pct = _change(requests["this_month"], requests["previous_month"], requests["change_pct"],
+                                      rounded)
 
     share = since["current_window_share_pct"]
     series = [(parse_month(row["month"]), row["requests"]) for row in figures["series"]]
     highest, lowest = since["highest"], since["lowest"]
     if len(series) == 1:
         extremes = "single"
+    elif not highest:
+        extremes = "none"
+    elif not lowest:
+        extremes = "highest_only"
     elif highest[0]["requests"] == lowest[0]["requests"]:
         extremes = "flat"
     else:
         extremes = "normal"
     this_month = figures["requests"]["this_month"]
     others = [(m, c) for m, c in series if m != month]
-    above = [m for m, c in others if c > this_month]
-    equal = [m for m, c in others if c == this_month]
-    below = [m for m, c in others if c < this_month]
+    if rounded or not all(isinstance(c, int) for _, c in series):
+        # Rounded counts cannot be compared month by month: only the rank, from the
+        # exact counts, is said, when the document states it.
+        above, equal, below = [], [], []
+        standing = "rank" if since["rank_of_month"] is not None else "only"
+    else:
+        above = [m for m, c in others if c > this_month]
+        equal = [m for m, c in others if c == this_month]
+        below = [m for m, c in others if c < this_month]
+        standing = _standing(above, equal, below)
     return Facts(
         with_years=first.year != month.year,
         since=first,
@@ -196,16 +223,16 @@ def _facts(figures: dict[str, Any]) -> Facts:
         change=change,
         pct=pct,
         extremes=extremes,
-        highest=[parse_month(row["month"]) for row in highest],
-        most=highest[0]["requests"],
-        lowest=[parse_month(row["month"]) for row in lowest],
-        fewest=lowest[0]["requests"],
+        highest=[parse_month(row["month"]) for row in highest] if highest else None,
+        most=highest[0]["requests"] if highest else None,
+        lowest=[parse_month(row["month"]) for row in lowest] if lowest else None,
+        fewest=lowest[0]["requests"] if lowest else None,
         month=month,
         this_month=this_month,
         above=above,
         equal=equal,
         below=below,
-        standing=_standing(above, equal, below),
+        standing=standing,
         rank=since["rank_of_month"],
         months=since["months"],
         last_month=requests["previous_month"],
@@ -214,9 +241,11 @@ def _facts(figures: dict[str, Any]) -> Facts:
         total=since["requests"],
         about=_about(since["requests"]),
         share=_shown_share(share),
-        portion=_portion(share, _whole_pct(share)) if share is not None else ("none", ""),
+        # A share a published document leaves out ("<10" or "[c]" on a side): not said.
+        portion=_portion(share, _whole_pct(share)) if share is not None else ("unknown", ""),
         season=current["season"],
         window_holds_all=parse_month(current["first"]) == first,
+        rounded=rounded,
     )
 
 
@@ -248,7 +277,7 @@ def sentence_plan(f: Facts) -> list[Sentence]:
         plan.append(_sentence("window", **window))
     elif f.change in ("zero_before", "same"):
         plan.append(_sentence(f"window_{f.change}", **window, previous_span=f.previous_span))
-    elif f.change in ("slightly_more", "slightly_fewer"):
+    elif f.change in ("slightly_more", "slightly_fewer", "about_same", "unknown"):
         plan.append(_sentence(f"window_{f.change}", **window, previous=f.previous, previous_span=f.previous_span))
     else:
         plan.append(_sentence(f"window_{f.change}", **window, pct=f.pct, previous=f.previous,
@@ -260,12 +289,16 @@ def sentence_plan(f: Facts) -> list[Sentence]:
     elif f.extremes == "normal":
         plan.append(_sentence("extremes", since=f.since, highest=f.highest, most=f.most, lowest=f.lowest,
                               fewest=f.fewest))
+    elif f.extremes == "highest_only":
+        plan.append(_sentence("extremes_highest", since=f.since, highest=f.highest, most=f.most))
 
     # Where the report month stands among the others; tied months share a rank.
     month = {"month": f.month, "count": f.this_month}
     rank = {"rank": f.rank, "months": f.months}
-    if f.standing in ("most", "fewest"):
+    if f.standing in ("most", "fewest", "rank"):
         plan.append(_sentence(f"month_{f.standing}", **month, **rank))
+    elif f.standing == "only":
+        plan.append(_sentence("month_only", **month))
     elif f.standing == "equal_then_more":
         plan.append(_sentence("month_equal_then_more", **month, equal=f.equal, below=f.below, **rank))
     elif f.standing == "equal_then_fewer":
@@ -281,7 +314,7 @@ def sentence_plan(f: Facts) -> list[Sentence]:
     before = add_months(f.month, -1)
     if f.month_change in ("zero_before", "same"):
         plan.append(_sentence(f"month_before_{f.month_change}", before=before))
-    elif f.month_change in ("slightly_more", "slightly_fewer"):
+    elif f.month_change in ("slightly_more", "slightly_fewer", "about_same", "unknown"):
         plan.append(_sentence(f"month_before_{f.month_change}", before=before, last=f.last_month))
     elif f.month_change in ("increase", "decrease"):
         plan.append(_sentence(f"month_before_{f.month_change}", before=before, last=f.last_month,
@@ -289,7 +322,9 @@ def sentence_plan(f: Facts) -> list[Sentence]:
 
     # Everything since the start: in round figures as a reader says them, beside the exact ones.
     total = {"total": f.total, "about": f.about, "since": f.since}
-    if f.window_holds_all:
+    if f.total == WITHHELD:
+        plan.append(_sentence("total_withheld", since=f.since))
+    elif f.window_holds_all or f.portion[0] == "unknown":
         # "all of them" would only repeat the first sentence.
         plan.append(_sentence("total_all_in_window", **total))
     else:
@@ -298,15 +333,16 @@ def sentence_plan(f: Facts) -> list[Sentence]:
     return plan
 
 
-def _phrasebook(language: str, *, with_years: bool):
-    return (Russian if language.startswith("ru") else English)(with_years=with_years)
+def _phrasebook(language: str, *, with_years: bool, rounded: bool = False):
+    return (Russian if language.startswith("ru") else English)(with_years=with_years, rounded=rounded)
 
 
 def narrative(figures: dict[str, Any], language: str = "en") -> list[str]:
     """Sentences about a report's document (or the figures of `report_figures`), in
-    Russian for "ru*" and in English otherwise."""
+    Russian for "ru*" and in English otherwise. A published document's counts are said
+    as it publishes them: "about 575", "fewer than 10", "a withheld number"."""
     facts = _facts(figures)
-    phrasebook = _phrasebook(language, with_years=facts.with_years)
+    phrasebook = _phrasebook(language, with_years=facts.with_years, rounded=facts.rounded)
     return [phrasebook.say(sentence) for sentence in sentence_plan(facts)]
 
 
@@ -331,23 +367,40 @@ def key_figures(figures: dict[str, Any], language: str = "en") -> list[KeyFigure
     if f.previous is None:
         previous = KeyFigure("—", words.card_no_previous(length=length))
     else:
-        previous = KeyFigure(words.num(f.previous), words.card_requests(count=f.previous, span=f.previous_span))
+        previous = KeyFigure(words.figure(f.previous), words.card_requests(count=f.previous, span=f.previous_span),
+                             words=_in_words(f.previous))
     change_value = {"increase": f"{f.pct}%", "decrease": f"{f.pct}%", "slightly_more": "<1%",
-                    "slightly_fewer": "<1%", "same": "0%"}.get(f.change, "—")
+                    "slightly_fewer": "<1%", "same": "0%", "about_same": "0%"}.get(f.change, "—")
     change_pct, share = figures["window"]["change_pct"], figures["since_start"]["current_window_share_pct"]
+    # A published percentage is already whole: no finer value to give in a tooltip.
+    exact_change = f"{words.decimal(change_pct)}%" if isinstance(change_pct, float) else None
+    if f.highest:
+        highest = KeyFigure(words.label(f.highest), words.card_most(count=f.most, months=f.highest), words=True)
+    else:
+        highest = KeyFigure("—", words.card_most_left_out(), words=True)
+    if f.lowest:
+        lowest = KeyFigure(words.label(f.lowest), words.card_fewest(count=f.fewest, months=f.lowest), words=True)
+    else:
+        lowest = KeyFigure("—", words.card_fewest_left_out(), words=True)
     return [
-        KeyFigure(words.num(f.current), words.card_requests(count=f.current, span=f.current_span)),
+        KeyFigure(words.figure(f.current), words.card_requests(count=f.current, span=f.current_span),
+                  words=_in_words(f.current)),
         previous,
-        KeyFigure(change_value, words.card_change(change=f.change, length=length),
-                  exact=f"{words.decimal(change_pct)}%" if change_pct is not None else None),
-        KeyFigure(words.num(f.total), words.card_since(count=f.total, since=f.since)),
-        KeyFigure(words.label(f.highest), words.card_most(count=f.most, months=f.highest), words=True),
-        KeyFigure(words.label(f.lowest), words.card_fewest(count=f.fewest, months=f.lowest), words=True),
-        KeyFigure(words.num(f.this_month), words.card_month(count=f.this_month, month=f.month, rank=f.rank,
-                                                            months=f.months, shared=bool(f.equal))),
+        KeyFigure(change_value, words.card_change(change=f.change, length=length), exact=exact_change),
+        KeyFigure(words.figure(f.total), words.card_since(count=f.total, since=f.since), words=_in_words(f.total)),
+        highest,
+        lowest,
+        KeyFigure(words.figure(f.this_month), words.card_month(count=f.this_month, month=f.month, rank=f.rank,
+                                                               months=f.months, shared=bool(f.equal)),
+                  words=_in_words(f.this_month)),
         KeyFigure(_share_value(share, f.share), words.card_share(since=f.since, span=f.current_span),
-                  exact=f"{words.decimal(share)}%" if share is not None else None),
+                  exact=f"{words.decimal(share)}%" if isinstance(share, float) else None),
     ]
+
+
+def _in_words(count) -> bool:
+    """A published "<10" or "[c]" is said in words ("fewer than 10"), set as words are."""
+    return not isinstance(count, int)
 
 
 def _share_value(share: float | None, whole: int | None) -> str:

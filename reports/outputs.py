@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from intake.models import Category, Outcome
 from intake.months import add_months, format_month, parse_month
 
+from .disclosure import SUPPRESSED, WITHHELD
+
 # What each figure is called, in the reader's language: one label per machine key of the
 # document, for the CSV export and the comparison of versions alike. A key the table does
 # not know (one added to the contract later) is shown under its machine name.
@@ -33,6 +35,7 @@ LABELS = {
     "scope.programme": _("Programme"),
     "month": _("Report month"),
     "version": _("Version"),
+    "profile": _("Profile"),
     "requests.this_month": _("Requests"),
     "requests.previous_month": _("Requests in the month before"),
     "requests.change_pct": _("Change on the month before, %"),
@@ -72,7 +75,7 @@ class FigureRow:
     @property
     def section(self) -> str:
         top = self.key.split(".")[0]
-        return SECTIONS.get(top, SECTIONS["report"] if top in ("scope", "month", "version", "fingerprint") else top)
+        return SECTIONS.get(top, SECTIONS["report"] if top in ("scope", "month", "version", "profile", "fingerprint") else top)
 
     @property
     def label(self) -> str:
@@ -163,7 +166,7 @@ class Compared:
 
 # Figures that differ between any two versions, or that name what is compared: said
 # once above the comparison, not in it.
-NOT_COMPARED = {"scope.programme", "month", "version", "fingerprint"}
+NOT_COMPARED = {"scope.programme", "month", "version", "profile", "fingerprint"}
 
 
 def comparison(before: dict[str, Any], after: dict[str, Any]) -> list[Compared]:
@@ -184,9 +187,31 @@ def comparison(before: dict[str, Any], after: dict[str, Any]) -> list[Compared]:
 
 
 @dataclass(frozen=True)
+class SideBySide:
+    """One figure of a report in two profiles: its row (label, month) and both values;
+    `public` None where the published document leaves the figure out."""
+
+    row: FigureRow
+    internal: Any
+    public: Any
+
+    @property
+    def differs(self) -> bool:
+        return self.internal != self.public
+
+
+def side_by_side(internal: dict[str, Any], public: dict[str, Any]) -> list[SideBySide]:
+    """Every figure of the internal document beside the same figure of a published one
+    (a list the published document leaves out, such as the lowest months, is None)."""
+    published = {(row.key, row.month): row.value for row in figure_rows(public)}
+    return [SideBySide(row, row.value, published.get((row.key, row.month)))
+            for row in figure_rows(internal) if row.key not in NOT_COMPARED]
+
+
+@dataclass(frozen=True)
 class MonthRow:
     month: date
-    requests: int
+    requests: int | str  # "<10" or "[c]" in a partner or public document
     current: bool  # the report month
 
 
@@ -213,7 +238,9 @@ def by_year(figures: dict[str, Any]) -> list[tuple[int, list[MonthRow | None]]]:
 class Bar:
     month: str
     date: date
-    requests: int
+    requests: int | str  # as the document has it: a count, "<10" or "[c]"
+    kind: str  # count | suppressed ("<10": a hatched bar as tall as 9) | withheld ("[c]": an empty outline)
+    label: str  # what is written above it: 577, <10, [c]
     x: float
     y: float
     width: float
@@ -248,27 +275,40 @@ MIN_SLOT = 12
 MONTH_ROOM, YEAR_ROOM, DIGIT_WIDTH = 26, 32, 7.5
 # Label every month, or every 2nd, 3rd, ... month, counting from January.
 LABEL_STEPS = (1, 2, 3, 4, 6, 12)
+# A "<10" bar stands for at most 9 requests, and stays tall enough for its hatching to
+# show; a "[c]" bar, of no known height, is an outline of a fixed small height.
+SUPPRESSED_UP_TO, MIN_HATCHED, WITHHELD_HEIGHT = 9, 8, 16
+BAR_KINDS = {SUPPRESSED: "suppressed", WITHHELD: "withheld"}
 
 
 def chart(figures: dict[str, Any]) -> Chart:
     """The bar chart of the monthly series: bars scaled to the highest month, the report
-    month highlighted, and only the labels that fit without touching."""
+    month highlighted, and only the labels that fit without touching. A published
+    document's "<10" is a hatched bar, its "[c]" an empty outline, each labelled so."""
     series = figures["series"]
     slot = max(MIN_SLOT, (CHART_WIDTH - 2 * CHART_PAD) / max(len(series), 1))
     width = max(CHART_WIDTH, round(2 * CHART_PAD + slot * len(series), 1))
     step = next((k for k in LABEL_STEPS if k * slot >= MONTH_ROOM), LABEL_STEPS[-1])
     value_room = max((len(str(row["requests"])) for row in series), default=1) * DIGIT_WIDTH + 4
-    tallest = max((row["requests"] for row in series), default=0) or 1
+    counts = [row["requests"] for row in series if isinstance(row["requests"], int)]
+    hidden = len(counts) < len(series)
+    tallest = max(counts + [SUPPRESSED_UP_TO + 1 if hidden else 0]) or 1
     plot_height = CHART_HEIGHT - CHART_TOP - CHART_BOTTOM
     months = [parse_month(row["month"]) for row in series]
     first_january = next((i for i, m in enumerate(months) if m.month == 1), len(months))
     bars = []
     for i, (row, month) in enumerate(zip(series, months)):
-        height = plot_height * row["requests"] / tallest
+        kind = BAR_KINDS.get(row["requests"], "count")
+        if kind == "suppressed":
+            height = max(MIN_HATCHED, plot_height * SUPPRESSED_UP_TO / tallest)
+        elif kind == "withheld":
+            height = WITHHELD_HEIGHT
+        else:
+            height = plot_height * row["requests"] / tallest
         left = CHART_PAD + i * slot
         current = row["month"] == figures["month"]
         bars.append(Bar(
-            month=row["month"], date=month, requests=row["requests"],
+            month=row["month"], date=month, requests=row["requests"], kind=kind, label=str(row["requests"]),
             x=round(left + slot * 0.15, 1), width=round(slot * 0.7, 1),
             y=round(CHART_TOP + plot_height - height, 1), height=round(height, 1),
             label_x=round(left + slot / 2, 1), highlight=current,

@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
@@ -32,8 +33,11 @@ from intake.review import (
     review_submit,
 )
 
+from .disclosure import NotPublishable, published_document
 from .forms import ReviewActionForm
 from .models import Report
+from .narrative import period
+from .outputs import side_by_side
 from .review import report_finality, review_report_check
 
 ENTRIES_PER_PAGE = 50
@@ -129,6 +133,16 @@ def _month_context(request, programme: Programme, month: dt.date, form: ReviewAc
     versions = list(ready.values_list("version", flat=True))
     shown = review.report_version if review.report_version in versions else (versions[0] if versions else None)
     report = ready.select_related("programme").filter(version=shown).first() if shown else None
+    internal = published_document(report, "internal") if report else None
+    compared, not_published = [], None
+    if report:
+        try:
+            public = published_document(report, "public")
+        except NotPublishable as exc:
+            not_published = str(exc)
+        else:
+            language = get_language()
+            compared = [(item, period(item.row.month, language)) for item in side_by_side(internal, public)]
     grid = month_counts(programme, month)
     entries = Entry.objects.filter(programme=programme, month=month).order_by("pk")
     return {
@@ -136,7 +150,8 @@ def _month_context(request, programme: Programme, month: dt.date, form: ReviewAc
         "actions": review_actions(review, request.user),
         "refused": review.acceptance_refused(request.user)
         if review.state == MonthReview.State.SUBMITTED and request.user.has_perm("intake.decide_month") else None,
-        "versions": versions, "report": report, "figures": report.document if report else None,
+        "versions": versions, "report": report, "figures": internal,
+        "side_by_side": compared, "not_published": not_published,
         "finality": report_finality(report) if report else None,
         "statuses": Status.choices,
         "grid": [(Category(category).label, [row[status] for status in Status.values], sum(row.values()))

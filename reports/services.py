@@ -240,10 +240,11 @@ def current_fingerprint(report: Report) -> str:
     return fingerprint(rows, first=first_month(report.programme), until=report.month)
 
 
-def report_export_record(*, report: Report, actor: User, kind: str) -> None:
-    """Note that `actor` took the report away as `kind` (print, json, csv): a read, but
-    one that leaves the app."""
-    audit.record(actor, audit.Action.REPORT_EXPORTED, f"{report} {kind}")
+def report_export_record(*, report: Report, actor: User, kind: str, profile: str = "internal") -> None:
+    """Note that `actor` took the report away as `kind` (print, json, csv) in `profile`
+    (internal, partner, public): a read, but one that leaves the app."""
+    audit.record(actor, audit.Action.REPORT_EXPORTED, f"{report} {kind} {profile}")
+
 def report_data_unchanged(report: Report) -> bool:
     """Whether the data under a ready report is known to be the one it was computed
     from: its stamp is still the current one. One small query; False means "may have

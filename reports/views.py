@@ -11,6 +11,7 @@ from django.db.models import Max
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
+from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +21,7 @@ from intake import demo
 from intake.forms import submitted
 from intake.models import Category, Outcome, Programme
 
+from .disclosure import PROFILES, SUPPRESSED, WITHHELD, NotPublishable, published_document
 from .forms import ExportVerifyForm, GenerateReportForm, ReferenceFigureForm
 from .models import ReferenceFigure, Report
 from .narrative import chart_title, key_figures, narrative, period
@@ -114,36 +116,98 @@ def report_request_view(request):
     return render(request, "reports/report_list.html", {"page": _reports_page(1), "form": form}, status=400)
 
 
+# What each profile is called on a page.
+PROFILE_NAMES = {"internal": _("Internal figures"), "partner": _("Partner figures"), "public": _("Public figures")}
+
+
+class UnknownProfile(ValueError):
+    """A ?profile= the app does not know, with a message naming the ones it does."""
+
+
+def _profile(request) -> str:
+    """The profile asked for with ?profile=: internal unless one is named."""
+    profile = request.GET.get("profile", "internal")
+    if profile not in PROFILES:
+        raise UnknownProfile(_("There is no profile \u201c%(profile)s\u201d: choose internal, partner or public.")
+                             % {"profile": profile[:40]})
+    return profile
+
+
+def _review_url(report: Report) -> str:
+    """Where the month of a report is signed off: its review page, or the queue for all programmes."""
+    if report.programme_id:
+        return reverse("review_month", args=[report.programme.slug, report.month])
+    return reverse("review_queue")
+
+
+def _refused(request, report: Report, exc: Exception, status: int, *, as_json: bool = False):
+    """The answer to a profile that cannot be shown: unknown (400) or a month not accepted (409)."""
+    message = str(exc)
+    review = _review_url(report) if isinstance(exc, NotPublishable) else None
+    if as_json:
+        body = {"error": message} | ({"review": review} if review else {})
+        return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+    return render(request, "reports/profile_refused.html", {"report": report, "message": message, "review": review},
+                  status=status)
+
+
+def _walk(value):
+    if isinstance(value, dict):
+        for inner in value.values():
+            yield from _walk(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from _walk(inner)
+    else:
+        yield value
+
+
+def report_outputs(document: dict, language: str) -> dict:
+    """What a page shows of a document (as published_document gives it): the sentences,
+    key figures, chart and tables, in `language`, and which notes on suppressed and
+    withheld figures it needs. Pure: the same document gives the same page."""
+    values = list(_walk(document))
+    profile = document.get("profile", "internal")
+    return {
+        "figures": document,
+        "profile": profile,
+        "profile_name": PROFILE_NAMES.get(profile, profile),
+        "has_suppressed": SUPPRESSED in values,
+        "has_withheld": WITHHELD in values,
+        "sentences": narrative(document, language),
+        "key_figures": key_figures(document, language),
+        "chart_title": chart_title(document, language),
+        "months": monthly(document),
+        "years": by_year(document),
+        "calendar": CALENDAR,
+        "chart": chart(document),
+        "by_category": _labelled(document["by_category"], Category),
+        "by_status": _labelled(document["by_status_end_of_month"], {"open": _("Open"), "closed": _("Closed")}),
+        "outcomes": _labelled(document["outcomes_closed_in_month"], Outcome),
+    }
+
+
 def _versions(report: Report) -> list[Report]:
     """Every version of a report's scope and month, the latest first."""
     return list(Report.objects.for_scope(report.programme).filter(month=report.month)
                 .select_related("programme").order_by("-version"))
 
 
-def _report_context(request, report: Report) -> dict:
+def _report_context(request, report: Report, profile: str = "internal") -> dict:
+    """The page of a report as `profile` shows it (NotPublishable for a partner or
+    public profile of a month not accepted)."""
     context = {
         "report": report,
         "versions": _versions(report),
         "can_generate": request.user.has_perm("reports.generate_report"),
+        "profile": profile,
+        "profiles": [(name, PROFILE_NAMES[name]) for name in PROFILES],
+        "profile_query": "" if profile == "internal" else f"?profile={profile}",
     }
     if report.state != Report.State.READY:
         return context
-    figures = report.document
-    language = get_language()
-    context.update(
-        figures=figures,
-        sentences=narrative(figures, language),
-        key_figures=key_figures(figures, language),
-        chart_title=chart_title(figures, language),
-        months=monthly(figures),
-        years=by_year(figures),
-        calendar=CALENDAR,
-        data_unchanged=report_data_unchanged(report),
-        chart=chart(figures),
-        by_category=_labelled(figures["by_category"], Category),
-        by_status=_labelled(figures["by_status_end_of_month"], {"open": _("Open"), "closed": _("Closed")}),
-        outcomes=_labelled(figures["outcomes_closed_in_month"], Outcome),
-    )
+    context.update(report_outputs(published_document(report, profile), get_language()))
+    context["data_unchanged"] = report_data_unchanged(report)
     context["reference_figures"] = ReferenceFigure.objects.all()
     context["finality"] = report_finality(report)
     includes_demo = report.programme.is_demo if report.programme else Programme.objects.filter(is_demo=True).exists()
@@ -159,7 +223,13 @@ def _report_context(request, report: Report) -> dict:
 @require_GET
 def report_detail(request, scope: str, month: dt.date, version: int | None = None):
     report = _get_report(scope, month, version)
-    return render(request, "reports/report_detail.html", _report_context(request, report))
+    try:
+        context = _report_context(request, report, _profile(request))
+    except UnknownProfile as exc:
+        return _refused(request, report, exc, 400)
+    except NotPublishable as exc:
+        return _refused(request, report, exc, 409)
+    return render(request, "reports/report_detail.html", context)
 
 
 @login_required
@@ -167,8 +237,15 @@ def report_detail(request, scope: str, month: dt.date, version: int | None = Non
 @require_GET
 def report_print(request, scope: str, month: dt.date, version: int):
     report = _get_ready_report(scope, month, version)
-    report_export_record(report=report, actor=request.user, kind="print")
-    return render(request, "reports/report_print.html", _report_context(request, report))
+    try:
+        profile = _profile(request)
+        context = _report_context(request, report, profile)
+    except UnknownProfile as exc:
+        return _refused(request, report, exc, 400)
+    except NotPublishable as exc:
+        return _refused(request, report, exc, 409)
+    report_export_record(report=report, actor=request.user, kind="print", profile=profile)
+    return render(request, "reports/report_print.html", context)
 
 
 @login_required
@@ -178,7 +255,8 @@ def report_compare(request, scope: str, month: dt.date, version: int, other: int
     # The older version on the left, whichever way the address names them.
     earlier, report = sorted((_get_ready_report(scope, month, version), _get_ready_report(scope, month, other)),
                              key=lambda r: r.version)
-    rows = [_shown_row(row, get_language()) for row in comparison(earlier.document, report.document)]
+    rows = [_shown_row(row, get_language()) for row in comparison(published_document(earlier, "internal"),
+                                                                  published_document(report, "internal"))]
     # A section at a time, open where something changed, folded where nothing did.
     sections = [
         {"label": label, "rows": in_section, "changed": sum(row["compared"].changed for row in in_section)}
@@ -246,10 +324,22 @@ def export_verify(request):
 @require_GET
 def report_json(request, scope: str, month: dt.date, version: int):
     report = _get_ready_report(scope, month, version)
-    report_export_record(report=report, actor=request.user, kind="json")
-    response = JsonResponse(report.document, json_dumps_params={"ensure_ascii": False, "indent": 2})
-    response["Content-Disposition"] = f'attachment; filename="{report.file_name}.json"'
+    try:
+        profile = _profile(request)
+        document = published_document(report, profile)
+    except UnknownProfile as exc:
+        return _refused(request, report, exc, 400, as_json=True)
+    except NotPublishable as exc:
+        return _refused(request, report, exc, 409, as_json=True)
+    report_export_record(report=report, actor=request.user, kind="json", profile=profile)
+    response = JsonResponse(document, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="{_file_name(report, profile)}.json"'
     return response
+
+
+def _file_name(report: Report, profile: str) -> str:
+    """report-desertion-help-2023-11-v1, and -public or -partner after it for those profiles."""
+    return report.file_name if profile == "internal" else f"{report.file_name}-{profile}"
 
 
 @login_required
@@ -257,9 +347,16 @@ def report_json(request, scope: str, month: dt.date, version: int):
 @require_GET
 def report_csv(request, scope: str, month: dt.date, version: int):
     report = _get_ready_report(scope, month, version)
-    report_export_record(report=report, actor=request.user, kind="csv")
-    response = HttpResponse(to_csv(report.document), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{report.file_name}.csv"'
+    try:
+        profile = _profile(request)
+        document = published_document(report, profile)
+    except UnknownProfile as exc:
+        return _refused(request, report, exc, 400)
+    except NotPublishable as exc:
+        return _refused(request, report, exc, 409)
+    report_export_record(report=report, actor=request.user, kind="csv", profile=profile)
+    response = HttpResponse(to_csv(document), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_file_name(report, profile)}.csv"'
     return response
 
 

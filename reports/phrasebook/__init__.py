@@ -16,6 +16,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from reports.narrative import Sentence
 
+# A count as a document holds it: an int, or in a partner or public document "<10"
+# (reports.disclosure.SUPPRESSED) or "[c]" (WITHHELD).
+Count = int | str
+
 # More months than this in a list reads as a roll-call ("33 months the fewest: April,
 # May, ..."), so the sentence gives a count instead.
 MAX_NAMED_MONTHS = 3
@@ -32,12 +36,15 @@ class Span:
 class Phrasebook:
     """Words the sentences of a plan in one language."""
 
-    def __init__(self, *, with_years: bool) -> None:
+    def __init__(self, *, with_years: bool, rounded: bool = False) -> None:
         # Once a report's series covers two calendar years, months are named with theirs.
         self.with_years = with_years
+        # A partner or public document: its counts are rounded to 5, said "about 575".
+        self.rounded = rounded
 
     def say(self, sentence: Sentence) -> str:
-        return getattr(self, sentence.kind)(**sentence.values)
+        text = getattr(self, sentence.kind)(**sentence.values)
+        return text[:1].upper() + text[1:]  # "about 575 requests ..." starts a sentence
 
     @staticmethod
     def named(months: list[date]) -> bool:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from . import Phrasebook, Span
+from reports.disclosure import SUPPRESSED, WITHHELD
+
+from . import Count, Phrasebook, Span
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
           "October", "November", "December")
@@ -29,20 +31,27 @@ class English(Phrasebook):
         return f"{self.requests(current)} {self.span(span)}, the same number as {self.span(previous_span)}."
 
     def window_slightly_more(self, *, current: int, span: Span, previous: int, previous_span: Span) -> str:
-        return (f"{self.requests(current)} {self.span(span)}, slightly more than the {self.num(previous)} "
+        return (f"{self.requests(current)} {self.span(span)}, slightly more than {self.the(previous)} "
                 f"received {self.span(previous_span)}.")
 
     def window_slightly_fewer(self, *, current: int, span: Span, previous: int, previous_span: Span) -> str:
-        return (f"{self.requests(current)} {self.span(span)}, slightly fewer than the {self.num(previous)} "
+        return (f"{self.requests(current)} {self.span(span)}, slightly fewer than {self.the(previous)} "
                 f"received {self.span(previous_span)}.")
 
     def window_increase(self, *, current: int, span: Span, pct: int, previous: int, previous_span: Span) -> str:
-        return (f"{self.requests(current)} {self.span(span)}, {self.a(pct)} {self.num(pct)}% increase on the "
-                f"{self.num(previous)} received {self.span(previous_span)}.")
+        return (f"{self.requests(current)} {self.span(span)}, {self.a(pct)} {self.num(pct)}% increase on "
+                f"{self.the(previous)} received {self.span(previous_span)}.")
 
     def window_decrease(self, *, current: int, span: Span, pct: int, previous: int, previous_span: Span) -> str:
-        return (f"{self.requests(current)} {self.span(span)}, {self.a(pct)} {self.num(pct)}% decrease on the "
-                f"{self.num(previous)} received {self.span(previous_span)}.")
+        return (f"{self.requests(current)} {self.span(span)}, {self.a(pct)} {self.num(pct)}% decrease on "
+                f"{self.the(previous)} received {self.span(previous_span)}.")
+
+    def window_about_same(self, *, current: Count, span: Span, previous: Count, previous_span: Span) -> str:
+        return (f"{self.requests(current)} {self.span(span)}, about as many as {self.span(previous_span)} "
+                f"({self.amount(previous)}).")
+
+    def window_unknown(self, *, current: Count, span: Span, previous: Count, previous_span: Span) -> str:
+        return f"{self.requests(current)} {self.span(span)}, against {self.amount(previous)} {self.span(previous_span)}."
 
     # The highest and the lowest month --------------------------------------------
 
@@ -59,6 +68,10 @@ class English(Phrasebook):
         else:
             bottom = f"{self.group(lowest)} had the fewest ({self.each(fewest, lowest)})"
         return f"{top}; {bottom}."
+
+    def extremes_highest(self, *, since: date, highest: list[date], most: Count) -> str:
+        return (f"{self.group(highest)} had the most requests since {self.name(since, year=True)} "
+                f"({self.each(most, highest)}).")
 
     # The report month among the others ---------------------------------------------
 
@@ -98,6 +111,12 @@ class English(Phrasebook):
                       f"and more than {self.rest(below, above, equal)}")
         return self.standing(month, count, comparison, rank, months, shared=True)
 
+    def month_rank(self, *, month: date, count: Count, rank: int, months: int) -> str:
+        return f"{self.name(month)}: {self.requests(count)} (rank {self.num(rank)} of {self.num(months)})."
+
+    def month_only(self, *, month: date, count: Count) -> str:
+        return f"{self.name(month)}: {self.requests(count)}."
+
     def standing(self, month: date, count: int, comparison: str, rank: int, months: int, shared: bool = False) -> str:
         place = f"{'shared rank' if shared else 'rank'} {self.num(rank)} of {self.num(months)}"
         return f"{self.name(month)}: {self.requests(count)}, {comparison} ({place})."
@@ -111,21 +130,32 @@ class English(Phrasebook):
         return f"That is as many as in {self.name(before)}."
 
     def month_before_slightly_more(self, *, before: date, last: int) -> str:
-        return f"That is slightly more than in {self.name(before)} ({self.num(last)})."
+        return f"That is slightly more than in {self.name(before)} ({self.amount(last)})."
 
     def month_before_slightly_fewer(self, *, before: date, last: int) -> str:
-        return f"That is slightly fewer than in {self.name(before)} ({self.num(last)})."
+        return f"That is slightly fewer than in {self.name(before)} ({self.amount(last)})."
 
     def month_before_increase(self, *, before: date, last: int, pct: int) -> str:
-        return f"That is {self.num(pct)}% more than in {self.name(before)} ({self.num(last)})."
+        return f"That is {self.num(pct)}% more than in {self.name(before)} ({self.amount(last)})."
 
     def month_before_decrease(self, *, before: date, last: int, pct: int) -> str:
-        return f"That is {self.num(pct)}% fewer than in {self.name(before)} ({self.num(last)})."
+        return f"That is {self.num(pct)}% fewer than in {self.name(before)} ({self.amount(last)})."
+
+    def month_before_about_same(self, *, before: date, last: Count) -> str:
+        return f"That is about as many as in {self.name(before)} ({self.amount(last)})."
+
+    def month_before_unknown(self, *, before: date, last: Count) -> str:
+        if last == WITHHELD:
+            return f"The number of requests in {self.name(before)} is withheld."
+        return f"There were {self.amount(last)} in {self.name(before)}."
 
     # Everything since the start --------------------------------------------------------
 
     def total_none(self, *, since: date) -> str:
         return f"No requests since {self.name(since, year=True)}."
+
+    def total_withheld(self, *, since: date) -> str:
+        return f"The number of requests since {self.name(since, year=True)} is withheld."
 
     def total_all_in_window(self, *, total: int, about: tuple[str, int] | None, since: date) -> str:
         return f"{self.total(total, about)} since {self.name(since, year=True)}{self.exactly(total, about)}."
@@ -169,9 +199,17 @@ class English(Phrasebook):
     def card_fewest(self, *, count: int, months: list[date]) -> str:
         return "with no requests" if count == 0 else f"the fewest requests ({self.each(count, months)})"
 
-    def card_month(self, *, count: int, month: date, rank: int, months: int, shared: bool) -> str:
+    def card_month(self, *, count: Count, month: date, rank: int | None, months: int, shared: bool) -> str:
+        if rank is None:
+            return f"{self.noun(count)} in {self.name(month)}"
         return (f"{self.noun(count)} in {self.name(month)}, {'shared rank' if shared else 'rank'} "
                 f"{self.num(rank)} of {self.num(months)}")
+
+    def card_most_left_out(self) -> str:
+        return "the month with the most requests: not stated, so as not to point at a small count"
+
+    def card_fewest_left_out(self) -> str:
+        return "the month with the fewest requests: not stated, so as not to point at a small count"
 
     def card_share(self, *, since: date, span: Span) -> str:
         return f"of all requests since {self.name(since)} came {self.span(span)}"
@@ -193,11 +231,31 @@ class English(Phrasebook):
     def decimal(self, value: float) -> str:
         return f"{value:,.1f}"
 
-    def noun(self, n: int) -> str:
+    def figure(self, n: Count) -> str:
+        """A count standing alone, as a published document has it: 575; fewer than 10; withheld."""
+        if n == SUPPRESSED:
+            return "fewer than 10"
+        if n == WITHHELD:
+            return "withheld"
+        return self.num(n)
+
+    def amount(self, n: Count) -> str:
+        """A count in a sentence: 577; about 575 (rounded to 5); fewer than 10; a withheld number."""
+        if n == SUPPRESSED:
+            return "fewer than 10"
+        if n == WITHHELD:
+            return "a withheld number"
+        return f"about {self.num(n)}" if self.rounded and n >= 10 else self.num(n)
+
+    def the(self, n: Count) -> str:
+        """A count already named: the 305; about 305 (rounded); fewer than 10."""
+        return f"the {self.num(n)}" if isinstance(n, int) and not self.rounded else self.amount(n)
+
+    def noun(self, n: Count) -> str:
         return "request" if n == 1 else "requests"
 
-    def requests(self, n: int) -> str:
-        return f"{self.num(n)} {self.noun(n)}"
+    def requests(self, n: Count) -> str:
+        return f"{self.amount(n)} of requests" if n == WITHHELD else f"{self.amount(n)} {self.noun(n)}"
 
     def previous(self, length: int) -> str:
         """previous month; previous 3 months."""
@@ -222,7 +280,7 @@ class English(Phrasebook):
 
     def exactly(self, n: int, about: tuple[str, int] | None) -> str:
         """The exact total beside the round one: " (1,017)"."""
-        return f" ({self.num(n)})" if about else ""
+        return f" ({self.amount(n)})" if about else ""
 
     def portion(self, portion: tuple[str, str]) -> str:
         """more than half; about a third; almost a tenth; all; none."""
@@ -258,7 +316,7 @@ class English(Phrasebook):
 
     def each(self, count: int, months: list[date]) -> str:
         """218; 9 each (when months are tied)."""
-        return f"{self.num(count)} each" if len(months) > 1 else self.num(count)
+        return f"{self.amount(count)} each" if len(months) > 1 else self.amount(count)
 
     def period(self, span: Span) -> str:
         """Months heading a table's row: November 2023; September–November 2023;

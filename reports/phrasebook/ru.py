@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from . import Phrasebook, Span
+from reports.disclosure import SUPPRESSED, WITHHELD
+
+from . import Count, Phrasebook, Span
 
 # Month names in the cases the sentences need: "ноябрь" (nominative, also after
 # "по"), "с ноября" (genitive), "в ноябре" (prepositional).
@@ -72,6 +74,13 @@ class Russian(Phrasebook):
         return (f"{self.requests(current)} {self.span(span)} — на {self.num(pct)}% меньше, чем "
                 f"{self.requests(previous)} {self.span(previous_span)}.")
 
+    def window_about_same(self, *, current: Count, span: Span, previous: Count, previous_span: Span) -> str:
+        return (f"{self.requests(current)} {self.span(span)} — примерно столько же, сколько "
+                f"{self.span(previous_span)} ({self.amount(previous)}).")
+
+    def window_unknown(self, *, current: Count, span: Span, previous: Count, previous_span: Span) -> str:
+        return f"{self.requests(current)} {self.span(span)}; {self.span(previous_span)} — {self.amount(previous)}."
+
     # The highest and the lowest month --------------------------------------------
 
     def extremes_flat(self, *, since: date, count: int) -> str:
@@ -83,6 +92,10 @@ class Russian(Phrasebook):
         if fewest == 0:
             return f"{top}, а {self.group(lowest)} запросов не было."
         return f"{top}, меньше всего — {self.group(lowest)} ({self.each(fewest, lowest)})."
+
+    def extremes_highest(self, *, since: date, highest: list[date], most: Count) -> str:
+        return (f"Больше всего запросов с {self.gen(since, with_year=True)} — {self.group(highest)} "
+                f"({self.each(most, highest)}).")
 
     # The report month among the others ---------------------------------------------
 
@@ -123,6 +136,13 @@ class Russian(Phrasebook):
                       f"и больше, чем {self.rest(below, above, equal)}")
         return self.standing(month, count, comparison, rank, months, shared=True)
 
+    def month_rank(self, *, month: date, count: Count, rank: int, months: int) -> str:
+        return (f"{upper_first(self.nom(month))}: {self.requests(count)} "
+                f"({self.num(rank)}-е место из {self.num(months)}).")
+
+    def month_only(self, *, month: date, count: Count) -> str:
+        return f"{upper_first(self.nom(month))}: {self.requests(count)}."
+
     def standing(self, month: date, count: int, comparison: str, rank: int, months: int, shared: bool = False) -> str:
         place = f"{'делит ' if shared else ''}{self.num(rank)}-е место из {self.num(months)}"
         return f"{upper_first(self.nom(month))}: {self.requests(count)} — {comparison} ({place})."
@@ -136,21 +156,32 @@ class Russian(Phrasebook):
         return f"Это столько же, сколько в {self.prep(before)}."
 
     def month_before_slightly_more(self, *, before: date, last: int) -> str:
-        return f"Это немного больше, чем в {self.prep(before)} ({self.num(last)})."
+        return f"Это немного больше, чем в {self.prep(before)} ({self.amount(last)})."
 
     def month_before_slightly_fewer(self, *, before: date, last: int) -> str:
-        return f"Это немного меньше, чем в {self.prep(before)} ({self.num(last)})."
+        return f"Это немного меньше, чем в {self.prep(before)} ({self.amount(last)})."
 
     def month_before_increase(self, *, before: date, last: int, pct: int) -> str:
-        return f"Это на {self.num(pct)}% больше, чем в {self.prep(before)} ({self.num(last)})."
+        return f"Это на {self.num(pct)}% больше, чем в {self.prep(before)} ({self.amount(last)})."
 
     def month_before_decrease(self, *, before: date, last: int, pct: int) -> str:
-        return f"Это на {self.num(pct)}% меньше, чем в {self.prep(before)} ({self.num(last)})."
+        return f"Это на {self.num(pct)}% меньше, чем в {self.prep(before)} ({self.amount(last)})."
+
+    def month_before_about_same(self, *, before: date, last: Count) -> str:
+        return f"Это примерно столько же, сколько в {self.prep(before)} ({self.amount(last)})."
+
+    def month_before_unknown(self, *, before: date, last: Count) -> str:
+        if last == WITHHELD:
+            return f"Число запросов в {self.prep(before)} скрыто."
+        return f"В {self.prep(before)} — {self.requests(last)}."
 
     # Everything since the start --------------------------------------------------------
 
     def total_none(self, *, since: date) -> str:
         return f"С {self.gen(since, with_year=True)} запросов не было."
+
+    def total_withheld(self, *, since: date) -> str:
+        return f"Число запросов с {self.gen(since, with_year=True)} скрыто."
 
     def total_all_in_window(self, *, total: int, about: tuple[str, int] | None, since: date) -> str:
         return f"{self.total(total, about)} с {self.gen(since, with_year=True)}{self.exactly(total, about)}."
@@ -199,9 +230,17 @@ class Russian(Phrasebook):
     def card_fewest(self, *, count: int, months: list[date]) -> str:
         return "без запросов" if count == 0 else f"меньше всего запросов ({self.each(count, months)})"
 
-    def card_month(self, *, count: int, month: date, rank: int, months: int, shared: bool) -> str:
+    def card_month(self, *, count: Count, month: date, rank: int | None, months: int, shared: bool) -> str:
+        if rank is None:
+            return f"{self.noun(count)} в {self.prep(month)}"
         return (f"{self.noun(count)} в {self.prep(month)}, {'делит ' if shared else ''}{self.num(rank)}-е место "
                 f"из {self.num(months)}")
+
+    def card_most_left_out(self) -> str:
+        return "месяц, когда запросов было больше всего, не указан, чтобы не указать на малое число"
+
+    def card_fewest_left_out(self) -> str:
+        return "месяц, когда запросов было меньше всего, не указан, чтобы не указать на малое число"
 
     def card_share(self, *, since: date, span: Span) -> str:
         return f"всех запросов с {self.gen(since)} — {self.span(span)}"
@@ -217,11 +256,30 @@ class Russian(Phrasebook):
     def decimal(self, value: float) -> str:
         return f"{value:,.1f}".replace(",", NBSP).replace(".", ",")
 
-    def noun(self, n: int) -> str:
+    def figure(self, n: Count) -> str:
+        """A count standing alone, as a published document has it: 575; менее 10; скрыто."""
+        if n == SUPPRESSED:
+            return "менее 10"
+        if n == WITHHELD:
+            return "скрыто"
+        return self.num(n)
+
+    def amount(self, n: Count) -> str:
+        """A count in a sentence: 577; около 575 (rounded to 5); менее 10; скрытое число."""
+        if n == SUPPRESSED:
+            return "менее 10"
+        if n == WITHHELD:
+            return "скрытое число"
+        return f"около {self.num(n)}" if self.rounded and n >= 10 else self.num(n)
+
+    def noun(self, n: Count) -> str:
+        # After "менее 10", "около 575" (a multiple of 5) and "скрытое число": the genitive plural.
+        if not isinstance(n, int) or self.rounded and n >= 10:
+            return "запросов"
         return ru_plural(n, "запрос", "запроса", "запросов")
 
-    def requests(self, n: int) -> str:
-        return f"{self.num(n)} {self.noun(n)}"
+    def requests(self, n: Count) -> str:
+        return f"{self.amount(n)} {self.noun(n)}"
 
     def previous(self, length: int) -> str:
         """(за) предыдущий месяц; (за) предыдущие 3 месяца."""
@@ -252,11 +310,11 @@ class Russian(Phrasebook):
         if about is None:
             return self.requests(n)
         qualifier, rounded = about
-        return f"{'Более' if qualifier == 'over' else 'Почти'} {self.requests(rounded)}"
+        return f"{'Более' if qualifier == 'over' else 'Почти'} {self.num(rounded)} {ru_plural(rounded, 'запроса', 'запросов', 'запросов')}"
 
     def exactly(self, n: int, about: tuple[str, int] | None) -> str:
         """The exact total beside the round one: " (1 017)"."""
-        return f" ({self.num(n)})" if about else ""
+        return f" ({self.amount(n)})" if about else ""
 
     def portion(self, portion: tuple[str, str]) -> str:
         """больше половины; около трети; почти десятая часть; почти все."""
@@ -313,7 +371,9 @@ class Russian(Phrasebook):
 
     def each(self, count: int, months: list[date]) -> str:
         """218; по 9 (when months are tied)."""
-        return f"по {self.num(count)}" if len(months) > 1 else self.num(count)
+        if len(months) > 1:
+            return f"около {self.num(count)} в каждом" if self.rounded and count >= 10 else f"по {self.num(count)}"
+        return self.amount(count)
 
     def period(self, span: Span) -> str:
         """Months heading a table's row: Ноябрь 2023; Сентябрь — ноябрь 2023;

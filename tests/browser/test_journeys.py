@@ -461,5 +461,5 @@ def test_auditor_reads_the_report_downloads_its_csv_and_is_refused_the_intake_pa
 
     assert HelpRequest.objects.count() == 1017
     events = AuditEvent.objects.filter(actor=auditor).values_list("action", "subject")
-    assert (AuditEvent.Action.REPORT_EXPORTED, "desertion-help 2023-11 v1 csv") in events
+    assert (AuditEvent.Action.REPORT_EXPORTED, "desertion-help 2023-11 v1 csv internal") in events
     assert (AuditEvent.Action.ACCESS_REFUSED, "request_new") in events

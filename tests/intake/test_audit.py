@@ -157,9 +157,9 @@ def test_imports_reports_and_exports_are_noted(demo_programme, staff, client_for
         ("staff-member", "report_requested", "desertion-help 2023-11 v1"),
         (None, "report_requested", "desertion-help 2023-11 v2"),
         (None, "report_generated", "desertion-help 2023-11 v2"),
-        ("staff-member", "report_exported", "desertion-help 2023-11 v2 json"),
-        ("staff-member", "report_exported", "desertion-help 2023-11 v2 csv"),
-        ("staff-member", "report_exported", "desertion-help 2023-11 v2 print"),
+        ("staff-member", "report_exported", "desertion-help 2023-11 v2 json internal"),
+        ("staff-member", "report_exported", "desertion-help 2023-11 v2 csv internal"),
+        ("staff-member", "report_exported", "desertion-help 2023-11 v2 print internal"),
     ]
 
 

@@ -107,7 +107,7 @@ def test_json_export_linked_from_the_page_states_every_article_figure(request, n
     assert "attachment" in response["Content-Disposition"]
     figures = json.loads(response.content)
     assert_article_figures(figures)
-    assert figures == november_report.figures
+    assert figures == november_report.figures | {"profile": "internal"}
 
 
 def test_report_for_all_programmes_includes_the_demo_provenance(demo_programme, staff, client_for):
