@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from intake.counts import CountRow, count_rows_by_programme
 from intake.models import Category, MonthReview, Outcome, Programme, Status
-from intake.months import add_months, month_range, parse_month
+from intake.months import add_months, month_in_sentence, month_range, parse_month
 
 from .document import fingerprint_of, report_document
 from .models import Report
@@ -419,8 +419,10 @@ def merged(rows_of_programmes) -> list[CountRow]:
 
 
 def check_accepted(programmes: Sequence[Programme], month: dt.date) -> None:
-    """NotPublishable unless `month`, and every month before it that its figures count,
-    is accepted and locked in each of `programmes`. One query."""
+    """NotPublishable unless `month` is accepted and locked in each of `programmes`, and
+    no earlier month its figures count is unlocked for a correction. (An accepted month
+    locks every month before it, so the figures it counts cannot change while it is
+    locked.) One query."""
     reviews = {
         (review.programme_id, review.month): review
         for review in MonthReview.objects.filter(programme__in=programmes, month__lte=month,
@@ -436,12 +438,11 @@ def check_accepted(programmes: Sequence[Programme], month: dt.date) -> None:
         if review.is_unlocked():
             raise NotPublishable(_("%(month)s of %(programme)s is unlocked for a correction: partner and public "
                                    "figures are published only for accepted months that are locked.") % names)
-    for programme in programmes:
-        names["programme"] = programme.localized("name")
-        for earlier in month_range(programme.first_month, add_months(month, -1)):
-            review = reviews.get((programme.pk, earlier))
-            if review is None or review.is_unlocked():
-                names["earlier"] = date_format(earlier, "F Y")
-                raise NotPublishable(_("%(earlier)s of %(programme)s is not accepted and locked, and the figures of "
-                                       "%(month)s count it: partner and public figures are published only once "
-                                       "every month they count is accepted.") % names)
+    for (programme_pk, earlier), review in sorted(reviews.items(), key=lambda item: item[0][1]):
+        if earlier < month and review.is_unlocked():
+            names["programme"] = next(p for p in programmes if p.pk == programme_pk).localized("name")
+            names["earlier"] = date_format(earlier, "F Y")
+            names["of_month"] = month_in_sentence(month, "genitive")
+            raise NotPublishable(_("%(earlier)s of %(programme)s is unlocked for a correction, and the figures of "
+                                   "%(of_month)s count it: partner and public figures are published again once it is "
+                                   "locked.") % names)

@@ -10,6 +10,7 @@ from django.db import models
 MONTH = "month"  # only first-of-month values (a date, or midnight of the 1st, local time)
 MINUTE = "minute"  # the report worker's run times, cut to the minute
 EXPIRY = "expiry"  # when something ends, deleted or forgotten once it has (shell.tasks.clean_up)
+CHOSEN = "a day chosen ahead"  # a day someone sets for the future, not when anyone did anything
 NEVER = "never written"  # a table or field of an installed app that this app leaves empty
 
 POLICY = {
@@ -48,6 +49,11 @@ POLICY = {
     # When a granted unlock ends: midnight after its last day (it tells the day of the
     # grant, not the moment); forgotten once past.
     "intake.MonthReview.unlocked_until": EXPIRY,
+    # API tokens: the month issued, uses counted by month, and the last day it works
+    # (chosen by staff when issuing it).
+    "api.ApiToken.created_in": MONTH,
+    "api.ApiToken.expires_on": CHOSEN,
+    "api.ApiUse.month": MONTH,
     # reports: the month reported on, and the worker's run, to the minute.
     "reports.Report.month": MONTH,
     "reports.Report.created_at": MINUTE,

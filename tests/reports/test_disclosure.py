@@ -289,18 +289,24 @@ def test_an_all_programmes_document_takes_a_bounded_number_of_queries(three_prog
     assert published["series"][0] == {"month": "2024-01", "requests": 65}  # 63
 
 
-def test_a_month_counted_but_not_accepted_is_named(db, staff, auditor):
+def test_a_month_is_published_once_accepted_and_not_while_a_month_it_counts_is_unlocked(db, staff, auditor):
     programme = Programme.objects.create(slug="p", name="Helpline", first_month=m("2024-01"))
-    add_request(programme=programme, month=m("2024-02"), category=Category.LEGAL)
-    accept_months(programme, m("2024-02"), staff=staff, auditor=auditor, first=m("2024-02"))
-    report = make_report(programme, m("2024-02"))
+    for month in ("2024-01", "2024-02", "2024-03"):
+        for _ in range(12):
+            add_request(programme=programme, month=m(month), category=Category.LEGAL)
+    accept_months(programme, m("2024-01"), staff=staff, auditor=auditor)
+    accept_months(programme, m("2024-03"), staff=staff, auditor=auditor, first=m("2024-03"))
+    report = make_report(programme, m("2024-03"))
+    # February is not accepted, but March's acceptance locks it: March is published.
+    assert published_document(report, "partner")["since_start"]["requests"] == 35  # 36
+    review_request_unlock(programme=programme, month=m("2024-01"), reason="correction", actor=staff)
+    review_grant_unlock(programme=programme, month=m("2024-01"), actor=auditor)
 
     with pytest.raises(NotPublishable) as refused:
         published_document(report, "partner")
 
-    assert str(refused.value) == ("January 2024 of Helpline is not accepted and locked, and the figures of February "
-                                  "2024 count it: partner and public figures are published only once every month "
-                                  "they count is accepted.")
+    assert str(refused.value) == ("January 2024 of Helpline is unlocked for a correction, and the figures of March "
+                                  "2024 count it: partner and public figures are published again once it is locked.")
     assert published_document(report, "internal")["profile"] == "internal"
 
 
