@@ -363,12 +363,14 @@ def published_fingerprint(document: dict[str, Any]) -> str:
 # --- the database side -----------------------------------------------------------
 
 
-def published_document(report: Report, profile: str) -> dict[str, Any]:
+def published_document(report: Report, profile: str, *, preview: bool = False) -> dict[str, Any]:
     """The report's document (Report.document, in contract order) as `profile` may
     show it (docs/report-json.md, "profile"). NotPublishable, saying why, for a partner
     or public document of a month not accepted (for all programmes: in every programme
-    started by then), or of a version whose figures are not those of the accepted data.
-    At most four queries."""
+    started by then), or of a version whose figures are not those of the data now.
+    `preview` skips the acceptance check, for the auditors' side-by-side view only: the
+    figures the profile would publish if the month were accepted now, which never leave
+    the organisation. At most four queries."""
     if profile not in PROFILES:
         raise ValueError(f"unknown profile {profile!r}: one of {', '.join(PROFILES)}")
     document = report.document
@@ -386,7 +388,8 @@ def published_document(report: Report, profile: str) -> dict[str, Any]:
         programmes = [report.programme]
     else:
         programmes = list(Programme.objects.filter(first_month__lte=month).order_by("first_month", "pk"))
-    check_accepted(programmes, month)
+    if not preview:
+        check_accepted(programmes, month)
     rows = count_rows_by_programme(programmes=programmes, until=month)
     zeros_sensitive = PROFILE_SETTINGS[profile]["zeros_sensitive"]
     parts = [Disclosure(ScopeCounts.from_rows(rows[p.pk], first=p.first_month), zeros_sensitive=zeros_sensitive)

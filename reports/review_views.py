@@ -133,10 +133,12 @@ def _month_context(request, programme: Programme, month: dt.date, form: ReviewAc
     shown = review.report_version if review.report_version in versions else (versions[0] if versions else None)
     report = ready.select_related("programme").filter(version=shown).first() if shown else None
     internal = published_document(report, "internal") if report else None
-    compared, not_published = [], None
+    compared, not_published, preview = [], None, review.state != MonthReview.State.ACCEPTED
     if report:
         try:
-            public = published_document(report, "public")
+            # Before acceptance, auditors check what would be published: a preview that
+            # stays on this page (exports and the API still refuse the month).
+            public = published_document(report, "public", preview=preview)
         except NotPublishable as exc:
             not_published = str(exc)
         else:
@@ -150,7 +152,7 @@ def _month_context(request, programme: Programme, month: dt.date, form: ReviewAc
         "refused": review.acceptance_refused(request.user)
         if review.state == MonthReview.State.SUBMITTED and request.user.has_perm("intake.decide_month") else None,
         "versions": versions, "report": report, "figures": internal,
-        "side_by_side": compared, "not_published": not_published,
+        "side_by_side": compared, "not_published": not_published, "preview": preview,
         "finality": report_finality(report) if report else None,
         "statuses": Status.choices,
         "grid": [(Category(category).label, [row[status] for status in Status.values], sum(row.values()))

@@ -173,7 +173,7 @@ def test_the_print_view_and_the_page_show_the_public_figures_in_words(small_repo
         assert "Public figures" in text
         assert "fewer than 10 requests in November" in text
         assert "November 2023 fewer than 10" in text  # the table of months
-        assert "About 75 requests between September and November" in text
+        assert "A withheld number of requests between September and November, against about 65 between June" in text
         assert "None" not in text
     # The internal page of the same report keeps the exact counts.
     internal = text_of(client.get(f"{SMALL_URL}/"))
@@ -452,8 +452,9 @@ def test_auditors_see_the_internal_and_public_figures_side_by_side_marking_those
 
     rows = table_rows(response, "data-side-by-side")
     assert ["Requests", "November 2023", "8", "fewer than 10", "differs"] in rows
-    assert ["Requests in the recent months", "September–November 2023", "76", "75", "differs"] in rows
-    assert ["Change on the months before, %", "June–November 2023", "16.9", "17", "differs"] in rows
+    # September and November are fewer than 10, so the window of both is withheld (rule 4a).
+    assert ["Requests in the recent months", "September–November 2023", "76", "withheld", "differs"] in rows
+    assert ["Requests in the months before", "June–August 2023", "65", "65", ""] in rows
     assert ["Lowest month", "June 2023", "0", "not stated", "differs"] in rows
     assert ["Months", "April–November 2023", "8", "8", ""] in rows
     assert ["Season of the recent months", "September–November 2023", "autumn", "autumn", ""] in rows
@@ -465,13 +466,17 @@ def test_auditors_see_the_internal_and_public_figures_side_by_side_marking_those
     assert len([row for row in rows if row[0] == "Requests"]) == 1 + 1 + 8  # the month, since the start, the series
 
 
-def test_the_side_by_side_view_of_a_month_not_accepted_says_why_there_are_no_public_figures(november_report,
-                                                                                           people, client_for):
-    response = client_for(people["staff"]).get("/review/desertion-help/2023-11/")
+def test_before_acceptance_the_side_by_side_view_previews_the_public_figures_and_says_they_are_not_published(
+        november_report, people, client_for):
+    response = client_for(people["auditor"]).get("/review/desertion-help/2023-11/")
 
     page = text_of(response)
-    assert "is not accepted yet" in page
-    assert "data-side-by-side" not in response.content.decode()
+    assert "Not published yet: the public figures as they would be published if this version is accepted." in page
+    rows = table_rows(response, "data-side-by-side")
+    assert ["Requests in the recent months", "September–November 2023", "577", "575", "differs"] in rows
+    # Outside the organisation nothing of the month is published still.
+    assert client_for(people["auditor"]).get(
+        "/reports/desertion-help/2023-11/v1.json?profile=public").status_code == 409
 
 
 # --- checking an export made in a profile --------------------------------------------
@@ -488,7 +493,7 @@ def test_a_public_export_checks_against_the_stored_version_as_published(accepted
 
     assert "matches Desertion help (demo), November 2023 · version 1 exactly" in matching
     assert "window.current.requests 577 575" in differing
-    assert "profile “press” is not one of internal, partner and public" in unknown
+    assert "profile “press” is not one the app makes (internal, partner or public)" in unknown
 
 
 def test_a_public_page_and_print_view_give_the_published_fingerprint_never_the_internal_one(accepted_november,
