@@ -13,18 +13,14 @@ from intake.review import review_accept, review_grant_unlock, review_request_unl
 from intake.services import Move, RequestSpec, request_close, request_reopen, requests_log, requests_move
 from reports.models import Report
 from reports.review import report_finality, review_report_check, same_figures
-from reports.services import report_generate, report_request
 from tests.conftest import make_user, text_of
+from tests.reports.accepting import make_report
 
 SEPTEMBER, OCTOBER, NOVEMBER, DECEMBER = (dt.date(2023, month, 1) for month in (9, 10, 11, 12))
 
 
 def new_version(programme, month=NOVEMBER) -> Report:
-    report = report_request(programme=programme, month=month, send=False)
-    report_generate(report_id=report.pk)
-    report.refresh_from_db()
-    assert report.state == Report.State.READY, report.failure
-    return report
+    return make_report(programme, month)
 
 
 @pytest.fixture
