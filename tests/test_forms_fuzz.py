@@ -56,7 +56,7 @@ extra_fields = st.dictionaries(st.text(min_size=1, max_size=12), st.text(max_siz
 # A few seconds a test on SQLite. Each test runs hypothesis on an inner function, so its
 # fixtures are made once and the database carries over between examples: every example
 # compares the rows before and after its own post. No example database is kept.
-fuzz = settings(max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+fuzz = settings(max_examples=40, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @st.composite
@@ -132,7 +132,7 @@ def test_logging_counts_writes_the_count_posted_or_nothing(coordinator_browser):
         lambda form: st.sampled_from([*range(1, 31), MAX_COUNT]).map(lambda n: form | {"count": str(n)})
     )
 
-    @settings(fuzz, max_examples=100)
+    @settings(fuzz, max_examples=70)
     @given(form=fuzzed(plausible))
     def log_counts(form):
         before = rows()
@@ -231,7 +231,7 @@ def test_closing_a_request_closes_it_or_leaves_it_as_it_was(coordinator_browser,
         st.text(min_size=1, max_size=12),
     ))
 
-    @settings(fuzz, max_examples=80)
+    @settings(fuzz, max_examples=55)
     @given(form=fuzzed(plausible), reference=references)
     def close(form, reference):
         before = rows()
@@ -315,7 +315,7 @@ def test_importing_a_file_writes_all_its_rows_or_none(staff_browser):
         extra_fields,  # no file at all
     ))
 
-    @settings(fuzz, max_examples=80)
+    @settings(fuzz, max_examples=55)
     @given(form=forms)
     def upload(form):
         before = rows()
@@ -522,7 +522,7 @@ def test_a_review_step_is_taken_by_the_rules_or_not_at_all(new_client_for, staff
         return AuditEvent.objects.filter(action__in=["month_submitted", "month_accepted", "month_returned",
                                                      "month_reopened", "unlock_requested", "unlock_granted"]).count()
 
-    @settings(fuzz, max_examples=80)
+    @settings(fuzz, max_examples=55)
     @given(form=fuzzed(plausible), who=st.sampled_from(["staff", "auditor"]))
     def step(form, who):
         before, noted = review(), steps_noted()
