@@ -3,10 +3,18 @@
 Tests run with DEBUG off, as in production, so they need what production needs. The
 embedded broker gets a folder of its own, so that a development worker running on the
 same machine cannot take the tests' messages.
+
+Under pytest-xdist (`-n`), each worker process has a test database of its own
+(pytest-django adds the worker's name, gw0, gw1..., to its name) and a broker of its
+own: the folder above, or on Redis the database after the one CELERY_BROKER_URL names,
+one per worker (gw0 keeps it, gw1 takes the next, and so on). The Celery workers and
+servers a test starts inherit these settings.
 """
 
 import os
+import re
 import tempfile
+from urllib.parse import urlsplit, urlunsplit
 
 os.environ.setdefault("SECRET_KEY", "tests-only-not-secret-" + "x" * 40)
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
@@ -18,3 +26,8 @@ os.environ.setdefault("HTTPS", "0")
 os.environ.setdefault("TWO_FACTOR_REQUIRED", "0")
 if os.environ.get("CELERY_BROKER_URL", "filesystem://").startswith("filesystem"):
     os.environ["BROKER_DIR"] = tempfile.mkdtemp(prefix="intake-test-broker-")
+elif (worker := re.fullmatch(r"gw(\d+)", os.environ.get("PYTEST_XDIST_WORKER", ""))) and int(worker[1]):
+    # redis://host:port/N (N is 0 when absent) -> redis://host:port/N+i for the worker gw<i>.
+    broker = urlsplit(os.environ["CELERY_BROKER_URL"])
+    number = int(broker.path.strip("/") or 0) + int(worker[1])
+    os.environ["CELERY_BROKER_URL"] = urlunsplit(broker._replace(path=f"/{number}"))
