@@ -11,12 +11,12 @@ from django.db import connection
 from django.test import Client
 from django.utils import translation
 
-from intake import demo
 from intake.models import HelpRequest, Programme, User
 from intake.months import current_month
 from intake.services import requests_add
 from reports.models import Report
 from reports.services import report_generate, report_request
+from tests.demo_data import DemoCopy
 
 PASSWORD = "a-long-test-password"
 # The clock of the tests that depend on the current month (the this_month fixture):
@@ -64,10 +64,17 @@ def other_programme(db) -> Programme:
     return Programme.objects.create(slug="other", name="Other", first_month=dt.date(2023, 1, 1))
 
 
+@pytest.fixture(scope="session")
+def _demo_copy(django_db_setup, django_db_blocker) -> DemoCopy:
+    with django_db_blocker.unblock():
+        return DemoCopy()
+
+
 @pytest.fixture
-def demo_programme(db) -> Programme:
-    demo.load_demo()
-    return Programme.objects.get(slug=demo.SLUG)
+def demo_programme(db, _demo_copy) -> Programme:
+    """The demo programme as load_demo leaves it: its requests made once per session
+    (tests/demo_data.py), its accounts by load_demo."""
+    return _demo_copy.insert()
 
 
 @pytest.fixture
