@@ -9,16 +9,20 @@ refused form, i.e. the persona got as far as the form).
 
 import datetime as dt
 import io
+from collections.abc import Iterator
 
 import pytest
+import time_machine
 from django.core.management import call_command
+from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from api.models import ApiToken
-from intake.models import Category, Entry
+from intake.models import Category, Entry, Programme
+from intake.months import current_month
 from reports.demo import load_reference_figures
 from reports.models import ReferenceFigure
-from tests.conftest import add_request
+from tests.conftest import NOW, add_request, make_user
 
 PERSONAS = ["anonymous", "coordinator", "other_coordinator", "staff", "auditor", "administrator"]
 LOGIN = 302  # sent to the login page
@@ -124,20 +128,46 @@ def test_every_route_has_a_rule():
     assert set(RULES) - names == set(), "a rule for a route that does not exist"
 
 
-@pytest.fixture
-def objects(this_month, programme, coordinator, other_coordinator):
-    """One of each object the routes name, in the coordinator's programme; the entry is
-    of the current month, so that it may still be undone."""
-    add_request(programme=programme, month=dt.date(2023, 10, 1), category=Category.DESERTION)
-    call_command("monthly_report", "2023-11", "--programme", programme.slug, "--inline", stdout=io.StringIO())
-    load_reference_figures()
-    entry = Entry.objects.create(programme=programme, month=this_month, kind=Entry.Kind.COUNT, author=coordinator)
-    request = add_request(programme=programme, month=entry.month, category=Category.LEGAL, entry=entry)
-    return {
-        "reference": request.reference, "pk": entry.pk, "scope": programme.slug, "programme": programme.slug, "slug": programme.slug,
-        "month": dt.date(2023, 11, 1),
-        "version": 1, "other": 1,
-    }
+@pytest.fixture(scope="module")
+def objects(django_db_setup, django_db_blocker) -> Iterator[dict]:
+    """The personas, and one of each object the routes name in the coordinator's
+    programme; the entry is of the current month, so that it may still be undone.
+
+    Made once for the module, in a transaction left open until its last test, as
+    Django's setUpTestData does: each test runs in a transaction of its own inside it,
+    rolled back afterwards, so that what a POST changes is undone before the next."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+    try:
+        with django_db_blocker.unblock(), time_machine.travel(NOW):
+            programme = Programme.objects.create(slug="help", name="Help", first_month=dt.date(2023, 4, 1))
+            other_programme = Programme.objects.create(slug="other", name="Other", first_month=dt.date(2023, 1, 1))
+            people = {
+                "coordinator": make_user("coord", "Coordinator", [programme]),
+                "other_coordinator": make_user("other-coord", "Coordinator", [other_programme]),
+                "staff": make_user("staff-member", "Staff"),
+                "auditor": make_user("auditor-1", "Auditor"),
+                "administrator": make_user("admin-1", "Administrator", is_staff=True),
+            }
+            add_request(programme=programme, month=dt.date(2023, 10, 1), category=Category.DESERTION)
+            call_command("monthly_report", "2023-11", "--programme", programme.slug, "--inline",
+                         stdout=io.StringIO())
+            load_reference_figures()
+            entry = Entry.objects.create(programme=programme, month=current_month(), kind=Entry.Kind.COUNT,
+                                         author=people["coordinator"])
+            request = add_request(programme=programme, month=entry.month, category=Category.LEGAL, entry=entry)
+        yield {
+            "reference": request.reference, "pk": entry.pk, "scope": programme.slug, "programme": programme.slug,
+            "slug": programme.slug,
+            "month": dt.date(2023, 11, 1),
+            "version": 1, "other": 1,
+            "people": people,
+        }
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 def url_for(name: str, objects: dict) -> str:
@@ -156,9 +186,9 @@ def url_for(name: str, objects: dict) -> str:
 @pytest.mark.parametrize("method", ["GET", "POST"])
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("name", sorted(RULES))
-def test_access(name, persona, method, objects, request, client):
+def test_access(name, persona, method, objects, this_month, db, client):
     if persona != "anonymous":
-        client.force_login(request.getfixturevalue(persona))
+        client.force_login(objects["people"][persona])
     url = url_for(name, objects)
 
     response = client.get(url) if method == "GET" else client.post(url)
@@ -170,10 +200,9 @@ def test_access(name, persona, method, objects, request, client):
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_admin_is_for_administrators_only(persona, request, client, db):
+def test_admin_is_for_administrators_only(persona, objects, db, client):
     if persona != "anonymous":
-        user = request.getfixturevalue(persona)
-        client.force_login(user)
+        client.force_login(objects["people"][persona])
 
     response = client.get("/admin/")
 
