@@ -5,10 +5,8 @@ import pytest
 from api.models import ApiToken
 from api.tokens import token_issue
 from intake.models import Programme
-from intake.review import review_accept, review_submit
-from reports.review import review_report_check
 from tests.conftest import add_request, make_user
-from tests.reports.accepting import make_report
+from tests.reports.accepting import accept_month, make_report
 
 OCTOBER, NOVEMBER = dt.date(2023, 10, 1), dt.date(2023, 11, 1)
 
@@ -21,20 +19,13 @@ def people(db, this_month):
     return {"staff": make_user("staff-a", "Staff"), "auditor": make_user("auditor-a", "Auditor")}
 
 
-def accept(programme, people, month=NOVEMBER):
-    review_submit(programme=programme, month=month, actor=people["staff"],
-                  check_report=review_report_check(programme, month))
-    return review_accept(programme=programme, month=month, actor=people["auditor"],
-                         check_report=review_report_check(programme, month))
-
-
 @pytest.fixture
 def published(people, demo_programme) -> dict:
     """The demo programme with ready reports of October and November 2023, and
     November accepted (so published); October is not."""
     october = new_report(demo_programme, OCTOBER)
     november = new_report(demo_programme, NOVEMBER)
-    accept(demo_programme, people)
+    accept_month(demo_programme, NOVEMBER, **people)
     return {"programme": demo_programme, "october": october, "november": november}
 
 
@@ -45,7 +36,7 @@ def small_programme(people) -> Programme:
     for category in ("desertion", "desertion", "legal"):
         add_request(programme=programme, month=NOVEMBER, category=category)
     new_report(programme, NOVEMBER)
-    accept(programme, people)
+    accept_month(programme, NOVEMBER, **people)
     return programme
 
 

@@ -16,10 +16,11 @@ from django.core.management import CommandError, call_command
 
 from intake.models import AuditEvent, Entry, HelpRequest, MonthlyCount, MonthReview, MovedRequest, Status
 from intake.retention import collapsible_count, month_collapse, months_to_collapse
-from intake.review import review_accept, review_grant_unlock, review_request_unlock, review_submit
+from intake.review import review_grant_unlock, review_request_unlock, review_submit
 from intake.services import AlreadyUndone, Move, RequestSpec, entry_undo, requests_log, requests_move
 from intake.tasks import collapse_accepted_months
 from tests.conftest import make_user, text_of
+from tests.reports.accepting import accept_month
 
 from .counting import counted
 
@@ -32,8 +33,7 @@ def accept(programme, month: dt.date) -> MonthReview:
     """Accept the month through the review services (the report check is reports' job)."""
     staff = make_user(f"staff-{month:%Y%m}", "Staff")
     auditor = make_user(f"auditor-{month:%Y%m}", "Auditor")
-    review_submit(programme=programme, month=month, actor=staff, check_report=lambda version: version or 1)
-    return review_accept(programme=programme, month=month, actor=auditor, check_report=lambda version: version or 1)
+    return accept_month(programme, month, staff=staff, auditor=auditor, check_report=lambda version: version or 1)
 
 
 def log(programme, author, count, *, month=FEBRUARY, status=Status.NEW, outcome="", closed_month=None):

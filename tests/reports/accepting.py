@@ -2,8 +2,9 @@
 through the report services, submitted by staff, accepted by an auditor."""
 
 import datetime as dt
+from collections.abc import Callable
 
-from intake.models import Programme, User
+from intake.models import MonthReview, Programme, User
 from intake.months import month_range
 from intake.review import review_accept, review_submit
 from reports.models import Report
@@ -20,11 +21,18 @@ def make_report(programme: Programme | None, month: dt.date) -> Report:
     return report
 
 
+def accept_month(programme: Programme, month: dt.date, *, staff: User, auditor: User,
+                 check_report: Callable[[int | None], int] | None = None) -> MonthReview:
+    """Staff submit the month and an auditor accepts it, on its latest ready report as
+    the review page checks it (or on what check_report says)."""
+    check = check_report or review_report_check(programme, month)
+    review_submit(programme=programme, month=month, actor=staff, check_report=check)
+    return review_accept(programme=programme, month=month, actor=auditor, check_report=check)
+
+
 def accept_months(programme: Programme, last: dt.date, *, staff: User, auditor: User, first: dt.date | None = None):
     """Make a report of every month of `programme` from `first` (its first month) to
     `last`, and submit and accept each month on it."""
     for month in month_range(first or programme.first_month, last):
         make_report(programme, month)
-        check = review_report_check(programme, month)
-        review_submit(programme=programme, month=month, actor=staff, check_report=check)
-        review_accept(programme=programme, month=month, actor=auditor, check_report=check)
+        accept_month(programme, month, staff=staff, auditor=auditor)

@@ -14,13 +14,12 @@ from intake import demo
 from intake.models import AuditEvent, HelpRequest, MonthReview, Programme, Status
 from intake.months import add_months, current_month, month_range
 from intake.retention import month_collapse
-from intake.review import review_accept, review_submit
 from intake.services import RequestSpec, requests_import
 from reports.models import Report
-from reports.review import review_report_check
 from reports.services import report_compute, report_generate, report_request
 from reports.verification import report_check_data
 from tests.conftest import make_user, text_of
+from tests.reports.accepting import accept_month
 
 pytestmark = pytest.mark.usefixtures("this_month")
 
@@ -36,11 +35,6 @@ def make_reports(programmes, first: dt.date, versions: int = 1) -> list[Report]:
                 report_generate(report_id=report.pk)
                 made.append(report)
     return made
-
-
-def accept(programme, month, staff, auditor) -> None:
-    review_submit(programme=programme, month=month, actor=staff, check_report=review_report_check(programme, month))
-    review_accept(programme=programme, month=month, actor=auditor, check_report=review_report_check(programme, month))
 
 
 def snapshot() -> dict:
@@ -76,7 +70,7 @@ def test_collapsing_every_month_of_the_demo_data_changes_no_report(demo_programm
     reports = make_reports([demo_programme], demo.FIRST_MONTH, versions=2)
     staff, auditor = make_user("staff-c", "Staff"), make_user("auditor-c", "Auditor")
     for month in month_range(demo.FIRST_MONTH, add_months(current_month(), -1)):
-        accept(demo_programme, month, staff, auditor)
+        accept_month(demo_programme, month, staff=staff, auditor=auditor)
     before = snapshot()
     closed = HelpRequest.objects.filter(status=Status.CLOSED).count()
 
@@ -132,7 +126,7 @@ def test_collapsing_a_random_history_changes_no_report(db, seed):
     for programme in programmes:
         for month in month_range(programme.first_month, add_months(current_month(), -1)):
             if rng.random() < 0.7:
-                accept(programme, month, staff, auditor)
+                accept_month(programme, month, staff=staff, auditor=auditor)
     before = snapshot()
 
     assert collapse_everything_accepted() > 0
@@ -155,7 +149,7 @@ def accepted_november(demo_programme, november_report):
     for month in month_range(demo.FIRST_MONTH, demo.LAST_MONTH):
         if month != demo.LAST_MONTH:
             report_generate(report_id=report_request(programme=demo_programme, month=month, send=False).pk)
-        accept(demo_programme, month, staff, auditor)
+        accept_month(demo_programme, month, staff=staff, auditor=auditor)
     return staff
 
 

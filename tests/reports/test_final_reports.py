@@ -9,12 +9,12 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from intake.models import HelpRequest, MonthLocked, Status
-from intake.review import review_accept, review_grant_unlock, review_request_unlock, review_submit
+from intake.review import review_grant_unlock, review_request_unlock, review_submit
 from intake.services import Move, RequestSpec, request_close, request_reopen, requests_log, requests_move
 from reports.models import Report
 from reports.review import report_finality, review_report_check, same_figures
 from tests.conftest import make_user, text_of
-from tests.reports.accepting import make_report
+from tests.reports.accepting import accept_month, make_report
 
 SEPTEMBER, OCTOBER, NOVEMBER, DECEMBER = (dt.date(2023, month, 1) for month in (9, 10, 11, 12))
 
@@ -33,19 +33,13 @@ def submit(programme, people, month=NOVEMBER):
                          check_report=review_report_check(programme, month))
 
 
-def accept(programme, people, month=NOVEMBER):
-    submit(programme, people, month)
-    return review_accept(programme=programme, month=month, actor=people["auditor"],
-                         check_report=review_report_check(programme, month))
-
-
 def log(programme, month, count=1, **fields):
     return requests_log(spec=RequestSpec(programme=programme, month=month, category="desertion", **fields),
                         count=count, author=None)
 
 
 def test_a_report_made_after_november_is_accepted_states_the_same_figures(people, demo_programme, november_report):
-    accept(demo_programme, people)
+    accept_month(demo_programme, NOVEMBER, **people)
     october_in_progress = HelpRequest.objects.filter(programme=demo_programme, month=OCTOBER,
                                                      status=Status.IN_PROGRESS)
     closed_in_november = HelpRequest.objects.filter(programme=demo_programme, closed_month=NOVEMBER).first()
@@ -82,7 +76,7 @@ def test_a_report_made_after_november_is_accepted_states_the_same_figures(people
 
 
 def test_changes_in_later_months_only_leave_even_the_fingerprint_as_it_was(people, demo_programme, november_report):
-    accept(demo_programme, people)
+    accept_month(demo_programme, NOVEMBER, **people)
     log(demo_programme, DECEMBER, 40)
 
     later = new_version(demo_programme)
@@ -130,7 +124,7 @@ def test_a_change_that_leaves_the_figures_as_they_were_does_not_stop_a_submissio
 
 def test_the_report_of_an_accepted_month_says_it_is_final_and_who_accepted_it(people, demo_programme,
                                                                               november_report, client_for):
-    accept(demo_programme, people)
+    accept_month(demo_programme, NOVEMBER, **people)
     new_version(demo_programme)
     client = client_for(people["auditor"])
 
@@ -155,7 +149,7 @@ def test_a_report_of_a_month_not_accepted_is_not_final(people, demo_programme, n
 
 def test_figures_changed_while_the_month_was_unlocked_are_not_final(people, demo_programme, november_report,
                                                                       client_for):
-    accept(demo_programme, people)
+    accept_month(demo_programme, NOVEMBER, **people)
     review_request_unlock(programme=demo_programme, month=NOVEMBER, reason="late_data", actor=people["staff"])
     review_grant_unlock(programme=demo_programme, month=NOVEMBER, actor=people["auditor"])
     log(demo_programme, NOVEMBER, 3)
