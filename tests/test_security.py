@@ -104,11 +104,15 @@ def test_under_https_settings_pages_send_hsts_and_cookies_are_secure_httponly_sa
 
 
 def test_an_idle_session_lasts_30_minutes_renewed_on_each_request(staff, client_for):
+    from django.contrib.sessions.models import Session
+
     client = client_for(staff)
 
     response = client.get("/")
 
     assert response.cookies["sessionid"]["max-age"] == 30 * 60
+    # A row of the database: the scheduled clean-up deletes it once it has expired.
+    assert Session.objects.filter(pk=response.cookies["sessionid"].value).exists()
 
 
 def test_a_session_ends_12_hours_after_login_however_active(staff, client_for):

@@ -105,12 +105,14 @@ def test_a_report_lost_with_a_broker_or_a_worker_is_sent_again_within_a_minute()
     assert STALE_RUNNING <= dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT) + dt.timedelta(minutes=1)
 
 
-def test_the_worker_acknowledges_late_requeues_on_worker_loss_and_limits_time(celery_worker):
-    task = celery_worker.app.tasks["reports.generate"]
+def test_the_worker_acknowledges_late_requeues_on_worker_loss_and_limits_time():
+    from config.celery import app  # the app every worker runs, the celery_worker fixture's too
+
+    task = app.tasks["reports.generate"]
     assert task.acks_late is True
     assert task.reject_on_worker_lost is True
-    assert celery_worker.app.conf.task_soft_time_limit < celery_worker.app.conf.task_time_limit <= 300
-    assert celery_worker.app.conf.worker_prefetch_multiplier == 1
+    assert app.conf.task_soft_time_limit < app.conf.task_time_limit <= 300
+    assert app.conf.worker_prefetch_multiplier == 1
 
 
 class HangingServer:

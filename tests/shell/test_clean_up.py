@@ -69,8 +69,3 @@ def test_the_worker_deletes_expired_sessions_and_cache_rows_and_forgets_ended_un
 def test_beat_runs_the_clean_up_every_quarter_of_an_hour():
     [entry] = [entry for entry in settings.CELERY_BEAT_SCHEDULE.values() if entry["task"] == "shell.clean_up"]
     assert entry["schedule"].minute == {0, 15, 30, 45}
-
-
-def test_sessions_are_short():
-    assert settings.SESSION_COOKIE_AGE <= 30 * 60 and settings.SESSION_ABSOLUTE_AGE <= 12 * 3600
-    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
