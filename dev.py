@@ -4,8 +4,15 @@
     python3 dev.py run     # .venv, requirements, database, demo data; web, worker and beat
     python3 dev.py test    # the whole test suite (extra arguments go to pytest), browser tests
                            # included: it installs Debian's chromium, axe-core and wrk when missing
+    python3 dev.py test --fast  # the edit-test loop: leaves out the browser, worker and
+                           # subprocess tests (pytest -m "not browser and not worker and not subprocess")
     python3 dev.py bench   # the benchmark (README, "Benchmark"; extra arguments go to
                            # `manage.py bench`): WIPES the database DATABASE_URL names
+
+The tests run in several processes at once (pytest-xdist's -n, one per core, at most
+TEST_PROCESSES); `-n 0` (or -n N) among the extra arguments overrides that, and `-p no:xdist`
+runs them in this process. On Redis, worker gw<i> uses the database i after the one
+CELERY_BROKER_URL names (tests/environment.py).
 
 Each creates the virtual environment in .venv and installs requirements.txt when it
 is missing or has changed. `run` uses whatever DATABASE_URL and CELERY_BROKER_URL say,
@@ -137,12 +144,29 @@ def ensure_wrk(*, required: bool) -> None:
     call("apt-get", "install", "-y", "-qq", "wrk", env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
 
 
+# The most test processes: each needs a Redis database of its own (tests/environment.py).
+TEST_PROCESSES = 4
+FAST = "not browser and not worker and not subprocess"
+
+
 def run_tests(args: list[str]) -> int:
+    fast = "--fast" in args
+    args = [arg for arg in args if arg != "--fast"]
     # Settings need a secret with DEBUG off; the tests supply their own (tests/environment.py).
     compile_translations({**os.environ, "DEBUG": "1"})
-    ensure_browser_tools()
-    ensure_wrk(required=True)
-    return subprocess.call([str(PYTHON), "-m", "pytest", *args], cwd=ROOT)
+    options = []
+    if fast:
+        options += ["-m", FAST]
+    else:
+        ensure_browser_tools()
+        ensure_wrk(required=True)
+    chosen = any(arg.startswith(("-n", "--numprocesses", "--dist")) or arg == "no:xdist" or arg == "-pno:xdist"
+                 for arg in args)
+    if not chosen:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        processes = min(cores, TEST_PROCESSES)
+        options += ["-n", str(processes if processes > 1 else 0)]
+    return subprocess.call([str(PYTHON), "-m", "pytest", *options, *args], cwd=ROOT)
 
 
 def run_bench(args: list[str]) -> int:
