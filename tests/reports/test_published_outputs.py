@@ -23,9 +23,9 @@ from reports.outputs import chart, to_csv
 from reports.services import report_generate, report_request
 from reports.views import report_outputs
 from tests.conftest import add_request, make_user, table_rows, text_of
+from tests.reports.accepting import accept_month
 
 from .test_figures import m
-from .test_final_reports import accept
 from .test_narrative import HISTORIES, series
 
 NOVEMBER = dt.date(2023, 11, 1)
@@ -42,7 +42,7 @@ def people(db, this_month):
 
 @pytest.fixture
 def accepted_november(november_report, people):
-    accept(november_report.programme, people)
+    accept_month(november_report.programme, NOVEMBER, **people)
     return november_report
 
 
@@ -56,7 +56,7 @@ def small_report(programme, people):
     report_generate(report_id=report.pk)
     report.refresh_from_db()
     assert report.state == Report.State.READY, report.failure
-    accept(programme, people)
+    accept_month(programme, NOVEMBER, **people)
     return report
 
 
