@@ -15,6 +15,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.db import transaction
+from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from api.models import ApiToken
@@ -23,6 +24,7 @@ from intake.months import current_month
 from reports.demo import load_reference_figures
 from reports.models import ReferenceFigure
 from tests.conftest import NOW, add_request, make_user
+from tests.demo_data import FAST_HASHER
 
 PERSONAS = ["anonymous", "coordinator", "other_coordinator", "staff", "auditor", "administrator"]
 LOGIN = 302  # sent to the login page
@@ -140,7 +142,8 @@ def objects(django_db_setup, django_db_blocker) -> Iterator[dict]:
         outer = transaction.atomic()
         outer.__enter__()
     try:
-        with django_db_blocker.unblock(), time_machine.travel(NOW):
+        # The clock and the password hashing of the tests (this_month, _fast_password_hashing).
+        with django_db_blocker.unblock(), time_machine.travel(NOW), override_settings(PASSWORD_HASHERS=[FAST_HASHER]):
             programme = Programme.objects.create(slug="help", name="Help", first_month=dt.date(2023, 4, 1))
             other_programme = Programme.objects.create(slug="other", name="Other", first_month=dt.date(2023, 1, 1))
             people = {
