@@ -1,8 +1,9 @@
 """Month sign-off (docs/design.md, "Month review"): the steps of a programme's month
 from open to accepted, and the unlock of an accepted one.
 
-Each step is one transaction: the review row is locked, changed by its rule on the
-model (MonthReview.submit, .accept, ...) and saved with its audit event, noted with the
+Each step is one transaction: the programme's write lock is taken and the review row
+locked (the lock order, intake/models.py), changed by its rule on the model
+(MonthReview.submit, .accept, ...) and saved with its audit event, noted with the
 acting account passed in. intake knows no reports: the caller passes `check_report`,
 which checks the version of the month's report the step rests on.
 """
@@ -14,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import audit
-from .models import UNLOCK_DAYS, MonthReview, Programme, User
+from .models import UNLOCK_DAYS, MonthReview, Programme, User, hold_programmes
 from .months import format_month
 
 # check_report(version or None) -> the version checked: that it is a ready report of
@@ -26,6 +27,7 @@ ReportCheck = Callable[[int | None], int]
 def _review_for_update(programme: Programme, month: dt.date) -> MonthReview:
     """The month's review, its row locked until the transaction ends; an unsaved open
     one if it has none (a submit creates it)."""
+    hold_programmes([programme.pk])
     review = MonthReview.objects.select_for_update().filter(programme=programme, month=month).first()
     if review is None:
         review = MonthReview(programme=programme, month=month)
@@ -43,6 +45,7 @@ def review_submit(*, programme: Programme, month: dt.date, actor: User | None, c
     """Submit an open month for review on a version of its report (the latest ready
     one unless `version` says which): from then on the month is locked."""
     with transaction.atomic():
+        hold_programmes([programme.pk])
         # The months its figures count are held first, as a writer holds them: a write
         # under way commits before the report is checked, and any later one finds the
         # month locked. (Two submits of the month at once go one after the other here.)
@@ -110,8 +113,12 @@ def review_grant_unlock(*, programme: Programme, month: dt.date, actor: User, da
 
 def review_forget_ended_unlocks(now: dt.datetime | None = None) -> int:
     """Forget when each unlock that has ended ended (the month is locked again either
-    way): the end of an unlock tells the day it was granted. Returns how many."""
-    return MonthReview.objects.filter(unlocked_until__lte=now or timezone.now()).update(unlocked_until=None)
+    way): the end of an unlock tells the day it was granted. Returns how many. The rows
+    are locked in the order of their ids first, as the emergency purge locks them."""
+    with transaction.atomic():
+        ended = MonthReview.objects.filter(unlocked_until__lte=now or timezone.now())
+        ids = list(ended.select_for_update().order_by("pk").values_list("pk", flat=True))
+        return MonthReview.objects.filter(pk__in=ids).update(unlocked_until=None)
 
 
 def review_actions(review: MonthReview, user: User) -> list[str]:

@@ -1,7 +1,8 @@
 """Writes of requests: log them, change one, undo an entry, move many, import a file.
 
 Each is one transaction with its audit event, noted with the acting account passed in:
-all of it is written, or nothing.
+all of it is written, or nothing. Each takes its locks in the lock order written down in
+intake/models.py, beginning with the write lock of the programmes it writes.
 """
 
 import datetime as dt
@@ -31,6 +32,7 @@ from .models import (
     Status,
     User,
     check_transition,
+    hold_programmes,
     new_references,
 )
 from .months import current_month
@@ -113,6 +115,7 @@ def requests_log(*, spec: RequestSpec, count: int = 1, author: User | None, kind
     check_count(count)
     spec.validate()
     with transaction.atomic():
+        hold_programmes([spec.programme.pk])
         entry = _create_entries([(spec, count)], author=author, kind=kind)[0]
         audit.record(author, audit.Action.REQUESTS_LOGGED, f"{spec.programme.slug}, {count}")
     return entry
@@ -206,7 +209,9 @@ def _insert_requests(groups: list[tuple[RequestSpec, int, int]]) -> None:
 def requests_add(requests: Iterable[HelpRequest]) -> list[HelpRequest]:
     """Insert requests made elsewhere (the demo data), with their entries' sizes and the
     counts, in one transaction."""
+    requests = list(requests)
     with transaction.atomic():
+        hold_programmes({request.programme_id for request in requests})
         made = HelpRequest.objects.bulk_create(requests, batch_size=1000)
         MonthlyCount.objects.apply(Counter(request.cell for request in made))
         for entry_id, size in Counter(request.entry_id for request in made if request.entry_id).items():
@@ -240,6 +245,9 @@ def entry_undo(*, entry: Entry, actor: User | None) -> int:
     and (AlreadyUndone) when someone else undid it first."""
     pk = entry.pk
     with transaction.atomic():
+        # Every programme it changes: an import may hold requests of several.
+        of_entry = HelpRequest.objects.filter(entry_id=pk).order_by().values_list("programme_id", flat=True)
+        hold_programmes({entry.programme_id, *of_entry.distinct()})
         # The row stays locked until the caller commits: a second undo waits here, then finds it gone.
         locked = Entry.objects.select_for_update().filter(pk=pk)
         if not locked.exists():
@@ -342,6 +350,7 @@ def requests_move(move: Move, *, actor: User | None) -> int:
     target = Cell(move.programme.pk, move.month, move.category, move.to_status,
                   move.outcome if closed else "", move.closed_month if closed else None)
     with transaction.atomic():
+        hold_programmes([move.programme.pk])
         locked = _lock(matching, limit=move.count)
         # Still in the status moved from, since they are locked.
         moved = HelpRequest.objects.filter(pk__in=[pk for pk, _cell in locked]).update(
@@ -376,6 +385,7 @@ def requests_import(groups: list[tuple[RequestSpec, int]], *, author: User | Non
     """Write the rows of a checked CSV file as one entry, all or nothing."""
     check_import_total(sum(count for _spec, count in groups))
     with transaction.atomic():
+        hold_programmes({spec.programme.pk for spec, _count in groups})
         entries = _create_entries(groups, author=author, kind=Entry.Kind.IMPORT)
         total = sum(count for _spec, count in groups)
         # No account: the rows came from the command line.
@@ -399,6 +409,7 @@ def check_import_total(total: int) -> None:
 
 def _request_change(help_request: HelpRequest, *, seen: str, actor: User | None, change: Callable[[], None]) -> None:
     with transaction.atomic():
+        hold_programmes([help_request.programme_id])  # the views that lock the row take it before
         help_request.check_unchanged(seen)
         change()
         audit.record(actor, audit.Action.REQUEST_CHANGED, f"{help_request.programme.slug}, {help_request.status}")

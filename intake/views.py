@@ -34,7 +34,7 @@ from .forms import (
     submitted,
 )
 from .imports import COLUMNS, ImportRefused, read_csv
-from .models import Category, ChangedElsewhere, Entry, HelpRequest, Outcome, Programme, Status
+from .models import Category, ChangedElsewhere, Entry, HelpRequest, Outcome, Programme, Status, hold_programmes
 from .months import add_months, current_month, format_month
 from .services import (
     AlreadyUndone,
@@ -57,10 +57,12 @@ def _get_request_for_user(request, reference: str, *, for_update: bool = False) 
     if "\x00" in reference:
         # No reference has one, and PostgreSQL refuses the query (a 500) rather than find nothing.
         raise Http404("No such request.")
-    requests = HelpRequest.objects.select_related("programme")
+    requests = HelpRequest.objects.select_related("programme").in_programmes(programmes_for(request.user))
     if for_update:
+        # The programme's write lock first, then the row (the lock order, intake/models.py).
+        hold_programmes([get_object_or_404(requests, reference=reference).programme_id])
         requests = requests.select_for_update(of=("self",))
-    return get_object_or_404(requests.in_programmes(programmes_for(request.user)), reference=reference)
+    return get_object_or_404(requests, reference=reference)
 
 
 def _get_entry_for_user(request, pk: int) -> Entry:
