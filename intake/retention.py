@@ -23,10 +23,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from . import audit
+from .cells import cells_add_collapsed
 from .models import Cell, Entry, HelpRequest, MonthlyCount, MonthReview, MovedRequest, Programme, Status, User
 from .months import add_months, current_month, format_month
-
-CELLS_PER_UPDATE = 200
 
 
 def collapsible_count(*, programme: Programme, month: dt.date) -> int:
@@ -71,22 +70,8 @@ def _collapse(requests) -> int:
     Entry.objects.filter(pk__in=entry_ids).update(collapsed=True)
     MovedRequest.objects.filter(request__in=requests)._raw_delete(MovedRequest.objects.db)
     requests._raw_delete(requests.db)
-    add_collapsed(cells)
+    cells_add_collapsed(cells)
     return sum(cells.values())
-
-
-def add_collapsed(cells: Counter) -> None:
-    """Note that `cells` hold that many more requests as counts only (their rows were
-    just deleted): their numbers of requests do not change."""
-    by_delta: dict[int, list[Cell]] = {}
-    for cell, n in cells.items():
-        by_delta.setdefault(n, []).append(cell)
-    for n, same in by_delta.items():
-        for start in range(0, len(same), CELLS_PER_UPDATE):
-            matching = Q()
-            for cell in same[start:start + CELLS_PER_UPDATE]:
-                matching |= Q(**cell._asdict())
-            MonthlyCount.objects.filter(matching).update(collapsed=F("collapsed") + n)
 
 
 def months_to_collapse() -> list[MonthReview]:

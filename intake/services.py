@@ -19,13 +19,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from . import audit
+from .cells import cells_apply
 from .models import (
     Category,
     Cell,
+    ChangedElsewhere,
     Entry,
     HelpRequest,
     MonthLocks,
-    MonthlyCount,
     MovedRequest,
     Programme,
     Status,
@@ -146,7 +147,7 @@ def _write_entries(groups: list[tuple[RequestSpec, int]], *, author: User | None
     deltas: Counter[Cell] = Counter()
     for spec, count in groups:
         deltas[spec.cell()] += count
-    MonthlyCount.objects.apply(deltas)
+    cells_apply(deltas)
     return list(entries.values())
 
 
@@ -208,7 +209,7 @@ def requests_add(requests: Iterable[HelpRequest]) -> list[HelpRequest]:
     counts, in one transaction."""
     with transaction.atomic():
         made = HelpRequest.objects.bulk_create(requests, batch_size=1000)
-        MonthlyCount.objects.apply(Counter(request.cell for request in made))
+        cells_apply(Counter(request.cell for request in made))
         for entry_id, size in Counter(request.entry_id for request in made if request.entry_id).items():
             Entry.objects.filter(pk=entry_id).update(size=F("size") + size)
     return made
@@ -262,7 +263,7 @@ def _delete_requests(*, entry_id: int) -> int:
     of_entry = HelpRequest.objects.filter(entry_id=entry_id)
     locked = _lock(of_entry)
     of_entry.delete()  # the rows locked: no request joins an entry after it is logged
-    MonthlyCount.objects.apply({cell: -n for cell, n in Counter(cell for _pk, cell in locked).items()})
+    cells_apply({cell: -n for cell, n in Counter(cell for _pk, cell in locked).items()})
     return len(locked)
 
 
@@ -291,7 +292,7 @@ def _move_back(entry: Entry) -> int:
         deltas[cell._replace(status=origin[0], outcome=origin[1], closed_month=origin[2])] += 1
     for (status, outcome, closed_month), ids in by_origin.items():
         HelpRequest.objects.filter(pk__in=ids).update(status=status, outcome=outcome, closed_month=closed_month)
-    MonthlyCount.objects.apply(deltas)
+    cells_apply(deltas)
     return len(moved)
 
 
@@ -358,7 +359,7 @@ def requests_move(move: Move, *, actor: User | None) -> int:
         # Closed requests leave the cells of their outcomes and months closed.
         deltas = Counter({target: moved})
         deltas.subtract(cell for _pk, cell in locked)
-        MonthlyCount.objects.apply(deltas)
+        cells_apply(deltas)
         # Remembered so that the move can be undone exactly: an entry of the month it was made in.
         entry = Entry.objects.create(programme=move.programme, month=current_month(), kind=Entry.Kind.MOVE,
                                      author=actor, size=moved)
@@ -404,17 +405,44 @@ def _request_change(help_request: HelpRequest, *, seen: str, actor: User | None,
         audit.record(actor, audit.Action.REQUEST_CHANGED, f"{help_request.programme.slug}, {help_request.status}")
 
 
+def request_move(help_request: HelpRequest, status: str, *, outcome: str = "",
+                 closed_month: dt.date | None = None) -> None:
+    """Change a request's status by the workflow's rules and save it, with its counts;
+    TransitionError or ValidationError, and nothing saved, when the change is not
+    allowed; ChangedElsewhere, and nothing saved, when the stored request is no longer
+    as this one was loaded (in the same status, outcome and month closed)."""
+    loaded = help_request.change_to(status, outcome=outcome, closed_month=closed_month)
+    with transaction.atomic():
+        # Saved only over the request as it was loaded: a change committed meanwhile
+        # leaves no row to update, instead of being overwritten, and the cell it
+        # leaves in the counts is exactly the one it was loaded in.
+        saved = HelpRequest.objects.filter(pk=help_request.pk, **loaded._asdict()).update(
+            status=help_request.status, outcome=help_request.outcome, closed_month=help_request.closed_month
+        )
+        if saved:
+            cells_apply({loaded: -1, help_request.cell: 1})
+    if not saved:
+        help_request.refresh_from_db(fields=["status", "outcome", "closed_month"])
+        raise ChangedElsewhere(help_request.status)
+
+
 def request_start(*, help_request: HelpRequest, seen: str, actor: User | None) -> None:
     """Start work on a request that is still in the status `seen` (ChangedElsewhere if not)."""
-    _request_change(help_request, seen=seen, actor=actor, change=help_request.start)
+    help_request.check_unchanged(seen)
+    help_request.check_can_start()
+    _request_change(help_request, seen=seen, actor=actor,
+                    change=lambda: request_move(help_request, Status.IN_PROGRESS))
 
 
 def request_close(*, help_request: HelpRequest, seen: str, outcome: str, month: dt.date, actor: User | None) -> None:
     """Close a request that is still in the status `seen`, with its outcome and the month closed."""
     _request_change(help_request, seen=seen, actor=actor,
-                    change=lambda: help_request.close(outcome=outcome, month=month))
+                    change=lambda: request_move(help_request, Status.CLOSED, outcome=outcome, closed_month=month))
 
 
 def request_reopen(*, help_request: HelpRequest, seen: str, actor: User | None) -> None:
     """Reopen a closed request that is still in the status `seen`."""
-    _request_change(help_request, seen=seen, actor=actor, change=help_request.reopen)
+    help_request.check_unchanged(seen)
+    help_request.check_can_reopen()
+    _request_change(help_request, seen=seen, actor=actor,
+                    change=lambda: request_move(help_request, Status.IN_PROGRESS))

@@ -9,8 +9,9 @@ from django.db import connection
 from django.utils import timezone
 
 from intake import audit
-from intake.models import AuditEvent, HelpRequest, Programme
+from intake.models import AuditEvent, HelpRequest, Programme, Status
 from intake.months import add_months, format_month
+from intake.services import request_move
 from reports.models import Report
 from reports.services import (
     STALE_RUNNING,
@@ -168,7 +169,7 @@ def test_fingerprint_is_unchanged_when_nothing_changes(november_report):
 def test_fingerprint_changes_when_a_request_changes_status(november_report, demo_programme):
     request = HelpRequest.objects.filter(programme=demo_programme, month=NOVEMBER, status="new").first()
 
-    request.start()
+    request_move(request, Status.IN_PROGRESS)
 
     assert current_fingerprint(november_report) != november_report.fingerprint
 
@@ -176,7 +177,7 @@ def test_fingerprint_changes_when_a_request_changes_status(november_report, demo
 def test_fingerprint_changes_when_a_request_is_closed(november_report):
     request = HelpRequest.objects.filter(month=NOVEMBER, status="new").first()
 
-    request.close(outcome="left_country", month=NOVEMBER)
+    request_move(request, Status.CLOSED, outcome="left_country", closed_month=NOVEMBER)
 
     assert current_fingerprint(november_report) != november_report.fingerprint
 
