@@ -23,6 +23,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from . import audit
+from .audit_actions import Action
 from .cells import cells_add_collapsed
 from .models import Cell, Entry, HelpRequest, MonthlyCount, MonthReview, MovedRequest, Programme, Status, User
 from .months import add_months, current_month, format_month
@@ -50,7 +51,7 @@ def month_collapse(*, programme: Programme, month: dt.date, actor: User | None) 
                                     "is locked again.") % names)
         closed = HelpRequest.objects.filter(programme=programme, status=Status.CLOSED, closed_month=month)
         collapsed = _collapse(closed)
-        audit.record(actor, audit.Action.MONTH_COLLAPSED, f"{programme.slug} {format_month(month)}, {collapsed}")
+        audit.record(actor, Action.MONTH_COLLAPSED, f"{programme.slug} {format_month(month)}, {collapsed}")
     return collapsed
 
 

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import audit
+from .audit_actions import Action
 from .models import UNLOCK_DAYS, MonthReview, Programme, User
 from .months import format_month
 
@@ -51,7 +52,7 @@ def review_submit(*, programme: Programme, month: dt.date, actor: User | None, c
         review.check_can_submit()  # before the report is looked at
         review.submit(version=check_report(version), by=actor)
         review.save()
-        audit.record(actor, audit.Action.MONTH_SUBMITTED, _subject(review, f"v{review.report_version}"))
+        audit.record(actor, Action.MONTH_SUBMITTED, _subject(review, f"v{review.report_version}"))
     return review
 
 
@@ -63,7 +64,7 @@ def review_accept(*, programme: Programme, month: dt.date, actor: User, check_re
         review.accept(by=actor)
         check_report(review.report_version)
         review.save()
-        audit.record(actor, audit.Action.MONTH_ACCEPTED, _subject(review, f"v{review.report_version}"))
+        audit.record(actor, Action.MONTH_ACCEPTED, _subject(review, f"v{review.report_version}"))
     return review
 
 
@@ -73,7 +74,7 @@ def review_return(*, programme: Programme, month: dt.date, reason: str, actor: U
         review = _review_for_update(programme, month)
         review.return_to_staff(reason=reason)
         review.save()
-        audit.record(actor, audit.Action.MONTH_RETURNED, _subject(review, reason))
+        audit.record(actor, Action.MONTH_RETURNED, _subject(review, reason))
     return review
 
 
@@ -83,7 +84,7 @@ def review_reopen(*, programme: Programme, month: dt.date, actor: User | None) -
         review = _review_for_update(programme, month)
         review.reopen()
         review.save()
-        audit.record(actor, audit.Action.MONTH_REOPENED, _subject(review))
+        audit.record(actor, Action.MONTH_REOPENED, _subject(review))
     return review
 
 
@@ -93,7 +94,7 @@ def review_request_unlock(*, programme: Programme, month: dt.date, reason: str, 
         review = _review_for_update(programme, month)
         review.request_unlock(reason=reason, by=actor)
         review.save()
-        audit.record(actor, audit.Action.UNLOCK_REQUESTED, _subject(review, reason))
+        audit.record(actor, Action.UNLOCK_REQUESTED, _subject(review, reason))
     return review
 
 
@@ -104,7 +105,7 @@ def review_grant_unlock(*, programme: Programme, month: dt.date, actor: User, da
         review = _review_for_update(programme, month)
         review.grant_unlock(by=actor, days=days)
         review.save()
-        audit.record(actor, audit.Action.UNLOCK_GRANTED, _subject(review, f"{days} d"))
+        audit.record(actor, Action.UNLOCK_GRANTED, _subject(review, f"{days} d"))
     return review
 
 

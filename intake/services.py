@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from . import audit
+from .audit_actions import Action
 from .cells import cells_apply
 from .models import (
     Category,
@@ -115,7 +116,7 @@ def requests_log(*, spec: RequestSpec, count: int = 1, author: User | None, kind
     spec.validate()
     with transaction.atomic():
         entry = _create_entries([(spec, count)], author=author, kind=kind)[0]
-        audit.record(author, audit.Action.REQUESTS_LOGGED, f"{spec.programme.slug}, {count}")
+        audit.record(author, Action.REQUESTS_LOGGED, f"{spec.programme.slug}, {count}")
     return entry
 
 
@@ -253,7 +254,7 @@ def entry_undo(*, entry: Entry, actor: User | None) -> int:
         entry.delete()
         # In the database cache, so in this transaction: remembered only if the undo is committed.
         cache.set(_undone_key(pk), entry.programme_id, UNDONE_REMEMBERED_SECONDS)
-        audit.record(actor, audit.Action.ENTRY_UNDONE, f"{entry.programme.slug}, {deleted}")
+        audit.record(actor, Action.ENTRY_UNDONE, f"{entry.programme.slug}, {deleted}")
     return deleted
 
 
@@ -369,7 +370,7 @@ def requests_move(move: Move, *, actor: User | None) -> int:
                          to_closed_month=target.closed_month)
             for pk, cell in locked
         )
-        audit.record(actor, audit.Action.REQUESTS_MOVED, f"{move.programme.slug}, {moved}")
+        audit.record(actor, Action.REQUESTS_MOVED, f"{move.programme.slug}, {moved}")
     return moved
 
 
@@ -380,7 +381,7 @@ def requests_import(groups: list[tuple[RequestSpec, int]], *, author: User | Non
         entries = _create_entries(groups, author=author, kind=Entry.Kind.IMPORT)
         total = sum(count for _spec, count in groups)
         # No account: the rows came from the command line.
-        audit.record(author, audit.Action.REQUESTS_IMPORTED, str(total) if author else f"{total} (command line)")
+        audit.record(author, Action.REQUESTS_IMPORTED, str(total) if author else f"{total} (command line)")
     return entries
 
 
@@ -402,7 +403,7 @@ def _request_change(help_request: HelpRequest, *, seen: str, actor: User | None,
     with transaction.atomic():
         help_request.check_unchanged(seen)
         change()
-        audit.record(actor, audit.Action.REQUEST_CHANGED, f"{help_request.programme.slug}, {help_request.status}")
+        audit.record(actor, Action.REQUEST_CHANGED, f"{help_request.programme.slug}, {help_request.status}")
 
 
 def request_move(help_request: HelpRequest, status: str, *, outcome: str = "",

@@ -20,6 +20,7 @@ from intake.counts import count_rows, data_version, first_month
 from intake.models import Programme, User
 from intake.months import add_months, current_month, format_month, to_the_minute_now
 
+from .audit_actions import ReportAction
 from .document import fingerprint, fingerprint_basis, report_document
 from .models import ReferenceFigure, Report
 
@@ -89,7 +90,7 @@ def _queue_report(
         if first_only and latest:
             return None
         report = Report.objects.create(programme=programme, month=month, version=latest + 1)
-        audit.record(requested_by, audit.Action.REPORT_REQUESTED, str(report))
+        audit.record(requested_by, ReportAction.REPORT_REQUESTED, str(report))
         if send:
             transaction.on_commit(lambda: report_enqueue(report_id=report.pk))
     return report
@@ -212,7 +213,7 @@ def _make(report_id: int) -> None:
             failure="",
             finished_at=to_the_minute_now(),
         )
-        audit.record(None, audit.Action.REPORT_GENERATED, str(report))
+        audit.record(None, ReportAction.REPORT_GENERATED, str(report))
 
 
 def report_compute(*, report: Report) -> tuple[dict, dict]:
@@ -243,7 +244,7 @@ def current_fingerprint(report: Report) -> str:
 def report_export_record(*, report: Report, actor: User, kind: str, profile: str = "internal") -> None:
     """Note that `actor` took the report away as `kind` (print, json, csv) in `profile`
     (internal, partner, public): a read, but one that leaves the app."""
-    audit.record(actor, audit.Action.REPORT_EXPORTED, f"{report} {kind} {profile}")
+    audit.record(actor, ReportAction.REPORT_EXPORTED, f"{report} {kind} {profile}")
 
 def report_data_unchanged(report: Report) -> bool:
     """Whether the data under a ready report is known to be the one it was computed
@@ -257,7 +258,7 @@ def report_data_unchanged(report: Report) -> bool:
 def report_verify_record(*, report: Report, actor: User | None, kind: str) -> None:
     """Note that `actor` checked the report against `kind` (the data as it stands, or
     a file): a read, but one an auditor's work is traced by."""
-    audit.record(actor, audit.Action.REPORT_VERIFIED, f"{report} {kind}")
+    audit.record(actor, ReportAction.REPORT_VERIFIED, f"{report} {kind}")
 
 
 def reports_for_last_month() -> list[Report]:
@@ -294,7 +295,7 @@ def reports_resend_stuck() -> int:
 
 def reference_figure_save(*, figure: ReferenceFigure, actor: User) -> ReferenceFigure:
     """Add or change a reference figure (already validated, e.g. by its form), and note it."""
-    action = audit.Action.REFERENCE_FIGURE_CHANGED if figure.pk else audit.Action.REFERENCE_FIGURE_ADDED
+    action = ReportAction.REFERENCE_FIGURE_CHANGED if figure.pk else ReportAction.REFERENCE_FIGURE_ADDED
     with transaction.atomic():
         figure.save()
         audit.record(actor, action, f"#{figure.pk}")
@@ -306,7 +307,7 @@ def reference_figure_delete(*, figure: ReferenceFigure, actor: User) -> None:
     subject = f"#{figure.pk}"
     with transaction.atomic():
         figure.delete()
-        audit.record(actor, audit.Action.REFERENCE_FIGURE_DELETED, subject)
+        audit.record(actor, ReportAction.REFERENCE_FIGURE_DELETED, subject)
 
 
 def _nobody_makes(report_id: int) -> bool:

@@ -23,7 +23,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from config.security import locked_out
 from intake import audit
+from intake.audit_actions import Action
 from intake.forms import submitted
+
+from .audit_actions import ShellAction
 
 BACKUP_CODES = 10
 # Wrong codes are counted in the cache, per account, never in the database (django-otp's
@@ -90,7 +93,7 @@ def second_factor_confirm(*, device: TOTPDevice, actor) -> list[str]:
     with transaction.atomic():
         device.confirmed = True
         device.save(update_fields=["confirmed"])
-        audit.record(actor, audit.Action.SECOND_FACTOR_SET)
+        audit.record(actor, ShellAction.SECOND_FACTOR_SET)
         return new_backup_codes(device.user)
 
 
@@ -141,7 +144,7 @@ def verify(request):
         if device is not None:
             otp_login(request, device)
             return redirect(_next_url(request))
-        audit.record(request.user, audit.Action.LOGIN_FAILED, "second factor")
+        audit.record(request.user, Action.LOGIN_FAILED, "second factor")
         if codes_refused(request.user):
             return _codes_locked_out(request)
         form.add_error("token", _("That code is not right, or it has been used already."))

@@ -25,6 +25,7 @@ from reports.models import Report
 from reports.narrative import narrative
 from reports.views import ReportNotFound
 
+from .audit_actions import ShellAction
 from .forms import NO_ACCOUNT_LABEL, AuditFilterForm
 from .pages import event_subject
 
@@ -98,7 +99,7 @@ def home(request):
 def permission_denied(request, exception=None):
     """403, noted in the audit log with the page's name (not its address or data)."""
     match = request.resolver_match
-    audit.record(request.user, audit.Action.ACCESS_REFUSED, match.view_name if match else "")
+    audit.record(request.user, ShellAction.ACCESS_REFUSED, match.view_name if match else "")
     return render(request, "403.html", status=403)
 
 
@@ -156,7 +157,7 @@ def audit_log_csv(request):
     form = AuditFilterForm(request.GET or None)
     if form.is_bound and not form.is_valid():
         return render(request, "shell/audit_log.html", {"form": form}, status=400)
-    audit.record(request.user, audit.Action.AUDIT_LOG_EXPORTED, form.describe())
+    audit.record(request.user, ShellAction.AUDIT_LOG_EXPORTED, form.describe())
     language = get_language()
     header = [str(_("Month")), str(_("Account")), str(_("Action")), str(_("Concerning"))]
 

@@ -24,6 +24,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from api.models import ApiToken
 from api.tokens import token_issue
+from intake.audit_actions import Action
 from intake.models import AuditEvent, Entry, MonthReview, User
 from intake.review import review_accept, review_grant_unlock, review_request_unlock, review_submit
 from intake.services import RequestSpec, requests_log
@@ -174,6 +175,6 @@ def test_using_the_app_stores_no_time_finer_than_its_policy(client, settings, de
     assert set(StaticDevice.objects.values_list("throttling_failure_count", flat=True)) == {0}
     # The admin's change, the audit log, the entries and reviews: months, still in order.
     assert LogEntry.objects.filter(object_repr__icontains="second").exists()
-    assert AuditEvent.objects.filter(action=AuditEvent.Action.UNLOCK_GRANTED).exists()
+    assert AuditEvent.objects.filter(action=Action.UNLOCK_GRANTED).exists()
     assert Entry.objects.exists() and MonthReview.objects.get().is_unlocked(MOMENT)
 

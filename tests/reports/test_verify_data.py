@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from intake.cells import cells_apply
 from intake.models import AuditEvent, Category, HelpRequest, Status
 from intake.services import request_move, requests_add
+from reports.audit_actions import ReportAction
 from reports.document import fingerprint_of
 from reports.models import Report
 from tests.conftest import table_rows as shared_table_rows
@@ -131,7 +132,7 @@ def test_verify_notes_who_verified_in_the_audit_log(november_report, auditor, cl
     client_for(auditor).get(VERIFY)
 
     assert AuditEvent.objects.filter(
-        actor=auditor, action=AuditEvent.Action.REPORT_VERIFIED, subject="desertion-help 2023-11 v1 data"
+        actor=auditor, action=ReportAction.REPORT_VERIFIED, subject="desertion-help 2023-11 v1 data"
     ).count() == 1
 
 
