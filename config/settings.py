@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "bootstrap",  # Bootstrap's static files (django-bootstrap-static)
     "intake",
     "reports",
+    "signoff",  # month sign-off, above intake and reports
     "shell",  # the site around them: home, audit log, second factor, error pages
     "api",  # the read-only JSON API for partners (/api/) and its tokens
 ]

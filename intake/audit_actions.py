@@ -1,4 +1,4 @@
-"""The audit log's actions of the core: logins, accounts, requests, month sign-off, declared here (intake/models/audit_events.py,
+"""The audit log's actions of the core: logins, accounts, requests, collapse, declared here (intake/models/audit_events.py,
 `declare_actions`) and imported by the app's AppConfig.ready."""
 
 from django.db import models
@@ -22,10 +22,4 @@ class Action(models.TextChoices):
     ROLE_CHANGED = "role_changed", _("Roles changed")
     MEMBERSHIP_CHANGED = "membership_changed", _("Programme coordinators changed")
     PASSWORD_CHANGED = "password_changed", _("Password changed")
-    MONTH_SUBMITTED = "month_submitted", _("Month submitted for review")
-    MONTH_ACCEPTED = "month_accepted", _("Month accepted")
-    MONTH_RETURNED = "month_returned", _("Month returned")
-    MONTH_REOPENED = "month_reopened", _("Month reopened")
-    UNLOCK_REQUESTED = "unlock_requested", _("Unlock asked for")
-    UNLOCK_GRANTED = "unlock_granted", _("Unlock granted")
     MONTH_COLLAPSED = "month_collapsed", _("Month collapsed to counts")

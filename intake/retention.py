@@ -15,12 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.translation import gettext as _
 
 from . import audit
 from .audit_actions import Action
@@ -42,13 +39,7 @@ def month_collapse(*, programme: Programme, month: dt.date, actor: User | None) 
     changed, if the month is not accepted or is unlocked for corrections."""
     with transaction.atomic():
         review = MonthReview.objects.select_for_update().filter(programme=programme, month=month).first()
-        names = {"month": date_format(month, "F Y"), "programme": programme.slug}
-        if review is None or review.state != MonthReview.State.ACCEPTED:
-            raise ValidationError(_("Only the requests of an accepted month can be collapsed; %(month)s of "
-                                    "%(programme)s is not accepted.") % names)
-        if review.is_unlocked():
-            raise ValidationError(_("%(month)s of %(programme)s is unlocked for corrections: collapse it once it "
-                                    "is locked again.") % names)
+        (review or MonthReview(programme=programme, month=month)).check_can_collapse()
         closed = HelpRequest.objects.filter(programme=programme, status=Status.CLOSED, closed_month=month)
         collapsed = _collapse(closed)
         audit.record(actor, Action.MONTH_COLLAPSED, f"{programme.slug} {format_month(month)}, {collapsed}")

@@ -64,7 +64,7 @@ class RequestSpec:
     def validate(self, *, adding: bool = True, locks: MonthLocks | None = None) -> None:
         """The model's rules, raised as a ValidationError keyed by field; with `adding`,
         also MonthLocked if requests cannot be added to this cell now because a month is
-        locked (`locks` reads the locked months once for many specs). MonthlyCount.apply
+        locked (`locks` reads the locked months once for many specs). cells_apply
         checks again inside the write's transaction: this is for a clear message first."""
         HelpRequest(**self.fields()).clean()
         if adding:
@@ -103,17 +103,25 @@ def parse_count(text: str) -> int:
     return int(text)  # ValueError past Python's 4,300 digits, too
 
 
+def count_allowed(count: int) -> bool:
+    """Whether one count may log `count` requests: the one statement of the range."""
+    return 1 <= count <= MAX_COUNT
+
+
+def max_count_text() -> str:
+    """MAX_COUNT as the active language writes it (5,000; 5 000)."""
+    return number_format(MAX_COUNT, force_grouping=True)
+
+
 def check_count(count: int) -> None:
-    if not 1 <= count <= MAX_COUNT:
-        raise ValidationError(
-            {"count": _("The count must be between 1 and %(max)s.") % {"max": number_format(MAX_COUNT, force_grouping=True)}}
-        )
+    if not count_allowed(count):
+        raise ValidationError({"count": _("The count must be between 1 and %(max)s.") % {"max": max_count_text()}})
 
 
 def requests_log(*, spec: RequestSpec, count: int = 1, author: User | None, kind: str = Entry.Kind.COUNT) -> Entry:
     """Log `count` identical requests as one entry, in one transaction."""
     check_count(count)
-    spec.validate()
+    spec.validate(adding=False)  # the lock is checked by cells_apply, under the write's locks
     with transaction.atomic():
         entry = _create_entries([(spec, count)], author=author, kind=kind)[0]
         audit.record(author, Action.REQUESTS_LOGGED, f"{spec.programme.slug}, {count}")
@@ -228,11 +236,6 @@ class AlreadyUndone(ValidationError):
         super().__init__(_("This entry has already been undone; nothing was removed."))
 
 
-def collapsed_entry_message() -> str:
-    return _("This entry can no longer be undone: some of its requests were closed in a month that has been "
-             "accepted, and were kept as counts only.")
-
-
 def _undone_key(pk: int) -> str:
     return f"intake:entry-undone:{pk}"
 
@@ -243,13 +246,10 @@ def entry_undo(*, entry: Entry, actor: User | None) -> int:
     pk = entry.pk
     with transaction.atomic():
         # The row stays locked until the caller commits: a second undo waits here, then finds it gone.
-        locked = Entry.objects.select_for_update().filter(pk=pk)
-        if not locked.exists():
+        current = Entry.objects.select_for_update().filter(pk=pk).first()
+        if current is None:
             raise AlreadyUndone()
-        if locked.filter(collapsed=True).exists():
-            raise ValidationError(collapsed_entry_message())
-        if not locked.recent().exists():
-            raise ValidationError(_("Only entries of the current or the previous month can be undone."))
+        current.check_undo()
         deleted = _move_back(entry) if entry.kind == Entry.Kind.MOVE else _delete_requests(entry_id=pk)
         entry.delete()
         # In the database cache, so in this transaction: remembered only if the undo is committed.
@@ -336,7 +336,7 @@ def requests_move(move: Move, *, actor: User | None) -> int:
     RequestSpec(
         programme=move.programme, month=move.month, category=move.category, status=move.to_status,
         outcome=move.outcome, closed_month=move.closed_month,
-    ).validate(adding=False)  # the lock is checked on what moves, in MonthlyCount.apply
+    ).validate(adding=False)  # the lock is checked on what moves, in cells_apply
     matching = HelpRequest.objects.filter(
         programme=move.programme, month=move.month, category=move.category, status=move.from_status
     )

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -38,7 +38,6 @@ from .models import Category, ChangedElsewhere, Entry, HelpRequest, Outcome, Pro
 from .months import add_months, current_month, format_month
 from .services import (
     AlreadyUndone,
-    collapsed_entry_message,
     entry_undo,
     entry_was_undone,
     request_close,
@@ -255,10 +254,8 @@ def entry_undo_view(request, pk: int):
     """GET: what undoing the entry would remove or put back, and a button; POST: undo it."""
     try:
         entry = _get_entry_for_user(request, pk)
-        if entry.author_id != request.user.pk and not request.user.has_perm("intake.act_in_all_programmes"):
-            raise PermissionDenied(_("Only its author or staff can undo an entry."))
-        if entry.collapsed:
-            raise ValidationError(collapsed_entry_message())
+        entry.check_undo_by(request.user)
+        entry.check_undo()
         if request.method != "POST":
             contents = entry.undo_contents()
             worked_on = sum(row["n"] for row in contents if row.get("changed"))

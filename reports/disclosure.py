@@ -30,8 +30,8 @@ from intake.models import Category, MonthReview, Outcome, Programme, Status
 from intake.months import add_months, month_in_sentence, month_range, parse_month
 
 from .document import fingerprint_of, report_document
+from .finality import same_figures
 from .models import Report
-from .review import same_figures
 
 PROFILES = ("internal", "partner", "public")
 # The profiles' names, as pages and messages give them.
@@ -77,10 +77,6 @@ def is_small(count: int, *, zeros_sensitive: bool) -> bool:
 def rounded(count: int) -> int:
     """Rule 2: to the nearest multiple of 5, halves up (12 -> 10, 13 -> 15)."""
     return (count + ROUND_TO // 2) // ROUND_TO * ROUND_TO
-
-
-def published_count(count: int, *, zeros_sensitive: bool) -> Published:
-    return SUPPRESSED if is_small(count, zeros_sensitive=zeros_sensitive) else rounded(count)
 
 
 def whole_pct(numerator: int, denominator: int) -> int:

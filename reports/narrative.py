@@ -27,7 +27,7 @@ from typing import Any
 from intake.months import add_months, parse_month
 
 from .disclosure import WITHHELD
-from .phrasebook import Count, Span
+from .phrasebook import Count, Sentence, Span
 from .phrasebook.en import English
 from .phrasebook.ru import Russian
 
@@ -247,15 +247,6 @@ def _facts(figures: dict[str, Any]) -> Facts:
         window_holds_all=parse_month(current["first"]) == first,
         rounded=rounded,
     )
-
-
-@dataclass(frozen=True)
-class Sentence:
-    """One sentence of the plan: its kind (a phrase of every phrasebook) and the
-    values it states."""
-
-    kind: str
-    values: dict[str, Any]
 
 
 def _sentence(kind: str, **values: Any) -> Sentence:

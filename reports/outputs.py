@@ -319,8 +319,3 @@ def chart(figures: dict[str, Any]) -> Chart:
     axis_y = CHART_HEIGHT - CHART_BOTTOM
     return Chart(width=width, height=CHART_HEIGHT, wide=width > CHART_WIDTH, axis_y=axis_y,
                  month_y=axis_y + 16, year_y=axis_y + 32, bars=bars)
-
-
-def chart_bars(figures: dict[str, Any]) -> list[Bar]:
-    """Bar geometry for the monthly series; the report month is highlighted."""
-    return chart(figures).bars

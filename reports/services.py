@@ -9,6 +9,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from celery import current_app
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import Max, Q
@@ -21,7 +22,7 @@ from intake.models import Programme, User
 from intake.months import add_months, current_month, format_month, to_the_minute_now
 
 from .audit_actions import ReportAction
-from .document import fingerprint, fingerprint_basis, report_document
+from .document import fingerprint_basis, report_document
 from .models import ReferenceFigure, Report
 
 log = logging.getLogger(__name__)
@@ -144,12 +145,15 @@ def _abandoned(now: dt.datetime) -> Q:
     return Q(state=Report.State.RUNNING, started_at__lt=now - STALE_RUNNING - STORED_TO)
 
 
+# The name of the task that makes a report (reports/tasks.py, generate_report): sent by
+# name, so that the services the tasks call need not import the tasks.
+GENERATE_TASK = "reports.generate"
+
+
 def report_enqueue(*, report_id: int) -> None:
     """Send a queued report to the worker; if the broker is down, the row stays queued."""
-    from .tasks import generate_report
-
     try:
-        generate_report.delay(report_id)
+        current_app.send_task(GENERATE_TASK, args=[report_id])
     except Exception:  # noqa: BLE001 - any broker failure: the report stays queued
         log.exception("Could not send report %s to the worker; it stays queued.", report_id)
 
@@ -234,11 +238,6 @@ def _fail(report_id: int, exc: Exception) -> None:
     first_line = str(exc).partition("\n")[0]
     reason = f"{type(exc).__name__}: {first_line}"[:300]
     Report.objects.filter(pk=report_id).update(state=Report.State.FAILED, failure=reason, finished_at=to_the_minute_now())
-
-
-def current_fingerprint(report: Report) -> str:
-    rows = count_rows(programme=report.programme, until=report.month)
-    return fingerprint(rows, first=first_month(report.programme), until=report.month)
 
 
 def report_export_record(*, report: Report, actor: User, kind: str, profile: str = "internal") -> None:

@@ -22,11 +22,11 @@ from intake.forms import submitted
 from intake.models import Category, Outcome, Programme
 
 from .disclosure import PROFILES, SUPPRESSED, WITHHELD, NotPublishable, published_document
+from .finality import report_finality
 from .forms import ExportVerifyForm, GenerateReportForm, ReferenceFigureForm
 from .models import ReferenceFigure, Report
 from .narrative import chart_title, key_figures, narrative, period
 from .outputs import CALENDAR, SEASONS, Compared, by_year, chart, comparison, monthly, to_csv
-from .review import report_finality
 from .services import (
     ReportError,
     reference_figure_delete,

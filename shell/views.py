@@ -38,9 +38,7 @@ GROUPS_PER_PAGE = 25
 
 
 def _recent_entries(user):
-    entries = Entry.objects.in_programmes(programmes_for(user)).recent()
-    if not user.has_perm("intake.act_in_all_programmes"):
-        entries = entries.filter(author=user)
+    entries = Entry.objects.in_programmes(programmes_for(user)).undoable_by(user)
     return entries.select_related("programme", "author").order_by("-pk")[:20]
 
 
@@ -69,7 +67,7 @@ def home(request):
         programmes = list(programmes_for(user))
         this_month = current_month()
         last_month = add_months(this_month, -1)
-        counts = status_counts(programmes=programmes, month=this_month, months=[this_month, last_month])
+        counts = status_counts(programmes=programmes, months=[this_month, last_month])
         show_requests = request.GET.get("show") == "requests"
         if show_requests:
             # Oldest month first, in the order of the index that serves it (helprequest_waiting).

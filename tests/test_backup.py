@@ -17,9 +17,9 @@ from django.db import connection
 
 from intake.models import MonthlyCount
 from intake.retention import month_collapse
-from intake.review import review_accept, review_submit
 from reports.models import Report
 from reports.services import report_generate, report_request
+from signoff.services import review_accept, review_submit
 from tests.conftest import make_user
 
 PROJECT = Path(__file__).resolve().parent.parent

@@ -24,13 +24,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from api.models import ApiToken
 from api.tokens import token_issue
-from intake.audit_actions import Action
 from intake.models import AuditEvent, Entry, MonthReview, User
-from intake.review import review_accept, review_grant_unlock, review_request_unlock, review_submit
 from intake.services import RequestSpec, requests_log
 from reports.models import Report
 from reports.services import report_generate, report_request
 from shell.time_policy import CHOSEN, EXPIRY, MINUTE, MONTH, NEVER, POLICY, unpoliced_fields
+from signoff.audit_actions import Action
+from signoff.services import review_accept, review_grant_unlock, review_request_unlock, review_submit
 from tests.conftest import PASSWORD, make_user
 from tests.test_schema import _requires_first_day
 

@@ -24,17 +24,17 @@ from intake import demo
 from intake.models import AuditEvent, Entry, HelpRequest, MonthlyCount, MonthReview, MovedRequest, Programme, User
 from intake.months import current_month, month_range
 from intake.retention import PURGED, month_collapse
-from intake.review import (
+from intake.services import Move, RequestSpec, requests_log, requests_move
+from reports.models import Report
+from reports.services import report_compute, report_generate, report_request
+from reports.verification import report_check_data
+from signoff.services import (
     review_accept,
     review_grant_unlock,
     review_request_unlock,
     review_return,
     review_submit,
 )
-from intake.services import Move, RequestSpec, requests_log, requests_move
-from reports.models import Report
-from reports.services import report_compute, report_generate, report_request
-from reports.verification import report_check_data
 from tests.conftest import log_in, make_user
 
 pytestmark = pytest.mark.usefixtures("this_month")

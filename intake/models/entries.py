@@ -1,14 +1,23 @@
 """Entries: one act of logging or one move, undone as a whole."""
 
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from ..months import add_months, current_month, format_month
 from .accounts import User
 from .base import first_of_month_constraint
 from .programmes import Category, Outcome, Programme, Status
+
+# Who may undo an entry: its author, or an account with this permission (staff).
+STAFF_UNDO_PERMISSION = "intake.act_in_all_programmes"
+
+
+def collapsed_entry_message() -> str:
+    return gettext("This entry can no longer be undone: some of its requests were closed in a month that has been "
+                   "accepted, and were kept as counts only.")
 
 
 class EntryQuerySet(models.QuerySet):
@@ -18,6 +27,11 @@ class EntryQuerySet(models.QuerySet):
     def recent(self) -> "EntryQuerySet":
         """The entries that can still be undone: of the current or the previous month."""
         return self.filter(month__gte=add_months(current_month(), -1))
+
+    def undoable_by(self, user: User) -> "EntryQuerySet":
+        """The recent entries `user` may undo: their own, or anyone's for staff."""
+        entries = self.recent()
+        return entries if user.has_perm(STAFF_UNDO_PERMISSION) else entries.filter(author=user)
 
 
 class Entry(models.Model):
@@ -56,6 +70,19 @@ class Entry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {format_month(self.month)}"
+
+    def check_undo_by(self, user: User) -> None:
+        """PermissionDenied unless `user` may undo this entry: its author, or staff."""
+        if self.author_id != user.pk and not user.has_perm(STAFF_UNDO_PERMISSION):
+            raise PermissionDenied(_("Only its author or staff can undo an entry."))
+
+    def check_undo(self) -> None:
+        """ValidationError, saying why, if this entry can no longer be undone: some of its
+        requests are counts only, or it is no longer recent."""
+        if self.collapsed:
+            raise ValidationError(collapsed_entry_message())
+        if self.month < add_months(current_month(), -1):
+            raise ValidationError(_("Only entries of the current or the previous month can be undone."))
 
     def undo_contents(self) -> list[dict]:
         """What undoing would change, in groups: for a move, how many go back from where

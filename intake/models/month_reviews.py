@@ -96,14 +96,20 @@ class MonthLocks:
             self._locked[review.programme_id].append(review)
 
 
+def _unlocked(now: dt.datetime | None) -> Q:
+    return Q(state=MonthReview.State.ACCEPTED, unlocked_until__gt=now or timezone.now())
+
+
 class MonthReviewQuerySet(models.QuerySet):
     def locking(self, now: dt.datetime | None = None) -> "MonthReviewQuerySet":
         """The reviews whose months are locked at `now`: submitted, returned, or accepted
         and not unlocked (an unlock that has run out locks the month again by itself)."""
-        now = now or timezone.now()
         State = MonthReview.State
-        unlocked = Q(state=State.ACCEPTED, unlocked_until__gt=now)
-        return self.filter(state__in=[State.SUBMITTED, State.RETURNED, State.ACCEPTED]).exclude(unlocked)
+        return self.filter(state__in=[State.SUBMITTED, State.RETURNED, State.ACCEPTED]).exclude(_unlocked(now))
+
+    def unlocked(self, now: dt.datetime | None = None) -> "MonthReviewQuerySet":
+        """Accepted months unlocked for corrections at `now`."""
+        return self.filter(_unlocked(now))
 
     def awaiting_auditor(self) -> "MonthReviewQuerySet":
         """Months submitted, and accepted months whose unlock staff have asked for."""
@@ -307,6 +313,17 @@ class MonthReview(models.Model):
         last_day = timezone.localdate(now or timezone.now()) + dt.timedelta(days=days)
         self.unlocked_until = timezone.make_aware(dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time()))
         self.unlock_reason, self.unlock_requested_by = "", None
+
+    def check_can_collapse(self) -> None:
+        """ValidationError unless the month's closed requests may be kept as counts only:
+        the month is accepted and locked (intake/retention.py)."""
+        names = {"month": date_format(self.month, "F Y"), "programme": self.programme.slug}
+        if self.state != self.State.ACCEPTED:
+            raise ValidationError(_("Only the requests of an accepted month can be collapsed; %(month)s of "
+                                    "%(programme)s is not accepted.") % names)
+        if self.is_unlocked():
+            raise ValidationError(_("%(month)s of %(programme)s is unlocked for corrections: collapse it once it "
+                                    "is locked again.") % names)
 
     def hold_months(self) -> None:
         """Lock, until the transaction ends, every month whose requests this month's

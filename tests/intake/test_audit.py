@@ -226,8 +226,10 @@ def test_each_app_declares_its_own_audit_actions_and_the_log_knows_them_all():
     from intake import audit
     from reports.audit_actions import ReportAction
     from shell.audit_actions import ShellAction
+    from signoff.audit_actions import Action as SignoffAction
 
     declared = [code for code, _label in audit.action_choices()]
     assert len(declared) == len(set(declared))
-    assert set(declared) == {*audit.Action.values, *ReportAction.values, *ShellAction.values, *ApiAction.values}
+    assert set(declared) == {*audit.Action.values, *ReportAction.values, *SignoffAction.values, *ShellAction.values,
+                             *ApiAction.values}
     assert AuditEvent(action=ReportAction.REPORT_VERIFIED).get_action_display() == "Report verified"

@@ -14,12 +14,12 @@ from intake import demo
 from intake.models import AuditEvent, HelpRequest, MonthReview, Programme, Status
 from intake.months import add_months, current_month, month_range
 from intake.retention import month_collapse
-from intake.review import review_accept, review_submit
 from intake.services import RequestSpec, requests_import
 from reports.models import Report
-from reports.review import review_report_check
 from reports.services import report_compute, report_generate, report_request
 from reports.verification import report_check_data
+from signoff.report_checks import review_report_check
+from signoff.services import review_accept, review_submit
 from tests.conftest import make_user, text_of
 
 pytestmark = pytest.mark.usefixtures("this_month")

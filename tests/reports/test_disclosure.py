@@ -9,7 +9,6 @@ from django.utils import translation
 
 from intake.counts import CountRow
 from intake.models import Category, Outcome, Programme, Status
-from intake.review import review_grant_unlock, review_request_unlock
 from reports.disclosure import (
     PROFILE_SETTINGS,
     SUPPRESSED,
@@ -24,6 +23,7 @@ from reports.disclosure import (
     whole_pct,
 )
 from reports.document import report_document
+from signoff.services import review_grant_unlock, review_request_unlock
 from tests.conftest import add_request
 from tests.reports.accepting import accept_months, make_report
 

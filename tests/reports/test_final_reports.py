@@ -9,10 +9,11 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from intake.models import HelpRequest, MonthLocked, Status
-from intake.review import review_accept, review_grant_unlock, review_request_unlock, review_submit
 from intake.services import Move, RequestSpec, request_close, request_reopen, requests_log, requests_move
+from reports.finality import report_finality, same_figures
 from reports.models import Report
-from reports.review import report_finality, review_report_check, same_figures
+from signoff.report_checks import review_report_check
+from signoff.services import review_accept, review_grant_unlock, review_request_unlock, review_submit
 from tests.conftest import make_user, text_of
 from tests.reports.accepting import make_report
 

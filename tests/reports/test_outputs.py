@@ -13,7 +13,7 @@ from intake.models import Category
 from intake.months import add_months
 from reports.figures import report_figures
 from reports.models import Report
-from reports.outputs import DIGIT_WIDTH, MONTH_ROOM, YEAR_ROOM, chart, chart_bars, comparison, to_csv
+from reports.outputs import DIGIT_WIDTH, MONTH_ROOM, YEAR_ROOM, chart, comparison, to_csv
 from tests.conftest import add_request
 
 from .article import SERIES
@@ -84,7 +84,7 @@ def test_a_coordinator_cannot_export(november_report, coordinator, client_for):
 
 
 def test_the_chart_has_one_bar_per_month_scaled_to_the_highest_and_marks_the_report_month(november_report):
-    bars = chart_bars(november_report.figures)
+    bars = chart(november_report.figures).bars
 
     assert [(bar.month, bar.requests) for bar in bars] == SERIES
     tallest = max(bars, key=lambda bar: bar.height)

@@ -18,13 +18,12 @@ from reports.services import (
     STORED_TO,
     ReportBusy,
     ReportError,
-    current_fingerprint,
     report_generate,
     report_request,
     reports_for_last_month,
     reports_resend_stuck,
 )
-from tests.conftest import add_request
+from tests.conftest import add_request, current_fingerprint
 
 from .article import assert_article_figures
 

@@ -14,8 +14,8 @@ from django.db import connection
 from django.utils import timezone
 
 from intake.models import MonthReview
-from intake.review import review_accept, review_grant_unlock, review_request_unlock, review_submit
 from shell.tasks import clean_up
+from signoff.services import review_accept, review_grant_unlock, review_request_unlock, review_submit
 from tests.conftest import make_user
 
 MONTH = dt.date(2025, 12, 1)

@@ -10,7 +10,8 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from intake.models import AuditEvent, HelpRequest, MonthReview
-from intake.review import (
+from intake.services import RequestSpec, requests_log
+from signoff.services import (
     review_accept,
     review_actions,
     review_grant_unlock,
@@ -19,7 +20,6 @@ from intake.review import (
     review_return,
     review_submit,
 )
-from intake.services import RequestSpec, requests_log
 from tests.conftest import NOW, THIS_MONTH, make_user
 
 MONTH = dt.date(2026, 2, 1)  # the month before the test clock's: over, so it can be submitted
