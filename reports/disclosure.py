@@ -1,4 +1,4 @@
-"""Disclosure control: a report's document as a profile may show it (README,
+"""Disclosure control: a report's document as a profile may show it (docs/disclosure.md,
 "Disclosure control"; the rules, numbered as there, are those of issue 15).
 
 `published_document(report, profile)` is the one step between the stored document and
