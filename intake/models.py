@@ -408,6 +408,18 @@ class HelpRequest(models.Model):
         return self.status == Status.CLOSED and Status.IN_PROGRESS in TRANSITIONS[self.status]
 
     @property
+    def can_move_on(self) -> bool:
+        """Whether work on the request can go on: it can be started or closed.
+        Reopening a closed request is a correction, not work going on."""
+        return self.can_start or self.can_close
+
+    @classmethod
+    def moves_on_from(cls, status: str) -> bool:
+        """Whether requests in `status` can move on (can_move_on): the month grid offers
+        to move those, and no others."""
+        return cls(status=status).can_move_on
+
+    @property
     def cell(self) -> Cell:
         return Cell(self.programme_id, self.month, self.category, self.status, self.outcome, self.closed_month)
 
@@ -417,7 +429,8 @@ class HelpRequest(models.Model):
         if self.status != seen:
             raise ChangedElsewhere(self.status)
 
-    def move_to(self, status: str, *, outcome: str = "", closed_month: dt.date | None = None) -> None:
+    def move_to(self, status: str, *, outcome: str = "", closed_month: dt.date | None = None,
+                by: "User | None" = None) -> None:
         """Change status by the workflow's rules and save; TransitionError or
         ValidationError, and nothing saved, when the change is not allowed;
         ChangedElsewhere, and nothing saved, when the stored request is no longer as
@@ -436,23 +449,25 @@ class HelpRequest(models.Model):
                 status=self.status, outcome=self.outcome, closed_month=self.closed_month
             )
             if saved:
-                MonthlyCount.objects.apply({loaded: -1, self.cell: 1})
+                MonthlyCount.objects.apply({loaded: -1, self.cell: 1}, by=by)
         if not saved:
             self.refresh_from_db(fields=["status", "outcome", "closed_month"])
             raise ChangedElsewhere(self.status)
 
-    def start(self) -> None:
+    # `by`: the account that makes the change (None: the command line, the schedule).
+
+    def start(self, *, by: "User | None" = None) -> None:
         if not self.can_start:
             raise TransitionError(_("Only a new request can be started."))
-        self.move_to(Status.IN_PROGRESS)
+        self.move_to(Status.IN_PROGRESS, by=by)
 
-    def close(self, *, outcome: str, month: dt.date) -> None:
-        self.move_to(Status.CLOSED, outcome=outcome, closed_month=month)
+    def close(self, *, outcome: str, month: dt.date, by: "User | None" = None) -> None:
+        self.move_to(Status.CLOSED, outcome=outcome, closed_month=month, by=by)
 
-    def reopen(self) -> None:
+    def reopen(self, *, by: "User | None" = None) -> None:
         if not self.can_reopen:
             raise TransitionError(_("Only a closed request can be reopened."))
-        self.move_to(Status.IN_PROGRESS)
+        self.move_to(Status.IN_PROGRESS, by=by)
 
 
 class CountsOutOfStep(RuntimeError):
@@ -464,9 +479,11 @@ CELLS_PER_UPDATE = 200
 
 
 class MonthlyCountQuerySet(models.QuerySet):
-    def apply(self, deltas: Mapping[Cell, int], *, check_locks: bool = True) -> None:
-        """Add each delta to its cell's number of requests, and mark the months touched
-        as changed, in the caller's transaction. Every write of requests calls this.
+    def apply(self, deltas: Mapping[Cell, int], *, by: "User | None", check_locks: bool = True) -> None:
+        """Add each delta to its cell's number of requests, mark the months touched as
+        changed, and note `by` (the acting account; None for the command line, the
+        schedule and the worker) as a writer of each month whose own cells change
+        (MonthWriter), in the caller's transaction. Every write of requests calls this.
 
         The months' data versions are bumped first, in a fixed order: that locks them, so
         writers of the same programme and month wait for each other there (and never
@@ -504,6 +521,14 @@ class MonthlyCountQuerySet(models.QuerySet):
                 changed = self.filter(matching).update(requests=F("requests") + n)
                 if changed != len(chunk):
                     raise CountsOutOfStep(f"{len(chunk) - changed} cell(s) to take requests from are missing")
+        MonthWriter.objects.note(by, cells_months(deltas))
+
+
+def cells_months(cells) -> set[tuple[int, dt.date]]:
+    """The (programme id, month) whose own cells these are: the month each request was
+    received in, and the month it was closed in (month_changed's "cells")."""
+    months = {(cell.programme_id, cell.month) for cell in cells}
+    return months | {(cell.programme_id, cell.closed_month) for cell in cells if cell.closed_month}
 
 
 class MonthlyCount(models.Model):
@@ -599,6 +624,42 @@ class DataVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.programme_id} {format_month(self.month)} v{self.version}"
+
+
+class MonthWriterQuerySet(models.QuerySet):
+    def note(self, account: "User | None", months) -> None:
+        """Note `account` as a writer of each (programme id, month), once."""
+        if account is None:
+            return
+        self.bulk_create([MonthWriter(programme_id=programme_id, month=month, account=account)
+                          for programme_id, month in sorted(set(months))], ignore_conflicts=True)
+
+    def wrote(self, account: "User", programme: "Programme", month: dt.date) -> bool:
+        return self.filter(account=account, programme=programme, month=month).exists()
+
+
+class MonthWriter(models.Model):
+    """An account that changed the cells of a programme's month: logged, imported,
+    moved, started, closed, reopened or undid requests received in it or closed in it
+    (MonthlyCount.apply notes it with the write). Kept for the separation of duties:
+    such an account cannot accept the month. A row stays whatever becomes of the write
+    (undone, or its requests collapsed into counts): who undid a write wrote too."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    account = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+
+    objects = MonthWriterQuerySet.as_manager()
+
+    class Meta:
+        default_permissions = ()
+        constraints = [
+            first_of_month_constraint("month", "monthwriter_month_is_first_day"),
+            models.UniqueConstraint(fields=["programme", "month", "account"], name="monthwriter_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme_id} {format_month(self.month)} {self.account_id}"
 
 
 # Month sign-off (docs/design.md, "Month review"). A programme's month is open until
@@ -841,9 +902,9 @@ class MonthReview(models.Model):
         """Why `user` may not accept this month (separation of duties), or None."""
         if self.submitted_by_id is not None and self.submitted_by_id == user.pk:
             return _("You submitted this month, so another auditor must accept it.")
-        logged = HelpRequest.objects.filter(programme=self.programme, month=self.month, entry__author=user)
-        if logged.exists():
-            return _("You logged requests in this month, so another auditor must accept it.")
+        if MonthWriter.objects.wrote(user, self.programme, self.month):
+            return _("You changed requests of this month (logged, imported, moved, started, closed, reopened or "
+                     "undid them), so another auditor must accept it.")
         return None
 
     def accept(self, *, by: User) -> None:

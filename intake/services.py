@@ -26,10 +26,12 @@ from .models import (
     HelpRequest,
     MonthLocks,
     MonthlyCount,
+    MonthWriter,
     MovedRequest,
     Programme,
     Status,
     User,
+    cells_months,
     check_transition,
     new_references,
 )
@@ -146,7 +148,7 @@ def _write_entries(groups: list[tuple[RequestSpec, int]], *, author: User | None
     deltas: Counter[Cell] = Counter()
     for spec, count in groups:
         deltas[spec.cell()] += count
-    MonthlyCount.objects.apply(deltas)
+    MonthlyCount.objects.apply(deltas, by=author)
     return list(entries.values())
 
 
@@ -204,13 +206,18 @@ def _insert_requests(groups: list[tuple[RequestSpec, int, int]]) -> None:
 
 
 def requests_add(requests: Iterable[HelpRequest]) -> list[HelpRequest]:
-    """Insert requests made elsewhere (the demo data), with their entries' sizes and the
-    counts, in one transaction."""
+    """Insert requests made elsewhere (the demo data), with their entries' sizes, the
+    counts and their entries' authors as writers of their months, in one transaction."""
     with transaction.atomic():
         made = HelpRequest.objects.bulk_create(requests, batch_size=1000)
-        MonthlyCount.objects.apply(Counter(request.cell for request in made))
-        for entry_id, size in Counter(request.entry_id for request in made if request.entry_id).items():
+        MonthlyCount.objects.apply(Counter(request.cell for request in made), by=None)
+        sizes = Counter(request.entry_id for request in made if request.entry_id)
+        for entry_id, size in sizes.items():
             Entry.objects.filter(pk=entry_id).update(size=F("size") + size)
+        authors = dict(Entry.objects.filter(pk__in=list(sizes), author__isnull=False).values_list("pk", "author"))
+        for author in set(authors.values()):
+            MonthWriter.objects.note(User(pk=author), cells_months(
+                request.cell for request in made if authors.get(request.entry_id) == author))
     return made
 
 
@@ -248,7 +255,8 @@ def entry_undo(*, entry: Entry, actor: User | None) -> int:
             raise ValidationError(collapsed_entry_message())
         if not locked.recent().exists():
             raise ValidationError(_("Only entries of the current or the previous month can be undone."))
-        deleted = _move_back(entry) if entry.kind == Entry.Kind.MOVE else _delete_requests(entry_id=pk)
+        deleted = _move_back(entry, by=actor) if entry.kind == Entry.Kind.MOVE else _delete_requests(entry_id=pk,
+                                                                                                   by=actor)
         entry.delete()
         # In the database cache, so in this transaction: remembered only if the undo is committed.
         cache.set(_undone_key(pk), entry.programme_id, UNDONE_REMEMBERED_SECONDS)
@@ -256,17 +264,17 @@ def entry_undo(*, entry: Entry, actor: User | None) -> int:
     return deleted
 
 
-def _delete_requests(*, entry_id: int) -> int:
+def _delete_requests(*, entry_id: int, by: User | None) -> int:
     """Delete an entry's requests and take them off the counts, each from the cell it is
     in now (it may have been moved since it was logged)."""
     of_entry = HelpRequest.objects.filter(entry_id=entry_id)
     locked = _lock(of_entry)
     of_entry.delete()  # the rows locked: no request joins an entry after it is logged
-    MonthlyCount.objects.apply({cell: -n for cell, n in Counter(cell for _pk, cell in locked).items()})
+    MonthlyCount.objects.apply({cell: -n for cell, n in Counter(cell for _pk, cell in locked).items()}, by=by)
     return len(locked)
 
 
-def _move_back(entry: Entry) -> int:
+def _move_back(entry: Entry, *, by: User | None) -> int:
     """Put the requests of a move back where they were, exactly; refused, with nothing
     changed, when any of them has been changed or removed since."""
     moved = list(entry.moved.all())
@@ -291,7 +299,7 @@ def _move_back(entry: Entry) -> int:
         deltas[cell._replace(status=origin[0], outcome=origin[1], closed_month=origin[2])] += 1
     for (status, outcome, closed_month), ids in by_origin.items():
         HelpRequest.objects.filter(pk__in=ids).update(status=status, outcome=outcome, closed_month=closed_month)
-    MonthlyCount.objects.apply(deltas)
+    MonthlyCount.objects.apply(deltas, by=by)
     return len(moved)
 
 
@@ -358,7 +366,7 @@ def requests_move(move: Move, *, actor: User | None) -> int:
         # Closed requests leave the cells of their outcomes and months closed.
         deltas = Counter({target: moved})
         deltas.subtract(cell for _pk, cell in locked)
-        MonthlyCount.objects.apply(deltas)
+        MonthlyCount.objects.apply(deltas, by=actor)
         # Remembered so that the move can be undone exactly: an entry of the month it was made in.
         entry = Entry.objects.create(programme=move.programme, month=current_month(), kind=Entry.Kind.MOVE,
                                      author=actor, size=moved)
@@ -397,24 +405,25 @@ def check_import_total(total: int) -> None:
 # then finds the status it saw gone; the model's conditional UPDATE refuses it anyway.
 
 
-def _request_change(help_request: HelpRequest, *, seen: str, actor: User | None, change: Callable[[], None]) -> None:
+def _request_change(help_request: HelpRequest, *, seen: str, actor: User | None,
+                    change: Callable[[User | None], None]) -> None:
     with transaction.atomic():
         help_request.check_unchanged(seen)
-        change()
+        change(actor)
         audit.record(actor, audit.Action.REQUEST_CHANGED, f"{help_request.programme.slug}, {help_request.status}")
 
 
 def request_start(*, help_request: HelpRequest, seen: str, actor: User | None) -> None:
     """Start work on a request that is still in the status `seen` (ChangedElsewhere if not)."""
-    _request_change(help_request, seen=seen, actor=actor, change=help_request.start)
+    _request_change(help_request, seen=seen, actor=actor, change=lambda by: help_request.start(by=by))
 
 
 def request_close(*, help_request: HelpRequest, seen: str, outcome: str, month: dt.date, actor: User | None) -> None:
     """Close a request that is still in the status `seen`, with its outcome and the month closed."""
     _request_change(help_request, seen=seen, actor=actor,
-                    change=lambda: help_request.close(outcome=outcome, month=month))
+                    change=lambda by: help_request.close(outcome=outcome, month=month, by=by))
 
 
 def request_reopen(*, help_request: HelpRequest, seen: str, actor: User | None) -> None:
     """Reopen a closed request that is still in the status `seen`."""
-    _request_change(help_request, seen=seen, actor=actor, change=help_request.reopen)
+    _request_change(help_request, seen=seen, actor=actor, change=lambda by: help_request.reopen(by=by))

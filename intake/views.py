@@ -451,14 +451,23 @@ def month_page(request, slug: str, month):
     return _render_month(request, programme, month, MonthPickForm(initial={"month": month}))
 
 
+def _grid_cells(row, changed: set[str]) -> list[tuple]:
+    """A grid row's cell of each status: the status, its label, the count, whether an
+    action just changed it, whether its requests can be moved on (as the model's
+    workflow says), and for closed requests their outcomes."""
+    outcomes = [(Outcome(o).label, n) for o, n in row.outcomes.items() if n]
+    return [(status, Status(status).label, row.statuses[status], f"{row.category}:{status}" in changed,
+             HelpRequest.moves_on_from(status), outcomes if status == Status.CLOSED else [])
+            for status in Status.values]
+
+
 def _render_month(request, programme, month, pick_form, status: int = 200):
     changed = set(request.GET.getlist("changed"))
     grid = month_grid(programme=programme, month=month)
     this_month = current_month()
     return render(request, "intake/month.html", {
         "programme": programme, "grid": grid, "pick_form": pick_form, "changed": changed,
-        "cells": [(row, [(s, Status(s).label, row.statuses[s], f"{row.category}:{s}" in changed) for s in Status.values],
-                   [(Outcome(o).label, n) for o, n in row.outcomes.items() if n]) for row in grid.rows],
+        "cells": [(row, _grid_cells(row, changed)) for row in grid.rows],
         "next_month": add_months(month, 1) if month < this_month else None,
         "previous_month": grid.previous if month > programme.first_month else None,
         "status_labels": Status.choices, "pick_value": request.GET.get("month", format_month(month)),

@@ -159,7 +159,9 @@ def test_an_account_that_logged_requests_in_the_month_cannot_accept_it(programme
     with pytest.raises(ValidationError) as caught:
         review_accept(programme=programme, month=MONTH, actor=logger, check_report=report_is())
 
-    assert caught.value.messages == ["You logged requests in this month, so another auditor must accept it."]
+    assert caught.value.messages == [
+        "You changed requests of this month (logged, imported, moved, started, closed, reopened or undid them), so "
+        "another auditor must accept it."]
     assert row(programme)[0] == State.SUBMITTED
 
 
