@@ -4,8 +4,8 @@
     python3 dev.py run     # .venv, requirements, database, demo data; web, worker and beat
     python3 dev.py test    # the whole test suite (extra arguments go to pytest), browser tests
                            # included: it installs Debian's chromium, axe-core and wrk when missing
-    python3 dev.py bench   # the benchmark (README, "Benchmark"; extra arguments go to
-                           # `manage.py bench`): WIPES the database DATABASE_URL names
+    python3 dev.py bench   # the benchmark (docs/benchmark.md; extra arguments go to
+                           # `python -m bench`): WIPES the database DATABASE_URL names
 
 Each creates the virtual environment in .venv and installs requirements.txt when it
 is missing or has changed. `run` uses whatever DATABASE_URL and CELERY_BROKER_URL say,
@@ -155,7 +155,7 @@ def run_bench(args: list[str]) -> int:
     ensure_wrk(required=False)
     say("Migrating the database")
     call(PYTHON, "manage.py", "migrate", "--noinput", "-v", "0", env=env)
-    return subprocess.call([str(PYTHON), "manage.py", "bench", *args], cwd=ROOT, env=env)
+    return subprocess.call([str(PYTHON), "-m", "bench", *args], cwd=ROOT, env=env)
 
 
 def main() -> int:

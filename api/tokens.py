@@ -55,11 +55,16 @@ def token_issue(*, token: ApiToken, programmes, actor: User) -> tuple[ApiToken, 
     raise RuntimeError("no free token prefix after 5 attempts")
 
 
-def token_revoke(*, token: ApiToken, actor: User) -> None:
+def token_revoke(*, token: ApiToken, actor: User | None) -> bool:
+    """Revoke `token`, with its audit event; False, and nothing written, if it was
+    revoked already. Of two revocations at once, the second waits for the first's row
+    lock and then finds the token revoked: one revocation, one event."""
     with transaction.atomic():
-        ApiToken.objects.filter(pk=token.pk).update(revoked=True)
+        revoked = ApiToken.objects.filter(pk=token.pk, revoked=False).update(revoked=True)
         token.revoked = True
-        audit.record(actor, ApiAction.API_TOKEN_REVOKED, f"{TAG}_{token.prefix}")
+        if revoked:
+            audit.record(actor, ApiAction.API_TOKEN_REVOKED, f"{TAG}_{token.prefix}")
+    return bool(revoked)
 
 
 def is_expired(token: ApiToken, today: dt.date | None = None) -> bool:

@@ -121,17 +121,19 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # The headers of every page, outside the session's middleware, so that the page it
+    # answers with when a session ends during a request has them too (config/sessions.py).
+    "config.middleware.NoStoreMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.sessions.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
     "config.middleware.SessionLifetimeMiddleware",
-    "config.middleware.NoStoreMiddleware",
     "config.middleware.SecondFactorMiddleware",
     "axes.middleware.AxesMiddleware",
     "api.middleware.CorsMiddleware",
@@ -272,6 +274,9 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # The CSRF token lives in the session, not in a cookie that would outlive it by a year
 # and show, on a seized computer, that the app was used. No script reads it.
 CSRF_USE_SESSIONS = True
+# A POST without a logged-in session (it ended, or another site sent it) goes to the
+# login page and does nothing; with one, a missing or wrong token is a 403.
+CSRF_FAILURE_VIEW = "config.sessions.csrf_failure"
 # Idle sessions end after 30 minutes: the cookie's age is renewed on every request.
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True

@@ -8,20 +8,23 @@ the count cells. Writers of the same month wait for each other at the first step
 never deadlock.
 """
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Mapping
 
 from django.db.models import F, Q
 
-from .models import Cell, CountsOutOfStep, DataVersion, MonthLocks, MonthlyCount
+from .models import Cell, CountsOutOfStep, DataVersion, MonthLocks, MonthlyCount, MonthWriter, User
 
 # A few hundred cells an UPDATE: SQLite refuses a WHERE nested deeper than 1,000.
 CELLS_PER_UPDATE = 200
 
 
-def cells_apply(deltas: Mapping[Cell, int], *, check_locks: bool = True) -> None:
-    """Add each delta to its cell's number of requests, and mark the months touched
-    as changed, in the caller's transaction.
+def cells_apply(deltas: Mapping[Cell, int], *, by: User | None, check_locks: bool = True) -> None:
+    """Add each delta to its cell's number of requests, mark the months touched as
+    changed, and note `by` (the acting account; None for the command line, the
+    schedule and the worker) as a writer of each month whose own cells change
+    (MonthWriter), in the caller's transaction.
 
     The months' data versions are bumped first, in a fixed order: that locks them, so
     writers of the same programme and month wait for each other there (and never
@@ -49,6 +52,14 @@ def cells_apply(deltas: Mapping[Cell, int], *, check_locks: bool = True) -> None
         # Going below 0 breaks the check constraint: the transaction fails instead.
         if changed != len(chunk):
             raise CountsOutOfStep(f"{len(chunk) - changed} cell(s) to take requests from are missing")
+    MonthWriter.objects.note(by, cells_months(deltas))
+
+
+def cells_months(cells) -> set[tuple[int, dt.date]]:
+    """The (programme id, month) whose own cells these are: the month each request was
+    received in, and the month it was closed in (month_changed's "cells")."""
+    months = {(cell.programme_id, cell.month) for cell in cells}
+    return months | {(cell.programme_id, cell.closed_month) for cell in cells if cell.closed_month}
 
 
 def cells_add_collapsed(cells: Counter) -> None:

@@ -148,6 +148,7 @@ PURGED: list[tuple[str, str, Callable[[Scope], Q]]] = [
     ("intake.MovedRequest", "which requests each move changed", lambda scope: scope.by_programme("entry__programme")),
     ("intake.HelpRequest", "requests and their references", lambda scope: scope.by_programme()),
     ("intake.Entry", "who logged, moved or imported what", lambda scope: scope.by_programme()),
+    ("intake.MonthWriter", "who changed the requests of which month", lambda scope: scope.by_programme()),
     ("intake.AuditEvent", "the audit log: who did what, and when", _audit_rows),
     ("admin.LogEntry", "the admin's change log: accounts changed, and by whom", _admin_log_rows),
     ("sessions.Session", "logged-in sessions", _everything),

@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 
 from . import audit
 from .audit_actions import Action
-from .cells import cells_apply
+from .cells import cells_apply, cells_months
 from .models import (
     Category,
     Cell,
@@ -28,6 +28,7 @@ from .models import (
     Entry,
     HelpRequest,
     MonthLocks,
+    MonthWriter,
     MovedRequest,
     Programme,
     Status,
@@ -156,7 +157,7 @@ def _write_entries(groups: list[tuple[RequestSpec, int]], *, author: User | None
     deltas: Counter[Cell] = Counter()
     for spec, count in groups:
         deltas[spec.cell()] += count
-    cells_apply(deltas)
+    cells_apply(deltas, by=author)
     return list(entries.values())
 
 
@@ -214,13 +215,18 @@ def _insert_requests(groups: list[tuple[RequestSpec, int, int]]) -> None:
 
 
 def requests_add(requests: Iterable[HelpRequest]) -> list[HelpRequest]:
-    """Insert requests made elsewhere (the demo data), with their entries' sizes and the
-    counts, in one transaction."""
+    """Insert requests made elsewhere (the demo data), with their entries' sizes, the
+    counts and their entries' authors as writers of their months, in one transaction."""
     with transaction.atomic():
         made = HelpRequest.objects.bulk_create(requests, batch_size=1000)
-        cells_apply(Counter(request.cell for request in made))
-        for entry_id, size in Counter(request.entry_id for request in made if request.entry_id).items():
+        cells_apply(Counter(request.cell for request in made), by=None)
+        sizes = Counter(request.entry_id for request in made if request.entry_id)
+        for entry_id, size in sizes.items():
             Entry.objects.filter(pk=entry_id).update(size=F("size") + size)
+        authors = dict(Entry.objects.filter(pk__in=list(sizes), author__isnull=False).values_list("pk", "author"))
+        for author in set(authors.values()):
+            MonthWriter.objects.note(User(pk=author), cells_months(
+                request.cell for request in made if authors.get(request.entry_id) == author))
     return made
 
 
@@ -250,7 +256,8 @@ def entry_undo(*, entry: Entry, actor: User | None) -> int:
         if current is None:
             raise AlreadyUndone()
         current.check_undo()
-        deleted = _move_back(entry) if entry.kind == Entry.Kind.MOVE else _delete_requests(entry_id=pk)
+        deleted = _move_back(entry, by=actor) if entry.kind == Entry.Kind.MOVE else _delete_requests(entry_id=pk,
+                                                                                                   by=actor)
         entry.delete()
         # In the database cache, so in this transaction: remembered only if the undo is committed.
         cache.set(_undone_key(pk), entry.programme_id, UNDONE_REMEMBERED_SECONDS)
@@ -258,17 +265,17 @@ def entry_undo(*, entry: Entry, actor: User | None) -> int:
     return deleted
 
 
-def _delete_requests(*, entry_id: int) -> int:
+def _delete_requests(*, entry_id: int, by: User | None) -> int:
     """Delete an entry's requests and take them off the counts, each from the cell it is
     in now (it may have been moved since it was logged)."""
     of_entry = HelpRequest.objects.filter(entry_id=entry_id)
     locked = _lock(of_entry)
     of_entry.delete()  # the rows locked: no request joins an entry after it is logged
-    cells_apply({cell: -n for cell, n in Counter(cell for _pk, cell in locked).items()})
+    cells_apply({cell: -n for cell, n in Counter(cell for _pk, cell in locked).items()}, by=by)
     return len(locked)
 
 
-def _move_back(entry: Entry) -> int:
+def _move_back(entry: Entry, *, by: User | None) -> int:
     """Put the requests of a move back where they were, exactly; refused, with nothing
     changed, when any of them has been changed or removed since."""
     moved = list(entry.moved.all())
@@ -293,7 +300,7 @@ def _move_back(entry: Entry) -> int:
         deltas[cell._replace(status=origin[0], outcome=origin[1], closed_month=origin[2])] += 1
     for (status, outcome, closed_month), ids in by_origin.items():
         HelpRequest.objects.filter(pk__in=ids).update(status=status, outcome=outcome, closed_month=closed_month)
-    cells_apply(deltas)
+    cells_apply(deltas, by=by)
     return len(moved)
 
 
@@ -360,7 +367,7 @@ def requests_move(move: Move, *, actor: User | None) -> int:
         # Closed requests leave the cells of their outcomes and months closed.
         deltas = Counter({target: moved})
         deltas.subtract(cell for _pk, cell in locked)
-        cells_apply(deltas)
+        cells_apply(deltas, by=actor)
         # Remembered so that the move can be undone exactly: an entry of the month it was made in.
         entry = Entry.objects.create(programme=move.programme, month=current_month(), kind=Entry.Kind.MOVE,
                                      author=actor, size=moved)
@@ -399,19 +406,21 @@ def check_import_total(total: int) -> None:
 # then finds the status it saw gone; the model's conditional UPDATE refuses it anyway.
 
 
-def _request_change(help_request: HelpRequest, *, seen: str, actor: User | None, change: Callable[[], None]) -> None:
+def _request_change(help_request: HelpRequest, *, seen: str, actor: User | None,
+                    change: Callable[[User | None], None]) -> None:
     with transaction.atomic():
         help_request.check_unchanged(seen)
-        change()
+        change(actor)
         audit.record(actor, Action.REQUEST_CHANGED, f"{help_request.programme.slug}, {help_request.status}")
 
 
 def request_move(help_request: HelpRequest, status: str, *, outcome: str = "",
-                 closed_month: dt.date | None = None) -> None:
+                 closed_month: dt.date | None = None, by: User | None = None) -> None:
     """Change a request's status by the workflow's rules and save it, with its counts;
     TransitionError or ValidationError, and nothing saved, when the change is not
     allowed; ChangedElsewhere, and nothing saved, when the stored request is no longer
-    as this one was loaded (in the same status, outcome and month closed)."""
+    as this one was loaded (in the same status, outcome and month closed). `by`: the
+    account that makes the change (None: the command line, the schedule)."""
     loaded = help_request.change_to(status, outcome=outcome, closed_month=closed_month)
     with transaction.atomic():
         # Saved only over the request as it was loaded: a change committed meanwhile
@@ -421,7 +430,7 @@ def request_move(help_request: HelpRequest, status: str, *, outcome: str = "",
             status=help_request.status, outcome=help_request.outcome, closed_month=help_request.closed_month
         )
         if saved:
-            cells_apply({loaded: -1, help_request.cell: 1})
+            cells_apply({loaded: -1, help_request.cell: 1}, by=by)
     if not saved:
         help_request.refresh_from_db(fields=["status", "outcome", "closed_month"])
         raise ChangedElsewhere(help_request.status)
@@ -432,13 +441,14 @@ def request_start(*, help_request: HelpRequest, seen: str, actor: User | None) -
     help_request.check_unchanged(seen)
     help_request.check_can_start()
     _request_change(help_request, seen=seen, actor=actor,
-                    change=lambda: request_move(help_request, Status.IN_PROGRESS))
+                    change=lambda by: request_move(help_request, Status.IN_PROGRESS, by=by))
 
 
 def request_close(*, help_request: HelpRequest, seen: str, outcome: str, month: dt.date, actor: User | None) -> None:
     """Close a request that is still in the status `seen`, with its outcome and the month closed."""
     _request_change(help_request, seen=seen, actor=actor,
-                    change=lambda: request_move(help_request, Status.CLOSED, outcome=outcome, closed_month=month))
+                    change=lambda by: request_move(help_request, Status.CLOSED, outcome=outcome, closed_month=month,
+                                                   by=by))
 
 
 def request_reopen(*, help_request: HelpRequest, seen: str, actor: User | None) -> None:
@@ -446,4 +456,4 @@ def request_reopen(*, help_request: HelpRequest, seen: str, actor: User | None) 
     help_request.check_unchanged(seen)
     help_request.check_can_reopen()
     _request_change(help_request, seen=seen, actor=actor,
-                    change=lambda: request_move(help_request, Status.IN_PROGRESS))
+                    change=lambda by: request_move(help_request, Status.IN_PROGRESS, by=by))

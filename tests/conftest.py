@@ -227,7 +227,7 @@ def table_rows(response, marker: str) -> list[list[str]]:
 def current_fingerprint(report) -> str:
     """The fingerprint of the data a report counts, as it is now."""
     from intake.counts import count_rows, first_month
-    from reports.services import fingerprint
+    from reports.document import fingerprint
 
     rows = count_rows(programme=report.programme, until=report.month)
     return fingerprint(rows, first=first_month(report.programme), until=report.month)

@@ -1,4 +1,4 @@
-"""Backup and restore as the README's "Backups" section says: pg_dump -Fc, then
+"""Backup and restore as docs/operations.md, "Backups", says: pg_dump -Fc, then
 pg_restore into a fresh database. The restored copy has the same counts, the same
 reports with the same fingerprints (recomputed there, from its own counts), and
 check_counts finds it clean."""

@@ -59,7 +59,7 @@ def test_bad_setting_stops_check_with_a_message_naming_the_variable(tmp_path, va
     assert "System check" not in result.stdout
 
 
-# How each long-running process is started in production (README), with one worker.
+# How each long-running process is started in production (docs/operations.md, Processes), with one worker.
 PROCESSES = {
     "gunicorn": [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi",
                  "--bind", "127.0.0.1:0", "--workers", "1"],

@@ -121,6 +121,43 @@ class MonthReviewQuerySet(models.QuerySet):
         return review or MonthReview(programme=programme, month=month)
 
 
+class MonthWriterQuerySet(models.QuerySet):
+    def note(self, account: User | None, months) -> None:
+        """Note `account` as a writer of each (programme id, month), once."""
+        if account is None:
+            return
+        self.bulk_create([MonthWriter(programme_id=programme_id, month=month, account=account)
+                          for programme_id, month in sorted(set(months))], ignore_conflicts=True)
+
+    def wrote(self, account: User, programme: Programme, month: dt.date) -> bool:
+        return self.filter(account=account, programme=programme, month=month).exists()
+
+
+class MonthWriter(models.Model):
+    """An account that changed the cells of a programme's month: logged, imported,
+    moved, started, closed, reopened or undid requests received in it or closed in it
+    (intake.cells.cells_apply notes it with the write). Kept for the separation of
+    duties: such an account cannot accept the month. A row stays whatever becomes of
+    the write (undone, or its requests collapsed into counts): who undid a write wrote
+    too."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    account = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+
+    objects = MonthWriterQuerySet.as_manager()
+
+    class Meta:
+        default_permissions = ()
+        constraints = [
+            first_of_month_constraint("month", "monthwriter_month_is_first_day"),
+            models.UniqueConstraint(fields=["programme", "month", "account"], name="monthwriter_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme_id} {format_month(self.month)} {self.account_id}"
+
+
 class MonthReview(models.Model):
     """The sign-off of one programme's month. No row means open."""
 
@@ -263,9 +300,9 @@ class MonthReview(models.Model):
         """Why `user` may not accept this month (separation of duties), or None."""
         if self.submitted_by_id is not None and self.submitted_by_id == user.pk:
             return _("You submitted this month, so another auditor must accept it.")
-        logged = self.programme.requests.filter(month=self.month, entry__author=user)
-        if logged.exists():
-            return _("You logged requests in this month, so another auditor must accept it.")
+        if MonthWriter.objects.wrote(user, self.programme, self.month):
+            return _("You changed requests of this month (logged, imported, moved, started, closed, reopened or "
+                     "undid them), so another auditor must accept it.")
         return None
 
     def accept(self, *, by: User) -> None:

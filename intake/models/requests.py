@@ -184,6 +184,18 @@ class HelpRequest(models.Model):
         return self.status == Status.CLOSED and Status.IN_PROGRESS in TRANSITIONS[self.status]
 
     @property
+    def can_move_on(self) -> bool:
+        """Whether work on the request can go on: it can be started or closed.
+        Reopening a closed request is a correction, not work going on."""
+        return self.can_start or self.can_close
+
+    @classmethod
+    def moves_on_from(cls, status: str) -> bool:
+        """Whether requests in `status` can move on (can_move_on): the month grid offers
+        to move those, and no others."""
+        return cls(status=status).can_move_on
+
+    @property
     def cell(self) -> Cell:
         return Cell(self.programme_id, self.month, self.category, self.status, self.outcome, self.closed_month)
 

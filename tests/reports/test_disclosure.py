@@ -14,11 +14,14 @@ from reports.disclosure import (
     SUPPRESSED,
     WITHHELD,
     Disclosure,
+    MonthNotPublished,
     NotPublishable,
     ScopeCounts,
+    check_accepted,
     disclosed,
     protect_row,
     published_document,
+    published_months,
     rounded,
     whole_pct,
 )
@@ -359,3 +362,25 @@ def test_the_reason_is_given_in_the_reader_s_language(november_report):
 
     assert str(refused.value) == ("Ноябрь 2023 программы «Помощь в уходе из армии (демо)» ещё не принят: показатели "
                                   "для партнёров и для публикации выпускаются только за принятые месяцы.")
+
+
+def test_the_months_published_are_those_every_output_lets_through(three_programmes, staff, auditor):
+    p0, p1, _p2 = three_programmes
+    Programme.objects.create(slug="late", name="Late", first_month=m("2024-03"))  # March not accepted there
+    review_request_unlock(programme=p1, month=m("2024-02"), reason="correction", actor=staff)
+    review_grant_unlock(programme=p1, month=m("2024-02"), actor=auditor)
+    months = [m("2024-01"), m("2024-02"), m("2024-03")]
+
+    published = {scope: published_months(scope) for scope in (p0, p1, None)}
+
+    assert published == {p0: set(months), p1: {m("2024-01")}, None: {m("2024-01")}}
+    for scope, programmes in ((p0, [p0]), (p1, [p1]), (None, None)):
+        for month in months:
+            started = programmes or list(Programme.objects.filter(first_month__lte=month))
+            try:
+                check_accepted(started, month)
+            except MonthNotPublished:
+                refused = True
+            else:
+                refused = False
+            assert refused == (month not in published[scope]), (scope, month)

@@ -37,7 +37,7 @@ def remove_one(month: dt.date) -> None:
     with transaction.atomic():
         gone = HelpRequest.objects.filter(month=month)[:1].get()
         gone.delete()
-        cells_apply({gone.cell: -1})
+        cells_apply({gone.cell: -1}, by=None)
 
 
 def test_a_report_keeps_the_counts_its_fingerprint_was_computed_from(november_report):

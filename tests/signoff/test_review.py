@@ -1,4 +1,4 @@
-"""Month sign-off, step by step (intake/review.py): open -> submitted (staff, on a report
+"""Month sign-off, step by step (signoff/services.py): open -> submitted (staff, on a report
 version) -> accepted or returned (an auditor, a reason from the list) -> returned months
 reopened; accepted months unlocked by two people for a limited time. Every step is in
 the audit log; separation of duties is kept by account, whatever roles it holds."""
@@ -159,7 +159,9 @@ def test_an_account_that_logged_requests_in_the_month_cannot_accept_it(programme
     with pytest.raises(ValidationError) as caught:
         review_accept(programme=programme, month=MONTH, actor=logger, check_report=report_is())
 
-    assert caught.value.messages == ["You logged requests in this month, so another auditor must accept it."]
+    assert caught.value.messages == [
+        "You changed requests of this month (logged, imported, moved, started, closed, reopened or undid them), so "
+        "another auditor must accept it."]
     assert row(programme)[0] == State.SUBMITTED
 
 

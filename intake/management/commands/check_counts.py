@@ -62,7 +62,7 @@ class Command(BaseCommand):
             if fix:
                 # The requests are as they are: the table is made to say so, locked months included.
                 cells_apply({cell: actual.get(cell, 0) - table.get(cell, 0) for cell in differing},
-                                           check_locks=False)
+                            by=None, check_locks=False)
                 self.stdout.write(f"Fixed: the table now matches the requests ({len(actual)} cells).")
                 return
         raise CommandError(

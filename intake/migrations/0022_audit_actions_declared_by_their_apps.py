@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intake', '0020_api_token_audit_actions'),
+        ('intake', '0021_month_writers'),
     ]
 
     operations = [
