@@ -116,7 +116,7 @@ def copy_of_the_project_with_var_unwritable(tmp_path) -> Path:
     copy.mkdir()
     shutil.copytree(PROJECT / "config", copy / "config", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(PROJECT / "manage.py", copy)
-    for name in ("intake", "reports", "shell", "api", "templates", "locale"):
+    for name in ("intake", "reports", "signoff", "shell", "api", "templates", "locale"):
         (copy / name).symlink_to(PROJECT / name)
     (copy / "var").write_text("not a folder")
     return copy
