@@ -47,13 +47,10 @@ THRESHOLD = 10
 ROUND_TO = 5
 MIN_HIDDEN_CELLS = 2
 
-PROFILE_SETTINGS: dict[str, dict[str, Any]] = {
-    "internal": {"zeros_sensitive": False},
-    # A 0 is shown as 0: that nobody asked is not about anybody. A profile that treats
-    # zeros as sensitive shows them as "<10" and withholds what would give them away.
-    "partner": {"zeros_sensitive": False},
-    "public": {"zeros_sensitive": False},
-}
+# The profiles whose zeros are sensitive, shown as "<10" and kept from being worked out
+# like any small count: none today. A 0 is shown as 0, since that nobody asked is not
+# about anybody; an organisation for whom a zero would tell something adds its profile.
+ZEROS_SENSITIVE: frozenset[str] = frozenset()
 
 Published = int | str
 
@@ -386,9 +383,9 @@ def published_document(report: Report, profile: str, *, preview: bool = False) -
     else:
         programmes = list(Programme.objects.filter(first_month__lte=month).order_by("first_month", "pk"))
     if not preview:
-        check_accepted(programmes, month)
+        check_published(programmes, month)
     rows = count_rows_by_programme(programmes=programmes, until=month)
-    zeros_sensitive = PROFILE_SETTINGS[profile]["zeros_sensitive"]
+    zeros_sensitive = profile in ZEROS_SENSITIVE
     parts = [Disclosure(ScopeCounts.from_rows(rows[p.pk], first=p.first_month), zeros_sensitive=zeros_sensitive)
              for p in programmes]
     if report.programme_id:
@@ -455,7 +452,7 @@ def _unpublished(programmes: Sequence[Programme], month: dt.date, accepted: Mapp
     return None
 
 
-def check_accepted(programmes: Sequence[Programme], month: dt.date) -> None:
+def check_published(programmes: Sequence[Programme], month: dt.date) -> None:
     """MonthNotPublished, saying why, unless `month` is published for `programmes` (for
     all programmes: those started by then): accepted and locked in each, and no earlier
     month its figures count unlocked for a correction. One query."""
@@ -484,7 +481,7 @@ def check_accepted(programmes: Sequence[Programme], month: dt.date) -> None:
 
 def published_months(programme: Programme | None) -> set[dt.date]:
     """The months whose partner and public figures are published for a programme, or
-    for all programmes (None): exactly the months check_accepted lets through. Two
+    for all programmes (None): exactly the months check_published lets through. Two
     queries at most, whatever the number of months."""
     accepted_reviews = MonthReview.objects.filter(state=MonthReview.State.ACCEPTED)
     if programme is not None:

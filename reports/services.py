@@ -206,12 +206,12 @@ def _make(report_id: int) -> None:
     # Read before the counts: a change committed in between makes the report look
     # changed (and a check then says it is not), never the other way round.
     stamp = data_version(programme=report.programme, until=report.month)
-    figures, basis = report_compute(report=report)
+    document, basis = report_compute(report=report)
     with transaction.atomic():
         Report.objects.filter(pk=report_id).update(
             state=Report.State.READY,
-            figures=figures,
-            fingerprint=figures["fingerprint"],
+            body=document,
+            fingerprint=document["fingerprint"],
             data_version=stamp,
             basis=basis,
             failure="",

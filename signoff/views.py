@@ -150,7 +150,7 @@ def _month_context(request, programme: Programme, month: dt.date, form: ReviewAc
         "actions": review_actions(review, request.user),
         "refused": review.acceptance_refused(request.user)
         if review.state == MonthReview.State.SUBMITTED and request.user.has_perm("intake.decide_month") else None,
-        "versions": versions, "report": report, "figures": internal,
+        "versions": versions, "report": report, "document": internal,
         "side_by_side": compared, "not_published": not_published, "preview": preview,
         "finality": report_finality(report) if report else None,
         "statuses": Status.choices,

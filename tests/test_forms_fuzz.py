@@ -485,12 +485,12 @@ def test_checking_a_json_export_answers_and_writes_nothing_but_its_audit_event(c
     @fuzz
     @given(text=texts, as_file=st.booleans())
     def check(text, as_file):
-        before = (Report.objects.values_list("pk", "state", "figures").get(), HelpRequest.objects.count())
+        before = (Report.objects.values_list("pk", "state", "body").get(), HelpRequest.objects.count())
         form = {"file": SimpleUploadedFile("export.json", text.encode())} if as_file else {"text": text}
         response = browser.post("/reports/verify/", form)
         assert response.status_code in {200, 400}, (response.status_code, text)
         outcomes["accepted" if response.status_code == 200 else "refused"] += 1
-        assert (Report.objects.values_list("pk", "state", "figures").get(), HelpRequest.objects.count()) == before
+        assert (Report.objects.values_list("pk", "state", "body").get(), HelpRequest.objects.count()) == before
 
     check()
     assert_some_accepted_and_some_refused(outcomes)

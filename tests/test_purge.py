@@ -94,7 +94,7 @@ def world(committed_db, demo_programme):
 
 
 def snapshot() -> dict:
-    return {report.pk: (report.figures, report.fingerprint, report.basis)
+    return {report.pk: (report.body, report.fingerprint, report.basis)
             for report in Report.objects.filter(state=Report.State.READY)}
 
 
@@ -102,9 +102,9 @@ def assert_reports_unchanged(before: dict) -> None:
     reports = list(Report.objects.select_related("programme").filter(state=Report.State.READY))
     assert {report.pk for report in reports} == set(before)
     for report in reports:
-        assert (report.figures, report.fingerprint, report.basis) == before[report.pk]
+        assert (report.body, report.fingerprint, report.basis) == before[report.pk]
         document, basis = report_compute(report=report)
-        assert (document, basis) == (report.figures, report.basis), report
+        assert (document, basis) == (report.body, report.basis), report
         assert report_check_data(report=report).unchanged, report
 
 

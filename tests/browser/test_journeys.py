@@ -425,7 +425,7 @@ def test_staff_generates_the_november_2023_report_and_sees_it_become_ready(
     assert (report.state, report.version) == (Report.State.READY, 1)
     # Who asked is in the audit log, not on the report.
     assert AuditEvent.objects.filter(action=ReportAction.REPORT_REQUESTED, actor=staff).exists()
-    assert report.figures["window"]["change_pct"] == 89.2
+    assert report.body["window"]["change_pct"] == 89.2
 
 
 def test_auditor_reads_the_report_downloads_its_csv_and_is_refused_the_intake_pages(
