@@ -2,8 +2,8 @@
 
 The defaults run on a fresh checkout with nothing else installed: a SQLite file and
 Celery over kombu's filesystem transport, both under var/. Production sets
-DATABASE_URL (PostgreSQL), CELERY_BROKER_URL (Redis), SECRET_KEY, ALLOWED_HOSTS and
-DEBUG=0. A bad value stops start-up with a message naming the variable.
+DATABASE_URL (PostgreSQL), CELERY_BROKER_URL (Redis), SECRET_KEY, ALLOWED_HOSTS,
+TIME_ZONE and DEBUG=0. A bad value stops start-up with a message naming the variable.
 """
 
 import datetime as dt
@@ -223,7 +223,15 @@ LANGUAGES = [("en", "English"), ("ru", "Русский")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
-TIME_ZONE = env_str("TIME_ZONE", "UTC")
+# Where the organisation works: a month begins at midnight there, and a month that has
+# not begun there is "the future". Production must say which (in UTC, a team in Moscow
+# could not log the new month until 03:00 on the 1st); development runs in UTC.
+TIME_ZONE = env_str("TIME_ZONE", "UTC" if DEBUG else "")
+if not TIME_ZONE:
+    raise ImproperlyConfigured(
+        "TIME_ZONE must be set when DEBUG is off: the IANA time zone the organisation works in, where its "
+        "months begin, e.g. TIME_ZONE=Europe/Moscow."
+    )
 try:
     zoneinfo.ZoneInfo(TIME_ZONE)
 except (zoneinfo.ZoneInfoNotFoundError, ValueError):
