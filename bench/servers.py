@@ -38,6 +38,7 @@ def server_environment() -> dict[str, str]:
         "DEBUG": "0", "HTTPS": "0", "TRUSTED_PROXY": "0", "TWO_FACTOR_REQUIRED": "0",
         "ALLOWED_HOSTS": "127.0.0.1", "SECRET_KEY": secrets.token_urlsafe(48),
         "DATABASE_URL": database_url(), "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "TIME_ZONE": settings.TIME_ZONE,
     }
     if hasattr(settings, "BROKER_DIR"):
         environment["BROKER_DIR"] = str(settings.BROKER_DIR)

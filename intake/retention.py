@@ -180,7 +180,8 @@ def purge(programme: Programme | None) -> dict[str, int]:
     accounts; returns how many rows of each model were deleted. One transaction:
     writers wait until it is over."""
     from django.apps import apps
-    from django.core.cache import cache
+    from django.core.cache import caches
+    from django.core.cache.backends.db import DatabaseCache
 
     deleted: dict[str, int] = {}
     with transaction.atomic():
@@ -211,7 +212,11 @@ def purge(programme: Programme | None) -> dict[str, int]:
         # The times the database's migrations were applied, to the month: they tell when
         # the server was set up or updated, and nothing finer.
         _migrations_to_the_month()
-        cache.clear()  # undone entries, import previews, login throttling
+        # The caches in the database: undone entries and import previews ("default"),
+        # counts of wrong passwords and codes ("security").
+        for cache in caches.all():
+            if isinstance(cache, DatabaseCache):
+                cache.clear()
     return deleted
 
 

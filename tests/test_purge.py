@@ -82,6 +82,8 @@ def world(committed_db, demo_programme):
     for user in (coord, staff, other_coord, admin):
         log_in(Client(), user)
         TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    # A mistyped password: counted, with the moment its count ends, among the security counters.
+    assert Client().post("/login/", {"username": staff.username, "password": "mistyped"}).status_code == 200
     # A partner's API tokens: one for the other programme, one for both, used this month.
     for programmes, partner in (([other], "osprey-desk"), ([other, demo_programme], "both-desk")):
         token, _text = token_issue(token=ApiToken(partner=partner, profile="public", expires_on=dt.date(2026, 12, 31)),
