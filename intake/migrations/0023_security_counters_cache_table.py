@@ -11,6 +11,6 @@ def create_cache_tables(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("intake", "0021_month_writers")]
+    dependencies = [("intake", "0022_audit_actions_declared_by_their_apps")]
 
     operations = [migrations.RunPython(create_cache_tables, migrations.RunPython.noop)]
