@@ -32,8 +32,7 @@ class ProgrammeOut(Schema):
 
 class MonthOut(Schema):
     month: Month
-    state: Literal["open", "submitted", "accepted", "returned"]
-    published: bool = Field(description="Whether reports of this month can be read (only accepted months are).")
+    published: bool = Field(description="Whether the reports of this month can be read now.")
 
 
 class ReportSummary(Schema):

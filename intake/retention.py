@@ -19,29 +19,16 @@ from importlib import import_module
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.core.cache import caches
-from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.translation import gettext as _
 
 from . import audit
-from .models import (
-    Cell,
-    Entry,
-    HelpRequest,
-    MonthlyCount,
-    MonthReview,
-    MovedRequest,
-    Programme,
-    Status,
-    User,
-    hold_programmes,
-)
+from .audit_actions import Action
+from .cells import cells_add_collapsed
+from .locks import hold_programmes
+from .models import Cell, Entry, HelpRequest, MonthlyCount, MonthReview, MovedRequest, Programme, Status, User
 from .months import add_months, current_month, format_month
-
-CELLS_PER_UPDATE = 200
 
 
 def collapsible_count(*, programme: Programme, month: dt.date) -> int:
@@ -58,16 +45,10 @@ def month_collapse(*, programme: Programme, month: dt.date, actor: User | None) 
     with transaction.atomic():
         hold_programmes([programme.pk])
         review = MonthReview.objects.select_for_update().filter(programme=programme, month=month).first()
-        names = {"month": date_format(month, "F Y"), "programme": programme.slug}
-        if review is None or review.state != MonthReview.State.ACCEPTED:
-            raise ValidationError(_("Only the requests of an accepted month can be collapsed; %(month)s of "
-                                    "%(programme)s is not accepted.") % names)
-        if review.is_unlocked():
-            raise ValidationError(_("%(month)s of %(programme)s is unlocked for corrections: collapse it once it "
-                                    "is locked again.") % names)
+        (review or MonthReview(programme=programme, month=month)).check_can_collapse()
         closed = HelpRequest.objects.filter(programme=programme, status=Status.CLOSED, closed_month=month)
         collapsed = _collapse(closed)
-        audit.record(actor, audit.Action.MONTH_COLLAPSED, f"{programme.slug} {format_month(month)}, {collapsed}")
+        audit.record(actor, Action.MONTH_COLLAPSED, f"{programme.slug} {format_month(month)}, {collapsed}")
     return collapsed
 
 
@@ -87,22 +68,8 @@ def _collapse(requests) -> int:
     Entry.objects.filter(pk__in=entry_ids).update(collapsed=True)
     MovedRequest.objects.filter(request__in=requests)._raw_delete(MovedRequest.objects.db)
     requests._raw_delete(requests.db)
-    add_collapsed(cells)
+    cells_add_collapsed(cells)
     return sum(cells.values())
-
-
-def add_collapsed(cells: Counter) -> None:
-    """Note that `cells` hold that many more requests as counts only (their rows were
-    just deleted): their numbers of requests do not change."""
-    by_delta: dict[int, list[Cell]] = {}
-    for cell, n in cells.items():
-        by_delta.setdefault(n, []).append(cell)
-    for n, same in by_delta.items():
-        for start in range(0, len(same), CELLS_PER_UPDATE):
-            matching = Q()
-            for cell in same[start:start + CELLS_PER_UPDATE]:
-                matching |= Q(**cell._asdict())
-            MonthlyCount.objects.filter(matching).update(collapsed=F("collapsed") + n)
 
 
 def months_to_collapse() -> list[MonthReview]:
@@ -213,6 +180,7 @@ PURGED: list[tuple[str, str, Callable[[Scope], Q]]] = [
     ("intake.MovedRequest", "which requests each move changed", lambda scope: scope.by_programme("entry__programme")),
     ("intake.HelpRequest", "requests and their references", lambda scope: scope.by_programme()),
     ("intake.Entry", "who logged, moved or imported what", lambda scope: scope.by_programme()),
+    ("intake.MonthWriter", "who changed the requests of which month", lambda scope: scope.by_programme()),
     ("intake.AuditEvent", "the audit log: who did what, and when", _audit_rows),
     ("admin.LogEntry", "the admin's change log: accounts changed, and by whom", _admin_log_rows),
     (SESSIONS, "logged-in sessions: everyone's, or those of the accounts deleted", _session_rows),
@@ -294,6 +262,7 @@ def purge(programme: Programme | None) -> dict[str, int]:
     and requests it changes that writers of other programmes may hold. Writers of other
     programmes wait for nothing else: a purge of one programme does not stop them."""
     from django.apps import apps
+    from django.core.cache.backends.db import DatabaseCache
 
     deleted: dict[str, int] = {}
     with transaction.atomic():
@@ -336,9 +305,12 @@ def purge(programme: Programme | None) -> dict[str, int]:
         # the server was set up or updated, and nothing finer.
         _migrations_to_the_month()
         if programme is None:
-            # Entries undone lately, import previews: the app's cache. A purge of one
-            # programme leaves it alone, for it holds everyone's login and code counters.
-            caches["default"].clear()
+            # The caches in the database: undone entries and import previews ("default"),
+            # counts of wrong passwords and codes ("security"). A purge of one programme
+            # leaves them alone, for they hold everyone's login and code counters.
+            for cache in caches.all():
+                if isinstance(cache, DatabaseCache):
+                    cache.clear()
     return deleted
 
 

@@ -18,3 +18,5 @@ os.environ.setdefault("HTTPS", "0")
 os.environ.setdefault("TWO_FACTOR_REQUIRED", "0")
 if os.environ.get("CELERY_BROKER_URL", "filesystem://").startswith("filesystem"):
     os.environ["BROKER_DIR"] = tempfile.mkdtemp(prefix="intake-test-broker-")
+# Production settings name the time zone; the tests' clocks are set in UTC.
+os.environ.setdefault("TIME_ZONE", "UTC")

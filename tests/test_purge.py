@@ -34,17 +34,17 @@ from intake import demo
 from intake.models import AuditEvent, Entry, HelpRequest, MonthlyCount, MonthReview, MovedRequest, Programme, User
 from intake.months import current_month, month_range
 from intake.retention import PURGED, month_collapse
-from intake.review import (
+from intake.services import Move, RequestSpec, entry_undo, requests_log, requests_move
+from reports.models import Report
+from reports.services import report_compute, report_generate, report_request
+from reports.verification import report_check_data
+from signoff.services import (
     review_accept,
     review_grant_unlock,
     review_request_unlock,
     review_return,
     review_submit,
 )
-from intake.services import Move, RequestSpec, entry_undo, requests_log, requests_move
-from reports.models import Report
-from reports.services import report_compute, report_generate, report_request
-from reports.verification import report_check_data
 from tests.conftest import PASSWORD, THIS_MONTH, make_user
 
 pytestmark = pytest.mark.usefixtures("this_month")
@@ -149,7 +149,7 @@ def world(committed_db, demo_programme, settings):
 
 
 def snapshot() -> dict:
-    return {report.pk: (report.figures, report.fingerprint, report.basis)
+    return {report.pk: (report.body, report.fingerprint, report.basis)
             for report in Report.objects.filter(state=Report.State.READY)}
 
 
@@ -157,9 +157,9 @@ def assert_reports_unchanged(before: dict) -> None:
     reports = list(Report.objects.select_related("programme").filter(state=Report.State.READY))
     assert {report.pk for report in reports} == set(before)
     for report in reports:
-        assert (report.figures, report.fingerprint, report.basis) == before[report.pk]
+        assert (report.body, report.fingerprint, report.basis) == before[report.pk]
         document, basis = report_compute(report=report)
-        assert (document, basis) == (report.figures, report.basis), report
+        assert (document, basis) == (report.body, report.basis), report
         assert report_check_data(report=report).unchanged, report
 
 

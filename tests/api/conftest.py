@@ -5,8 +5,8 @@ import pytest
 from api.models import ApiToken
 from api.tokens import token_issue
 from intake.models import Programme
-from intake.review import review_accept, review_submit
-from reports.review import review_report_check
+from signoff.report_checks import review_report_check
+from signoff.services import review_accept, review_submit
 from tests.conftest import add_request, make_user
 from tests.reports.accepting import make_report
 

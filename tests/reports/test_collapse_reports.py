@@ -14,12 +14,12 @@ from intake import demo
 from intake.models import AuditEvent, HelpRequest, MonthReview, Programme, Status
 from intake.months import add_months, current_month, month_range
 from intake.retention import month_collapse
-from intake.review import review_accept, review_submit
 from intake.services import RequestSpec, requests_import
 from reports.models import Report
-from reports.review import review_report_check
 from reports.services import report_compute, report_generate, report_request
 from reports.verification import report_check_data
+from signoff.report_checks import review_report_check
+from signoff.services import review_accept, review_submit
 from tests.conftest import make_user, text_of
 
 pytestmark = pytest.mark.usefixtures("this_month")
@@ -44,7 +44,7 @@ def accept(programme, month, staff, auditor) -> None:
 
 
 def snapshot() -> dict:
-    return {report.pk: (report.figures, report.fingerprint, report.basis)
+    return {report.pk: (report.body, report.fingerprint, report.basis)
             for report in Report.objects.filter(state=Report.State.READY)}
 
 
@@ -53,7 +53,7 @@ def assert_every_report_unchanged(before: dict) -> None:
     assert len(reports) == len(before)
     for report in reports:
         figures, fingerprint, basis = before[report.pk]
-        assert (report.figures, report.fingerprint, report.basis) == (figures, fingerprint, basis)
+        assert (report.body, report.fingerprint, report.basis) == (figures, fingerprint, basis)
         document, now_basis = report_compute(report=report)
         assert document == figures, report
         assert document["fingerprint"] == fingerprint
@@ -91,7 +91,7 @@ def test_collapsing_every_month_of_the_demo_data_changes_no_report(demo_programm
     again = report_request(programme=demo_programme, month=demo.LAST_MONTH, send=False)
     report_generate(report_id=again.pk)
     again.refresh_from_db()
-    assert {**again.figures, "version": 1} == november.figures
+    assert {**again.body, "version": 1} == november.body
     assert len(reports) == 2 * 2 * len(month_range(demo.FIRST_MONTH, current_month()))
 
 

@@ -1,4 +1,4 @@
-"""Emergency purge (README, "Emergency purge: runbook"): delete every request, reference,
+"""Emergency purge (docs/operations.md, "Emergency purge: runbook"): delete every request, reference,
 entry, audit event, session and account but the administrators, keeping the monthly
 counts and the reports."""
 

@@ -2,26 +2,25 @@
 from open to accepted, and the unlock of an accepted one.
 
 Each step is one transaction: the programme's write lock is taken and the review row
-locked (the lock order, intake/models.py), changed by its rule on the model
+locked (the lock order, intake/locks.py), changed by its rule on the model
 (MonthReview.submit, .accept, ...) and saved with its audit event, noted with the
-acting account passed in. intake knows no reports: the caller passes `check_report`,
-which checks the version of the month's report the step rests on.
+acting account passed in. Submitting and accepting check the version of the month's
+report the step rests on (signoff/report_checks.py); tests of the steps alone may pass
+their own `check_report`.
 """
 
 import datetime as dt
-from collections.abc import Callable
 
 from django.db import transaction
 from django.utils import timezone
 
-from . import audit
-from .models import UNLOCK_DAYS, MonthReview, Programme, User, hold_programmes
-from .months import format_month
+from intake import audit
+from intake.locks import hold_programmes
+from intake.models import UNLOCK_DAYS, MonthReview, Programme, User
+from intake.months import format_month
 
-# check_report(version or None) -> the version checked: that it is a ready report of
-# the month whose figures are those of the data now (None: the latest ready one).
-# ValidationError, with a message for staff, otherwise.
-ReportCheck = Callable[[int | None], int]
+from .audit_actions import Action
+from .report_checks import ReportCheck, review_report_check
 
 
 def _review_for_update(programme: Programme, month: dt.date) -> MonthReview:
@@ -40,8 +39,8 @@ def _subject(review: MonthReview, detail: str = "") -> str:
     return f"{subject} {detail}" if detail else subject
 
 
-def review_submit(*, programme: Programme, month: dt.date, actor: User | None, check_report: ReportCheck,
-                  version: int | None = None) -> MonthReview:
+def review_submit(*, programme: Programme, month: dt.date, actor: User | None, version: int | None = None,
+                  check_report: ReportCheck | None = None) -> MonthReview:
     """Submit an open month for review on a version of its report (the latest ready
     one unless `version` says which): from then on the month is locked."""
     with transaction.atomic():
@@ -52,21 +51,23 @@ def review_submit(*, programme: Programme, month: dt.date, actor: User | None, c
         MonthReview(programme=programme, month=month).hold_months()
         review = _review_for_update(programme, month)
         review.check_can_submit()  # before the report is looked at
-        review.submit(version=check_report(version), by=actor)
+        check = check_report or review_report_check(programme, month)
+        review.submit(version=check(version), by=actor)
         review.save()
-        audit.record(actor, audit.Action.MONTH_SUBMITTED, _subject(review, f"v{review.report_version}"))
+        audit.record(actor, Action.MONTH_SUBMITTED, _subject(review, f"v{review.report_version}"))
     return review
 
 
-def review_accept(*, programme: Programme, month: dt.date, actor: User, check_report: ReportCheck) -> MonthReview:
+def review_accept(*, programme: Programme, month: dt.date, actor: User,
+                  check_report: ReportCheck | None = None) -> MonthReview:
     """Accept a submitted month, by an auditor who neither submitted it nor logged
     requests in it, once its report version is checked again against the data."""
     with transaction.atomic():
         review = _review_for_update(programme, month)
         review.accept(by=actor)
-        check_report(review.report_version)
+        (check_report or review_report_check(programme, month))(review.report_version)
         review.save()
-        audit.record(actor, audit.Action.MONTH_ACCEPTED, _subject(review, f"v{review.report_version}"))
+        audit.record(actor, Action.MONTH_ACCEPTED, _subject(review, f"v{review.report_version}"))
     return review
 
 
@@ -76,7 +77,7 @@ def review_return(*, programme: Programme, month: dt.date, reason: str, actor: U
         review = _review_for_update(programme, month)
         review.return_to_staff(reason=reason)
         review.save()
-        audit.record(actor, audit.Action.MONTH_RETURNED, _subject(review, reason))
+        audit.record(actor, Action.MONTH_RETURNED, _subject(review, reason))
     return review
 
 
@@ -86,7 +87,7 @@ def review_reopen(*, programme: Programme, month: dt.date, actor: User | None) -
         review = _review_for_update(programme, month)
         review.reopen()
         review.save()
-        audit.record(actor, audit.Action.MONTH_REOPENED, _subject(review))
+        audit.record(actor, Action.MONTH_REOPENED, _subject(review))
     return review
 
 
@@ -96,7 +97,7 @@ def review_request_unlock(*, programme: Programme, month: dt.date, reason: str, 
         review = _review_for_update(programme, month)
         review.request_unlock(reason=reason, by=actor)
         review.save()
-        audit.record(actor, audit.Action.UNLOCK_REQUESTED, _subject(review, reason))
+        audit.record(actor, Action.UNLOCK_REQUESTED, _subject(review, reason))
     return review
 
 
@@ -107,7 +108,7 @@ def review_grant_unlock(*, programme: Programme, month: dt.date, actor: User, da
         review = _review_for_update(programme, month)
         review.grant_unlock(by=actor, days=days)
         review.save()
-        audit.record(actor, audit.Action.UNLOCK_GRANTED, _subject(review, f"{days} d"))
+        audit.record(actor, Action.UNLOCK_GRANTED, _subject(review, f"{days} d"))
     return review
 
 
