@@ -17,7 +17,7 @@ from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer
 
 from intake.models import Programme
-from intake.months import current_month, format_month, month_in_sentence, month_range, parse_month
+from intake.months import MONTH_PATTERN, current_month, format_month, month_in_sentence, month_range, parse_month
 from reports.disclosure import MonthNotPublished, NotPublishable, published_document, published_months
 from reports.models import ReferenceFigure, Report
 
@@ -258,7 +258,7 @@ def report_latest(request, response: HttpResponse, scope: str = SCOPE):
     return _report_answer(request, response, report)
 
 
-MONTH = Path(..., pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM", examples=["2023-11"])
+MONTH = Path(..., pattern=f"^{MONTH_PATTERN}$", description="YYYY-MM", examples=["2023-11"])
 
 
 def _month(value: str) -> dt.date:

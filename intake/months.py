@@ -7,9 +7,9 @@ from django.utils import timezone
 from django.utils.dates import MONTHS_ALT
 from django.utils.translation import pgettext, pgettext_lazy
 
-# A month as written everywhere (URLs, forms, files, the API): YYYY-MM in ASCII
+# A month as written everywhere (URLs, forms, files, the API's schema): YYYY-MM in ASCII
 # digits only, since \d and int() also read "٢٠٢٣-١١" and "２０２３-１１" as 2023-11.
-MONTH_PATTERN = "[0-9]{4}-[0-9]{2}"
+MONTH_PATTERN = "[0-9]{4}-(?:0[1-9]|1[0-2])"
 _MONTH_RE = re.compile(MONTH_PATTERN)
 
 

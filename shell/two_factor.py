@@ -21,12 +21,12 @@ from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from config.security import locked_out
 from intake import audit
 from intake.audit_actions import Action
 from intake.forms import submitted
 
 from .audit_actions import ShellAction
+from .views import locked_out
 
 BACKUP_CODES = 10
 # Wrong codes are counted in the security counters' cache (settings.CACHES, the one login

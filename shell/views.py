@@ -4,6 +4,7 @@ pages for a refused access and a server error."""
 import csv
 import io
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import HttpResponseServerError, StreamingHttpResponse
@@ -180,3 +181,12 @@ def _csv_line(cells) -> str:
         f"'{cell}" if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell for cell in cells
     )
     return out.getvalue()
+
+
+def locked_out(request, original_response=None, credentials=None, *, code=False):
+    """The page a locked-out login gets (django-axes' AXES_LOCKOUT_CALLABLE): 429, saying
+    for how long, never a 500. With code=True, for wrong second-factor codes
+    (shell.two_factor)."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    context = {"minutes": minutes, "failures": settings.AXES_FAILURE_LIMIT, "code": code}
+    return render(request, "registration/locked_out.html", context, status=429)
