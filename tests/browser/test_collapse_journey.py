@@ -10,9 +10,9 @@ from playwright.sync_api import Page, expect
 
 from intake import demo
 from intake.models import HelpRequest, Programme
-from intake.review import review_accept, review_submit
-from reports.review import review_report_check
 from reports.services import report_generate, report_request
+from signoff.report_checks import review_report_check
+from signoff.services import review_accept, review_submit
 from tests.conftest import make_user
 
 from .helpers import check_accessibility, log_in, screenshot
