@@ -14,8 +14,9 @@ from intake.models import Programme
 from signoff.report_checks import review_report_check
 from signoff.services import review_grant_unlock, review_request_unlock, review_return, review_submit
 from tests.conftest import add_request
+from tests.reports.accepting import accept_month
 
-from .conftest import NOVEMBER, OCTOBER, accept, bearer, new_report
+from .conftest import NOVEMBER, OCTOBER, bearer, new_report
 
 SEPTEMBER = dt.date(2023, 9, 1)
 # Words of the internal review, in both languages: none may reach a partner (the outcome
@@ -54,7 +55,7 @@ def test_an_unlocked_month_is_not_published_anywhere(client, published, issue, p
 
 
 def test_an_earlier_month_unlocked_unpublishes_the_months_that_count_it(client, published, issue, people):
-    accept(published["programme"], people, month=OCTOBER)
+    accept_month(published["programme"], OCTOBER, **people)
     _, text = issue(programmes=[published["programme"]])
     assert published_in_listing(client, text) == ["2023-10", "2023-11"]
 
@@ -66,7 +67,7 @@ def test_an_earlier_month_unlocked_unpublishes_the_months_that_count_it(client, 
 
 
 def test_the_latest_report_is_of_the_latest_month_still_published(client, published, issue, people):
-    accept(published["programme"], people, month=OCTOBER)
+    accept_month(published["programme"], OCTOBER, **people)
     _, text = issue(programmes=[published["programme"]])
 
     unlock(published["programme"], people)  # November: October's figures do not count it
@@ -140,7 +141,7 @@ def test_a_version_made_from_data_changed_since_is_refused_without_saying_why(cl
     new_report(programme, NOVEMBER)
     add_request(programme=programme, month=NOVEMBER, category="legal")  # a late request, before the review
     new_report(programme, NOVEMBER)
-    accept(programme, people)
+    accept_month(programme, NOVEMBER, **people)
     _, text = issue(programmes=[programme])
 
     old = client.get("/api/v1/reports/late/2023-11/versions/1", **bearer(text))
