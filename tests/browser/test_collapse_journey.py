@@ -9,11 +9,10 @@ from django.utils.translation import gettext
 from playwright.sync_api import Page, expect
 
 from intake import demo
-from intake.models import HelpRequest, Programme
+from intake.models import HelpRequest
 from reports.services import report_generate, report_request
-from signoff.report_checks import review_report_check
-from signoff.services import review_accept, review_submit
 from tests.conftest import make_user
+from tests.reports.accepting import accept_month
 
 from .helpers import check_accessibility, log_in, screenshot
 
@@ -32,13 +31,11 @@ def in_language(page: Page, language: str) -> None:
 
 
 @pytest.mark.parametrize("language", ["en", "ru"])
-def test_staff_collapse_an_accepted_month_and_its_references_are_no_longer_found(language, page, committed_db, staff, auditor):
-    demo.load_demo()
-    programme = Programme.objects.get(slug=demo.SLUG)
+def test_staff_collapse_an_accepted_month_and_its_references_are_no_longer_found(language, page, committed_db, staff, auditor,
+                                                                               demo_programme):
+    programme = demo_programme
     report_generate(report_id=report_request(programme=programme, month=demo.LAST_MONTH, send=False).pk)
-    check = review_report_check(programme, demo.LAST_MONTH)
-    review_submit(programme=programme, month=demo.LAST_MONTH, actor=staff, check_report=check)
-    review_accept(programme=programme, month=demo.LAST_MONTH, actor=auditor, check_report=check)
+    accept_month(programme, demo.LAST_MONTH, staff=staff, auditor=auditor)
     reference = HelpRequest.objects.filter(closed_month=demo.LAST_MONTH).first().reference
     coordinator = make_user("coord-collapse", "Coordinator", [programme])
     suffix = "" if language == "en" else "-ru"

@@ -359,9 +359,8 @@ def test_staff_imports_what_excel_saves_after_a_preview(this_month, committed_db
 
 @pytest.mark.parametrize("language", ["en", "ru"])
 def test_staff_generates_the_november_2023_report_and_sees_it_become_ready(
-    language, page, live_server, celery_worker, held_worker, staff
+    language, page, live_server, celery_worker, held_worker, staff, demo_programme
 ):
-    demo.load_demo()
     load_reference_figures()  # what `manage.py load_demo` adds: the report shows them
     log_in(page, staff.username)
     if language == "ru":
@@ -429,9 +428,8 @@ def test_staff_generates_the_november_2023_report_and_sees_it_become_ready(
 
 
 def test_auditor_reads_the_report_downloads_its_csv_and_is_refused_the_intake_pages(
-    page, live_server, celery_worker, auditor
+    page, live_server, celery_worker, auditor, demo_programme
 ):
-    demo.load_demo()
     load_reference_figures()  # what `manage.py load_demo` adds: the report shows them
     call_command("monthly_report", "2023-11", "--programme", demo.SLUG, "--inline", stdout=io.StringIO())
     log_in(page, auditor.username)

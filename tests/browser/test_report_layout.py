@@ -147,8 +147,7 @@ def spilling(page: Page) -> list[str]:
 
 
 @pytest.fixture
-def article_report(committed_db) -> Report:
-    demo.load_demo()
+def article_report(committed_db, demo_programme) -> Report:
     load_reference_figures()
     call_command("monthly_report", "2023-11", "--programme", demo.SLUG, "--inline", stdout=io.StringIO())
     return Report.objects.get()
