@@ -6,8 +6,8 @@
                            # included: it installs Debian's chromium, axe-core and wrk when missing
     python3 dev.py test --fast  # the edit-test loop: leaves out the browser, worker and
                            # subprocess tests (pytest -m "not browser and not worker and not subprocess")
-    python3 dev.py bench   # the benchmark (README, "Benchmark"; extra arguments go to
-                           # `manage.py bench`): WIPES the database DATABASE_URL names
+    python3 dev.py bench   # the benchmark (docs/benchmark.md; extra arguments go to
+                           # `python -m bench`): WIPES the database DATABASE_URL names
 
 The tests run in several processes at once (pytest-xdist's -n, one per core, at most
 TEST_PROCESSES); `-n 0` (or -n N) among the extra arguments overrides that, and `-p no:xdist`
@@ -175,11 +175,12 @@ def run_bench(args: list[str]) -> int:
     env = {**os.environ, "DEBUG": "0", "HTTPS": "0", "TWO_FACTOR_REQUIRED": "0", "ALLOWED_HOSTS": "127.0.0.1",
            "PYTHONUNBUFFERED": "1"}
     env.setdefault("SECRET_KEY", secrets.token_urlsafe(48))
+    env.setdefault("TIME_ZONE", "UTC")  # production settings name one; the timings do not depend on it
     compile_translations(env)
     ensure_wrk(required=False)
     say("Migrating the database")
     call(PYTHON, "manage.py", "migrate", "--noinput", "-v", "0", env=env)
-    return subprocess.call([str(PYTHON), "manage.py", "bench", *args], cwd=ROOT, env=env)
+    return subprocess.call([str(PYTHON), "-m", "bench", *args], cwd=ROOT, env=env)
 
 
 def main() -> int:

@@ -50,7 +50,3 @@ class ApiTokenForm(forms.ModelForm):
         if day > today + dt.timedelta(days=MAX_DAYS):
             raise forms.ValidationError(_("The expiry day can be at most a year from today."))
         return day
-
-
-class RevokeForm(forms.Form):
-    """Nothing to fill in: the button is the decision."""

@@ -8,8 +8,9 @@ from ninja import Schema
 from pydantic import Field, create_model
 
 from intake.models import Category, Outcome
+from intake.months import MONTH_PATTERN
 
-Month = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2023-11"])]
+Month = Annotated[str, Field(pattern=f"^{MONTH_PATTERN}$", examples=["2023-11"])]
 Count = Annotated[
     int | Literal["<10", "[c]"],
     Field(description='A number of requests rounded to the nearest 5, "<10" for 1 to 9, or "[c]" when withheld '
@@ -32,8 +33,7 @@ class ProgrammeOut(Schema):
 
 class MonthOut(Schema):
     month: Month
-    state: Literal["open", "submitted", "accepted", "returned"]
-    published: bool = Field(description="Whether reports of this month can be read (only accepted months are).")
+    published: bool = Field(description="Whether the reports of this month can be read now.")
 
 
 class ReportSummary(Schema):

@@ -50,9 +50,10 @@ def token_new(request):
 def token_revoke_view(request, pk: int):
     token = get_object_or_404(ApiToken, pk=pk)
     if request.method == "POST":
-        if not token.revoked:
-            token_revoke(token=token, actor=request.user)
-        messages.success(request, _("The token of %(partner)s is revoked: it no longer works.") % {
-            "partner": token.partner})
+        names = {"partner": token.partner}
+        if token_revoke(token=token, actor=request.user):
+            messages.success(request, _("The token of %(partner)s is revoked: it no longer works.") % names)
+        else:  # by someone else, maybe at the same moment
+            messages.info(request, _("The token of %(partner)s was already revoked; nothing was changed.") % names)
         return redirect("api_token_list")
     return render(request, "api/token_revoke.html", {"token": token})

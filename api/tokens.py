@@ -24,6 +24,7 @@ from intake import audit
 from intake.models import User
 from intake.months import current_month
 
+from .audit_actions import ApiAction
 from .models import ApiToken, ApiUse
 from .problems import Problem
 
@@ -46,7 +47,7 @@ def token_issue(*, token: ApiToken, programmes, actor: User) -> tuple[ApiToken, 
             with transaction.atomic():
                 token.save()
                 token.programmes.set(programmes)
-                audit.record(actor, audit.Action.API_TOKEN_ISSUED, f"{TAG}_{prefix} {token.profile}")
+                audit.record(actor, ApiAction.API_TOKEN_ISSUED, f"{TAG}_{prefix} {token.profile}")
         except IntegrityError:  # the prefix is taken: draw another
             token.pk = None
             continue
@@ -54,11 +55,16 @@ def token_issue(*, token: ApiToken, programmes, actor: User) -> tuple[ApiToken, 
     raise RuntimeError("no free token prefix after 5 attempts")
 
 
-def token_revoke(*, token: ApiToken, actor: User) -> None:
+def token_revoke(*, token: ApiToken, actor: User | None) -> bool:
+    """Revoke `token`, with its audit event; False, and nothing written, if it was
+    revoked already. Of two revocations at once, the second waits for the first's row
+    lock and then finds the token revoked: one revocation, one event."""
     with transaction.atomic():
-        ApiToken.objects.filter(pk=token.pk).update(revoked=True)
+        revoked = ApiToken.objects.filter(pk=token.pk, revoked=False).update(revoked=True)
         token.revoked = True
-        audit.record(actor, audit.Action.API_TOKEN_REVOKED, f"{TAG}_{token.prefix}")
+        if revoked:
+            audit.record(actor, ApiAction.API_TOKEN_REVOKED, f"{TAG}_{token.prefix}")
+    return bool(revoked)
 
 
 def is_expired(token: ApiToken, today: dt.date | None = None) -> bool:

@@ -16,9 +16,9 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer
 
-from intake.models import MonthReview, Programme
-from intake.months import current_month, format_month, month_range, parse_month
-from reports.disclosure import NotPublishable, published_document
+from intake.models import Programme
+from intake.months import MONTH_PATTERN, current_month, format_month, month_in_sentence, month_range, parse_month
+from reports.disclosure import MonthNotPublished, NotPublishable, published_document, published_months
 from reports.models import ReferenceFigure, Report
 
 from . import problems
@@ -85,7 +85,7 @@ api = Api(
     title="Case intake figures API",
     version="1.0.0",
     description="Read-only figures of the organisation's monthly reports, as a partner or the public may see "
-                "them (small counts suppressed, others rounded to 5). Only accepted months are published. "
+                "them (small counts suppressed, others rounded to 5), for the months it has published. "
                 "Send your token as `Authorization: Bearer <token>`; 60 requests a minute per token by default.",
     auth=BearerToken(),
     renderer=Renderer(),
@@ -176,27 +176,14 @@ def programme_detail(request, slug: str = SLUG):
 
 
 @v1.get("/programmes/{slug}/months", response={200: list[MonthOut], **ERRORS},
-        summary="The programme's months, from its first to this one, with their review states")
+        summary="The programme's months, from its first to this one, and whether each is published")
 def programme_months(request, slug: str = SLUG):
+    # Whether a month is published, never its review state: that a month was returned,
+    # or is being corrected, is the organisation's own business.
     programme = _programme(request.auth, slug)
-    states = dict(MonthReview.objects.filter(programme=programme).values_list("month", "state"))
+    published = published_months(programme)
     months = month_range(programme.first_month, current_month()) if programme.first_month <= current_month() else []
-    return [{"month": format_month(m), "state": states.get(m, "open"), "published": states.get(m) == "accepted"}
-            for m in months]
-
-
-def _published_months(programme: Programme | None) -> set[dt.date]:
-    """The months whose reports of this scope are published: accepted (for all
-    programmes, accepted in every programme that had started)."""
-    accepted = MonthReview.objects.filter(state=MonthReview.State.ACCEPTED)
-    if programme is not None:
-        return set(accepted.filter(programme=programme).values_list("month", flat=True))
-    starts = dict(Programme.objects.values_list("pk", "first_month"))
-    by_month: dict[dt.date, set[int]] = {}
-    for programme_id, month in accepted.values_list("programme_id", "month"):
-        by_month.setdefault(month, set()).add(programme_id)
-    return {month for month, ids in by_month.items()
-            if {pk for pk, first in starts.items() if first <= month} <= ids}
+    return [{"month": format_month(m), "published": m in published} for m in months]
 
 
 def _summary(report: Report, scope: str) -> dict:
@@ -209,9 +196,21 @@ def _summary(report: Report, scope: str) -> dict:
         summary="The published reports of a scope (a programme's slug, or all), newest first")
 def report_list(request, scope: str = SCOPE):
     programme = _scope(request.auth, scope)
-    reports = (Report.objects.for_scope(programme).filter(state=Report.State.READY, month__in=_published_months(programme))
+    reports = (Report.objects.for_scope(programme).filter(state=Report.State.READY, month__in=published_months(programme))
                .order_by("-month", "-version").only("month", "version"))
     return [_summary(report, scope) for report in reports]
+
+
+def _not_published(scope: Programme | None, month: dt.date) -> Problem:
+    """A 409 saying that a month is not published, and nothing of why: its review state
+    is not the partner's business."""
+    names = {"month": month_in_sentence(month)}
+    if scope is None:
+        detail = _("The figures of all programmes for %(month)s are not published.") % names
+    else:
+        names["programme"] = scope.localized("name")
+        detail = _("The figures of %(programme)s for %(month)s are not published.") % names
+    return Problem(409, _("Not published yet"), detail)
 
 
 def _report_answer(request, response: HttpResponse, report: Report | None):
@@ -219,8 +218,12 @@ def _report_answer(request, response: HttpResponse, report: Report | None):
         raise Problem(404, _("Not found"), _("There is no such report."))
     try:
         document = published_document(report, request.auth.profile)
-    except NotPublishable as exc:
-        raise Problem(409, _("Not published yet"), str(exc)) from None
+    except MonthNotPublished:
+        raise _not_published(report.programme, report.month) from None
+    except NotPublishable:  # a version made from data that has changed since
+        raise Problem(409, _("Not published yet"), _("Version %(version)s of this report is not published: ask for "
+                                                     "the latest version of the month.")
+                      % {"version": report.version}) from None
     etag = f'"{request.auth.profile}-{document["fingerprint"].removeprefix("sha256:")}"'
     if_none_match = request.headers.get("If-None-Match", "")
     if if_none_match:
@@ -244,11 +247,18 @@ def _ready(programme: Programme | None):
         summary="The latest version of the report of the scope's latest published month")
 def report_latest(request, response: HttpResponse, scope: str = SCOPE):
     programme = _scope(request.auth, scope)
-    report = _ready(programme).filter(month__in=_published_months(programme)).order_by("-month", "-version").first()
+    published = published_months(programme)
+    if not published:
+        if programme is None:
+            detail = _("No month of all programmes is published yet.")
+        else:
+            detail = _("No month of %(programme)s is published yet.") % {"programme": programme.localized("name")}
+        raise Problem(409, _("Not published yet"), detail)
+    report = _ready(programme).filter(month__in=published).order_by("-month", "-version").first()
     return _report_answer(request, response, report)
 
 
-MONTH = Path(..., pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM", examples=["2023-11"])
+MONTH = Path(..., pattern=f"^{MONTH_PATTERN}$", description="YYYY-MM", examples=["2023-11"])
 
 
 def _month(value: str) -> dt.date:

@@ -12,6 +12,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django_otp import user_has_device
 
+from .sessions import login_url, post_without_session
+
 SESSION_STARTED = "session_started"
 
 
@@ -29,8 +31,10 @@ class SessionLifetimeMiddleware:
             started = request.session.setdefault(SESSION_STARTED, int(time.time()))
             if time.time() - started > settings.SESSION_ABSOLUTE_AGE:
                 logout(request)
+                if request.method not in ("GET", "HEAD", "OPTIONS"):
+                    return post_without_session(request)  # the view does not run: nothing saved
                 messages.info(request, _("Your session has ended. Please log in again."))
-                return redirect(settings.LOGIN_URL)
+                return redirect(login_url(request.get_full_path()))
         return self.get_response(request)
 
 

@@ -18,13 +18,3 @@ def client_address(request) -> str:
             address = forwarded.split(",")[-1].strip()  # the hop the proxy itself saw
     digest = hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256).digest()
     return str(ipaddress.IPv6Address(digest[:16]))
-
-
-def locked_out(request, original_response=None, credentials=None, *, code=False):
-    """The page a locked-out login gets: 429, saying for how long, never a 500. With
-    code=True, for wrong second-factor codes (shell.two_factor)."""
-    from django.shortcuts import render
-
-    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    context = {"minutes": minutes, "failures": settings.AXES_FAILURE_LIMIT, "code": code}
-    return render(request, "registration/locked_out.html", context, status=429)

@@ -2,8 +2,8 @@
 
 The defaults run on a fresh checkout with nothing else installed: a SQLite file and
 Celery over kombu's filesystem transport, both under var/. Production sets
-DATABASE_URL (PostgreSQL), CELERY_BROKER_URL (Redis), SECRET_KEY, ALLOWED_HOSTS and
-DEBUG=0. A bad value stops start-up with a message naming the variable.
+DATABASE_URL (PostgreSQL), CELERY_BROKER_URL (Redis), SECRET_KEY, ALLOWED_HOSTS,
+TIME_ZONE and DEBUG=0. A bad value stops start-up with a message naming the variable.
 """
 
 import datetime as dt
@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "bootstrap",  # Bootstrap's static files (django-bootstrap-static)
     "intake",
     "reports",
+    "signoff",  # month sign-off, above intake and reports
     "shell",  # the site around them: home, audit log, second factor, error pages
     "api",  # the read-only JSON API for partners (/api/) and its tokens
 ]
@@ -120,17 +121,19 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # The headers of every page, outside the session's middleware, so that the page it
+    # answers with when a session ends during a request has them too (config/sessions.py).
+    "config.middleware.NoStoreMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.sessions.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
     "config.middleware.SessionLifetimeMiddleware",
-    "config.middleware.NoStoreMiddleware",
     "config.middleware.SecondFactorMiddleware",
     "axes.middleware.AxesMiddleware",
     "api.middleware.CorsMiddleware",
@@ -221,7 +224,15 @@ LANGUAGES = [("en", "English"), ("ru", "Русский")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
-TIME_ZONE = env_str("TIME_ZONE", "UTC")
+# Where the organisation works: a month begins at midnight there, and a month that has
+# not begun there is "the future". Production must say which (in UTC, a team in Moscow
+# could not log the new month until 03:00 on the 1st); development runs in UTC.
+TIME_ZONE = env_str("TIME_ZONE", "UTC" if DEBUG else "")
+if not TIME_ZONE:
+    raise ImproperlyConfigured(
+        "TIME_ZONE must be set when DEBUG is off: the IANA time zone the organisation works in, where its "
+        "months begin, e.g. TIME_ZONE=Europe/Moscow."
+    )
 try:
     zoneinfo.ZoneInfo(TIME_ZONE)
 except (zoneinfo.ZoneInfoNotFoundError, ValueError):
@@ -271,6 +282,9 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # The CSRF token lives in the session, not in a cookie that would outlive it by a year
 # and show, on a seized computer, that the app was used. No script reads it.
 CSRF_USE_SESSIONS = True
+# A POST without a logged-in session (it ended, or another site sent it) goes to the
+# login page and does nothing; with one, a missing or wrong token is a 403.
+CSRF_FAILURE_VIEW = "config.sessions.csrf_failure"
 # Idle sessions end after 30 minutes: the cookie's age is renewed on every request.
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
@@ -296,11 +310,27 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
 AXES_CLIENT_IP_CALLABLE = "config.security.client_address"
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "config.security.locked_out"
+AXES_LOCKOUT_CALLABLE = "shell.views.locked_out"
 AXES_VERBOSE = False
 AXES_DISABLE_ACCESS_LOG = True
-# The cache lives in the database, shared by every web process (made by a migration).
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cache_entries"}}
+AXES_CACHE = "security"
+# Two caches in the database, shared by every web process (tables made by migrations).
+# "security" holds what throttles logins and second-factor codes: django-axes' counts of
+# wrong passwords and shell/two_factor.py's counts of wrong codes and the codes already
+# used. Nothing else writes to it, and it is never culled (Django's database cache would
+# delete a third of its rows, the first by key, whenever it held more than MAX_ENTRIES,
+# and a lockout with them): every row ends by itself, at most 15 minutes after it was
+# written, and the clean-up deletes it then. It grows only with failed logins, each of
+# which costs the server a password hash, so it stays far from this number.
+# "default" holds the rest, written only by people logged in: import previews, imports
+# confirmed and entries undone, each for an hour. Real use is a few dozen at a time; past
+# 5,000 rows the ones that sort first go, and a preview gone must be uploaded again.
+_DATABASE_CACHE = "django.core.cache.backends.db.DatabaseCache"
+CACHES = {
+    "default": {"BACKEND": _DATABASE_CACHE, "LOCATION": "cache_entries", "OPTIONS": {"MAX_ENTRIES": 5_000}},
+    "security": {"BACKEND": _DATABASE_CACHE, "LOCATION": "security_counters",
+                 "OPTIONS": {"MAX_ENTRIES": 10**12}},
+}
 
 # Nothing loads from another host, and no inline script or style runs. Bootstrap's
 # stylesheet draws a few icons from data: URIs.

@@ -20,7 +20,7 @@ urlpatterns = [
     path("account/backup-codes/", two_factor.backup_codes, name="two_factor_backup_codes"),
     path("requests/", include("intake.urls")),
     path("reports/", include("reports.urls")),
-    path("review/", include("reports.review_urls")),
+    path("review/", include("signoff.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api-tokens/", include("api.staff_urls")),

@@ -3,10 +3,12 @@
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 
+from .audit_actions import Action
 from .models import AuditEvent, User
+from .models.audit_events import action_choices, action_label
 from .months import current_month
 
-Action = AuditEvent.Action
+__all__ = ["Action", "action_choices", "action_label", "record"]
 
 
 def record(actor: User | None, action: str, subject: str = "") -> None:

@@ -1,10 +1,10 @@
-from .months import format_month, parse_month
+from .months import MONTH_PATTERN, format_month, parse_month
 
 
 class MonthConverter:
     """YYYY-MM in a URL <-> the date of that month's first day."""
 
-    regex = r"[0-9]{4}-[0-9]{2}"  # not \d, which a URL pattern lets match any script's digits
+    regex = MONTH_PATTERN  # not \d, which a URL pattern lets match any script's digits
 
     def to_python(self, value):
         return parse_month(value)  # ValueError -> 404

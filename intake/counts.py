@@ -60,23 +60,20 @@ def first_month(programme: Programme | None) -> dt.date | None:
     return Programme.objects.aggregate(first=Min("first_month"))["first"]
 
 
-def status_counts(*, programmes, month: dt.date, months: list[dt.date] | None = None):
-    """For each programme, how many of the requests received in `month` are in each
-    status (every status present, zeros included). With `months` instead, the same
-    for each of those months: {programme id: {month: {status: n}}}. One query."""
-    wanted = months if months is not None else [month]
-    counts = {programme.pk: {m: dict.fromkeys(Status.values, 0) for m in wanted} for programme in programmes}
+def status_counts(*, programmes, months: list[dt.date]) -> dict[int, dict[dt.date, dict[str, int]]]:
+    """For each programme and each of `months`, how many of the requests received in
+    that month are in each status (every status present, zeros included):
+    {programme id: {month: {status: n}}}. One query."""
+    counts = {programme.pk: {m: dict.fromkeys(Status.values, 0) for m in months} for programme in programmes}
     grouped = (
-        MonthlyCount.objects.filter(programme__in=list(counts), month__in=wanted)
+        MonthlyCount.objects.filter(programme__in=list(counts), month__in=months)
         .values_list("programme", "month", "status")
         .annotate(n=Sum("requests"))
         .order_by()
     )
     for programme_id, row_month, status, n in grouped:
         counts[programme_id][row_month][status] = n
-    if months is not None:
-        return counts
-    return {programme_id: by_month[month] for programme_id, by_month in counts.items()}
+    return counts
 
 
 def open_count(*, programmes) -> int:

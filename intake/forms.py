@@ -6,13 +6,13 @@ form only converts, limits choices to the user's programmes and shows the errors
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.formats import number_format
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from .imports import MAX_BYTES, ImportRefused, check_size
 from .models import Category, Outcome, Status
-from .months import current_month, format_month, parse_month
-from .services import MAX_COUNT, Move, RequestSpec, parse_count
+from .months import MONTH_PATTERN, current_month, format_month, parse_month
+from .services import MAX_COUNT, Move, RequestSpec, count_allowed, max_count_text, parse_count
 
 
 def submitted(request):
@@ -27,7 +27,7 @@ class MonthField(forms.CharField):
     # A text input, not type=month: a browser's month picker speaks the browser's
     # language, not the page's, and the hint below says the form in the page's.
     widget = forms.TextInput(attrs={"placeholder": _("YYYY-MM"), "inputmode": "numeric", "autocomplete": "off",
-                                    "pattern": "[0-9]{4}-[0-9]{2}", "size": "8"})
+                                    "pattern": MONTH_PATTERN, "size": "8"})
     default_error_messages = {"required": _("Enter the month, as YYYY-MM, e.g. 2023-11.")}
 
     def __init__(self, **kwargs):
@@ -77,13 +77,19 @@ class RequestCountField(CountField):
     """How many requests: from 1 to MAX_COUNT, said as such when missing or out of range."""
 
     def __init__(self, **kwargs):
+        # min and max are the browser's hints; the range is checked in validate.
+        kwargs.setdefault("help_text", _count_help())
         super().__init__(min_value=1, max_value=MAX_COUNT, **kwargs)
         self.validators = []  # the range is checked in validate, with one message
 
     def validate(self, value):
-        if value in self.empty_values or not 1 <= value <= MAX_COUNT:
+        if value in self.empty_values or not count_allowed(value):
             raise ValidationError(_("Enter a count from 1 to %(max)s."), code="range",
-                                  params={"max": number_format(MAX_COUNT, force_grouping=True)})
+                                  params={"max": max_count_text()})
+
+
+# The hint under a count's field, in the language of the page it is shown on.
+_count_help = lazy(lambda: _("From 1 to %(max)s.") % {"max": max_count_text()}, str)
 
 
 def _choices(choices, blank_label=None):
@@ -129,7 +135,9 @@ class LogRequestForm(ProgrammeForm):
         cleaned = super().clean()
         if not self.errors:
             try:
-                self.spec().validate()
+                # The month's lock is checked once, by the write (cells_apply), whose
+                # refusal the view shows on this form.
+                self.spec().validate(adding=False)
             except ValidationError as exc:
                 apply_errors(self, exc)
         return cleaned
@@ -145,7 +153,7 @@ class LogCountsForm(LogRequestForm):
         label=_("Outcome"), choices=_choices(Outcome.choices, _("— (only for closed requests)")), required=False
     )
     closed_month = MonthField(label=_("Month closed"), required=False, help_text=_("Only for closed requests."))
-    count = RequestCountField(label=_("How many requests"), help_text=_("From 1 to 5,000."))
+    count = RequestCountField(label=_("How many requests"))
 
     field_order = ["programme", "month", "category", "status", "outcome", "closed_month", "count"]
 
@@ -195,7 +203,7 @@ class MoveForm(ProgrammeForm):
     # or the waiting list prefills it).
     from_status = forms.ChoiceField(label=_("Current status"), choices=_choices(Status.choices, _("Choose…")),
                                     error_messages={"required": _("Choose the current status of the requests to move.")})
-    count = RequestCountField(label=_("How many"), help_text=_("From 1 to 5,000."))
+    count = RequestCountField(label=_("How many"))
     # No default: nothing is closed unless the person chooses it.
     to_status = forms.ChoiceField(label=_("New status"), choices=_choices(Status.choices, _("Choose…")),
                                   error_messages={"required": _("Choose the new status.")})

@@ -7,14 +7,16 @@ from django.utils import timezone
 from django.utils.dates import MONTHS_ALT
 from django.utils.translation import pgettext, pgettext_lazy
 
-# ASCII digits only: \d and int() also read "٢٠٢٣-١١" and "２０２３-１１" as 2023-11.
-_MONTH_RE = re.compile(r"([0-9]{4})-([0-9]{2})")
+# A month as written everywhere (URLs, forms, files, the API's schema): YYYY-MM in ASCII
+# digits only, since \d and int() also read "٢٠٢٣-١١" and "２０２３-１１" as 2023-11.
+MONTH_PATTERN = "[0-9]{4}-(?:0[1-9]|1[0-2])"
+_MONTH_RE = re.compile(MONTH_PATTERN)
 
 
 def parse_month(value: str) -> dt.date:
     """'2023-11' -> date(2023, 11, 1); ValueError naming the expected form otherwise."""
-    match = _MONTH_RE.fullmatch(value.strip())
-    year, month = (int(match.group(1)), int(match.group(2))) if match else (0, 0)
+    value = value.strip()
+    year, month = (int(value[:4]), int(value[5:])) if _MONTH_RE.fullmatch(value) else (0, 0)
     if not (dt.MINYEAR <= year and 1 <= month <= 12):
         raise ValueError(f"{value!r} is not a month in the form YYYY-MM")
     return dt.date(year, month, 1)

@@ -1,7 +1,8 @@
 """Writes of requests: log them, change one, undo an entry, move many, import a file.
 
 Each is one transaction with its audit event, noted with the acting account passed in:
-all of it is written, or nothing.
+all of it is written, or nothing. Each takes its locks in the lock order written down in
+intake/locks.py, beginning with the write lock of the programmes it writes.
 """
 
 import datetime as dt
@@ -19,13 +20,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from . import audit
+from .audit_actions import Action
+from .cells import cells_apply, cells_months
+from .locks import hold_programmes
 from .models import (
     Category,
     Cell,
+    ChangedElsewhere,
     Entry,
     HelpRequest,
     MonthLocks,
-    MonthlyCount,
+    MonthWriter,
     MovedRequest,
     Programme,
     Status,
@@ -62,7 +67,7 @@ class RequestSpec:
     def validate(self, *, adding: bool = True, locks: MonthLocks | None = None) -> None:
         """The model's rules, raised as a ValidationError keyed by field; with `adding`,
         also MonthLocked if requests cannot be added to this cell now because a month is
-        locked (`locks` reads the locked months once for many specs). MonthlyCount.apply
+        locked (`locks` reads the locked months once for many specs). cells_apply
         checks again inside the write's transaction: this is for a clear message first."""
         HelpRequest(**self.fields()).clean()
         if adding:
@@ -101,20 +106,29 @@ def parse_count(text: str) -> int:
     return int(text)  # ValueError past Python's 4,300 digits, too
 
 
+def count_allowed(count: int) -> bool:
+    """Whether one count may log `count` requests: the one statement of the range."""
+    return 1 <= count <= MAX_COUNT
+
+
+def max_count_text() -> str:
+    """MAX_COUNT as the active language writes it (5,000; 5 000)."""
+    return number_format(MAX_COUNT, force_grouping=True)
+
+
 def check_count(count: int) -> None:
-    if not 1 <= count <= MAX_COUNT:
-        raise ValidationError(
-            {"count": _("The count must be between 1 and %(max)s.") % {"max": number_format(MAX_COUNT, force_grouping=True)}}
-        )
+    if not count_allowed(count):
+        raise ValidationError({"count": _("The count must be between 1 and %(max)s.") % {"max": max_count_text()}})
 
 
 def requests_log(*, spec: RequestSpec, count: int = 1, author: User | None, kind: str = Entry.Kind.COUNT) -> Entry:
     """Log `count` identical requests as one entry, in one transaction."""
     check_count(count)
-    spec.validate()
+    spec.validate(adding=False)  # the lock is checked by cells_apply, under the write's locks
     with transaction.atomic():
+        hold_programmes([spec.programme.pk])
         entry = _create_entries([(spec, count)], author=author, kind=kind)[0]
-        audit.record(author, audit.Action.REQUESTS_LOGGED, f"{spec.programme.slug}, {count}")
+        audit.record(author, Action.REQUESTS_LOGGED, f"{spec.programme.slug}, {count}")
     return entry
 
 
@@ -146,7 +160,7 @@ def _write_entries(groups: list[tuple[RequestSpec, int]], *, author: User | None
     deltas: Counter[Cell] = Counter()
     for spec, count in groups:
         deltas[spec.cell()] += count
-    MonthlyCount.objects.apply(deltas)
+    cells_apply(deltas, by=author)
     return list(entries.values())
 
 
@@ -204,13 +218,20 @@ def _insert_requests(groups: list[tuple[RequestSpec, int, int]]) -> None:
 
 
 def requests_add(requests: Iterable[HelpRequest]) -> list[HelpRequest]:
-    """Insert requests made elsewhere (the demo data), with their entries' sizes and the
-    counts, in one transaction."""
+    """Insert requests made elsewhere (the demo data), with their entries' sizes, the
+    counts and their entries' authors as writers of their months, in one transaction."""
+    requests = list(requests)
     with transaction.atomic():
+        hold_programmes({request.programme_id for request in requests})
         made = HelpRequest.objects.bulk_create(requests, batch_size=1000)
-        MonthlyCount.objects.apply(Counter(request.cell for request in made))
-        for entry_id, size in Counter(request.entry_id for request in made if request.entry_id).items():
+        cells_apply(Counter(request.cell for request in made), by=None)
+        sizes = Counter(request.entry_id for request in made if request.entry_id)
+        for entry_id, size in sizes.items():
             Entry.objects.filter(pk=entry_id).update(size=F("size") + size)
+        authors = dict(Entry.objects.filter(pk__in=list(sizes), author__isnull=False).values_list("pk", "author"))
+        for author in set(authors.values()):
+            MonthWriter.objects.note(User(pk=author), cells_months(
+                request.cell for request in made if authors.get(request.entry_id) == author))
     return made
 
 
@@ -226,11 +247,6 @@ class AlreadyUndone(ValidationError):
         super().__init__(_("This entry has already been undone; nothing was removed."))
 
 
-def collapsed_entry_message() -> str:
-    return _("This entry can no longer be undone: some of its requests were closed in a month that has been "
-             "accepted, and were kept as counts only.")
-
-
 def _undone_key(pk: int) -> str:
     return f"intake:entry-undone:{pk}"
 
@@ -240,33 +256,34 @@ def entry_undo(*, entry: Entry, actor: User | None) -> int:
     and (AlreadyUndone) when someone else undid it first."""
     pk = entry.pk
     with transaction.atomic():
+        # Every programme it changes: an import may hold requests of several.
+        of_entry = HelpRequest.objects.filter(entry_id=pk).order_by().values_list("programme_id", flat=True)
+        hold_programmes({entry.programme_id, *of_entry.distinct()})
         # The row stays locked until the caller commits: a second undo waits here, then finds it gone.
-        locked = Entry.objects.select_for_update().filter(pk=pk)
-        if not locked.exists():
+        current = Entry.objects.select_for_update().filter(pk=pk).first()
+        if current is None:
             raise AlreadyUndone()
-        if locked.filter(collapsed=True).exists():
-            raise ValidationError(collapsed_entry_message())
-        if not locked.recent().exists():
-            raise ValidationError(_("Only entries of the current or the previous month can be undone."))
-        deleted = _move_back(entry) if entry.kind == Entry.Kind.MOVE else _delete_requests(entry_id=pk)
+        current.check_undo()
+        deleted = _move_back(entry, by=actor) if entry.kind == Entry.Kind.MOVE else _delete_requests(entry_id=pk,
+                                                                                                   by=actor)
         entry.delete()
         # In the database cache, so in this transaction: remembered only if the undo is committed.
         cache.set(_undone_key(pk), entry.programme_id, UNDONE_REMEMBERED_SECONDS)
-        audit.record(actor, audit.Action.ENTRY_UNDONE, f"{entry.programme.slug}, {deleted}")
+        audit.record(actor, Action.ENTRY_UNDONE, f"{entry.programme.slug}, {deleted}")
     return deleted
 
 
-def _delete_requests(*, entry_id: int) -> int:
+def _delete_requests(*, entry_id: int, by: User | None) -> int:
     """Delete an entry's requests and take them off the counts, each from the cell it is
     in now (it may have been moved since it was logged)."""
     of_entry = HelpRequest.objects.filter(entry_id=entry_id)
     locked = _lock(of_entry)
     of_entry.delete()  # the rows locked: no request joins an entry after it is logged
-    MonthlyCount.objects.apply({cell: -n for cell, n in Counter(cell for _pk, cell in locked).items()})
+    cells_apply({cell: -n for cell, n in Counter(cell for _pk, cell in locked).items()}, by=by)
     return len(locked)
 
 
-def _move_back(entry: Entry) -> int:
+def _move_back(entry: Entry, *, by: User | None) -> int:
     """Put the requests of a move back where they were, exactly; refused, with nothing
     changed, when any of them has been changed or removed since."""
     moved = list(entry.moved.all())
@@ -291,7 +308,7 @@ def _move_back(entry: Entry) -> int:
         deltas[cell._replace(status=origin[0], outcome=origin[1], closed_month=origin[2])] += 1
     for (status, outcome, closed_month), ids in by_origin.items():
         HelpRequest.objects.filter(pk__in=ids).update(status=status, outcome=outcome, closed_month=closed_month)
-    MonthlyCount.objects.apply(deltas)
+    cells_apply(deltas, by=by)
     return len(moved)
 
 
@@ -334,7 +351,7 @@ def requests_move(move: Move, *, actor: User | None) -> int:
     RequestSpec(
         programme=move.programme, month=move.month, category=move.category, status=move.to_status,
         outcome=move.outcome, closed_month=move.closed_month,
-    ).validate(adding=False)  # the lock is checked on what moves, in MonthlyCount.apply
+    ).validate(adding=False)  # the lock is checked on what moves, in cells_apply
     matching = HelpRequest.objects.filter(
         programme=move.programme, month=move.month, category=move.category, status=move.from_status
     )
@@ -342,6 +359,7 @@ def requests_move(move: Move, *, actor: User | None) -> int:
     target = Cell(move.programme.pk, move.month, move.category, move.to_status,
                   move.outcome if closed else "", move.closed_month if closed else None)
     with transaction.atomic():
+        hold_programmes([move.programme.pk])
         locked = _lock(matching, limit=move.count)
         # Still in the status moved from, since they are locked.
         moved = HelpRequest.objects.filter(pk__in=[pk for pk, _cell in locked]).update(
@@ -358,7 +376,7 @@ def requests_move(move: Move, *, actor: User | None) -> int:
         # Closed requests leave the cells of their outcomes and months closed.
         deltas = Counter({target: moved})
         deltas.subtract(cell for _pk, cell in locked)
-        MonthlyCount.objects.apply(deltas)
+        cells_apply(deltas, by=actor)
         # Remembered so that the move can be undone exactly: an entry of the month it was made in.
         entry = Entry.objects.create(programme=move.programme, month=current_month(), kind=Entry.Kind.MOVE,
                                      author=actor, size=moved)
@@ -368,7 +386,7 @@ def requests_move(move: Move, *, actor: User | None) -> int:
                          to_closed_month=target.closed_month)
             for pk, cell in locked
         )
-        audit.record(actor, audit.Action.REQUESTS_MOVED, f"{move.programme.slug}, {moved}")
+        audit.record(actor, Action.REQUESTS_MOVED, f"{move.programme.slug}, {moved}")
     return moved
 
 
@@ -376,10 +394,11 @@ def requests_import(groups: list[tuple[RequestSpec, int]], *, author: User | Non
     """Write the rows of a checked CSV file as one entry, all or nothing."""
     check_import_total(sum(count for _spec, count in groups))
     with transaction.atomic():
+        hold_programmes({spec.programme.pk for spec, _count in groups})
         entries = _create_entries(groups, author=author, kind=Entry.Kind.IMPORT)
         total = sum(count for _spec, count in groups)
         # No account: the rows came from the command line.
-        audit.record(author, audit.Action.REQUESTS_IMPORTED, str(total) if author else f"{total} (command line)")
+        audit.record(author, Action.REQUESTS_IMPORTED, str(total) if author else f"{total} (command line)")
     return entries
 
 
@@ -397,24 +416,55 @@ def check_import_total(total: int) -> None:
 # then finds the status it saw gone; the model's conditional UPDATE refuses it anyway.
 
 
-def _request_change(help_request: HelpRequest, *, seen: str, actor: User | None, change: Callable[[], None]) -> None:
+def _request_change(help_request: HelpRequest, *, seen: str, actor: User | None,
+                    change: Callable[[User | None], None]) -> None:
     with transaction.atomic():
+        hold_programmes([help_request.programme_id])  # the views that lock the row take it before
         help_request.check_unchanged(seen)
-        change()
-        audit.record(actor, audit.Action.REQUEST_CHANGED, f"{help_request.programme.slug}, {help_request.status}")
+        change(actor)
+        audit.record(actor, Action.REQUEST_CHANGED, f"{help_request.programme.slug}, {help_request.status}")
+
+
+def request_move(help_request: HelpRequest, status: str, *, outcome: str = "",
+                 closed_month: dt.date | None = None, by: User | None = None) -> None:
+    """Change a request's status by the workflow's rules and save it, with its counts;
+    TransitionError or ValidationError, and nothing saved, when the change is not
+    allowed; ChangedElsewhere, and nothing saved, when the stored request is no longer
+    as this one was loaded (in the same status, outcome and month closed). `by`: the
+    account that makes the change (None: the command line, the schedule)."""
+    loaded = help_request.change_to(status, outcome=outcome, closed_month=closed_month)
+    with transaction.atomic():
+        # Saved only over the request as it was loaded: a change committed meanwhile
+        # leaves no row to update, instead of being overwritten, and the cell it
+        # leaves in the counts is exactly the one it was loaded in.
+        saved = HelpRequest.objects.filter(pk=help_request.pk, **loaded._asdict()).update(
+            status=help_request.status, outcome=help_request.outcome, closed_month=help_request.closed_month
+        )
+        if saved:
+            cells_apply({loaded: -1, help_request.cell: 1}, by=by)
+    if not saved:
+        help_request.refresh_from_db(fields=["status", "outcome", "closed_month"])
+        raise ChangedElsewhere(help_request.status)
 
 
 def request_start(*, help_request: HelpRequest, seen: str, actor: User | None) -> None:
     """Start work on a request that is still in the status `seen` (ChangedElsewhere if not)."""
-    _request_change(help_request, seen=seen, actor=actor, change=help_request.start)
+    help_request.check_unchanged(seen)
+    help_request.check_can_start()
+    _request_change(help_request, seen=seen, actor=actor,
+                    change=lambda by: request_move(help_request, Status.IN_PROGRESS, by=by))
 
 
 def request_close(*, help_request: HelpRequest, seen: str, outcome: str, month: dt.date, actor: User | None) -> None:
     """Close a request that is still in the status `seen`, with its outcome and the month closed."""
     _request_change(help_request, seen=seen, actor=actor,
-                    change=lambda: help_request.close(outcome=outcome, month=month))
+                    change=lambda by: request_move(help_request, Status.CLOSED, outcome=outcome, closed_month=month,
+                                                   by=by))
 
 
 def request_reopen(*, help_request: HelpRequest, seen: str, actor: User | None) -> None:
     """Reopen a closed request that is still in the status `seen`."""
-    _request_change(help_request, seen=seen, actor=actor, change=help_request.reopen)
+    help_request.check_unchanged(seen)
+    help_request.check_can_reopen()
+    _request_change(help_request, seen=seen, actor=actor,
+                    change=lambda by: request_move(help_request, Status.IN_PROGRESS, by=by))

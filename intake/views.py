@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -34,11 +34,11 @@ from .forms import (
     submitted,
 )
 from .imports import COLUMNS, ImportRefused, read_csv
+from .locks import hold_programmes
 from .models import Category, ChangedElsewhere, Entry, HelpRequest, Outcome, Programme, Status
 from .months import add_months, current_month, format_month
 from .services import (
     AlreadyUndone,
-    collapsed_entry_message,
     entry_undo,
     entry_was_undone,
     request_close,
@@ -57,10 +57,12 @@ def _get_request_for_user(request, reference: str, *, for_update: bool = False) 
     if "\x00" in reference:
         # No reference has one, and PostgreSQL refuses the query (a 500) rather than find nothing.
         raise Http404("No such request.")
-    requests = HelpRequest.objects.select_related("programme")
+    requests = HelpRequest.objects.select_related("programme").in_programmes(programmes_for(request.user))
     if for_update:
+        # The programme's write lock first, then the row (the lock order, intake/locks.py).
+        hold_programmes([get_object_or_404(requests, reference=reference).programme_id])
         requests = requests.select_for_update(of=("self",))
-    return get_object_or_404(requests.in_programmes(programmes_for(request.user)), reference=reference)
+    return get_object_or_404(requests, reference=reference)
 
 
 def _get_entry_for_user(request, pk: int) -> Entry:
@@ -255,10 +257,8 @@ def entry_undo_view(request, pk: int):
     """GET: what undoing the entry would remove or put back, and a button; POST: undo it."""
     try:
         entry = _get_entry_for_user(request, pk)
-        if entry.author_id != request.user.pk and not request.user.has_perm("intake.act_in_all_programmes"):
-            raise PermissionDenied(_("Only its author or staff can undo an entry."))
-        if entry.collapsed:
-            raise ValidationError(collapsed_entry_message())
+        entry.check_undo_by(request.user)
+        entry.check_undo()
         if request.method != "POST":
             contents = entry.undo_contents()
             worked_on = sum(row["n"] for row in contents if row.get("changed"))
@@ -330,6 +330,12 @@ def _preview_key(key: str) -> str:
     return f"intake:import-preview:{key}"
 
 
+def _imported_key(key: str) -> str:
+    """Where a confirmed preview's entry is kept, for a later confirmation of it: a key of
+    its own, so that the preview's key, once deleted, never holds a row again."""
+    return f"intake:import-done:{key}"
+
+
 def _preview_context(groups, key: str) -> dict:
     totals: Counter = Counter()
     for spec, count in groups:
@@ -338,24 +344,35 @@ def _preview_context(groups, key: str) -> dict:
             "row_count": len(groups), "totals": sorted(totals.items()), "total": sum(totals.values())}
 
 
+class _AlreadyClaimed(Exception):
+    """Another confirmation of the same preview took it first."""
+
+
 def _import_confirmed(request):
     key = request.POST["preview"]
     stored = cache.get(_preview_key(key)) if len(key) < 100 else None
     if stored is None or stored[0] != request.user.pk:
-        messages.error(request, _("This import was already done, or its preview has expired; nothing was imported "
-                                  "now. Check the home page, and upload the file again if it is not there."))
-        return redirect("requests_import")
+        return _preview_gone(request, key)
     try:
-        # Read again: the importer's programmes may have changed since the preview.
-        groups = read_csv(stored[1], programmes=programmes_for(request.user))
+        with transaction.atomic():
+            # The claim: the preview is a row of the database cache (CACHES), deleted in the
+            # transaction of the import, so the two commit together. Of two confirmations at
+            # once, the second DELETE waits for the first's transaction and then finds no
+            # row; if the import fails, the delete is rolled back with it and the preview
+            # stays for another try.
+            if not cache.delete(_preview_key(key)):
+                raise _AlreadyClaimed
+            # Read again: the importer's programmes may have changed since the preview.
+            groups = read_csv(stored[1], programmes=programmes_for(request.user))
+            entry, = requests_import(groups, author=request.user)
+            cache.set(_imported_key(key), (request.user.pk, entry.pk), IMPORT_PREVIEW_SECONDS)
+    except _AlreadyClaimed:
+        return _preview_gone(request, key)
     except ImportRefused as exc:
         return render(request, "intake/import.html", {"form": ImportForm(), "errors": exc.errors}, status=400)
-    try:
-        requests_import(groups, author=request.user)
     except ValidationError as exc:  # a month was locked after the preview
         return render(request, "intake/import.html", {"form": ImportForm(), "errors": [(None, m) for m in exc.messages]},
                       status=400)
-    cache.delete(_preview_key(key))  # in this transaction: a second confirmation finds nothing
     total = sum(count for _spec, count in groups)
     messages.success(request, ngettext("Imported %(count)s request.", "Imported %(count)s requests.", total)
                      % {"count": total})
@@ -364,6 +381,24 @@ def _import_confirmed(request):
         spec = groups[0][0]
         return redirect(month_url(spec.programme, min(s.month for s, _count in groups)))
     return redirect("home")
+
+
+def _preview_gone(request, key: str):
+    """The preview is not there to confirm: imported already (409, with its entry, for the
+    account that imported it), or expired, or never this account's."""
+    imported = cache.get(_imported_key(key)) if len(key) < 100 else None
+    if imported is None or imported[0] != request.user.pk:
+        messages.error(request, _("This import was already done, or its preview has expired; nothing was imported "
+                                  "now. Check the home page, and upload the file again if it is not there."))
+        return redirect("requests_import")
+    return _already_imported(request, imported[1])
+
+
+def _already_imported(request, entry_pk: int):
+    """409: the preview was confirmed before (another window, a second click); its entry,
+    if it has not been undone since."""
+    entry = Entry.objects.in_programmes(programmes_for(request.user)).filter(pk=entry_pk).first()
+    return render(request, "intake/import_done.html", {"entry": entry}, status=409)
 
 
 @login_required
@@ -416,14 +451,23 @@ def month_page(request, slug: str, month):
     return _render_month(request, programme, month, MonthPickForm(initial={"month": month}))
 
 
+def _grid_cells(row, changed: set[str]) -> list[tuple]:
+    """A grid row's cell of each status: the status, its label, the count, whether an
+    action just changed it, whether its requests can be moved on (as the model's
+    workflow says), and for closed requests their outcomes."""
+    outcomes = [(Outcome(o).label, n) for o, n in row.outcomes.items() if n]
+    return [(status, Status(status).label, row.statuses[status], f"{row.category}:{status}" in changed,
+             HelpRequest.moves_on_from(status), outcomes if status == Status.CLOSED else [])
+            for status in Status.values]
+
+
 def _render_month(request, programme, month, pick_form, status: int = 200):
     changed = set(request.GET.getlist("changed"))
     grid = month_grid(programme=programme, month=month)
     this_month = current_month()
     return render(request, "intake/month.html", {
         "programme": programme, "grid": grid, "pick_form": pick_form, "changed": changed,
-        "cells": [(row, [(s, Status(s).label, row.statuses[s], f"{row.category}:{s}" in changed) for s in Status.values],
-                   [(Outcome(o).label, n) for o, n in row.outcomes.items() if n]) for row in grid.rows],
+        "cells": [(row, _grid_cells(row, changed)) for row in grid.rows],
         "next_month": add_months(month, 1) if month < this_month else None,
         "previous_month": grid.previous if month > programme.first_month else None,
         "status_labels": Status.choices, "pick_value": request.GET.get("month", format_month(month)),

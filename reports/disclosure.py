@@ -1,4 +1,4 @@
-"""Disclosure control: a report's document as a profile may show it (README,
+"""Disclosure control: a report's document as a profile may show it (docs/disclosure.md,
 "Disclosure control"; the rules, numbered as there, are those of issue 15).
 
 `published_document(report, profile)` is the one step between the stored document and
@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from functools import cached_property
 from typing import Any
 
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -30,8 +31,8 @@ from intake.models import Category, MonthReview, Outcome, Programme, Status
 from intake.months import add_months, month_in_sentence, month_range, parse_month
 
 from .document import fingerprint_of, report_document
+from .finality import same_figures
 from .models import Report
-from .review import same_figures
 
 PROFILES = ("internal", "partner", "public")
 # The profiles' names, as pages and messages give them.
@@ -46,13 +47,10 @@ THRESHOLD = 10
 ROUND_TO = 5
 MIN_HIDDEN_CELLS = 2
 
-PROFILE_SETTINGS: dict[str, dict[str, Any]] = {
-    "internal": {"zeros_sensitive": False},
-    # A 0 is shown as 0: that nobody asked is not about anybody. A profile that treats
-    # zeros as sensitive shows them as "<10" and withholds what would give them away.
-    "partner": {"zeros_sensitive": False},
-    "public": {"zeros_sensitive": False},
-}
+# The profiles whose zeros are sensitive, shown as "<10" and kept from being worked out
+# like any small count: none today. A 0 is shown as 0, since that nobody asked is not
+# about anybody; an organisation for whom a zero would tell something adds its profile.
+ZEROS_SENSITIVE: frozenset[str] = frozenset()
 
 Published = int | str
 
@@ -77,10 +75,6 @@ def is_small(count: int, *, zeros_sensitive: bool) -> bool:
 def rounded(count: int) -> int:
     """Rule 2: to the nearest multiple of 5, halves up (12 -> 10, 13 -> 15)."""
     return (count + ROUND_TO // 2) // ROUND_TO * ROUND_TO
-
-
-def published_count(count: int, *, zeros_sensitive: bool) -> Published:
-    return SUPPRESSED if is_small(count, zeros_sensitive=zeros_sensitive) else rounded(count)
 
 
 def whole_pct(numerator: int, denominator: int) -> int:
@@ -389,9 +383,9 @@ def published_document(report: Report, profile: str, *, preview: bool = False) -
     else:
         programmes = list(Programme.objects.filter(first_month__lte=month).order_by("first_month", "pk"))
     if not preview:
-        check_accepted(programmes, month)
+        check_published(programmes, month)
     rows = count_rows_by_programme(programmes=programmes, until=month)
-    zeros_sensitive = PROFILE_SETTINGS[profile]["zeros_sensitive"]
+    zeros_sensitive = profile in ZEROS_SENSITIVE
     parts = [Disclosure(ScopeCounts.from_rows(rows[p.pk], first=p.first_month), zeros_sensitive=zeros_sensitive)
              for p in programmes]
     if report.programme_id:
@@ -405,7 +399,7 @@ def published_document(report: Report, profile: str, *, preview: bool = False) -
     now = report_document(programme=report.programme, month=month, version=report.version, window=report.window,
                           rows=scope_rows, first_month=disclosure.counts.first)
     if not same_figures(now, document):
-        raise NotPublishable(
+        raise VersionNotPublished(
             _("Version %(version)s of this report was made from data that has changed since: partner and public "
               "figures are published only from a version made from the accepted data. Generate a new version.")
             % {"version": report.version})
@@ -421,31 +415,80 @@ def merged(rows_of_programmes) -> list[CountRow]:
     return [CountRow(*key, n) for key, n in total.items()]
 
 
-def check_accepted(programmes: Sequence[Programme], month: dt.date) -> None:
-    """NotPublishable unless `month` is accepted and locked in each of `programmes`, and
-    no earlier month its figures count is unlocked for a correction. (An accepted month
-    locks every month before it, so the figures it counts cannot change while it is
-    locked.) One query."""
-    reviews = {
+# --- which months are published ----------------------------------------------------
+#
+# One rule, for every output: pages and exports through published_document, the API
+# through published_months and published_document.
+
+
+class MonthNotPublished(NotPublishable):
+    """The month is not published in the scope asked for; str(exc) says why, for staff
+    and auditors (a partner is told only that it is not published)."""
+
+
+class VersionNotPublished(NotPublishable):
+    """The month is published, but not from this version: its figures are not those of
+    the accepted data."""
+
+
+def _unpublished(programmes: Sequence[Programme], month: dt.date, accepted: Mapping[tuple[int, dt.date], MonthReview],
+                 now: dt.datetime) -> tuple[str, Programme, dt.date] | None:
+    """Why `month` of `programmes` (for all programmes: those started by then) is not
+    published, given the accepted reviews {(programme id, month): review}: ("missing",
+    programme, month) if a programme has not accepted it, ("unlocked", programme, month)
+    if it is unlocked, ("earlier", programme, earlier) if a month before it, which its
+    figures count, is unlocked; None if it is published. (An accepted month locks every
+    month before it, so the figures it counts cannot change while it is locked.)"""
+    for programme in programmes:
+        review = accepted.get((programme.pk, month))
+        if review is None:
+            return "missing", programme, month
+        if review.is_unlocked(now):
+            return "unlocked", programme, month
+    by_pk = {programme.pk: programme for programme in programmes}
+    for (programme_pk, earlier), review in sorted(accepted.items(), key=lambda item: item[0][1]):
+        if earlier < month and programme_pk in by_pk and review.is_unlocked(now):
+            return "earlier", by_pk[programme_pk], earlier
+    return None
+
+
+def check_published(programmes: Sequence[Programme], month: dt.date) -> None:
+    """MonthNotPublished, saying why, unless `month` is published for `programmes` (for
+    all programmes: those started by then): accepted and locked in each, and no earlier
+    month its figures count unlocked for a correction. One query."""
+    accepted = {
         (review.programme_id, review.month): review
         for review in MonthReview.objects.filter(programme__in=programmes, month__lte=month,
                                                  state=MonthReview.State.ACCEPTED)
     }
-    names = {"month": date_format(month, "F Y")}
-    for programme in programmes:
-        review = reviews.get((programme.pk, month))
-        names["programme"] = programme.localized("name")
-        if review is None:
-            raise NotPublishable(_("%(month)s of %(programme)s is not accepted yet: partner and public figures are "
-                                   "published only for accepted months.") % names)
-        if review.is_unlocked():
-            raise NotPublishable(_("%(month)s of %(programme)s is unlocked for a correction: partner and public "
-                                   "figures are published only for accepted months that are locked.") % names)
-    for (programme_pk, earlier), review in sorted(reviews.items(), key=lambda item: item[0][1]):
-        if earlier < month and review.is_unlocked():
-            names["programme"] = next(p for p in programmes if p.pk == programme_pk).localized("name")
-            names["earlier"] = date_format(earlier, "F Y")
-            names["of_month"] = month_in_sentence(month, "genitive")
-            raise NotPublishable(_("%(earlier)s of %(programme)s is unlocked for a correction, and the figures of "
-                                   "%(of_month)s count it: partner and public figures are published again once it is "
-                                   "locked.") % names)
+    why = _unpublished(programmes, month, accepted, timezone.now())
+    if why is None:
+        return
+    kind, programme, concerned = why
+    names = {"month": date_format(month, "F Y"), "programme": programme.localized("name")}
+    if kind == "missing":
+        raise MonthNotPublished(_("%(month)s of %(programme)s is not accepted yet: partner and public figures are "
+                                  "published only for accepted months.") % names)
+    if kind == "unlocked":
+        raise MonthNotPublished(_("%(month)s of %(programme)s is unlocked for a correction: partner and public "
+                                  "figures are published only for accepted months that are locked.") % names)
+    names["earlier"] = date_format(concerned, "F Y")
+    names["of_month"] = month_in_sentence(month, "genitive")
+    raise MonthNotPublished(_("%(earlier)s of %(programme)s is unlocked for a correction, and the figures of "
+                              "%(of_month)s count it: partner and public figures are published again once it is "
+                              "locked.") % names)
+
+
+def published_months(programme: Programme | None) -> set[dt.date]:
+    """The months whose partner and public figures are published for a programme, or
+    for all programmes (None): exactly the months check_published lets through. Two
+    queries at most, whatever the number of months."""
+    accepted_reviews = MonthReview.objects.filter(state=MonthReview.State.ACCEPTED)
+    if programme is not None:
+        accepted_reviews = accepted_reviews.filter(programme=programme)
+    accepted = {(review.programme_id, review.month): review for review in accepted_reviews}
+    programmes = [programme] if programme is not None else list(Programme.objects.all())
+    now = timezone.now()
+    return {month for month in {month for _pk, month in accepted}
+            if _unpublished([p for p in programmes if programme is not None or p.first_month <= month], month,
+                            accepted, now) is None}

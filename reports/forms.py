@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from intake.forms import CountField, MonthField
-from intake.models import MAX_UNLOCK_DAYS, Programme
+from intake.models import Programme
 
 from .models import ReferenceFigure
 from .verification import MAX_EXPORT_BYTES, ExportRefused, export_check, too_large_message
@@ -67,18 +67,3 @@ class ExportVerifyForm(forms.Form):
         except ExportRefused as exc:
             self.add_error("file" if upload else "text", str(exc))
         return cleaned
-
-
-class ReviewActionForm(forms.Form):
-    """A step of a month's review, posted from its page (or by a script):
-    action=submit|accept|return|reopen|request_unlock|grant_unlock, with a reason
-    (return, request_unlock), a report version (submit; the latest ready one if none)
-    or a number of days (grant_unlock; 7 if none). The reason is checked against the
-    action's own list by the model."""
-
-    ACTIONS = ("submit", "accept", "return", "reopen", "request_unlock", "grant_unlock")
-
-    action = forms.ChoiceField(label=_("Action"), choices=[(action, action) for action in ACTIONS])
-    reason = forms.CharField(label=_("Reason"), max_length=20, required=False)
-    version = CountField(label=_("Report version"), required=False, min_value=1)
-    days = CountField(label=_("Days"), required=False, min_value=1, max_value=MAX_UNLOCK_DAYS)

@@ -32,7 +32,9 @@ class Report(models.Model):
     window = models.PositiveSmallIntegerField(_("window in months"), default=3)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
     failure = models.CharField(_("reason for failure"), max_length=300, blank=True)
-    figures = models.JSONField(_("figures"), null=True, blank=True)
+    # The report document as stored (jsonb keeps its values, not its key order): read it
+    # through `document`. Empty until the report is ready.
+    body = models.JSONField(_("document"), null=True, blank=True)
     fingerprint = models.CharField(_("fingerprint"), max_length=80, blank=True)
     # The stamp of the data the figures were computed from (intake.counts.data_version):
     # the report page compares it with the current one instead of recomputing anything.
@@ -70,7 +72,7 @@ class Report(models.Model):
                 name="report_one_version_per_month_for_all",
             ),
             models.CheckConstraint(
-                condition=Q(state="ready", figures__isnull=False) | ~Q(state="ready"),
+                condition=Q(state="ready", body__isnull=False) | ~Q(state="ready"),
                 name="report_ready_has_figures",
             ),
         ]
@@ -93,7 +95,7 @@ class Report(models.Model):
     def document(self) -> dict | None:
         """The stored document in its documented key order (jsonb keeps values, not
         order): what every output of the report reads. None until it is ready."""
-        return in_contract_order(self.figures) if self.figures is not None else None
+        return in_contract_order(self.body) if self.body is not None else None
 
     @property
     def is_pending(self) -> bool:

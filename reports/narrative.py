@@ -27,7 +27,7 @@ from typing import Any
 from intake.months import add_months, parse_month
 
 from .disclosure import WITHHELD
-from .phrasebook import Count, Span
+from .phrasebook import Count, Sentence, Span
 from .phrasebook.en import English
 from .phrasebook.ru import Russian
 
@@ -175,21 +175,21 @@ def _standing(above: list, equal: list, below: list) -> str:
     return "between_with_equal" if equal else "between"
 
 
-def _facts(figures: dict[str, Any]) -> Facts:
-    since = figures["since_start"]
-    month = parse_month(figures["month"])
+def _facts(document: dict[str, Any]) -> Facts:
+    since = document["since_start"]
+    month = parse_month(document["month"])
     first = parse_month(since["first"])
-    window = figures["window"]
-    rounded = figures.get("profile", "internal") != "internal"
+    window = document["window"]
+    rounded = document.get("profile", "internal") != "internal"
     current, previous = window["current"], window["previous"]
     change, pct = _change(current["requests"], previous["requests"] if previous else None, window["change_pct"],
                           rounded)
-    requests = figures["requests"]
+    requests = document["requests"]
     month_change, month_pct = _change(requests["this_month"], requests["previous_month"], requests["change_pct"],
                                       rounded)
 
     share = since["current_window_share_pct"]
-    series = [(parse_month(row["month"]), row["requests"]) for row in figures["series"]]
+    series = [(parse_month(row["month"]), row["requests"]) for row in document["series"]]
     highest, lowest = since["highest"], since["lowest"]
     if len(series) == 1:
         extremes = "single"
@@ -201,7 +201,7 @@ def _facts(figures: dict[str, Any]) -> Facts:
         extremes = "flat"
     else:
         extremes = "normal"
-    this_month = figures["requests"]["this_month"]
+    this_month = document["requests"]["this_month"]
     others = [(m, c) for m, c in series if m != month]
     if rounded or not all(isinstance(c, int) for _, c in series):
         # Rounded counts cannot be compared month by month: only the rank, from the
@@ -247,15 +247,6 @@ def _facts(figures: dict[str, Any]) -> Facts:
         window_holds_all=parse_month(current["first"]) == first,
         rounded=rounded,
     )
-
-
-@dataclass(frozen=True)
-class Sentence:
-    """One sentence of the plan: its kind (a phrase of every phrasebook) and the
-    values it states."""
-
-    kind: str
-    values: dict[str, Any]
 
 
 def _sentence(kind: str, **values: Any) -> Sentence:
@@ -337,11 +328,11 @@ def _phrasebook(language: str, *, with_years: bool, rounded: bool = False):
     return (Russian if language.startswith("ru") else English)(with_years=with_years, rounded=rounded)
 
 
-def narrative(figures: dict[str, Any], language: str = "en") -> list[str]:
+def narrative(document: dict[str, Any], language: str = "en") -> list[str]:
     """Sentences about a report's document (or the figures of `report_figures`), in
     Russian for "ru*" and in English otherwise. A published document's counts are said
     as it publishes them: "about 575", "fewer than 10", "a withheld number"."""
-    facts = _facts(figures)
+    facts = _facts(document)
     phrasebook = _phrasebook(language, with_years=facts.with_years, rounded=facts.rounded)
     return [phrasebook.say(sentence) for sentence in sentence_plan(facts)]
 
@@ -357,13 +348,13 @@ class KeyFigure:
     words: bool = False  # the value is words (months), not a number
 
 
-def key_figures(figures: dict[str, Any], language: str = "en") -> list[KeyFigure]:
+def key_figures(document: dict[str, Any], language: str = "en") -> list[KeyFigure]:
     """The report's key figures from the same facts as its sentences, so that a card and
     a sentence give a figure alike (89% on both); the cards always name years, since
     they stand alone."""
-    f = _facts(figures)
+    f = _facts(document)
     words = _phrasebook(language, with_years=True)
-    length = figures["window"]["length"]
+    length = document["window"]["length"]
     if f.previous is None:
         previous = KeyFigure("—", words.card_no_previous(length=length))
     else:
@@ -371,7 +362,7 @@ def key_figures(figures: dict[str, Any], language: str = "en") -> list[KeyFigure
                              words=_in_words(f.previous))
     change_value = {"increase": f"{f.pct}%", "decrease": f"{f.pct}%", "slightly_more": "<1%",
                     "slightly_fewer": "<1%", "same": "0%", "about_same": "0%"}.get(f.change, "—")
-    change_pct, share = figures["window"]["change_pct"], figures["since_start"]["current_window_share_pct"]
+    change_pct, share = document["window"]["change_pct"], document["since_start"]["current_window_share_pct"]
     # A published percentage is already whole: no finer value to give in a tooltip.
     exact_change = f"{words.decimal(change_pct)}%" if isinstance(change_pct, float) else None
     if f.highest:
@@ -412,10 +403,10 @@ def _share_value(share: float | None, whole: int | None) -> str:
     return "<1%" if share < 50 else ">99%"
 
 
-def chart_title(figures: dict[str, Any], language: str = "en") -> str:
+def chart_title(document: dict[str, Any], language: str = "en") -> str:
     """What the chart shows, for its title: the months it covers, with their years."""
     words = _phrasebook(language, with_years=True)
-    return words.chart_title(span=Span(parse_month(figures["since_start"]["first"]), parse_month(figures["month"])))
+    return words.chart_title(span=Span(parse_month(document["since_start"]["first"]), parse_month(document["month"])))
 
 
 def period(months: str, language: str = "en") -> str:

@@ -1,4 +1,4 @@
-"""Outputs rendered from a report's figures object: CSV, the chart, a comparison.
+"""Outputs rendered from a report's document: CSV, the chart, a comparison.
 
 Each takes the report's document (`Report.document`: the JSON contract, in its key
 order) and nothing else, so that every output says the same thing, and so that a
@@ -215,21 +215,21 @@ class MonthRow:
     current: bool  # the report month
 
 
-def monthly(figures: dict[str, Any]) -> list[MonthRow]:
+def monthly(document: dict[str, Any]) -> list[MonthRow]:
     """The series as dated rows, for tables that name their months."""
-    return [MonthRow(parse_month(row["month"]), row["requests"], row["month"] == figures["month"])
-            for row in figures["series"]]
+    return [MonthRow(parse_month(row["month"]), row["requests"], row["month"] == document["month"])
+            for row in document["series"]]
 
 
 # A date in each calendar month, for headings that name them ("Jan", "Feb", ...).
 CALENDAR = tuple(date(2000, month, 1) for month in range(1, 13))
 
 
-def by_year(figures: dict[str, Any]) -> list[tuple[int, list[MonthRow | None]]]:
+def by_year(document: dict[str, Any]) -> list[tuple[int, list[MonthRow | None]]]:
     """The series as one row per year with a cell per calendar month (None outside the
     series): a long series in a few lines, for the printed page."""
     years: dict[int, list[MonthRow | None]] = {}
-    for row in monthly(figures):
+    for row in monthly(document):
         years.setdefault(row.month.year, [None] * 12)[row.month.month - 1] = row
     return list(years.items())
 
@@ -281,11 +281,11 @@ SUPPRESSED_UP_TO, MIN_HATCHED, WITHHELD_HEIGHT = 9, 8, 16
 BAR_KINDS = {SUPPRESSED: "suppressed", WITHHELD: "withheld"}
 
 
-def chart(figures: dict[str, Any]) -> Chart:
+def chart(document: dict[str, Any]) -> Chart:
     """The bar chart of the monthly series: bars scaled to the highest month, the report
     month highlighted, and only the labels that fit without touching. A published
     document's "<10" is a hatched bar, its "[c]" an empty outline, each labelled so."""
-    series = figures["series"]
+    series = document["series"]
     slot = max(MIN_SLOT, (CHART_WIDTH - 2 * CHART_PAD) / max(len(series), 1))
     width = max(CHART_WIDTH, round(2 * CHART_PAD + slot * len(series), 1))
     step = next((k for k in LABEL_STEPS if k * slot >= MONTH_ROOM), LABEL_STEPS[-1])
@@ -306,7 +306,7 @@ def chart(figures: dict[str, Any]) -> Chart:
         else:
             height = plot_height * row["requests"] / tallest
         left = CHART_PAD + i * slot
-        current = row["month"] == figures["month"]
+        current = row["month"] == document["month"]
         bars.append(Bar(
             month=row["month"], date=month, requests=row["requests"], kind=kind, label=str(row["requests"]),
             x=round(left + slot * 0.15, 1), width=round(slot * 0.7, 1),
@@ -319,8 +319,3 @@ def chart(figures: dict[str, Any]) -> Chart:
     axis_y = CHART_HEIGHT - CHART_BOTTOM
     return Chart(width=width, height=CHART_HEIGHT, wide=width > CHART_WIDTH, axis_y=axis_y,
                  month_y=axis_y + 16, year_y=axis_y + 32, bars=bars)
-
-
-def chart_bars(figures: dict[str, Any]) -> list[Bar]:
-    """Bar geometry for the monthly series; the report month is highlighted."""
-    return chart(figures).bars

@@ -9,6 +9,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from celery import current_app
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import Max, Q
@@ -20,7 +21,8 @@ from intake.counts import count_rows, data_version, first_month
 from intake.models import Programme, User
 from intake.months import add_months, current_month, format_month, to_the_minute_now
 
-from .document import fingerprint, fingerprint_basis, report_document
+from .audit_actions import ReportAction
+from .document import fingerprint_basis, report_document
 from .models import ReferenceFigure, Report
 
 log = logging.getLogger(__name__)
@@ -89,7 +91,7 @@ def _queue_report(
         if first_only and latest:
             return None
         report = Report.objects.create(programme=programme, month=month, version=latest + 1)
-        audit.record(requested_by, audit.Action.REPORT_REQUESTED, str(report))
+        audit.record(requested_by, ReportAction.REPORT_REQUESTED, str(report))
         if send:
             transaction.on_commit(lambda: report_enqueue(report_id=report.pk))
     return report
@@ -143,12 +145,15 @@ def _abandoned(now: dt.datetime) -> Q:
     return Q(state=Report.State.RUNNING, started_at__lt=now - STALE_RUNNING - STORED_TO)
 
 
+# The name of the task that makes a report (reports/tasks.py, generate_report): sent by
+# name, so that the services the tasks call need not import the tasks.
+GENERATE_TASK = "reports.generate"
+
+
 def report_enqueue(*, report_id: int) -> None:
     """Send a queued report to the worker; if the broker is down, the row stays queued."""
-    from .tasks import generate_report
-
     try:
-        generate_report.delay(report_id)
+        current_app.send_task(GENERATE_TASK, args=[report_id])
     except Exception:  # noqa: BLE001 - any broker failure: the report stays queued
         log.exception("Could not send report %s to the worker; it stays queued.", report_id)
 
@@ -201,18 +206,18 @@ def _make(report_id: int) -> None:
     # Read before the counts: a change committed in between makes the report look
     # changed (and a check then says it is not), never the other way round.
     stamp = data_version(programme=report.programme, until=report.month)
-    figures, basis = report_compute(report=report)
+    document, basis = report_compute(report=report)
     with transaction.atomic():
         Report.objects.filter(pk=report_id).update(
             state=Report.State.READY,
-            figures=figures,
-            fingerprint=figures["fingerprint"],
+            body=document,
+            fingerprint=document["fingerprint"],
             data_version=stamp,
             basis=basis,
             failure="",
             finished_at=to_the_minute_now(),
         )
-        audit.record(None, audit.Action.REPORT_GENERATED, str(report))
+        audit.record(None, ReportAction.REPORT_GENERATED, str(report))
 
 
 def report_compute(*, report: Report) -> tuple[dict, dict]:
@@ -235,15 +240,10 @@ def _fail(report_id: int, exc: Exception) -> None:
     Report.objects.filter(pk=report_id).update(state=Report.State.FAILED, failure=reason, finished_at=to_the_minute_now())
 
 
-def current_fingerprint(report: Report) -> str:
-    rows = count_rows(programme=report.programme, until=report.month)
-    return fingerprint(rows, first=first_month(report.programme), until=report.month)
-
-
 def report_export_record(*, report: Report, actor: User, kind: str, profile: str = "internal") -> None:
     """Note that `actor` took the report away as `kind` (print, json, csv) in `profile`
     (internal, partner, public): a read, but one that leaves the app."""
-    audit.record(actor, audit.Action.REPORT_EXPORTED, f"{report} {kind} {profile}")
+    audit.record(actor, ReportAction.REPORT_EXPORTED, f"{report} {kind} {profile}")
 
 def report_data_unchanged(report: Report) -> bool:
     """Whether the data under a ready report is known to be the one it was computed
@@ -257,7 +257,7 @@ def report_data_unchanged(report: Report) -> bool:
 def report_verify_record(*, report: Report, actor: User | None, kind: str) -> None:
     """Note that `actor` checked the report against `kind` (the data as it stands, or
     a file): a read, but one an auditor's work is traced by."""
-    audit.record(actor, audit.Action.REPORT_VERIFIED, f"{report} {kind}")
+    audit.record(actor, ReportAction.REPORT_VERIFIED, f"{report} {kind}")
 
 
 def reports_for_last_month() -> list[Report]:
@@ -294,7 +294,7 @@ def reports_resend_stuck() -> int:
 
 def reference_figure_save(*, figure: ReferenceFigure, actor: User) -> ReferenceFigure:
     """Add or change a reference figure (already validated, e.g. by its form), and note it."""
-    action = audit.Action.REFERENCE_FIGURE_CHANGED if figure.pk else audit.Action.REFERENCE_FIGURE_ADDED
+    action = ReportAction.REFERENCE_FIGURE_CHANGED if figure.pk else ReportAction.REFERENCE_FIGURE_ADDED
     with transaction.atomic():
         figure.save()
         audit.record(actor, action, f"#{figure.pk}")
@@ -306,7 +306,7 @@ def reference_figure_delete(*, figure: ReferenceFigure, actor: User) -> None:
     subject = f"#{figure.pk}"
     with transaction.atomic():
         figure.delete()
-        audit.record(actor, audit.Action.REFERENCE_FIGURE_DELETED, subject)
+        audit.record(actor, ReportAction.REFERENCE_FIGURE_DELETED, subject)
 
 
 def _nobody_makes(report_id: int) -> bool:

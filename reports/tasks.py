@@ -17,7 +17,7 @@ RETRY_SECONDS = 5
 MAX_RETRIES = settings.CELERY_TASK_TIME_LIMIT // RETRY_SECONDS
 
 
-@shared_task(name="reports.generate", bind=True, max_retries=MAX_RETRIES)
+@shared_task(name=services.GENERATE_TASK, bind=True, max_retries=MAX_RETRIES)
 def generate_report(self, report_id: int) -> None:
     last_attempt = self.request.retries >= self.max_retries
     try:

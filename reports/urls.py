@@ -1,11 +1,6 @@
-from django.urls import path, register_converter
-
-from intake.converters import MonthConverter, PositiveConverter
+from django.urls import path
 
 from . import views
-
-register_converter(MonthConverter, "month")
-register_converter(PositiveConverter, "positive")
 
 urlpatterns = [
     path("", views.report_list, name="report_list"),

@@ -22,11 +22,11 @@ from intake.forms import submitted
 from intake.models import Category, Outcome, Programme
 
 from .disclosure import PROFILES, SUPPRESSED, WITHHELD, NotPublishable, published_document
+from .finality import report_finality
 from .forms import ExportVerifyForm, GenerateReportForm, ReferenceFigureForm
 from .models import ReferenceFigure, Report
 from .narrative import chart_title, key_figures, narrative, period
 from .outputs import CALENDAR, SEASONS, Compared, by_year, chart, comparison, monthly, to_csv
-from .review import report_finality
 from .services import (
     ReportError,
     reference_figure_delete,
@@ -169,7 +169,7 @@ def report_outputs(document: dict, language: str) -> dict:
     values = list(_walk(document))
     profile = document.get("profile", "internal")
     return {
-        "figures": document,
+        "document": document,
         "profile": profile,
         "profile_name": PROFILE_NAMES.get(profile, profile),
         "has_suppressed": SUPPRESSED in values,
@@ -323,42 +323,39 @@ def export_verify(request):
 @permission_required("reports.export_report", raise_exception=True)
 @require_GET
 def report_json(request, scope: str, month: dt.date, version: int):
-    report = _get_ready_report(scope, month, version)
-    try:
-        profile = _profile(request)
-        document = published_document(report, profile)
-    except UnknownProfile as exc:
-        return _refused(request, report, exc, 400, as_json=True)
-    except NotPublishable as exc:
-        return _refused(request, report, exc, 409, as_json=True)
-    report_export_record(report=report, actor=request.user, kind="json", profile=profile)
-    response = JsonResponse(document, json_dumps_params={"ensure_ascii": False, "indent": 2})
-    response["Content-Disposition"] = f'attachment; filename="{_file_name(report, profile)}.json"'
-    return response
-
-
-def _file_name(report: Report, profile: str) -> str:
-    """report-desertion-help-2023-11-v1, and -public or -partner after it for those profiles."""
-    return report.file_name if profile == "internal" else f"{report.file_name}-{profile}"
+    return _export(request, _get_ready_report(scope, month, version), kind="json")
 
 
 @login_required
 @permission_required("reports.export_report", raise_exception=True)
 @require_GET
 def report_csv(request, scope: str, month: dt.date, version: int):
-    report = _get_ready_report(scope, month, version)
+    return _export(request, _get_ready_report(scope, month, version), kind="csv")
+
+
+def _export(request, report: Report, *, kind: str) -> HttpResponse:
+    """The report's document in the profile asked for, as a JSON or CSV file to save,
+    noted in the audit log; 400 for an unknown profile, 409 for figures not published."""
+    as_json = kind == "json"
     try:
         profile = _profile(request)
         document = published_document(report, profile)
     except UnknownProfile as exc:
-        return _refused(request, report, exc, 400)
+        return _refused(request, report, exc, 400, as_json=as_json)
     except NotPublishable as exc:
-        return _refused(request, report, exc, 409)
-    report_export_record(report=report, actor=request.user, kind="csv", profile=profile)
-    response = HttpResponse(to_csv(document), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_file_name(report, profile)}.csv"'
+        return _refused(request, report, exc, 409, as_json=as_json)
+    report_export_record(report=report, actor=request.user, kind=kind, profile=profile)
+    if as_json:
+        response = JsonResponse(document, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    else:
+        response = HttpResponse(to_csv(document), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_file_name(report, profile)}.{kind}"'
     return response
 
+
+def _file_name(report: Report, profile: str) -> str:
+    """report-desertion-help-2023-11-v1, and -public or -partner after it for those profiles."""
+    return report.file_name if profile == "internal" else f"{report.file_name}-{profile}"
 
 
 @login_required

@@ -7,6 +7,9 @@ class ShellConfig(AppConfig):
     name = "shell"
 
     def ready(self) -> None:
-        from . import time_policy
+        from . import (
+            audit_actions,  # noqa: F401 - declares the app's audit actions
+            time_policy,
+        )
 
         time_policy.install()

@@ -11,7 +11,7 @@ from django.core.cache.backends.db import DatabaseCache
 from django.db import connections, router
 from django.utils import timezone
 
-from intake.review import review_forget_ended_unlocks
+from signoff.services import review_forget_ended_unlocks
 
 
 def clean_up() -> None:

@@ -3,6 +3,7 @@ from django.db.models import QuerySet
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from intake import audit
 from intake.forms import MonthField
 from intake.models import AuditEvent, User
 from intake.months import format_month
@@ -18,7 +19,7 @@ class AuditFilterForm(forms.Form):
 
     month = MonthField(label=_("Month"), required=False, help_text="")
     action = forms.ChoiceField(label=_("Action"), required=False,
-                               choices=[("", _("Any action")), *AuditEvent.Action.choices])
+                               choices=lambda: [("", _("Any action")), *audit.action_choices()])
     account = forms.ChoiceField(label=_("Account"), required=False)
 
     def __init__(self, *args, **kwargs):

@@ -43,6 +43,7 @@ POLICY = {
     "intake.MonthlyCount.month": MONTH,
     "intake.MonthlyCount.closed_month": MONTH,
     "intake.DataVersion.month": MONTH,
+    "intake.MonthWriter.month": MONTH,
     "intake.MonthReview.month": MONTH,
     "intake.MonthReview.accepted_in": MONTH,
     "intake.AuditEvent.month": MONTH,

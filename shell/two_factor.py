@@ -9,7 +9,7 @@ import segno
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -21,14 +21,19 @@ from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from config.security import locked_out
 from intake import audit
+from intake.audit_actions import Action
 from intake.forms import submitted
 
+from .audit_actions import ShellAction
+from .views import locked_out
+
 BACKUP_CODES = 10
-# Wrong codes are counted in the cache, per account, never in the database (django-otp's
-# own throttling would store the time of each): this many in a row refuse every code for
-# the login throttle's cool-off, counted from the last wrong one.
+# Wrong codes are counted in the security counters' cache (settings.CACHES, the one login
+# throttling uses: never culled, nothing else writes to it), per account, never in a
+# table of the app (django-otp's own throttling would store the time of each): this many
+# in a row refuse every code for the login throttle's cool-off, counted from the last
+# wrong one.
 CODE_FAILURE_LIMIT = settings.AXES_FAILURE_LIMIT
 # A code that worked is remembered this long (by a keyed hash), so that it does not work
 # twice: longer than any code stays valid (django-otp's TOTP: 30 s steps, one either side).
@@ -40,9 +45,13 @@ def _key(kind: str, user, code: str = "") -> str:
     return f"second-factor-{kind}:{digest[:32]}"
 
 
+def _counters():
+    return caches[settings.AXES_CACHE]
+
+
 def codes_refused(user) -> bool:
     """Whether this account has given too many wrong codes lately to try another."""
-    return cache.get(_key("failures", user), 0) >= CODE_FAILURE_LIMIT
+    return _counters().get(_key("failures", user), 0) >= CODE_FAILURE_LIMIT
 
 
 def code_accepted(user, code: str, check):
@@ -50,6 +59,7 @@ def code_accepted(user, code: str, check):
     or None; a wrong or used code is counted against the account."""
     if codes_refused(user):
         return None
+    cache = _counters()
     used = _key("used", user, code)
     if cache.get(used) is None and (accepted := check(code)):
         cache.set(used, True, USED_CODE_SECONDS)
@@ -90,7 +100,7 @@ def second_factor_confirm(*, device: TOTPDevice, actor) -> list[str]:
     with transaction.atomic():
         device.confirmed = True
         device.save(update_fields=["confirmed"])
-        audit.record(actor, audit.Action.SECOND_FACTOR_SET)
+        audit.record(actor, ShellAction.SECOND_FACTOR_SET)
         return new_backup_codes(device.user)
 
 
@@ -141,7 +151,7 @@ def verify(request):
         if device is not None:
             otp_login(request, device)
             return redirect(_next_url(request))
-        audit.record(request.user, audit.Action.LOGIN_FAILED, "second factor")
+        audit.record(request.user, Action.LOGIN_FAILED, "second factor")
         if codes_refused(request.user):
             return _codes_locked_out(request)
         form.add_error("token", _("That code is not right, or it has been used already."))

@@ -4,6 +4,7 @@ pages for a refused access and a server error."""
 import csv
 import io
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import HttpResponseServerError, StreamingHttpResponse
@@ -25,6 +26,7 @@ from reports.models import Report
 from reports.narrative import narrative
 from reports.views import ReportNotFound
 
+from .audit_actions import ShellAction
 from .forms import NO_ACCOUNT_LABEL, AuditFilterForm
 from .pages import event_subject
 
@@ -37,9 +39,7 @@ GROUPS_PER_PAGE = 25
 
 
 def _recent_entries(user):
-    entries = Entry.objects.in_programmes(programmes_for(user)).recent()
-    if not user.has_perm("intake.act_in_all_programmes"):
-        entries = entries.filter(author=user)
+    entries = Entry.objects.in_programmes(programmes_for(user)).undoable_by(user)
     return entries.select_related("programme", "author").order_by("-pk")[:20]
 
 
@@ -68,7 +68,7 @@ def home(request):
         programmes = list(programmes_for(user))
         this_month = current_month()
         last_month = add_months(this_month, -1)
-        counts = status_counts(programmes=programmes, month=this_month, months=[this_month, last_month])
+        counts = status_counts(programmes=programmes, months=[this_month, last_month])
         show_requests = request.GET.get("show") == "requests"
         if show_requests:
             # Oldest month first, in the order of the index that serves it (helprequest_waiting).
@@ -98,7 +98,7 @@ def home(request):
 def permission_denied(request, exception=None):
     """403, noted in the audit log with the page's name (not its address or data)."""
     match = request.resolver_match
-    audit.record(request.user, audit.Action.ACCESS_REFUSED, match.view_name if match else "")
+    audit.record(request.user, ShellAction.ACCESS_REFUSED, match.view_name if match else "")
     return render(request, "403.html", status=403)
 
 
@@ -156,7 +156,7 @@ def audit_log_csv(request):
     form = AuditFilterForm(request.GET or None)
     if form.is_bound and not form.is_valid():
         return render(request, "shell/audit_log.html", {"form": form}, status=400)
-    audit.record(request.user, audit.Action.AUDIT_LOG_EXPORTED, form.describe())
+    audit.record(request.user, ShellAction.AUDIT_LOG_EXPORTED, form.describe())
     language = get_language()
     header = [str(_("Month")), str(_("Account")), str(_("Action")), str(_("Concerning"))]
 
@@ -181,3 +181,12 @@ def _csv_line(cells) -> str:
         f"'{cell}" if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell for cell in cells
     )
     return out.getvalue()
+
+
+def locked_out(request, original_response=None, credentials=None, *, code=False):
+    """The page a locked-out login gets (django-axes' AXES_LOCKOUT_CALLABLE): 429, saying
+    for how long, never a 500. With code=True, for wrong second-factor codes
+    (shell.two_factor)."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    context = {"minutes": minutes, "failures": settings.AXES_FAILURE_LIMIT, "code": code}
+    return render(request, "registration/locked_out.html", context, status=429)

@@ -229,3 +229,12 @@ def table_rows(response, marker: str) -> list[list[str]]:
          for cell in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, flags=re.S)]
         for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, flags=re.S)
     ]
+
+
+def current_fingerprint(report) -> str:
+    """The fingerprint of the data a report counts, as it is now."""
+    from intake.counts import count_rows, first_month
+    from reports.document import fingerprint
+
+    rows = count_rows(programme=report.programme, until=report.month)
+    return fingerprint(rows, first=first_month(report.programme), until=report.month)

@@ -22,13 +22,15 @@ SUBPROCESS = {
     "tests/test_backup.py": ALL,
     "tests/test_logging.py": {
         "test_gunicorn_logs_a_bad_request_line_without_the_address_or_the_request",
+        "test_gunicorn_and_django_log_no_path_with_odd_characters",
         "test_the_worker_logs_its_tasks_naming_no_one_and_no_error_message",
     },
     "tests/test_error_pages.py": {"test_a_kept_connection_killed_by_a_restart_is_replaced_before_it_fails_a_request"},
     "tests/test_security.py": {"test_check_deploy_finds_no_issue_under_production_settings"},
-    "tests/shell/test_bench.py": {
+    "tests/bench/test_bench.py": {
         "test_bench_with_force_wipes_the_database_loads_measures_everything_and_prints_one_table",
         "test_without_wrk_the_bench_loads_pages_with_its_own_threads_and_counts_failures_apart",
+        "test_python_m_bench_as_dev_py_runs_it_lists_its_options_and_says_why_it_cannot_run",
     },
     "tests/reports/test_reliability.py": {"test_a_broker_that_refuses_or_hangs_does_not_hang_or_break_the_web_request"},
     "tests/reports/test_lost_workers.py": {
@@ -41,7 +43,7 @@ WORKER_PROCESSES = {
     "tests/reports/test_lost_workers.py": {
         "test_a_report_whose_worker_is_killed_mid_report_is_made_once_within_a_minute",
     },
-    "tests/shell/test_bench.py": {
+    "tests/bench/test_bench.py": {
         "test_bench_with_force_wipes_the_database_loads_measures_everything_and_prints_one_table",
     },
 }

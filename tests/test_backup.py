@@ -1,4 +1,4 @@
-"""Backup and restore as the README's "Backups" section says: pg_dump -Fc, then
+"""Backup and restore as docs/operations.md, "Backups", says: pg_dump -Fc, then
 pg_restore into a fresh database. The restored copy has the same counts, the same
 reports with the same fingerprints (recomputed there, from its own counts), and
 check_counts finds it clean."""
@@ -17,9 +17,9 @@ from django.db import connection
 
 from intake.models import MonthlyCount
 from intake.retention import month_collapse
-from intake.review import review_accept, review_submit
 from reports.models import Report
 from reports.services import report_generate, report_request
+from signoff.services import review_accept, review_submit
 from tests.conftest import make_user
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -64,7 +64,7 @@ def stored(cursor) -> tuple[list, list]:
     cursor.execute(f"SELECT programme_id, month, category, status, outcome, closed_month, requests, collapsed "
                    f"FROM {MonthlyCount._meta.db_table} ORDER BY 1, 2, 3, 4, 5, 6")
     counts = cursor.fetchall()
-    cursor.execute(f"SELECT id, version, state, figures::text, fingerprint, basis::text FROM {Report._meta.db_table} "
+    cursor.execute(f"SELECT id, version, state, body::text, fingerprint, basis::text FROM {Report._meta.db_table} "
                    "ORDER BY id")
     return counts, cursor.fetchall()
 
@@ -105,7 +105,7 @@ def test_a_dump_restored_into_a_fresh_database_has_the_same_counts_reports_and_f
     assert checked.stdout.startswith("Counts match: ") and "kept as counts only" in checked.stdout
     assert recomputed.returncode == 0, recomputed.stderr
     figures = {int(pk): document for pk, document in json.loads(recomputed.stdout.splitlines()[-1]).items()}
-    assert figures == {report.pk: report.figures for report in Report.objects.all()}
+    assert figures == {report.pk: report.body for report in Report.objects.all()}
     assert {pk: document["fingerprint"] for pk, document in figures.items()} == dict(
         Report.objects.values_list("pk", "fingerprint"))
     copies = subprocess.run(pg("psql", "-Atc", "SELECT datname FROM pg_database", database="postgres"), env=env(),

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from intake.imports import COLUMNS
 from intake.models import AuditEvent, Category, Entry, HelpRequest, MonthReview, Outcome, Status, User
 from intake.months import add_months, format_month, month_range
-from intake.services import MAX_COUNT, RequestSpec, requests_log
+from intake.services import MAX_COUNT, RequestSpec, request_move, requests_log
 from reports.models import ReferenceFigure, Report
 from reports.services import report_generate, report_request
 from tests.conftest import THIS_MONTH
@@ -247,7 +247,7 @@ def test_closing_a_request_closes_it_or_leaves_it_as_it_was(coordinator_browser,
             assert (help_request.status, help_request.outcome, help_request.closed_month) == ("in_progress", "", None)
         # Open again for the next example.
         if help_request.status == Status.CLOSED:
-            help_request.reopen()
+            request_move(help_request, Status.IN_PROGRESS)
 
     close()
     assert_some_accepted_and_some_refused(outcomes)
@@ -485,12 +485,12 @@ def test_checking_a_json_export_answers_and_writes_nothing_but_its_audit_event(c
     @fuzz
     @given(text=texts, as_file=st.booleans())
     def check(text, as_file):
-        before = (Report.objects.values_list("pk", "state", "figures").get(), HelpRequest.objects.count())
+        before = (Report.objects.values_list("pk", "state", "body").get(), HelpRequest.objects.count())
         form = {"file": SimpleUploadedFile("export.json", text.encode())} if as_file else {"text": text}
         response = browser.post("/reports/verify/", form)
         assert response.status_code in {200, 400}, (response.status_code, text)
         outcomes["accepted" if response.status_code == 200 else "refused"] += 1
-        assert (Report.objects.values_list("pk", "state", "figures").get(), HelpRequest.objects.count()) == before
+        assert (Report.objects.values_list("pk", "state", "body").get(), HelpRequest.objects.count()) == before
 
     check()
     assert_some_accepted_and_some_refused(outcomes)

@@ -45,6 +45,34 @@ def test_gunicorn_logs_a_bad_request_line_without_the_address_or_the_request(tmp
     assert not IPV4.search(beyond_start), written
 
 
+# A reference with a control or non-ASCII character after it, in a path no route takes
+# and in one a route takes (its request is then not found). Django writes such a path
+# escaped ("\\x16"), and neither the path nor its escaped form may reach the log.
+ODD_CHARACTERS = ["%16", "%00", "%C3%A9"]
+ODD_PATHS = [f"/requests/7JTC-RBCA/{odd}/" for odd in ODD_CHARACTERS] + [
+    f"/requests/7JTC-RBCA{odd}/" for odd in ODD_CHARACTERS]
+
+
+def assert_no_path(written: str) -> None:
+    assert "7JTC" not in written and "RBCA" not in written, written
+    assert "/requests" not in written and "x16" not in written and "xe9" not in written, written
+
+
+def test_gunicorn_and_django_log_no_path_with_odd_characters(committed_db, tmp_path):
+    from bench.servers import database_url
+
+    log = tmp_path / "gunicorn.log"
+    with gunicorn(log, "--access-logfile", "-", DATABASE_URL=database_url()) as port:
+        for path in ODD_PATHS:
+            answer = send_from_another_address(port, f"GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n".encode())
+            assert answer.startswith((b"HTTP/1.1 404", b"HTTP/1.1 302")), log.read_text()
+        time.sleep(0.5)  # let the worker write its log
+
+    written = log.read_text()
+    assert "Not Found" in written and " GET 404 " in written, written  # Django's log, and the access log
+    assert_no_path(written)
+
+
 @pytest.fixture
 def django_log():
     """What the configured log handler writes (settings.LOGGING), as a string."""
@@ -166,3 +194,12 @@ def test_the_worker_logs_its_tasks_naming_no_one_and_no_error_message(committed_
     assert "ReportError" in written  # the failure is logged, by its type...
     assert "2001-01" not in written and "(2023-04)" not in written, written  # ...not its message
     assert_names_nothing(after_banner.replace("Traceback (most recent call last)", ""), staff.username)
+
+
+@pytest.mark.parametrize("path", ODD_PATHS)
+def test_a_path_with_odd_characters_is_not_logged_escaped_or_not(path, coordinator, client_for, django_log):
+    response = client_for(coordinator).get(path)
+
+    assert response.status_code == 404
+    assert "Not Found" in django_log.getvalue()
+    assert_no_path(django_log.getvalue())

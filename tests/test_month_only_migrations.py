@@ -36,7 +36,7 @@ def test_existing_rows_are_cut_to_the_month_or_the_minute_and_reports_are_kept(c
     new = migrate(latest)
 
     kept = new.get_model("reports", "Report").objects.get()
-    assert (kept.figures, kept.fingerprint, kept.state, kept.version) == ({"a": 1}, "sha256:x", "ready", 1)
+    assert (kept.body, kept.fingerprint, kept.state, kept.version) == ({"a": 1}, "sha256:x", "ready", 1)
     assert kept.created_at == kept.started_at == kept.finished_at == dt.datetime(2026, 3, 17, 14, 37, tzinfo=dt.UTC)
     march = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)  # the tests' time zone is UTC
     assert new.get_model("admin", "LogEntry").objects.get().action_time == march

@@ -25,11 +25,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from api.models import ApiToken
 from api.tokens import token_issue
 from intake.models import AuditEvent, Entry, MonthReview, User
-from intake.review import review_accept, review_grant_unlock, review_request_unlock, review_submit
 from intake.services import RequestSpec, requests_log
 from reports.models import Report
 from reports.services import report_generate, report_request
 from shell.time_policy import CHOSEN, EXPIRY, MINUTE, MONTH, NEVER, POLICY, unpoliced_fields
+from signoff.audit_actions import Action
+from signoff.services import review_accept, review_grant_unlock, review_request_unlock, review_submit
 from tests.conftest import PASSWORD, make_user
 from tests.test_schema import _requires_first_day
 
@@ -174,6 +175,6 @@ def test_using_the_app_stores_no_time_finer_than_its_policy(client, settings, de
     assert set(StaticDevice.objects.values_list("throttling_failure_count", flat=True)) == {0}
     # The admin's change, the audit log, the entries and reviews: months, still in order.
     assert LogEntry.objects.filter(object_repr__icontains="second").exists()
-    assert AuditEvent.objects.filter(action=AuditEvent.Action.UNLOCK_GRANTED).exists()
+    assert AuditEvent.objects.filter(action=Action.UNLOCK_GRANTED).exists()
     assert Entry.objects.exists() and MonthReview.objects.get().is_unlocked(MOMENT)
 

@@ -24,7 +24,7 @@ PERSONAL_NAME = re.compile(
 # The only exceptions, each looked at: a programme's name (in English and Russian) is the
 # organisation's own; a report's figures and the grouped counts they were computed from
 # (its basis) are computed counts, never typed.
-ALLOWED = {"intake.Programme.name", "intake.Programme.name_ru", "reports.Report.figures", "reports.Report.basis"}
+ALLOWED = {"intake.Programme.name", "intake.Programme.name_ru", "reports.Report.body", "reports.Report.basis"}
 FINER_THAN_A_MONTH = (models.DateTimeField, models.TimeField, models.DurationField)
 
 

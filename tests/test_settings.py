@@ -16,7 +16,9 @@ CONFIG_VARIABLES = (
     "CELERY_BROKER_URL", "TIME_ZONE", "DJANGO_SETTINGS_MODULE",
 )
 GOOD_SECRET_KEY = "k" * 50
-PRODUCTION = {"DEBUG": "0", "SECRET_KEY": GOOD_SECRET_KEY, "ALLOWED_HOSTS": "intake.example.org"}
+PRODUCTION = {"DEBUG": "0", "SECRET_KEY": GOOD_SECRET_KEY, "ALLOWED_HOSTS": "intake.example.org",
+              "TIME_ZONE": "Europe/Moscow"}
+WITHOUT_TIME_ZONE = {name: value for name, value in PRODUCTION.items() if name != "TIME_ZONE"}
 
 
 def manage_py_check(tmp_path, **values: str) -> subprocess.CompletedProcess:
@@ -44,6 +46,8 @@ def manage_py_check(tmp_path, **values: str) -> subprocess.CompletedProcess:
         pytest.param({"DEBUG": "0", "SECRET_KEY": GOOD_SECRET_KEY}, "ALLOWED_HOSTS", id="allowed-hosts-missing"),
         pytest.param({"DEBUG": "maybe"}, "DEBUG", id="debug-maybe"),
         pytest.param({"DEBUG": "1", "TIME_ZONE": "Mars/Base"}, "TIME_ZONE", id="time-zone"),
+        pytest.param(WITHOUT_TIME_ZONE, "TIME_ZONE", id="time-zone-missing"),
+        pytest.param({**PRODUCTION, "TIME_ZONE": " "}, "TIME_ZONE", id="time-zone-blank"),
         pytest.param({"DEBUG": "1", "DATABASE_CONN_MAX_AGE": "forever"}, "DATABASE_CONN_MAX_AGE", id="conn-max-age"),
     ],
 )
@@ -59,7 +63,7 @@ def test_bad_setting_stops_check_with_a_message_naming_the_variable(tmp_path, va
     assert "System check" not in result.stdout
 
 
-# How each long-running process is started in production (README), with one worker.
+# How each long-running process is started in production (docs/operations.md, Processes), with one worker.
 PROCESSES = {
     "gunicorn": [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi",
                  "--bind", "127.0.0.1:0", "--workers", "1"],
@@ -76,6 +80,7 @@ GUNICORN_LOG_LINE = re.compile(r"^\[[^]]+\] \[\d+\] \[[A-Z]+\] ")
     [
         pytest.param({"DEBUG": "maybe"}, id="debug-maybe"),
         pytest.param({"DEBUG": "0", "ALLOWED_HOSTS": "intake.example.org"}, id="secret-key-missing"),
+        pytest.param(WITHOUT_TIME_ZONE, id="time-zone-missing"),
     ],
 )
 def test_bad_setting_stops_gunicorn_and_celery_with_the_line_manage_py_prints(tmp_path, process, values):
@@ -91,6 +96,24 @@ def test_bad_setting_stops_gunicorn_and_celery_with_the_line_manage_py_prints(tm
     said = [line for line in result.stderr.splitlines() if not GUNICORN_LOG_LINE.match(line)]
     assert said == [said_by_manage_py.rstrip("\n")], result.stderr
     assert said[0].startswith("Configuration error: ")
+
+
+def test_production_settings_without_a_time_zone_stop_with_one_line_saying_what_to_set(tmp_path):
+    # A month begins at midnight where the team works: in UTC, a team in Moscow could not
+    # log the new month until 03:00 on the 1st.
+    result = manage_py_check(tmp_path, **WITHOUT_TIME_ZONE)
+
+    assert result.returncode != 0
+    [line] = result.stderr.splitlines()
+    assert line.startswith("Configuration error: TIME_ZONE must be set when DEBUG is off"), line
+    assert "TIME_ZONE=Europe/Moscow" in line
+
+
+def test_development_settings_need_no_time_zone(tmp_path):
+    result = manage_py_check(tmp_path, DEBUG="1")
+
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
 
 
 def test_production_settings_with_postgres_and_redis_pass_check(tmp_path):
@@ -116,7 +139,7 @@ def copy_of_the_project_with_var_unwritable(tmp_path) -> Path:
     copy.mkdir()
     shutil.copytree(PROJECT / "config", copy / "config", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(PROJECT / "manage.py", copy)
-    for name in ("intake", "reports", "shell", "api", "templates", "locale"):
+    for name in ("intake", "reports", "signoff", "shell", "api", "templates", "locale"):
         (copy / name).symlink_to(PROJECT / name)
     (copy / "var").write_text("not a folder")
     return copy

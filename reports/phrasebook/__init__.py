@@ -11,10 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from reports.narrative import Sentence
+from typing import Any
 
 # A count as a document holds it: an int, or in a partner or public document "<10"
 # (reports.disclosure.SUPPRESSED) or "[c]" (WITHHELD).
@@ -23,6 +20,15 @@ Count = int | str
 # More months than this in a list reads as a roll-call ("33 months the fewest: April,
 # May, ..."), so the sentence gives a count instead.
 MAX_NAMED_MONTHS = 3
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of the plan: its kind (a phrase of every phrasebook) and the
+    values it states."""
+
+    kind: str
+    values: dict[str, Any]
 
 
 @dataclass(frozen=True)

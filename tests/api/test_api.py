@@ -39,13 +39,13 @@ def test_programmes_are_those_the_token_covers_with_both_names_and_first_month(c
     assert client.get("/api/v1/programmes/other", **bearer(text)).status_code == 404
 
 
-def test_months_of_a_programme_carry_their_review_states(client, published, issue):
+def test_months_of_a_programme_say_whether_each_is_published(client, published, issue):
     _, text = issue(programmes=[published["programme"]])
 
     months = client.get("/api/v1/programmes/desertion-help/months", **bearer(text)).json()
 
-    assert months[0] == {"month": "2023-04", "state": "open", "published": False}
-    assert {"month": "2023-11", "state": "accepted", "published": True} in months
+    assert months[0] == {"month": "2023-04", "published": False}
+    assert {"month": "2023-11", "published": True} in months
     assert months[-1]["month"] == "2026-03"  # up to the current month
     assert [m["month"] for m in months if m["published"]] == ["2023-11"]
 
@@ -83,13 +83,12 @@ def test_reports_of_a_month_by_latest_version_and_by_version(client, published, 
     problem(client.get("/api/v1/reports/desertion-help/2023-12", **bearer(text)), 404)
 
 
-def test_a_month_not_accepted_is_refused_with_409_saying_so(client, published, issue):
+def test_a_month_not_published_is_refused_with_409_saying_so(client, published, issue):
     _, text = issue(programmes=[published["programme"]])
 
     body = problem(client.get("/api/v1/reports/desertion-help/2023-10", **bearer(text)), 409)
 
-    assert "not accepted" in body["detail"]
-    assert "October 2023" in body["detail"]
+    assert body["detail"] == "The figures of Desertion help (demo) for October 2023 are not published."
 
 
 def test_the_list_names_only_published_reports_newest_first(client, published, issue):

@@ -36,3 +36,14 @@ def test_the_command_refuses_what_the_form_refuses(published):
         call_command("api_token", "issue", "--partner", "X", "--profile", "public", "--programme", "desertion-help",
                      "--expires", "2020-01-01", stdout=io.StringIO())
     assert not ApiToken.objects.exists()
+
+
+def test_revoking_a_revoked_token_on_the_command_line_says_so_and_notes_nothing(published, issue):
+    token, _text = issue(programmes=[published["programme"]])
+    call_command("api_token", "revoke", token.prefix, stdout=io.StringIO())
+    out = io.StringIO()
+
+    call_command("api_token", "revoke", token.prefix, stdout=out)
+
+    assert out.getvalue().strip() == f"itk_{token.prefix} (Newsroom) was already revoked; nothing was changed."
+    assert AuditEvent.objects.filter(action="api_token_revoked").count() == 1

@@ -10,10 +10,10 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from intake.models import Programme
-from intake.review import review_accept, review_submit
 from reports.models import Report
-from reports.review import review_report_check
 from reports.services import report_generate, report_request
+from signoff.report_checks import review_report_check
+from signoff.services import review_accept, review_submit
 from tests.conftest import add_request, make_user
 
 from .helpers import DESKTOP, PHONE, check_accessibility, log_in, screenshot

@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 
 from intake.models import AuditEvent, Category, HelpRequest, Programme
 from intake.services import requests_add
+from reports.audit_actions import ReportAction
 from reports.models import Report
 
 from .helpers import check_accessibility, log_in, screenshot
@@ -118,7 +119,7 @@ def test_auditor_verifies_the_demo_report_and_its_json_export(language, page: Pa
     expect(rows.first.locator("td").nth(2)).to_have_text(words["verified"])
     screenshot(page, f"audit-log{suffix}")
 
-    subjects = set(AuditEvent.objects.filter(actor__username="auditor", action=AuditEvent.Action.REPORT_VERIFIED)
+    subjects = set(AuditEvent.objects.filter(actor__username="auditor", action=ReportAction.REPORT_VERIFIED)
                    .values_list("subject", flat=True))
     assert subjects == {"desertion-help 2023-11 v1 data", "desertion-help 2023-11 v1 file"}
     assert re.fullmatch(r"sha256:[0-9a-f]{64}", fingerprint)

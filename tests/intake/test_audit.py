@@ -14,7 +14,6 @@ from intake.models import AuditEvent, Entry, HelpRequest, Status, User
 from intake.months import add_months, format_month
 from tests.conftest import PASSWORD, add_request
 
-Action = AuditEvent.Action
 ADDRESS = "203.0.113.9"
 
 
@@ -207,3 +206,30 @@ def test_the_log_names_report_and_reference_figure_actions_in_both_languages(dem
 
     assert "Report requested" in english and "Reference figure added" in english
     assert "Запрос отчёта" in russian and "Добавление справочного показателя" in russian
+
+
+def test_an_audit_action_declared_twice_stops_start_up():
+    from django.core.exceptions import ImproperlyConfigured
+    from django.db import models
+
+    from intake.models.audit_events import declare_actions
+
+    class Again(models.TextChoices):
+        LOGIN = "login", "Logged in again"
+
+    with pytest.raises(ImproperlyConfigured, match="'login' is declared twice"):
+        declare_actions(Again)
+
+
+def test_each_app_declares_its_own_audit_actions_and_the_log_knows_them_all():
+    from api.audit_actions import ApiAction
+    from intake import audit
+    from reports.audit_actions import ReportAction
+    from shell.audit_actions import ShellAction
+    from signoff.audit_actions import Action as SignoffAction
+
+    declared = [code for code, _label in audit.action_choices()]
+    assert len(declared) == len(set(declared))
+    assert set(declared) == {*audit.Action.values, *ReportAction.values, *SignoffAction.values, *ShellAction.values,
+                             *ApiAction.values}
+    assert AuditEvent(action=ReportAction.REPORT_VERIFIED).get_action_display() == "Report verified"

@@ -16,9 +16,9 @@ from django.core.management import CommandError, call_command
 
 from intake.models import AuditEvent, Entry, HelpRequest, MonthlyCount, MonthReview, MovedRequest, Status
 from intake.retention import collapsible_count, month_collapse, months_to_collapse
-from intake.review import review_grant_unlock, review_request_unlock, review_submit
 from intake.services import AlreadyUndone, Move, RequestSpec, entry_undo, requests_log, requests_move
 from intake.tasks import collapse_accepted_months
+from signoff.services import review_grant_unlock, review_request_unlock, review_submit
 from tests.conftest import make_user, text_of
 from tests.reports.accepting import accept_month
 

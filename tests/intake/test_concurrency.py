@@ -12,6 +12,7 @@ import pytest
 from django.db import connections
 from django.test import Client
 
+from intake.audit_actions import Action
 from intake.models import AuditEvent, Entry, HelpRequest, Status
 from intake.services import RequestSpec, requests_log
 from tests.conftest import add_request, make_user, text_of
@@ -75,7 +76,7 @@ def test_start_and_close_at_once_one_wins_and_the_other_is_told(two_coordinators
     alice, bob = two_coordinators
     for round_ in range(ROUNDS):
         request = new_request(programme)
-        changes_before = events(AuditEvent.Action.REQUEST_CHANGED)
+        changes_before = events(Action.REQUEST_CHANGED)
 
         start, close = at_once(
             (alice, f"/requests/{request.reference}/start/", {"seen": "new"}),
@@ -92,14 +93,14 @@ def test_start_and_close_at_once_one_wins_and_the_other_is_told(two_coordinators
         else:
             assert state_of(request) == ("closed", "left_country", JULY), f"round {round_}: the close vanished"
             assert CHANGED.format("closed") in text_of(start), f"round {round_}"
-        assert events(AuditEvent.Action.REQUEST_CHANGED) == changes_before + 1, f"round {round_}"
+        assert events(Action.REQUEST_CHANGED) == changes_before + 1, f"round {round_}"
 
 
 def test_two_closes_with_different_outcomes_at_once_keep_one_and_tell_the_other(two_coordinators, programme):
     alice, bob = two_coordinators
     for round_ in range(ROUNDS):
         request = new_request(programme)
-        changes_before = events(AuditEvent.Action.REQUEST_CHANGED)
+        changes_before = events(Action.REQUEST_CHANGED)
         url = f"/requests/{request.reference}/close/"
 
         pages = at_once(
@@ -115,7 +116,7 @@ def test_two_closes_with_different_outcomes_at_once_keep_one_and_tell_the_other(
             f"round {round_}: the winner's outcome was overwritten")
         assert CHANGED.format("closed") in text_of(loser), f"round {round_}"
         assert loser.status_code == 409
-        assert events(AuditEvent.Action.REQUEST_CHANGED) == changes_before + 1, f"round {round_}"
+        assert events(Action.REQUEST_CHANGED) == changes_before + 1, f"round {round_}"
 
 
 def test_two_reopens_at_once_write_once(two_coordinators, programme):
@@ -123,7 +124,7 @@ def test_two_reopens_at_once_write_once(two_coordinators, programme):
     for round_ in range(ROUNDS):
         request = add_request(programme=programme, month=MAY, category="legal", status=Status.CLOSED,
                               outcome="referred", closed_month=JULY)
-        changes_before = events(AuditEvent.Action.REQUEST_CHANGED)
+        changes_before = events(Action.REQUEST_CHANGED)
         url = f"/requests/{request.reference}/reopen/"
 
         pages = at_once((alice, url, {"seen": "closed"}), (bob, url, {"seen": "closed"}))
@@ -132,7 +133,7 @@ def test_two_reopens_at_once_write_once(two_coordinators, programme):
         assert told.count(True) == 1, f"round {round_}"
         assert CHANGED.format("in progress") in text_of(pages[told.index(False)]), f"round {round_}"
         assert state_of(request) == ("in_progress", "", None)
-        assert events(AuditEvent.Action.REQUEST_CHANGED) == changes_before + 1, f"round {round_}"
+        assert events(Action.REQUEST_CHANGED) == changes_before + 1, f"round {round_}"
 
 
 # --- one entry: undone by its author and by staff at once ------------------------------------
@@ -147,7 +148,7 @@ def test_an_entry_undone_at_once_by_its_author_and_by_staff_is_undone_once(this_
     for round_ in range(ROUNDS):
         entry = requests_log(spec=RequestSpec(programme=programme, month=this_month, category="legal"),
                              count=3, author=coordinator)
-        undone_before = events(AuditEvent.Action.ENTRY_UNDONE)
+        undone_before = events(Action.ENTRY_UNDONE)
         url = f"/requests/entries/{entry.pk}/undo/"
 
         pages = at_once((author, url, {}), (staff_member, url, {}))
@@ -160,4 +161,4 @@ def test_an_entry_undone_at_once_by_its_author_and_by_staff_is_undone_once(this_
         assert not any("0 requests removed" in text for text in texts)
         assert not Entry.objects.filter(pk=entry.pk).exists()
         assert not HelpRequest.objects.filter(entry_id=entry.pk).exists()
-        assert events(AuditEvent.Action.ENTRY_UNDONE) == undone_before + 1, f"round {round_}"
+        assert events(Action.ENTRY_UNDONE) == undone_before + 1, f"round {round_}"

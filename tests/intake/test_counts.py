@@ -12,12 +12,14 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 
+from intake.cells import cells_apply
 from intake.counts import CountRow, count_rows, data_version, open_count, status_counts
 from intake.models import Cell, CountsOutOfStep, DataVersion, Entry, HelpRequest, MonthlyCount
 from intake.months import add_months, format_month
 from intake.services import RequestSpec, entry_undo, requests_import, requests_log
-from reports.services import current_fingerprint, fingerprint, report_generate, report_request
-from tests.conftest import THIS_MONTH, add_request
+from reports.document import fingerprint
+from reports.services import report_generate, report_request
+from tests.conftest import THIS_MONTH, add_request, current_fingerprint
 
 from .counting import assert_counts_match, table
 
@@ -200,9 +202,9 @@ def test_a_cell_cannot_go_below_zero(programme):
     one = cell(programme, OCTOBER, "legal")
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        MonthlyCount.objects.apply({one: -2})
+        cells_apply({one: -2}, by=None)
     with pytest.raises(CountsOutOfStep), transaction.atomic():
-        MonthlyCount.objects.apply({cell(programme, OCTOBER, "other"): -1})
+        cells_apply({cell(programme, OCTOBER, "other"): -1}, by=None)
 
     assert table() == {one: 1}
 
@@ -249,8 +251,8 @@ def test_home_page_numbers_come_from_the_table(coordinator_client, programme):
     log(coordinator_client, count=4)
     log(coordinator_client, month=add_months(THIS_MONTH, -1), count=2, status="in_progress")
 
-    assert status_counts(programmes=[programme], month=THIS_MONTH) == {
-        programme.pk: {"new": 4, "in_progress": 0, "closed": 0}
+    assert status_counts(programmes=[programme], months=[THIS_MONTH]) == {
+        programme.pk: {THIS_MONTH: {"new": 4, "in_progress": 0, "closed": 0}}
     }
     assert open_count(programmes=[programme]) == 6
 
@@ -287,3 +289,14 @@ def test_an_import_into_over_a_thousand_cells_is_counted_on_every_database(progr
 
     assert_counts_match()
     assert len(table()) == 1152 and entry.size == 1152
+
+
+def test_logging_a_count_reads_the_month_locks_once(coordinator_client, programme, django_assert_max_num_queries):
+    log(coordinator_client, count=1)  # the cell's row exists; sessions and permissions are warm
+
+    # 27 on PostgreSQL, which takes the programme's write lock too (intake/locks.py).
+    with django_assert_max_num_queries(27) as captured:
+        log(coordinator_client, count=5)
+
+    lock_reads = [q["sql"] for q in captured.captured_queries if 'FROM "intake_monthreview"' in q["sql"]]
+    assert len(lock_reads) == 1, lock_reads

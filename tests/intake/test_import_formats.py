@@ -3,12 +3,14 @@ BOM, or Windows-1251. The web import shows a preview and writes nothing before i
 confirmed; a template can be downloaded."""
 
 import csv
+import datetime as dt
 import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from intake.models import Entry, HelpRequest
+from intake.models import Entry, HelpRequest, MonthReview
+from intake.services import entry_undo
 from tests.conftest import text_of
 from tests.intake.test_import import HEADER, import_file  # noqa: F401 (a fixture)
 
@@ -63,7 +65,53 @@ def test_the_preview_shows_totals_and_writes_nothing_until_confirmed_once(client
     client.post("/requests/import/", {"preview": key})
     again = client.post("/requests/import/", {"preview": key}, follow=True)
     assert HelpRequest.objects.count() == 15
-    assert "This import was already done, or its preview has expired" in text_of(again)
+    entry = Entry.objects.get()
+    assert again.status_code == 409
+    assert "This file was already imported" in text_of(again) and "Nothing was imported now." in text_of(again)
+    assert f'href="/requests/entries/{entry.pk}/undo/"' in again.content.decode()
+
+
+def test_a_second_confirmation_is_answered_in_russian_on_a_russian_page(client_for, staff, programme):
+    client = client_for(staff)
+    data = f"{HEADER}\n2023-10,help,legal,new,,,21\n".encode()
+    key = client.post("/requests/import/", {"file": SimpleUploadedFile("r.csv", data, "text/csv")}).context["key"]
+    client.post("/requests/import/", {"preview": key})
+
+    again = text_of(client.post("/requests/import/", {"preview": key}, HTTP_ACCEPT_LANGUAGE="ru"))
+
+    assert "Этот файл уже импортирован" in again and "Сейчас ничего не импортировано." in again
+    assert "Импорт — одна запись из 21 запроса." in again
+
+
+def test_a_preview_whose_import_failed_stays_for_another_try(this_month, client_for, staff, programme):
+    client = client_for(staff)
+    data = f"{HEADER}\n2026-02,help,legal,new,,,4\n".encode()
+    key = client.post("/requests/import/", {"file": SimpleUploadedFile("r.csv", data, "text/csv")}).context["key"]
+    review = MonthReview.objects.create(programme=programme, month=dt.date(2026, 2, 1), report_version=1,
+                                        state=MonthReview.State.SUBMITTED)
+
+    refused = client.post("/requests/import/", {"preview": key})
+
+    assert refused.status_code == 400 and "Line 2: February 2026 of help is submitted" in text_of(refused)
+    assert not HelpRequest.objects.exists()
+    review.delete()  # the month is open again
+    retried = client.post("/requests/import/", {"preview": key}, follow=True)
+    assert "Imported 4 requests." in text_of(retried)
+    assert HelpRequest.objects.count() == 4
+
+
+def test_confirming_a_preview_whose_import_was_undone_says_so(this_month, client_for, staff, programme):
+    client = client_for(staff)
+    data = f"{HEADER}\n2026-03,help,legal,new,,,2\n".encode()
+    key = client.post("/requests/import/", {"file": SimpleUploadedFile("r.csv", data, "text/csv")}).context["key"]
+    client.post("/requests/import/", {"preview": key})
+    entry_undo(entry=Entry.objects.get(), actor=None)
+
+    again = client.post("/requests/import/", {"preview": key})
+
+    assert again.status_code == 409
+    assert "Its entry has been undone since." in text_of(again)
+    assert not HelpRequest.objects.exists()
 
 
 def test_a_preview_is_only_for_the_account_that_uploaded(client_for, new_client_for, staff, programme,

@@ -13,10 +13,9 @@ import threading
 import pytest
 
 from intake.models import HelpRequest, MonthReview
-from intake.review import review_submit
+from signoff.services import review_submit
 from tests.conftest import make_user, text_of
-
-from .test_review_concurrency import MONTH, WAIT, in_thread
+from tests.signoff.test_review_concurrency import MONTH, WAIT, in_thread
 
 SUBMITTED = "February 2026 of help is submitted for review and locked until an auditor accepts or returns it."
 

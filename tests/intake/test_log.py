@@ -9,6 +9,7 @@ from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 
 from intake import services
+from intake.audit_actions import Action
 from intake.counts import count_rows
 from intake.models import AuditEvent, Entry, HelpRequest
 from intake.months import add_months, format_month
@@ -280,7 +281,7 @@ def test_undoing_an_entry_already_undone_says_so_and_removes_nothing(coordinator
     assert "Undone:" not in text_of(response)
     assert list(Entry.objects.all()) == [kept]
     assert HelpRequest.objects.count() == 2
-    assert AuditEvent.objects.filter(action=AuditEvent.Action.ENTRY_UNDONE).count() == 1
+    assert AuditEvent.objects.filter(action=Action.ENTRY_UNDONE).count() == 1
 
 
 def test_an_undone_entry_of_another_programme_stays_unknown(coordinator, other_coordinator, programme,

@@ -8,8 +8,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from intake import models
 from intake.models import REFERENCE_ALPHABET, HelpRequest, Programme, new_references
+from intake.models import requests as models
 from intake.months import add_months
 
 REFERENCE_FORM = re.compile(r"^[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}$")

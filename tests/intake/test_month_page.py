@@ -1,10 +1,12 @@
 """The month page: a programme's month as a grid of category × status, with totals,
 the change since the previous month, and the place every action returns to."""
 
+import re
+
 import pytest
 
 from intake.counts import month_grid
-from intake.models import HelpRequest
+from intake.models import TRANSITIONS, HelpRequest, Status
 from intake.months import add_months, format_month
 from tests.conftest import THIS_MONTH, add_request, text_of
 
@@ -89,3 +91,34 @@ def test_home_shows_each_programme_in_this_and_the_previous_month(coordinator_cl
 
     assert f"{THIS_MONTH:%B %Y} 1 0 0" in text
     assert f"{LAST_MONTH:%B %Y} 2 0 0" in text
+
+
+def move_links(response) -> list[str]:
+    """The Move links of the grid's cells: the category and status each moves from."""
+    html = response.content.decode()
+    return re.findall(r'href="/requests/move/\?[^"]*category=(\w+)&amp;from_status=(\w+)"', html)
+
+
+def test_a_coordinator_is_offered_to_move_the_requests_the_workflow_lets_move_on(coordinator_client, programme):
+    add(programme, 2, category="legal")
+    add(programme, 1, category="legal", status="in_progress")
+    add(programme, 3, category="legal", status="closed", outcome="referred", closed_month=THIS_MONTH)
+    add(programme, 1, category="desertion", status="closed", outcome="detained", closed_month=THIS_MONTH)
+
+    links = move_links(coordinator_client.get(month_url()))
+
+    # New requests can be started or closed, those in progress closed: each nonempty cell
+    # of theirs offers a Move. Closed requests go no further (reopening one is a
+    # correction), and an empty cell has nothing to move.
+    assert links == [("legal", "new"), ("legal", "in_progress")]
+
+
+def test_the_move_links_follow_the_workflow_of_the_model(coordinator_client, programme, monkeypatch):
+    add(programme, 2, category="legal")
+    add(programme, 1, category="legal", status="in_progress")
+    # A workflow in which a request in progress can no longer change: the grid follows it.
+    monkeypatch.setitem(TRANSITIONS, Status.IN_PROGRESS, set())
+
+    links = move_links(coordinator_client.get(month_url()))
+
+    assert links == [("legal", "new")]

@@ -1,10 +1,15 @@
 """Months are the app's finest grain of time."""
 
+import datetime as dt
 from datetime import date
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
+from intake.models import HelpRequest
 from intake.months import add_months, format_month, month_range, parse_month
+from tests.conftest import text_of
 
 
 def m(year: int, month: int) -> date:
@@ -43,3 +48,25 @@ def test_parse_month_reads_year_and_month_and_round_trips():
 def test_parse_month_refuses_anything_but_a_real_year_and_month(text):
     with pytest.raises(ValueError, match="YYYY-MM"):
         parse_month(text)
+
+
+# 01:30 on 1 December 2026 in Moscow, still 30 November in UTC.
+NEW_MONTH_IN_MOSCOW = dt.datetime(2026, 12, 1, 1, 30, tzinfo=ZoneInfo("Europe/Moscow"))
+
+
+@pytest.mark.parametrize("path, form", [
+    ("/requests/new/", {"programme": "help", "month": "2026-12", "category": "legal"}),
+    ("/requests/counts/", {"programme": "help", "month": "2026-12", "category": "legal", "status": "new",
+                           "outcome": "", "closed_month": "", "count": 3}),
+])
+def test_a_team_in_moscow_logs_the_new_month_as_soon_as_it_begins_there(settings, coordinator, client_for, path, form):
+    settings.TIME_ZONE = "Europe/Moscow"
+    with time_machine.travel(NEW_MONTH_IN_MOSCOW):
+        client = client_for(coordinator)
+        assert "2026-12" in client.get(path).content.decode()  # the month the form offers
+
+        response = client.post(path, form, follow=True)
+
+    assert "cannot be in the future" not in text_of(response)
+    assert response.redirect_chain, text_of(response)[:2000]
+    assert list(HelpRequest.objects.values_list("month", flat=True).distinct()) == [m(2026, 12)]

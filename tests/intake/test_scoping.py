@@ -212,6 +212,6 @@ def test_no_intake_url_is_left_out_of_the_list():
 
     listed = {re.sub(r"\?.*", "", url) for _method, url in URLS}
     routes = {"/requests/" + str(pattern.pattern).replace("<str:reference>", "{new}").replace("<int:pk>", "{entry}")
-              .replace("<slug:slug>", "help").replace("<yyyy_mm:month>", "2023-10")
+              .replace("<slug:slug>", "help").replace("<month:month>", "2023-10")
               for pattern in urlpatterns}
     assert routes <= {url.replace("{closed}", "{new}") for url in listed}

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 
 from intake.models import TRANSITIONS, AuditEvent, ChangedElsewhere, HelpRequest, Status, TransitionError
 from intake.months import add_months, format_month
+from intake.services import request_move
 from tests.conftest import THIS_MONTH, add_request, text_of
 
 MAY, JUNE = dt.date(2023, 5, 1), dt.date(2023, 6, 1)
@@ -269,11 +270,11 @@ def test_move_to_allows_exactly_the_transitions_of_the_workflow(programme, curre
     closing = {"outcome": "withdrew", "closed_month": JUNE} if new == Status.CLOSED else {}
 
     if (current, new) in WORKFLOW:
-        request.move_to(new, **closing)
+        request_move(request, new, **closing)
         assert state_of(request)[0] == new
     else:
         with pytest.raises(TransitionError):
-            request.move_to(new, **closing)
+            request_move(request, new, **closing)
         assert state_of(request) == before
 
 
@@ -281,7 +282,7 @@ def test_close_without_an_outcome_is_refused_and_nothing_saved(programme):
     request = make_request(programme, Status.IN_PROGRESS)
 
     with pytest.raises(ValidationError) as refused:
-        request.close(outcome="", month=JUNE)
+        request_move(request, Status.CLOSED, outcome="", closed_month=JUNE)
 
     assert refused.value.message_dict == {"outcome": ["A closed request needs an outcome."]}
     assert state_of(request) == ("in_progress", "", None)
@@ -291,7 +292,7 @@ def test_close_before_the_month_received_is_refused_and_nothing_saved(programme)
     request = make_request(programme, Status.NEW)
 
     with pytest.raises(ValidationError) as refused:
-        request.close(outcome="referred", month=dt.date(2023, 4, 1))
+        request_move(request, Status.CLOSED, outcome="referred", closed_month=dt.date(2023, 4, 1))
 
     assert refused.value.message_dict == {"closed_month": ["The month closed cannot be before the month received."]}
     assert state_of(request) == ("new", "", None)
@@ -300,10 +301,10 @@ def test_close_before_the_month_received_is_refused_and_nothing_saved(programme)
 def test_move_to_saves_nothing_over_a_change_made_since_the_request_was_loaded(programme):
     seen_by_alice = make_request(programme)
     seen_by_bob = HelpRequest.objects.get(pk=seen_by_alice.pk)
-    seen_by_alice.close(outcome="left_country", month=JUNE)
+    request_move(seen_by_alice, Status.CLOSED, outcome="left_country", closed_month=JUNE)
 
     with pytest.raises(ChangedElsewhere) as refused:
-        seen_by_bob.start()
+        request_move(seen_by_bob, Status.IN_PROGRESS)
 
     assert refused.value.messages == [
         "This request was changed by someone else; it is now closed. Your change was not saved: check the request "

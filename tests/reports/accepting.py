@@ -6,10 +6,10 @@ from collections.abc import Callable
 
 from intake.models import MonthReview, Programme, User
 from intake.months import month_range
-from intake.review import review_accept, review_submit
 from reports.models import Report
-from reports.review import review_report_check
 from reports.services import report_generate, report_request
+from signoff.report_checks import review_report_check
+from signoff.services import review_accept, review_submit
 
 
 def make_report(programme: Programme | None, month: dt.date) -> Report:

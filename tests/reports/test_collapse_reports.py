@@ -38,7 +38,7 @@ def make_reports(programmes, first: dt.date, versions: int = 1) -> list[Report]:
 
 
 def snapshot() -> dict:
-    return {report.pk: (report.figures, report.fingerprint, report.basis)
+    return {report.pk: (report.body, report.fingerprint, report.basis)
             for report in Report.objects.filter(state=Report.State.READY)}
 
 
@@ -47,7 +47,7 @@ def assert_every_report_unchanged(before: dict) -> None:
     assert len(reports) == len(before)
     for report in reports:
         figures, fingerprint, basis = before[report.pk]
-        assert (report.figures, report.fingerprint, report.basis) == (figures, fingerprint, basis)
+        assert (report.body, report.fingerprint, report.basis) == (figures, fingerprint, basis)
         document, now_basis = report_compute(report=report)
         assert document == figures, report
         assert document["fingerprint"] == fingerprint
@@ -85,7 +85,7 @@ def test_collapsing_every_month_of_the_demo_data_changes_no_report(demo_programm
     again = report_request(programme=demo_programme, month=demo.LAST_MONTH, send=False)
     report_generate(report_id=again.pk)
     again.refresh_from_db()
-    assert {**again.figures, "version": 1} == november.figures
+    assert {**again.body, "version": 1} == november.body
     assert len(reports) == 2 * 2 * len(month_range(demo.FIRST_MONTH, current_month()))
 
 

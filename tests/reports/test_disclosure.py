@@ -9,21 +9,24 @@ from django.utils import translation
 
 from intake.counts import CountRow
 from intake.models import Category, Outcome, Programme, Status
-from intake.review import review_grant_unlock, review_request_unlock
 from reports.disclosure import (
-    PROFILE_SETTINGS,
     SUPPRESSED,
     WITHHELD,
+    ZEROS_SENSITIVE,
     Disclosure,
+    MonthNotPublished,
     NotPublishable,
     ScopeCounts,
+    check_published,
     disclosed,
     protect_row,
     published_document,
+    published_months,
     rounded,
     whole_pct,
 )
 from reports.document import report_document
+from signoff.services import review_grant_unlock, review_request_unlock
 from tests.conftest import add_request
 from tests.reports.accepting import accept_months, make_report
 
@@ -62,7 +65,7 @@ def test_a_profile_may_treat_zeros_as_sensitive():
     # The five zeros are "<10" and hold 0 requests: the 20 is withheld, or the total
     # minus 20 would tell them.
     assert published.categories(m("2024-02")) == {"desertion": W} | dict.fromkeys(Category.values[1:], C)
-    assert PROFILE_SETTINGS["public"] == {"zeros_sensitive": False}
+    assert "public" not in ZEROS_SENSITIVE and "partner" not in ZEROS_SENSITIVE
 
 
 # --- rule 2: rounding -------------------------------------------------------------
@@ -359,3 +362,25 @@ def test_the_reason_is_given_in_the_reader_s_language(november_report):
 
     assert str(refused.value) == ("Ноябрь 2023 программы «Помощь в уходе из армии (демо)» ещё не принят: показатели "
                                   "для партнёров и для публикации выпускаются только за принятые месяцы.")
+
+
+def test_the_months_published_are_those_every_output_lets_through(three_programmes, staff, auditor):
+    p0, p1, _p2 = three_programmes
+    Programme.objects.create(slug="late", name="Late", first_month=m("2024-03"))  # March not accepted there
+    review_request_unlock(programme=p1, month=m("2024-02"), reason="correction", actor=staff)
+    review_grant_unlock(programme=p1, month=m("2024-02"), actor=auditor)
+    months = [m("2024-01"), m("2024-02"), m("2024-03")]
+
+    published = {scope: published_months(scope) for scope in (p0, p1, None)}
+
+    assert published == {p0: set(months), p1: {m("2024-01")}, None: {m("2024-01")}}
+    for scope, programmes in ((p0, [p0]), (p1, [p1]), (None, None)):
+        for month in months:
+            started = programmes or list(Programme.objects.filter(first_month__lte=month))
+            try:
+                check_published(started, month)
+            except MonthNotPublished:
+                refused = True
+            else:
+                refused = False
+            assert refused == (month not in published[scope]), (scope, month)

@@ -9,10 +9,11 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from intake.models import HelpRequest, MonthLocked, Status
-from intake.review import review_grant_unlock, review_request_unlock, review_submit
 from intake.services import Move, RequestSpec, request_close, request_reopen, requests_log, requests_move
+from reports.finality import report_finality, same_figures
 from reports.models import Report
-from reports.review import report_finality, review_report_check, same_figures
+from signoff.report_checks import review_report_check
+from signoff.services import review_grant_unlock, review_request_unlock, review_submit
 from tests.conftest import make_user, text_of
 from tests.reports.accepting import accept_month, make_report
 
@@ -68,8 +69,8 @@ def test_a_report_made_after_november_is_accepted_states_the_same_figures(people
 
     assert later.version == 2
     assert same_figures(later.document, november_report.document)
-    assert later.figures["requests"]["this_month"] == 175
-    assert later.figures["window"]["current"]["requests"] == 577
+    assert later.body["requests"]["this_month"] == 175
+    assert later.body["window"]["current"]["requests"] == 577
     # The fingerprint covers October's requests as they stand now, closed in December.
     assert later.fingerprint != november_report.fingerprint
     assert report_finality(later).same_figures and report_finality(november_report).same_figures
@@ -81,8 +82,8 @@ def test_changes_in_later_months_only_leave_even_the_fingerprint_as_it_was(peopl
 
     later = new_version(demo_programme)
 
-    assert {key: value for key, value in later.figures.items() if key != "version"} == {
-        key: value for key, value in november_report.figures.items() if key != "version"}
+    assert {key: value for key, value in later.body.items() if key != "version"} == {
+        key: value for key, value in november_report.body.items() if key != "version"}
 
 
 def test_a_month_is_submitted_only_on_a_ready_report_that_matches_the_data(people, demo_programme):

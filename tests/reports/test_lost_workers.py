@@ -188,7 +188,7 @@ def test_a_report_whose_worker_is_killed_mid_report_is_made_once_within_a_minute
 
     assert time.monotonic() - available < 60
     assert (made.state, made.version, made.failure) == (Report.State.READY, 1, "")
-    assert_article_figures(made.figures)
+    assert_article_figures(made.body)
     assert Report.objects.for_scope(demo_programme).filter(month=NOVEMBER).count() == 1
 
 
@@ -207,7 +207,7 @@ def test_a_report_whose_database_connection_drops_mid_report_is_made_again_withi
 
     assert time.monotonic() - dropped < 60
     assert (made.state, made.version, made.failure) == (Report.State.READY, 1, "")
-    assert_article_figures(made.figures)
+    assert_article_figures(made.body)
     assert Report.objects.for_scope(demo_programme).filter(month=NOVEMBER).count() == 1
 
 
@@ -234,7 +234,7 @@ def test_on_its_last_attempt_a_report_whose_connection_drops_is_marked_failed_wi
     assert report.state == Report.State.FAILED
     assert report.failure.startswith("OperationalError: ")
     assert "terminating connection due to administrator command" in report.failure
-    assert report.figures is None
+    assert report.body is None
 
 
 def test_before_its_last_attempt_a_report_whose_connection_drops_goes_back_to_the_queue(
@@ -301,7 +301,7 @@ def test_a_report_whose_worker_is_alive_is_left_alone_however_long_it_runs(demo_
         resent = reports_resend_stuck()
 
     report.refresh_from_db()
-    assert (report.state, report.started_at, report.figures) == (Report.State.RUNNING, started, None)
+    assert (report.state, report.started_at, report.body) == (Report.State.RUNNING, started, None)
     assert resent == 0
 
 
@@ -315,7 +315,7 @@ def test_a_report_left_running_by_a_dead_worker_is_taken_over_at_once(demo_progr
     report.refresh_from_db()
     assert report.state == Report.State.READY
     assert report.started_at > started
-    assert_article_figures(report.figures)
+    assert_article_figures(report.body)
 
 
 def test_the_sweep_resends_at_once_a_report_left_running_by_a_dead_worker(demo_programme):

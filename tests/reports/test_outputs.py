@@ -13,7 +13,7 @@ from intake.models import Category
 from intake.months import add_months
 from reports.figures import report_figures
 from reports.models import Report
-from reports.outputs import DIGIT_WIDTH, MONTH_ROOM, YEAR_ROOM, chart, chart_bars, comparison, to_csv
+from reports.outputs import DIGIT_WIDTH, MONTH_ROOM, YEAR_ROOM, chart, comparison, to_csv
 from tests.conftest import add_request
 
 from .article import SERIES
@@ -27,7 +27,7 @@ def csv_rows(text: str) -> list[list[str]]:
 
 def test_csv_is_one_tidy_table_with_a_row_per_figure(november_report):
     with translation.override("en"):
-        header, *rows = csv_rows(to_csv(november_report.figures))
+        header, *rows = csv_rows(to_csv(november_report.body))
 
     assert header == ["section", "figure", "month", "value", "key"]
     assert all(len(row) == 5 for row in rows)
@@ -84,7 +84,7 @@ def test_a_coordinator_cannot_export(november_report, coordinator, client_for):
 
 
 def test_the_chart_has_one_bar_per_month_scaled_to_the_highest_and_marks_the_report_month(november_report):
-    bars = chart_bars(november_report.figures)
+    bars = chart(november_report.body).bars
 
     assert [(bar.month, bar.requests) for bar in bars] == SERIES
     tallest = max(bars, key=lambda bar: bar.height)
@@ -107,7 +107,7 @@ def test_comparing_versions_marks_exactly_the_figures_that_changed(november_repo
     call_command("monthly_report", "2023-11", "--programme", "desertion-help", "--inline", stdout=io.StringIO())
     second = Report.objects.get(version=2)
 
-    rows = comparison(november_report.figures, second.figures)
+    rows = comparison(november_report.body, second.body)
     changed = {(c.row.key, c.row.month): (c.before, c.after, c.difference) for c in rows if c.changed}
 
     assert changed[("requests.this_month", "2023-11")] == (175, 176, 1)
@@ -116,7 +116,7 @@ def test_comparing_versions_marks_exactly_the_figures_that_changed(november_repo
     assert changed[("series", "2023-11")] == (175, 176, 1)
     assert changed[("by_category.legal", "2023-11")] == (0, 1, 1)
     assert not any(key in ("since_start.highest", "version", "fingerprint") for key, _ in changed)
-    assert len(rows) == len(comparison(november_report.figures, november_report.figures))
+    assert len(rows) == len(comparison(november_report.body, november_report.body))
 
 
 def test_a_month_that_stops_being_the_highest_shows_in_both_versions():
@@ -133,7 +133,7 @@ def test_a_month_that_stops_being_the_highest_shows_in_both_versions():
 def test_two_versions_of_the_same_data_compare_equal(november_report):
     call_command("monthly_report", "2023-11", "--programme", "desertion-help", "--inline", stdout=io.StringIO())
 
-    assert not any(c.changed for c in comparison(november_report.figures, Report.objects.get(version=2).figures))
+    assert not any(c.changed for c in comparison(november_report.body, Report.objects.get(version=2).body))
 
 
 def long_series(months: int, first=dt.date(2019, 1, 1)) -> dict:

@@ -16,6 +16,7 @@ from django.test import RequestFactory
 from django.utils import translation
 
 from intake.models import AuditEvent
+from reports.audit_actions import ReportAction
 from reports.disclosure import SUPPRESSED, WITHHELD
 from reports.models import Report
 from reports.narrative import key_figures, narrative
@@ -157,7 +158,7 @@ def test_export_events_note_the_profile(accepted_november, people, client_for):
     client.get(f"{URL}.csv?profile=public")
     client.get(f"{URL}/print/?profile=partner")
 
-    events = list(AuditEvent.objects.filter(action=AuditEvent.Action.REPORT_EXPORTED).order_by("pk")
+    events = list(AuditEvent.objects.filter(action=ReportAction.REPORT_EXPORTED).order_by("pk")
                   .values_list("subject", flat=True))
     assert events == ["desertion-help 2023-11 v1 json internal", "desertion-help 2023-11 v1 csv public",
                       "desertion-help 2023-11 v1 print partner"]

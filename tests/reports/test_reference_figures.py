@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from intake import audit
+from intake.audit_actions import Action
 from intake.models import AuditEvent
 from reports.demo import load_reference_figures
 from reports.figures import reference_derived
@@ -62,7 +63,7 @@ def test_staff_add_edit_and_delete_a_reference_figure(staff, client_for):
     assert ReferenceFigure.objects.get().value == 24
     assert client.post(f"/reports/reference/{figure.pk}/delete/").status_code == 302
     assert not ReferenceFigure.objects.exists()
-    assert list(AuditEvent.objects.exclude(action=AuditEvent.Action.LOGIN).order_by("pk")
+    assert list(AuditEvent.objects.exclude(action=Action.LOGIN).order_by("pk")
                 .values_list("actor__username", "action", "subject")) == [
         ("staff-member", "reference_figure_added", f"#{figure.pk}"),
         ("staff-member", "reference_figure_changed", f"#{figure.pk}"),

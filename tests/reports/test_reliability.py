@@ -45,8 +45,8 @@ def test_a_duplicate_delivery_makes_one_version_and_leaves_it_as_it_was(celery_w
 
     again = Report.objects.get(pk=report.pk)
     assert Report.objects.filter(month=NOVEMBER).count() == 1
-    assert (again.state, again.version, again.finished_at, again.figures) == (
-        "ready", 1, ready.finished_at, ready.figures)
+    assert (again.state, again.version, again.finished_at, again.body) == (
+        "ready", 1, ready.finished_at, ready.body)
 
 
 def test_a_failing_generation_is_stored_as_failed_with_its_reason(celery_worker, demo_programme):

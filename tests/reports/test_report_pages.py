@@ -107,7 +107,7 @@ def test_json_export_linked_from_the_page_states_every_article_figure(request, n
     assert "attachment" in response["Content-Disposition"]
     figures = json.loads(response.content)
     assert_article_figures(figures)
-    assert figures == november_report.figures | {"profile": "internal"}
+    assert figures == november_report.body | {"profile": "internal"}
 
 
 def test_report_for_all_programmes_includes_the_demo_provenance(demo_programme, staff, client_for):
@@ -192,7 +192,7 @@ def test_staff_regenerating_queues_the_next_version_and_keeps_the_first(
     assert len(enqueued) == 1  # sent to the worker only once the row is committed
     assert list(Report.objects.order_by("version").values_list("version", "state")) == [(1, "ready"), (2, "queued")]
     november_report.refresh_from_db()
-    assert_article_figures(november_report.figures)
+    assert_article_figures(november_report.body)
 
 
 def month_input(page: str) -> set[str]:
@@ -385,7 +385,7 @@ def test_checking_the_data_of_a_changed_report_says_it_changed(november_report, 
 
     assert MAY_HAVE_CHANGED in text_of(client.get(PAGE))
     november_report.refresh_from_db()
-    assert november_report.fingerprint == november_report.figures["fingerprint"]  # the report itself is kept
+    assert november_report.fingerprint == november_report.body["fingerprint"]  # the report itself is kept
 
 
 def test_a_change_undone_looks_like_a_change_until_the_data_is_checked(demo_programme, staff, client_for,

@@ -6,6 +6,7 @@ import datetime as dt
 import time_machine
 
 from intake.models import AuditEvent
+from reports.audit_actions import ReportAction
 from reports.models import Report
 from reports.services import report_generate, report_request
 
@@ -18,7 +19,7 @@ def test_a_report_keeps_no_requester_and_the_audit_log_names_them_by_month(demo_
     assert "requested_by" not in {field.name for field in Report._meta.get_fields()}
     report = Report.objects.get()
     assert report.created_at == dt.datetime(2026, 3, 17, 14, 37, tzinfo=dt.UTC)
-    event = AuditEvent.objects.get(action=AuditEvent.Action.REPORT_REQUESTED)
+    event = AuditEvent.objects.get(action=ReportAction.REPORT_REQUESTED)
     assert (event.actor, event.month) == (staff, dt.date(2026, 3, 1))
 
 

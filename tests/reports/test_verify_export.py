@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from intake.models import AuditEvent
+from reports.audit_actions import ReportAction
 from reports.models import Report
 from reports.verification import MAX_EXPORT_BYTES
 from tests.conftest import table_rows as shared_table_rows
@@ -68,7 +69,7 @@ def test_an_uploaded_export_matches_its_stored_version_exactly(export, auditor, 
     assert "matches Desertion help (demo), November 2023 · version 1 exactly" in text_of(response)
     assert 'href="/reports/desertion-help/2023-11/v1/"' in response.content.decode()
     assert AuditEvent.objects.filter(
-        actor=auditor, action=AuditEvent.Action.REPORT_VERIFIED, subject="desertion-help 2023-11 v1 file"
+        actor=auditor, action=ReportAction.REPORT_VERIFIED, subject="desertion-help 2023-11 v1 file"
     ).exists()
 
 
@@ -161,7 +162,7 @@ def test_what_is_not_a_report_export_is_refused_with_the_reason(november_report,
 
     assert response.status_code == 400
     assert message in text_of(response)
-    assert not AuditEvent.objects.filter(action=AuditEvent.Action.REPORT_VERIFIED).exists()
+    assert not AuditEvent.objects.filter(action=ReportAction.REPORT_VERIFIED).exists()
 
 
 def test_a_version_that_is_not_ready_has_nothing_to_compare(demo_programme, auditor_client):

@@ -24,8 +24,8 @@ def test_report_generated_from_the_web_page_by_the_worker_states_every_article_f
     report = wait_for(report.pk)
     assert report.state == Report.State.READY, report.failure
     assert report.version == 1
-    assert_article_figures(report.figures)
-    assert report.fingerprint == report.figures["fingerprint"]
+    assert_article_figures(report.body)
+    assert report.fingerprint == report.body["fingerprint"]
 
 
 def test_monthly_report_command_prints_the_json_the_worker_made(celery_worker, demo_programme, capsys):
@@ -34,7 +34,7 @@ def test_monthly_report_command_prints_the_json_the_worker_made(celery_worker, d
     printed = json.loads(capsys.readouterr().out)
     assert_article_figures(printed)
     report = Report.objects.get()
-    assert report.figures == printed
+    assert report.body == printed
     assert report.started_at is not None
 
 

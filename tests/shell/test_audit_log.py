@@ -14,12 +14,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import get_resolver
 from django.utils import translation
 
+from intake import audit
+from intake.audit_actions import Action
 from intake.models import AuditEvent
+from reports.audit_actions import ReportAction
+from shell.audit_actions import ShellAction
 from shell.pages import PAGE_NAMES
 from shell.views import AUDIT_EVENTS_PER_PAGE
 from tests.conftest import make_user, text_of
 
-Action = AuditEvent.Action
 OCTOBER, NOVEMBER = dt.date(2023, 10, 1), dt.date(2023, 11, 1)
 RU = {"HTTP_ACCEPT_LANGUAGE": "ru"}
 
@@ -52,9 +55,9 @@ def auditor_client(auditor, client_for):
 
 @pytest.fixture
 def some_events(staff, auditor, db):
-    event(staff, Action.REPORT_REQUESTED, OCTOBER, "desertion-help 2023-10 v1")
-    event(None, Action.REPORT_GENERATED, OCTOBER, "desertion-help 2023-10 v1")
-    event(auditor, Action.ACCESS_REFUSED, NOVEMBER, "request_detail")
+    event(staff, ReportAction.REPORT_REQUESTED, OCTOBER, "desertion-help 2023-10 v1")
+    event(None, ReportAction.REPORT_GENERATED, OCTOBER, "desertion-help 2023-10 v1")
+    event(auditor, ShellAction.ACCESS_REFUSED, NOVEMBER, "request_detail")
     event(staff, Action.LOGIN, NOVEMBER)
 
 
@@ -63,7 +66,7 @@ def some_events(staff, auditor, db):
 
 def test_every_action_has_a_russian_label():
     untranslated = []
-    for code, label in Action.choices:
+    for code, label in audit.action_choices():
         with translation.override("ru"):
             russian = str(label)
         with translation.override("en"):
@@ -95,9 +98,9 @@ def test_a_refused_access_names_the_page_in_words_not_its_code(some_events, audi
 
 
 def test_a_report_s_exports_and_checks_are_named_by_their_kind(staff, auditor, auditor_client):
-    event(staff, Action.REPORT_EXPORTED, subject="desertion-help 2023-11 v1 print")
-    event(auditor, Action.REPORT_VERIFIED, subject="desertion-help 2023-11 v1 data")
-    event(auditor, Action.REPORT_VERIFIED, subject="all 2023-11 v2 file")
+    event(staff, ReportAction.REPORT_EXPORTED, subject="desertion-help 2023-11 v1 print")
+    event(auditor, ReportAction.REPORT_VERIFIED, subject="desertion-help 2023-11 v1 data")
+    event(auditor, ReportAction.REPORT_VERIFIED, subject="all 2023-11 v2 file")
 
     english = [row[3] for row in log_rows(auditor_client.get("/audit/"))]
     russian = [row[3] for row in log_rows(auditor_client.get("/audit/", **RU))]
@@ -188,7 +191,7 @@ def test_the_page_costs_the_same_queries_for_a_few_events_and_many(staff, audito
             assert auditor_client.get("/audit/", {"month": "2023-11"}).status_code == 200
         return len(captured)
 
-    event(auditor, Action.ACCESS_REFUSED, subject="request_new")
+    event(auditor, ShellAction.ACCESS_REFUSED, subject="request_new")
     few = queries()
     for i in range(30):
         make_user(f"user-{i}", None)
@@ -214,12 +217,12 @@ def test_the_filtered_log_exports_as_csv_in_readable_words(some_events, auditor,
         ["2023-11", "auditor-1", "Access refused", "A request's page"],
     ]
     assert AuditEvent.objects.filter(
-        actor=auditor, action=Action.AUDIT_LOG_EXPORTED, subject="month 2023-11"
+        actor=auditor, action=ShellAction.AUDIT_LOG_EXPORTED, subject="month 2023-11"
     ).exists()
 
 
 def test_the_csv_export_speaks_the_page_language(some_events, auditor_client):
-    rows = csv_rows(auditor_client.get("/audit/export.csv", {"action": Action.REPORT_GENERATED}, **RU))
+    rows = csv_rows(auditor_client.get("/audit/export.csv", {"action": ReportAction.REPORT_GENERATED}, **RU))
 
     assert rows == [["Месяц", "Учётная запись", "Действие", "Объект"],
                     ["2023-10", "— (командная строка, расписание или фоновый обработчик)", "Формирование отчёта",

@@ -9,13 +9,13 @@ import time_machine
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection
 from django.utils import timezone
 
 from intake.models import MonthReview
-from intake.review import review_accept, review_grant_unlock, review_request_unlock, review_submit
 from shell.tasks import clean_up
+from signoff.services import review_accept, review_grant_unlock, review_request_unlock, review_submit
 from tests.conftest import make_user
 
 MONTH = dt.date(2025, 12, 1)
@@ -39,20 +39,25 @@ def an_ended_unlock(programme) -> None:
         review_grant_unlock(programme=programme, month=MONTH, actor=auditor, days=2)
 
 
-def cache_keys() -> set[str]:
+def cache_keys(table: str = "cache_entries") -> set[str]:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT cache_key FROM cache_entries")
+        cursor.execute(f"SELECT cache_key FROM {table}")  # noqa: S608  # nosec B608 - the tests' own names
         return {row[0].rsplit(":", 1)[-1] for row in cursor.fetchall()}
 
 
 def test_the_worker_deletes_expired_sessions_and_cache_rows_and_forgets_ended_unlocks(celery_worker, programme):
+    for alias in ("default", "security"):
+        caches[alias].clear()  # rows earlier tests committed: a flush leaves cache tables alone
     live, expired = a_session(dt.timedelta(minutes=20)), a_session(-dt.timedelta(seconds=1))
     an_ended_unlock(programme)
     cache.set("still-counting", 1, 600)
     cache.set("over", 1, 600)
+    caches["security"].set("still-locked", 5, 600)
+    caches["security"].set("lock-over", 5, 600)
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE cache_entries SET expires = %s WHERE cache_key LIKE %s",
-                       [timezone.now() - dt.timedelta(seconds=1), "%:over"])
+        for table, key in (("cache_entries", "%:over"), ("security_counters", "%:lock-over")):
+            cursor.execute(f"UPDATE {table} SET expires = %s WHERE cache_key LIKE %s",  # noqa: S608  # nosec B608
+                           [timezone.now() - dt.timedelta(seconds=1), key])
 
     clean_up.delay()
     deadline = time.monotonic() + 30
@@ -62,6 +67,7 @@ def test_the_worker_deletes_expired_sessions_and_cache_rows_and_forgets_ended_un
 
     assert set(Session.objects.values_list("pk", flat=True)) == {live}
     assert "still-counting" in cache_keys() and "over" not in cache_keys()
+    assert cache_keys("security_counters") == {"still-locked"}
     review = MonthReview.objects.get()
     assert (review.state, review.unlocked_until, review.is_locked()) == (MonthReview.State.ACCEPTED, None, True)
 

@@ -191,7 +191,7 @@ def test_load_demo_makes_version_1_of_the_november_2023_report_without_a_worker(
     report = Report.objects.get()
     assert (report.programme.slug, report.month, report.version) == ("desertion-help", dt.date(2023, 11, 1), 1)
     assert report.state == Report.State.READY
-    assert_article_figures(report.figures)
+    assert_article_figures(report.body)
     assert report.fingerprint == DEMO_FINGERPRINT
     assert "/reports/desertion-help/2023-11/v1/" in output
 

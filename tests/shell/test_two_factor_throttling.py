@@ -5,9 +5,12 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from tests.conftest import make_user
 from tests.shell.test_two_factor import code_for, log_in, set_up
+from tests.test_login_throttling import writes_by_others
 
 START = dt.datetime(2026, 3, 17, 14, 37, 52, tzinfo=dt.UTC)
 
@@ -66,3 +69,21 @@ def test_a_code_used_to_log_in_does_not_work_again(required, client, coordinator
 
     assert again.status_code == 400
     assert "used already" in again.content.decode()
+
+
+def test_refused_codes_stay_refused_after_thousands_of_writes_by_others(required, client, coordinator, programme):
+    with time_machine.travel(START) as clock:
+        device, _codes, _used = set_up(client, coordinator)
+        client.post("/logout/")
+        log_in(client, coordinator)
+        answers = [client.post("/account/verify/", {"token": wrong(device)}).status_code for _ in range(5)]
+
+        importer = Client()
+        set_up(importer, make_user("importer", "Staff"))  # logged in, with a second factor
+        writes_by_others(importer, programme)
+        clock.shift(dt.timedelta(minutes=1))
+        refused = client.post("/account/verify/", {"token": code_for(device)})
+
+    assert answers == [400, 400, 400, 400, 429]
+    assert refused.status_code == 429
+    assert "Too many attempts" in refused.content.decode()

@@ -35,8 +35,10 @@ class Command(BaseCommand):
             token = ApiToken.objects.filter(prefix=options["prefix"]).first()
             if token is None:
                 raise CommandError(f"No token starts with {TAG}_{options['prefix']}.")
-            token_revoke(token=token, actor=None)
-            self.stdout.write(f"Revoked {TAG}_{token.prefix} ({token.partner}).")
+            if token_revoke(token=token, actor=None):
+                self.stdout.write(f"Revoked {TAG}_{token.prefix} ({token.partner}).")
+            else:
+                self.stdout.write(f"{TAG}_{token.prefix} ({token.partner}) was already revoked; nothing was changed.")
             return
         slugs = options["programme"]
         programmes = list(Programme.objects.filter(slug__in=slugs))

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.db.models import Count
 
+from intake.cells import cells_apply
 from intake.models import Cell, HelpRequest, MonthlyCount, Programme
 from intake.months import format_month
 
@@ -60,8 +61,8 @@ class Command(BaseCommand):
                 )
             if fix:
                 # The requests are as they are: the table is made to say so, locked months included.
-                MonthlyCount.objects.apply({cell: actual.get(cell, 0) - table.get(cell, 0) for cell in differing},
-                                           check_locks=False)
+                cells_apply({cell: actual.get(cell, 0) - table.get(cell, 0) for cell in differing},
+                            by=None, check_locks=False)
                 self.stdout.write(f"Fixed: the table now matches the requests ({len(actual)} cells).")
                 return
         raise CommandError(

@@ -1,31 +1,32 @@
 """Month sign-off (docs/design.md, "Month review"): the steps of a programme's month
 from open to accepted, and the unlock of an accepted one.
 
-Each step is one transaction: the review row is locked, changed by its rule on the
-model (MonthReview.submit, .accept, ...) and saved with its audit event, noted with the
-acting account passed in. intake knows no reports: the caller passes `check_report`,
-which checks the version of the month's report the step rests on.
+Each step is one transaction: the programme's write lock is taken and the review row
+locked (the lock order, intake/locks.py), changed by its rule on the model
+(MonthReview.submit, .accept, ...) and saved with its audit event, noted with the
+acting account passed in. Submitting and accepting check the version of the month's
+report the step rests on (signoff/report_checks.py); tests of the steps alone may pass
+their own `check_report`.
 """
 
 import datetime as dt
-from collections.abc import Callable
 
 from django.db import transaction
 from django.utils import timezone
 
-from . import audit
-from .models import UNLOCK_DAYS, MonthReview, Programme, User
-from .months import format_month
+from intake import audit
+from intake.locks import hold_programmes
+from intake.models import UNLOCK_DAYS, MonthReview, Programme, User
+from intake.months import format_month
 
-# check_report(version or None) -> the version checked: that it is a ready report of
-# the month whose figures are those of the data now (None: the latest ready one).
-# ValidationError, with a message for staff, otherwise.
-ReportCheck = Callable[[int | None], int]
+from .audit_actions import Action
+from .report_checks import ReportCheck, review_report_check
 
 
 def _review_for_update(programme: Programme, month: dt.date) -> MonthReview:
     """The month's review, its row locked until the transaction ends; an unsaved open
     one if it has none (a submit creates it)."""
+    hold_programmes([programme.pk])
     review = MonthReview.objects.select_for_update().filter(programme=programme, month=month).first()
     if review is None:
         review = MonthReview(programme=programme, month=month)
@@ -38,32 +39,35 @@ def _subject(review: MonthReview, detail: str = "") -> str:
     return f"{subject} {detail}" if detail else subject
 
 
-def review_submit(*, programme: Programme, month: dt.date, actor: User | None, check_report: ReportCheck,
-                  version: int | None = None) -> MonthReview:
+def review_submit(*, programme: Programme, month: dt.date, actor: User | None, version: int | None = None,
+                  check_report: ReportCheck | None = None) -> MonthReview:
     """Submit an open month for review on a version of its report (the latest ready
     one unless `version` says which): from then on the month is locked."""
     with transaction.atomic():
+        hold_programmes([programme.pk])
         # The months its figures count are held first, as a writer holds them: a write
         # under way commits before the report is checked, and any later one finds the
         # month locked. (Two submits of the month at once go one after the other here.)
         MonthReview(programme=programme, month=month).hold_months()
         review = _review_for_update(programme, month)
         review.check_can_submit()  # before the report is looked at
-        review.submit(version=check_report(version), by=actor)
+        check = check_report or review_report_check(programme, month)
+        review.submit(version=check(version), by=actor)
         review.save()
-        audit.record(actor, audit.Action.MONTH_SUBMITTED, _subject(review, f"v{review.report_version}"))
+        audit.record(actor, Action.MONTH_SUBMITTED, _subject(review, f"v{review.report_version}"))
     return review
 
 
-def review_accept(*, programme: Programme, month: dt.date, actor: User, check_report: ReportCheck) -> MonthReview:
+def review_accept(*, programme: Programme, month: dt.date, actor: User,
+                  check_report: ReportCheck | None = None) -> MonthReview:
     """Accept a submitted month, by an auditor who neither submitted it nor logged
     requests in it, once its report version is checked again against the data."""
     with transaction.atomic():
         review = _review_for_update(programme, month)
         review.accept(by=actor)
-        check_report(review.report_version)
+        (check_report or review_report_check(programme, month))(review.report_version)
         review.save()
-        audit.record(actor, audit.Action.MONTH_ACCEPTED, _subject(review, f"v{review.report_version}"))
+        audit.record(actor, Action.MONTH_ACCEPTED, _subject(review, f"v{review.report_version}"))
     return review
 
 
@@ -73,7 +77,7 @@ def review_return(*, programme: Programme, month: dt.date, reason: str, actor: U
         review = _review_for_update(programme, month)
         review.return_to_staff(reason=reason)
         review.save()
-        audit.record(actor, audit.Action.MONTH_RETURNED, _subject(review, reason))
+        audit.record(actor, Action.MONTH_RETURNED, _subject(review, reason))
     return review
 
 
@@ -83,7 +87,7 @@ def review_reopen(*, programme: Programme, month: dt.date, actor: User | None) -
         review = _review_for_update(programme, month)
         review.reopen()
         review.save()
-        audit.record(actor, audit.Action.MONTH_REOPENED, _subject(review))
+        audit.record(actor, Action.MONTH_REOPENED, _subject(review))
     return review
 
 
@@ -93,7 +97,7 @@ def review_request_unlock(*, programme: Programme, month: dt.date, reason: str, 
         review = _review_for_update(programme, month)
         review.request_unlock(reason=reason, by=actor)
         review.save()
-        audit.record(actor, audit.Action.UNLOCK_REQUESTED, _subject(review, reason))
+        audit.record(actor, Action.UNLOCK_REQUESTED, _subject(review, reason))
     return review
 
 
@@ -104,14 +108,18 @@ def review_grant_unlock(*, programme: Programme, month: dt.date, actor: User, da
         review = _review_for_update(programme, month)
         review.grant_unlock(by=actor, days=days)
         review.save()
-        audit.record(actor, audit.Action.UNLOCK_GRANTED, _subject(review, f"{days} d"))
+        audit.record(actor, Action.UNLOCK_GRANTED, _subject(review, f"{days} d"))
     return review
 
 
 def review_forget_ended_unlocks(now: dt.datetime | None = None) -> int:
     """Forget when each unlock that has ended ended (the month is locked again either
-    way): the end of an unlock tells the day it was granted. Returns how many."""
-    return MonthReview.objects.filter(unlocked_until__lte=now or timezone.now()).update(unlocked_until=None)
+    way): the end of an unlock tells the day it was granted. Returns how many. The rows
+    are locked in the order of their ids first, as the emergency purge locks them."""
+    with transaction.atomic():
+        ended = MonthReview.objects.filter(unlocked_until__lte=now or timezone.now())
+        ids = list(ended.select_for_update().order_by("pk").values_list("pk", flat=True))
+        return MonthReview.objects.filter(pk__in=ids).update(unlocked_until=None)
 
 
 def review_actions(review: MonthReview, user: User) -> list[str]:

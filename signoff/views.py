@@ -1,7 +1,7 @@
 """Month sign-off pages: the queue of months awaiting someone, and the review page of a
 programme's month (its grid, its report, its entries and the steps this account may
-take). Every step is a service of intake/review.py, which saves it with its audit
-event; the report version it rests on is checked here, where reports are known."""
+take). Every step is a service of signoff/services.py, which saves it with its audit
+event."""
 
 import datetime as dt
 
@@ -22,7 +22,14 @@ from intake.forms import apply_errors, submitted
 from intake.models import UNLOCK_DAYS, Category, Entry, MonthReview, Programme, Status
 from intake.months import add_months, current_month, month_range
 from intake.retention import collapsible_count, month_collapse
-from intake.review import (
+from reports.disclosure import NotPublishable, published_document
+from reports.finality import report_finality
+from reports.models import Report
+from reports.narrative import period
+from reports.outputs import side_by_side
+
+from .forms import ReviewActionForm
+from .services import (
     review_accept,
     review_actions,
     review_grant_unlock,
@@ -32,17 +39,10 @@ from intake.review import (
     review_submit,
 )
 
-from .disclosure import NotPublishable, published_document
-from .forms import ReviewActionForm
-from .models import Report
-from .narrative import period
-from .outputs import side_by_side
-from .review import report_finality, review_report_check
-
 ENTRIES_PER_PAGE = 50
 # How many ended months of each programme the queue lists with their states.
 RECENT_MONTHS = 12
-# Who may take each step: the rest of the rule is the month's state (intake/review.py).
+# Who may take each step: the rest of the rule is the month's state (signoff/services.py).
 PERMISSION = {
     "submit": "intake.submit_month", "reopen": "intake.submit_month", "request_unlock": "intake.submit_month",
     "accept": "intake.decide_month", "return": "intake.decide_month", "grant_unlock": "intake.decide_month",
@@ -65,11 +65,10 @@ def review_queue(request):
             max(first, programme.first_month), last))])
         for programme in programmes
     ]
-    return render(request, "reports/review_queue.html", {
+    return render(request, "signoff/review_queue.html", {
         "awaiting": reviews.awaiting_auditor().order_by("month", "programme__name"),
         "returned": reviews.filter(state=MonthReview.State.RETURNED).order_by("month", "programme__name"),
-        "unlocked": reviews.filter(state=MonthReview.State.ACCEPTED, unlocked_until__gt=now)
-        .order_by("month", "programme__name"),
+        "unlocked": reviews.unlocked(now).order_by("month", "programme__name"),
         "recent": recent,
     })
 
@@ -89,11 +88,11 @@ def _take(request, programme: Programme, month: dt.date, data: dict) -> str:
         raise PermissionDenied(_("Your role cannot take this step."))
     where = {"programme": programme, "month": month, "actor": user}
     if action == "submit":
-        review = review_submit(**where, version=data["version"], check_report=review_report_check(programme, month))
+        review = review_submit(**where, version=data["version"])
         return _("Submitted for review on version %(version)s of the report. The month is locked until an auditor "
                  "accepts or returns it.") % {"version": review.report_version}
     if action == "accept":
-        review_accept(**where, check_report=review_report_check(programme, month))
+        review_accept(**where)
         return _("Accepted. The month is locked, and its reports are final.")
     if action == "return":
         review_return(**where, reason=data["reason"])
@@ -122,7 +121,7 @@ def review_month(request, programme: str, month: dt.date):
         else:
             messages.success(request, done)
             return redirect("review_month", programme=programme.slug, month=month)
-    return render(request, "reports/review_month.html", _month_context(request, programme, month, form),
+    return render(request, "signoff/review_month.html", _month_context(request, programme, month, form),
                   status=400 if form.errors else 200)
 
 
@@ -151,7 +150,7 @@ def _month_context(request, programme: Programme, month: dt.date, form: ReviewAc
         "actions": review_actions(review, request.user),
         "refused": review.acceptance_refused(request.user)
         if review.state == MonthReview.State.SUBMITTED and request.user.has_perm("intake.decide_month") else None,
-        "versions": versions, "report": report, "figures": internal,
+        "versions": versions, "report": report, "document": internal,
         "side_by_side": compared, "not_published": not_published, "preview": preview,
         "finality": report_finality(report) if report else None,
         "statuses": Status.choices,
@@ -190,17 +189,18 @@ def collapse_month(request, programme: str, month: dt.date):
         try:
             collapsed = month_collapse(programme=programme, month=month, actor=request.user)
         except ValidationError as exc:
-            return render(request, "reports/collapse_month.html", {
+            return render(request, "signoff/collapse_month.html", {
                 "programme": programme, "month": month, "review": review, "count": 0, "refused": exc.messages},
                 status=400)
         messages.success(request, ngettext("Collapsed: %(count)s request is now kept as counts only.",
                                            "Collapsed: %(count)s requests are now kept as counts only.",
                                            collapsed) % {"count": collapsed})
         return redirect("review_month", programme=programme.slug, month=month)
-    refused = []
-    if review.state != MonthReview.State.ACCEPTED:
-        refused = [_("Only the requests of an accepted month can be collapsed; %(month)s of %(programme)s is not "
-                     "accepted.") % {"month": date_format(month, "F Y"), "programme": programme.slug}]
-    return render(request, "reports/collapse_month.html", {
+    try:
+        review.check_can_collapse()
+        refused = []
+    except ValidationError as exc:
+        refused = exc.messages
+    return render(request, "signoff/collapse_month.html", {
         "programme": programme, "month": month, "review": review, "refused": refused,
         "count": 0 if refused else collapsible_count(programme=programme, month=month)})

@@ -1,14 +1,18 @@
-"""`manage.py bench` (python3 dev.py bench), end to end at a tiny size: it loads the
-requests, starts gunicorn and a Celery worker, loads the pages and prints its table."""
+"""The benchmark (python3 dev.py bench, which runs `python -m bench`), end to end at a
+tiny size: it loads the requests, starts gunicorn and a Celery worker, loads the pages
+and prints its table."""
 
 import re
+import subprocess
+import sys
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.conf import settings
 
+from bench import BenchError, load_tools, servers
+from bench.run import main as bench_main
 from intake.models import HelpRequest, Programme, User
 from reports.models import Report
-from shell import bench
 
 TINY = ["--requests", "2000", "--small", "500", "--reps", "1", "--duration", "1", "--ready-reps", "1",
         "--web-workers", "2", "--connections", "4"]
@@ -60,7 +64,7 @@ def assert_full_table(output: str) -> None:
 def test_bench_with_force_wipes_the_database_loads_measures_everything_and_prints_one_table(
     committed_db, production_hashing, programme, capsys
 ):
-    call_command("bench", *TINY, "--load-tool", "wrk", "--force")
+    bench_main([*TINY, "--load-tool", "wrk", "--force"])
 
     output = capsys.readouterr().out
     assert "load by wrk" in output
@@ -77,18 +81,33 @@ def test_bench_with_force_wipes_the_database_loads_measures_everything_and_print
 
 
 def test_bench_refuses_a_database_holding_data_it_did_not_make(programme, staff):
-    with pytest.raises(CommandError, match=r"1 programme, 1 account .*--force"):
-        call_command("bench", *TINY)
+    with pytest.raises(BenchError, match=r"1 programme, 1 account .*--force"):
+        bench_main(TINY)
 
     assert Programme.objects.get() == programme
     assert not HelpRequest.objects.exists()
 
 
 def test_without_wrk_the_bench_loads_pages_with_its_own_threads_and_counts_failures_apart(committed_db):
-    with bench.gunicorn(bench.server_environment(), workers=1) as port:
-        served = bench.load_with_threads(f"http://127.0.0.1:{port}/login/", "", connections=4, seconds=1)
-        missing = bench.load_with_threads(f"http://127.0.0.1:{port}/no-such-page/", "", connections=4, seconds=1)
+    with servers.gunicorn(servers.server_environment(), workers=1) as port:
+        served = load_tools.load_with_threads(f"http://127.0.0.1:{port}/login/", "", connections=4, seconds=1)
+        missing = load_tools.load_with_threads(f"http://127.0.0.1:{port}/no-such-page/", "", connections=4, seconds=1)
 
     assert served.per_second > 0 and served.errors == 0
     assert 0 < served.p50 <= served.p95
     assert missing.per_second == 0 and missing.errors > 0
+
+
+def test_python_m_bench_as_dev_py_runs_it_lists_its_options_and_says_why_it_cannot_run():
+    # What dev.py bench runs, in a process of its own. A bad option is refused before the
+    # bench reads or wipes anything.
+    def bench(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "bench", *args], cwd=settings.BASE_DIR,
+                              capture_output=True, text=True, timeout=120)
+
+    shown = bench("--help")
+    refused = bench("--requests", "0")
+
+    assert shown.returncode == 0 and "WIPES the database" in shown.stdout and "--load-tool" in shown.stdout
+    assert refused.returncode == 1
+    assert refused.stderr.strip().splitlines()[-1] == "Error: --requests must be at least 1."

@@ -138,7 +138,8 @@ def test_the_auditor_who_logged_requests_in_the_month_is_told_another_must_accep
     page = client_for(both).get(URL)
     refused = client_for(both).post(URL, {"action": "accept"})
 
-    assert "You logged requests in this month, so another auditor must accept it." in text_of(page)
+    assert ("You changed requests of this month (logged, imported, moved, started, closed, reopened or undid them), "
+            "so another auditor must accept it.") in text_of(page)
     assert "Return to staff" in text_of(page) and ">Accept<" not in page.content.decode()
     assert refused.status_code == 400
     assert state() == State.SUBMITTED

@@ -1,26 +1,28 @@
-"""`manage.py bench` (run by `python3 dev.py bench`): the benchmark of issue 8, one table
-of measurements against their baselines and goals. The machinery is in shell/bench.py."""
+"""`python -m bench` (run by `python3 dev.py bench`): the benchmark of issue 8, one table
+of measurements against their baselines and goals. The machinery is in the other
+modules of this package."""
 
+import argparse
 import itertools
 import os
 import secrets
 import statistics
+import sys
 import time
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils.formats import number_format
 
+from bench import BenchError, dataset, load_tools, measure, servers
 from intake.models import Category, Entry, HelpRequest, Status
 from intake.months import format_month
 from intake.services import RequestSpec, entry_undo, requests_log
 from reports.models import Report
 from reports.services import report_generate, report_request
-from shell import bench
 
 LOGGED = 5000  # the most one count may log (intake.services.MAX_COUNT)
-# Goals of issue 8 (README, "Benchmark").
+# Goals of issue 8 (docs/benchmark.md).
 BODY_GOAL = 2.0  # report task body at most 2x the plain SELECT of its counts
 GROWTH_GOAL = 1.5  # ... and at most 1.5x its cost at 10,000 requests
 PAGE_GOAL = 0.5  # pages at least 50% of the minimal page's throughput
@@ -32,36 +34,50 @@ def n(value: int) -> str:
     return number_format(value, force_grouping=True)
 
 
-class Command(BaseCommand):
-    help = (
-        "Load N bench requests and measure reports, pages, logging and report latency against their baselines; "
-        "print one table. WIPES the database: run it on a database of its own (README, Benchmark)."
+def parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="Load N bench requests and measure reports, pages, logging and report latency against their "
+                    "baselines; print one table. WIPES the database: run it on a database of its own "
+                    "(docs/benchmark.md).",
     )
+    parser.add_argument("--requests", type=int, default=1_000_000, help="Requests to load (default 1,000,000).")
+    parser.add_argument("--small", type=int, default=10_000,
+                        help="The smaller load the report's cost is compared with (default 10,000).")
+    parser.add_argument("--reps", type=int, default=5, help="Repetitions of each measurement (default 5).")
+    parser.add_argument("--duration", type=int, default=20,
+                        help="Seconds each page is loaded, in each repetition (default 20).")
+    parser.add_argument("--connections", type=int, default=16, help="Connections of the load tool (default 16).")
+    parser.add_argument("--ready-reps", type=int, default=10,
+                        help="Reports requested one after another to time generate-to-ready (default 10).")
+    parser.add_argument("--web-workers", type=int, default=2 * (os.cpu_count() or 1) + 1,
+                        help="gunicorn workers (default 2 x cores + 1).")
+    parser.add_argument("--load-tool", choices=["auto", "wrk", "python"], default="auto",
+                        help="wrk, this process's threads, or wrk when installed (default).")
+    parser.add_argument("--force", action="store_true",
+                        help="Wipe and load even a database holding data the bench did not make.")
+    return parser
 
-    def add_arguments(self, parser):
-        parser.add_argument("--requests", type=int, default=1_000_000, help="Requests to load (default 1,000,000).")
-        parser.add_argument("--small", type=int, default=10_000,
-                            help="The smaller load the report's cost is compared with (default 10,000).")
-        parser.add_argument("--reps", type=int, default=5, help="Repetitions of each measurement (default 5).")
-        parser.add_argument("--duration", type=int, default=20,
-                            help="Seconds each page is loaded, in each repetition (default 20).")
-        parser.add_argument("--connections", type=int, default=16, help="Connections of the load tool (default 16).")
-        parser.add_argument("--ready-reps", type=int, default=10,
-                            help="Reports requested one after another to time generate-to-ready (default 10).")
-        parser.add_argument("--web-workers", type=int, default=2 * (os.cpu_count() or 1) + 1,
-                            help="gunicorn workers (default 2 x cores + 1).")
-        parser.add_argument("--load-tool", choices=["auto", "wrk", "python"], default="auto",
-                            help="wrk, this process's threads, or wrk when installed (default).")
-        parser.add_argument("--force", action="store_true",
-                            help="Wipe and load even a database holding data the bench did not make.")
 
-    def handle(self, *args, **options):
+def main(argv: list[str]) -> None:
+    """Run the bench with these command-line arguments; BenchError if it cannot."""
+    Bench(vars(parser().parse_args(argv))).run()
+
+
+class Bench:
+    """One run: the options, the bench's accounts, and the data it loaded."""
+
+    def __init__(self, options: dict):
+        self.options = options
+
+    def run(self) -> None:
+        options = self.options
         for name in ("requests", "small", "reps", "duration", "connections", "ready_reps", "web_workers"):
             if options[name] < 1:
-                raise CommandError(f"--{name.replace('_', '-')} must be at least 1.")
-        foreign = bench.foreign_data()
+                raise BenchError(f"--{name.replace('_', '-')} must be at least 1.")
+        foreign = dataset.foreign_data()
         if foreign and not options["force"]:
-            raise CommandError(
+            raise BenchError(
                 f"This database holds {', '.join(foreign)} that the bench did not make, and the bench wipes it. "
                 "Run it on a database of its own, e.g. `createdb intake_bench` and "
                 "DATABASE_URL=postgres://postgres@127.0.0.1:5432/intake_bench, or add --force to wipe this one."
@@ -69,67 +85,63 @@ class Command(BaseCommand):
         if settings.DEBUG:
             self.say("DEBUG is on in this process: its queries are recorded, which slows the timings a little.")
         self.tool = self.load_tool(options["load_tool"])
-        self.options = options
         self.password = secrets.token_urlsafe(24)  # the accounts live as long as this run needs them
-        self.staff = bench.bench_account("bench-staff", "Staff", self.password)
-        self.coordinator = bench.bench_account("bench-coordinator", "Coordinator", self.password)
+        self.staff = dataset.bench_account("bench-staff", "Staff", self.password)
+        self.coordinator = dataset.bench_account("bench-coordinator", "Coordinator", self.password)
         load_average = os.getloadavg()[0]
         started = time.monotonic()
-        try:
-            lines = self.report_task(options["small"], options["requests"])
-            lines += self.logging(self.data)
-            lines += self.pages(self.data)
-            lines += self.generate_to_ready(self.data)
-        except bench.BenchError as exc:
-            raise CommandError(str(exc)) from None
+        lines = self.report_task(options["small"], options["requests"])
+        lines += self.logging(self.data)
+        lines += self.pages(self.data)
+        lines += self.generate_to_ready(self.data)
         self.say(f"Done in {time.monotonic() - started:.0f} s.")
-        self.stdout.write(
-            f"Benchmark: {n(options['requests'])} requests, {bench.MONTHS} months, {len(bench.PROGRAMMES)} programmes; "
+        print(
+            f"Benchmark: {n(options['requests'])} requests, {dataset.MONTHS} months, {len(dataset.PROGRAMMES)} programmes; "
             f"{options['reps']} repetitions; gunicorn with {options['web_workers']} workers; "
             f"load by {self.tool_name} at {options['connections']} connections, "
-            f"{options['duration']} s a run.\nMachine: {bench.machine()}; load average {load_average:.1f} "
+            f"{options['duration']} s a run.\nMachine: {measure.machine()}; load average {load_average:.1f} "
             "at the start.\n"
         )
-        self.stdout.write(bench.table(lines))
+        print(measure.table(lines))
 
     def say(self, message: str) -> None:
-        self.stderr.write(f"==> {message}")
+        print(f"==> {message}", file=sys.stderr, flush=True)
 
     def load_tool(self, choice: str):
-        version = bench.wrk_version()
+        version = load_tools.wrk_version()
         if choice == "wrk" or (choice == "auto" and version):
             if version is None:
-                raise CommandError("wrk is not installed: `apt-get install wrk` (dev.py bench does, as root).")
+                raise BenchError("wrk is not installed: `apt-get install wrk` (dev.py bench does, as root).")
             self.tool_name = version
-            return bench.load_with_wrk
+            return load_tools.load_with_wrk
         self.tool_name = "the bench's own Python threads" + (" (wrk is not installed)" if choice == "auto" else "")
-        return bench.load_with_threads
+        return load_tools.load_with_threads
 
-    def load(self, total: int) -> bench.BenchData:
+    def load(self, total: int) -> dataset.BenchData:
         self.say(f"Loading {n(total)} requests")
         started = time.monotonic()
-        data = bench.load(total, author=self.staff, coordinator=self.coordinator)
-        counted = bench.counted(data.last)
+        data = dataset.load(total, author=self.staff, coordinator=self.coordinator)
+        counted = dataset.counted(data.last)
         if counted != total:
-            raise CommandError(
+            raise BenchError(
                 f"The reports count {n(counted)} requests, not the {n(total)} loaded: the counts they read were not "
-                "rebuilt after the bulk load. Wire the counts table in shell/bench.py (THE COUNTS TABLE)."
+                "rebuilt after the bulk load. Wire the counts table in bench/dataset.py (THE COUNTS TABLE)."
             )
         self.say(f"Loaded in {time.monotonic() - started:.1f} s")
         return data
 
     # The report task body against a plain SELECT of its counts, at both sizes.
 
-    def measure_body(self, total: int) -> tuple[list[float], list[float], str, bench.BenchData]:
+    def measure_body(self, total: int) -> tuple[list[float], list[float], str, dataset.BenchData]:
         data = self.load(total)
-        with bench.counts_baseline() as (select, label):
+        with dataset.counts_baseline() as (select, label):
             self.say(f"Timing the report task body at {n(total)} requests")
-            body, baseline = bench.side_by_side(
-                self.options["reps"], lambda: bench.report_body(data.last), lambda: select(data.last)
+            body, baseline = measure.side_by_side(
+                self.options["reps"], lambda: dataset.report_body(data.last), lambda: select(data.last)
             )
         return body, baseline, label, data
 
-    def report_task(self, small: int, total: int) -> list[bench.Line]:
+    def report_task(self, small: int, total: int) -> list[measure.Line]:
         small_body, small_select, _label, _data = self.measure_body(small)
         body, select, label, self.data = self.measure_body(total)
         month = format_month(self.data.last)
@@ -139,21 +151,21 @@ class Command(BaseCommand):
         return [
             self.timing_line(f"Report task body, {n(total)} requests (report_compute, all programmes, {month})", body,
                              ratio=f"{ratio:.2f}× the SELECT", goal=f"≤ {BODY_GOAL:g}×",
-                             result=bench.verdict_at_most(ratio, BODY_GOAL)),
+                             result=measure.verdict_at_most(ratio, BODY_GOAL)),
             self.timing_line(f"Baseline at {n(total)}: {label}", select),
             self.timing_line(f"Report task body, {n(small)} requests", small_body,
                              ratio=f"{small_ratio:.2f}× the SELECT"),
             self.timing_line(f"Baseline at {n(small)}", small_select),
-            bench.Line(f"Report task body, {n(total)} / {n(small)} requests (medians)", ratio=f"{growth:.2f}×",
-                       goal=f"≤ {GROWTH_GOAL:g}×", result=bench.verdict_at_most(growth, GROWTH_GOAL)),
+            measure.Line(f"Report task body, {n(total)} / {n(small)} requests (medians)", ratio=f"{growth:.2f}×",
+                       goal=f"≤ {GROWTH_GOAL:g}×", result=measure.verdict_at_most(growth, GROWTH_GOAL)),
         ]
 
-    def timing_line(self, measurement: str, times: list[float], **columns) -> bench.Line:
-        return bench.Line(measurement, bench.seconds(min(times)), bench.seconds(statistics.median(times)), **columns)
+    def timing_line(self, measurement: str, times: list[float], **columns) -> measure.Line:
+        return measure.Line(measurement, measure.seconds(min(times)), measure.seconds(statistics.median(times)), **columns)
 
     # Logging 5,000 requests against a COPY of 5,000 rows.
 
-    def logging(self, data: bench.BenchData) -> list[bench.Line]:
+    def logging(self, data: dataset.BenchData) -> list[measure.Line]:
         self.say(f"Timing logging {n(LOGGED)} requests against a bulk insert of {n(LOGGED)} rows")
         programme = data.programmes[0]
         spec = RequestSpec(programme=programme, month=data.last, category=Category.DESERTION)
@@ -172,10 +184,10 @@ class Command(BaseCommand):
 
         def insert() -> None:
             rows = [(programme.pk, data.last, Category.DESERTION, Status.NEW, "", None,
-                     bench.bench_reference(next(references)), holder.pk) for _ in range(LOGGED)]
+                     dataset.bench_reference(next(references)), holder.pk) for _ in range(LOGGED)]
             start = time.perf_counter()
             with transaction.atomic():
-                bench.insert_rows(HelpRequest, bench.REQUEST_FIELDS, rows)
+                dataset.insert_rows(HelpRequest, dataset.REQUEST_FIELDS, rows)
             insert_times.append(time.perf_counter() - start)
             HelpRequest.objects.filter(entry=holder).delete()
 
@@ -190,13 +202,13 @@ class Command(BaseCommand):
         return [
             self.timing_line(f"Logging {n(LOGGED)} requests (requests_log, one transaction)", log_times,
                              ratio=f"{ratio:.2f}× the {copy}", goal=f"≤ {LOGGING_GOAL:g}×",
-                             result=bench.verdict_at_most(ratio, LOGGING_GOAL)),
+                             result=measure.verdict_at_most(ratio, LOGGING_GOAL)),
             self.timing_line(f"Baseline: {copy} of {n(LOGGED)} rows into the requests table", insert_times),
         ]
 
     # Pages under load, against a minimal logged-in page of the same server.
 
-    def pages(self, data: bench.BenchData) -> list[bench.Line]:
+    def pages(self, data: dataset.BenchData) -> list[measure.Line]:
         month = format_month(data.last)
         report = report_request(programme=None, month=data.last, requested_by=self.staff, send=False)
         report_generate(report_id=report.pk)
@@ -208,13 +220,13 @@ class Command(BaseCommand):
              "coordinator", False),
         ]
         reps, seconds = self.options["reps"], self.options["duration"]
-        results: dict[str, list[bench.LoadResult]] = {path: [] for _label, path, _who, _goal in pages}
+        results: dict[str, list[load_tools.LoadResult]] = {path: [] for _label, path, _who, _goal in pages}
         self.say(f"Starting gunicorn ({self.options['web_workers']} workers)")
-        with bench.gunicorn(bench.server_environment(), self.options["web_workers"]) as port:
-            cookies = {who: bench.log_in(port, user.username, self.password)
+        with servers.gunicorn(servers.server_environment(), self.options["web_workers"]) as port:
+            cookies = {who: servers.log_in(port, user.username, self.password)
                        for who, user in (("staff", self.staff), ("coordinator", self.coordinator))}
             for _label, path, who, _goal in pages:
-                bench.check_page(port, path, cookies[who])
+                servers.check_page(port, path, cookies[who])
                 self.load_page(port, path, cookies[who], seconds=1)  # every worker has served it once
             self.say(f"Loading {len(pages)} pages in turn, {reps} × {seconds} s each "
                      f"({len(pages) * reps * seconds} s of load, and the waits between runs)")
@@ -229,18 +241,18 @@ class Command(BaseCommand):
             errors = sum(r.errors for r in runs)
             completed = [r for r in runs if r.per_second]
             latency = "none completed" if not completed else (
-                f"{bench.seconds(statistics.median(r.p50 for r in completed))} / "
-                f"{bench.seconds(statistics.median(r.p95 for r in completed))}")
-            line = bench.Line(label + (f" ({n(errors)} failed responses)" if errors else ""),
+                f"{measure.seconds(statistics.median(r.p50 for r in completed))} / "
+                f"{measure.seconds(statistics.median(r.p95 for r in completed))}")
+            line = measure.Line(label + (f" ({n(errors)} failed responses)" if errors else ""),
                               f"{min(r.per_second for r in runs):.1f} req/s", f"{rate:.1f} req/s", latency)
             if goal:
                 share = rate / minimal if minimal else 0.0
                 line.ratio, line.goal = f"{share:.0%} of the minimal page", f"≥ {PAGE_GOAL:.0%}"
-                line.result = bench.verdict_at_least(share, PAGE_GOAL)
+                line.result = measure.verdict_at_least(share, PAGE_GOAL)
             lines.append(line)
         return lines
 
-    def load_page(self, port: int, path: str, cookie: str, *, seconds: int) -> bench.LoadResult:
+    def load_page(self, port: int, path: str, cookie: str, *, seconds: int) -> load_tools.LoadResult:
         connections = self.options["connections"]
         result = self.tool(f"http://127.0.0.1:{port}{path}", cookie, connections=connections, seconds=seconds)
         # When wrk stops, gunicorn still serves the request each connection had sent
@@ -252,26 +264,26 @@ class Command(BaseCommand):
 
     # Generate to ready: a report requested as the page does, made by an idle worker.
 
-    def generate_to_ready(self, data: bench.BenchData) -> list[bench.Line]:
+    def generate_to_ready(self, data: dataset.BenchData) -> list[measure.Line]:
         self.say("Starting a Celery worker (prefork, concurrency 1)")
         latencies = []
-        with bench.celery_worker(bench.server_environment()):
+        with servers.celery_worker(servers.server_environment()):
             self.say(f"Timing {self.options['ready_reps']} reports from request to ready")
             for rep in range(self.options["ready_reps"] + 1):
                 start = time.perf_counter()
                 report = report_request(programme=None, month=data.last, requested_by=self.staff)
                 state = self.wait_for(report.pk)
                 if state != Report.State.READY:
-                    raise CommandError(f"Report {report} ended {state}: {Report.objects.get(pk=report.pk).failure}")
+                    raise BenchError(f"Report {report} ended {state}: {Report.objects.get(pk=report.pk).failure}")
                 if rep:  # the first warms the worker's process up
                     latencies.append(time.perf_counter() - start)
-        p95 = bench.percentile(latencies, 95)
+        p95 = measure.percentile(latencies, 95)
         broker = settings.CELERY_BROKER_URL.split(":")[0]
-        return [bench.Line(
+        return [measure.Line(
             f"Generate to ready, all programmes ({broker}, idle worker; {len(latencies)} reports)",
-            bench.seconds(min(latencies)), bench.seconds(statistics.median(latencies)),
-            f"{bench.seconds(bench.percentile(latencies, 50))} / {bench.seconds(p95)}",
-            goal=f"p95 ≤ {bench.seconds(READY_GOAL)}", result=bench.verdict_at_most(p95, READY_GOAL, unit="s"),
+            measure.seconds(min(latencies)), measure.seconds(statistics.median(latencies)),
+            f"{measure.seconds(measure.percentile(latencies, 50))} / {measure.seconds(p95)}",
+            goal=f"p95 ≤ {measure.seconds(READY_GOAL)}", result=measure.verdict_at_most(p95, READY_GOAL, unit="s"),
         )]
 
     def wait_for(self, report_id: int, timeout: float = 300) -> str:
@@ -281,4 +293,4 @@ class Command(BaseCommand):
             if state not in (Report.State.QUEUED, Report.State.RUNNING):
                 return state
             time.sleep(0.005)
-        raise CommandError(f"No worker made report {report_id} within {timeout:.0f} s.")
+        raise BenchError(f"No worker made report {report_id} within {timeout:.0f} s.")

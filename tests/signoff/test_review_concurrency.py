@@ -13,8 +13,8 @@ from django.db import connections, transaction
 from django.db.models import Sum
 
 from intake.models import HelpRequest, MonthLocked, MonthlyCount, MonthReview
-from intake.review import review_submit
 from intake.services import RequestSpec, requests_log
+from signoff.services import review_submit
 
 MONTH = dt.date(2026, 2, 1)
 WAIT = 1.0  # long enough for a thread that is not blocked to finish its work

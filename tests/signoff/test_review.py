@@ -1,4 +1,4 @@
-"""Month sign-off, step by step (intake/review.py): open -> submitted (staff, on a report
+"""Month sign-off, step by step (signoff/services.py): open -> submitted (staff, on a report
 version) -> accepted or returned (an auditor, a reason from the list) -> returned months
 reopened; accepted months unlocked by two people for a limited time. Every step is in
 the audit log; separation of duties is kept by account, whatever roles it holds."""
@@ -10,7 +10,8 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from intake.models import AuditEvent, HelpRequest, MonthReview
-from intake.review import (
+from intake.services import RequestSpec, requests_log
+from signoff.services import (
     review_accept,
     review_actions,
     review_grant_unlock,
@@ -19,7 +20,6 @@ from intake.review import (
     review_return,
     review_submit,
 )
-from intake.services import RequestSpec, requests_log
 from tests.conftest import NOW, THIS_MONTH, make_user
 
 MONTH = dt.date(2026, 2, 1)  # the month before the test clock's: over, so it can be submitted
@@ -159,7 +159,9 @@ def test_an_account_that_logged_requests_in_the_month_cannot_accept_it(programme
     with pytest.raises(ValidationError) as caught:
         review_accept(programme=programme, month=MONTH, actor=logger, check_report=report_is())
 
-    assert caught.value.messages == ["You logged requests in this month, so another auditor must accept it."]
+    assert caught.value.messages == [
+        "You changed requests of this month (logged, imported, moved, started, closed, reopened or undid them), so "
+        "another auditor must accept it."]
     assert row(programme)[0] == State.SUBMITTED
 
 
