@@ -3,8 +3,9 @@ nothing else: not the account everywhere, not a colleague behind the same addres
 
 import datetime as dt
 
+from django.contrib.auth import authenticate
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
+from django.test import Client, RequestFactory
 
 from tests.conftest import PASSWORD, log_in, make_user
 
@@ -82,6 +83,7 @@ def test_no_address_is_kept_anywhere(client, staff, db):
 # others' writes must not be able to push a lockout out.
 WRITES_BY_OTHERS = 2_100
 IMPORT_PREVIEWS = 100
+FAILED_LOGINS_OVER_HTTP = 100
 
 
 def writes_by_others(importer: Client, programme) -> None:
@@ -89,9 +91,15 @@ def writes_by_others(importer: Client, programme) -> None:
     made-up names, from another address) and with one (a colleague's import previews;
     `importer` is a member of staff's client, logged in)."""
     outsider = Client()
-    for number in range(WRITES_BY_OTHERS - IMPORT_PREVIEWS):
+    for number in range(FAILED_LOGINS_OVER_HTTP):
         response = attempt(outsider, f"made-up-{number}", "a-guess", address="198.51.100.66")
         assert response.status_code == 200
+    # The rest as the login form makes them (authenticate, whose refusal django-axes
+    # counts), without drawing the page each time: the same writes, eight times faster.
+    factory = RequestFactory()
+    for number in range(FAILED_LOGINS_OVER_HTTP, WRITES_BY_OTHERS - IMPORT_PREVIEWS):
+        request = factory.post("/login/", REMOTE_ADDR="198.51.100.66")
+        assert authenticate(request, username=f"made-up-{number}", password="a-guess") is None
     for number in range(IMPORT_PREVIEWS):
         data = f"month,programme,category,status,outcome,closed_month,count\n2023-10,{programme.slug},legal,new,,,{number + 1}\n"
         upload = SimpleUploadedFile("requests.csv", data.encode(), "text/csv")
