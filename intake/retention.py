@@ -56,7 +56,7 @@ def _collapse(requests) -> int:
     """Delete `requests`, keeping them in the counts as counts only, and take the undo
     from the entries that logged or moved them. In the caller's transaction."""
     # The entries first, then the requests, each in the order of their ids: the lock
-    # order (intake/models.py), so this and an undo wait for each other.
+    # order (intake/locks.py), so this and an undo wait for each other.
     entry_ids = set(requests.exclude(entry=None).values_list("entry_id", flat=True))
     entry_ids |= set(MovedRequest.objects.filter(request__in=requests).values_list("entry_id", flat=True))
     list(Entry.objects.select_for_update().filter(pk__in=entry_ids).order_by("pk").values_list("pk", flat=True))
@@ -256,7 +256,7 @@ def purge(programme: Programme | None) -> dict[str, int]:
     accounts; returns how many rows of each model were deleted. One transaction: all of
     it, or nothing.
 
-    Locks (the lock order, intake/models.py): the write lock of the programme purged
+    Locks (the lock order, intake/locks.py): the write lock of the programme purged
     (of every programme), alone, so that its writers under way finish first and later
     ones wait for the purge; then, in the order of their ids, the month reviews, entries
     and requests it changes that writers of other programmes may hold. Writers of other

@@ -275,7 +275,7 @@ class MonthReview(models.Model):
         return message
 
     # The transitions. Each checks that the month may take it and changes this object;
-    # the services in intake/review.py lock the row first, save it and note it.
+    # the services in signoff/services.py lock the row first, save it and note it.
 
     def _refuse_unless(self, allowed: bool, message) -> None:
         if not allowed:
