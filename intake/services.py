@@ -416,12 +416,17 @@ def check_import_total(total: int) -> None:
 # then finds the status it saw gone; the model's conditional UPDATE refuses it anyway.
 
 
-def _request_change(help_request: HelpRequest, *, seen: str, actor: User | None,
-                    change: Callable[[User | None], None]) -> None:
+def _request_change(help_request: HelpRequest, *, seen: str, actor: User | None, status: str,
+                    outcome: str = "", closed_month: dt.date | None = None,
+                    check: Callable[[], None] | None = None) -> None:
+    """Move one request to `status`, if it is still in the status `seen` and `check`
+    (the step's own rule) allows it, with its audit event."""
     with transaction.atomic():
         hold_programmes([help_request.programme_id])  # the views that lock the row take it before
         help_request.check_unchanged(seen)
-        change(actor)
+        if check is not None:
+            check()
+        request_move(help_request, status, outcome=outcome, closed_month=closed_month, by=actor)
         audit.record(actor, Action.REQUEST_CHANGED, f"{help_request.programme.slug}, {help_request.status}")
 
 
@@ -449,22 +454,15 @@ def request_move(help_request: HelpRequest, status: str, *, outcome: str = "",
 
 def request_start(*, help_request: HelpRequest, seen: str, actor: User | None) -> None:
     """Start work on a request that is still in the status `seen` (ChangedElsewhere if not)."""
-    help_request.check_unchanged(seen)
-    help_request.check_can_start()
-    _request_change(help_request, seen=seen, actor=actor,
-                    change=lambda by: request_move(help_request, Status.IN_PROGRESS, by=by))
+    _request_change(help_request, seen=seen, actor=actor, status=Status.IN_PROGRESS, check=help_request.check_can_start)
 
 
 def request_close(*, help_request: HelpRequest, seen: str, outcome: str, month: dt.date, actor: User | None) -> None:
     """Close a request that is still in the status `seen`, with its outcome and the month closed."""
-    _request_change(help_request, seen=seen, actor=actor,
-                    change=lambda by: request_move(help_request, Status.CLOSED, outcome=outcome, closed_month=month,
-                                                   by=by))
+    _request_change(help_request, seen=seen, actor=actor, status=Status.CLOSED, outcome=outcome, closed_month=month)
 
 
 def request_reopen(*, help_request: HelpRequest, seen: str, actor: User | None) -> None:
     """Reopen a closed request that is still in the status `seen`."""
-    help_request.check_unchanged(seen)
-    help_request.check_can_reopen()
-    _request_change(help_request, seen=seen, actor=actor,
-                    change=lambda by: request_move(help_request, Status.IN_PROGRESS, by=by))
+    _request_change(help_request, seen=seen, actor=actor, status=Status.IN_PROGRESS,
+                    check=help_request.check_can_reopen)

@@ -60,7 +60,10 @@ def _get_request_for_user(request, reference: str, *, for_update: bool = False) 
     requests = HelpRequest.objects.select_related("programme").in_programmes(programmes_for(request.user))
     if for_update:
         # The programme's write lock first, then the row (the lock order, intake/locks.py).
-        hold_programmes([get_object_or_404(requests, reference=reference).programme_id])
+        programme_id = requests.filter(reference=reference).values_list("programme_id", flat=True).first()
+        if programme_id is None:
+            raise Http404("No such request.")
+        hold_programmes([programme_id])
         requests = requests.select_for_update(of=("self",))
     return get_object_or_404(requests, reference=reference)
 
