@@ -43,3 +43,18 @@ def test_an_app_imports_nothing_from_the_apps_above_it(app, above):
     ]
 
     assert found == []
+
+
+# A module a reader can hold in mind at once: past this, it holds more than one concept
+# and is split by concept (as intake/models/ is).
+MOST_LINES = 500
+
+
+def test_no_module_outside_the_tests_and_migrations_is_longer_than_a_reader_can_hold():
+    modules = [path for path in PROJECT.rglob("*.py")
+               if not {".venv", "var", "tests", "migrations", "node_modules"} & set(path.relative_to(PROJECT).parts)]
+    assert len(modules) > 50, "the project's modules were not found"
+
+    too_long = sorted(f"{path.relative_to(PROJECT)}: {lines} lines" for path in modules
+                      if (lines := len(path.read_text().splitlines())) > MOST_LINES)
+    assert too_long == []
