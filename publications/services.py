@@ -51,13 +51,18 @@ def current_key() -> SigningKey | None:
     return SigningKey.objects.order_by("-pk").first()
 
 
+def record_key(public) -> SigningKey:
+    """The log's record of a new key (`publication_key create`): key.pub serves it from then on."""
+    return SigningKey.objects.create(key_id=minisign.key_id(public), public_key=minisign.public_key_line(public))
+
+
 def _key_record(private_key: Ed25519PrivateKey) -> SigningKey:
     """The log's record of the key in the file: recorded at first use, and refused if
     the log has gone on with another key (only `rotate` changes the log's key)."""
     public = private_key.public_key()
     current = current_key()
     if current is None:
-        return SigningKey.objects.create(key_id=minisign.key_id(public), public_key=minisign.public_key_line(public))
+        return record_key(public)
     if current.public_key != minisign.public_key_line(public):
         raise PublishingWaits(
             _("Publishing waits: the key file holds key %(file)s, but the log's key is %(log)s. Put back the "
@@ -127,8 +132,7 @@ def rotate(new_key: Ed25519PrivateKey, old_key: Ed25519PrivateKey | None) -> Sig
             raise PublishingWaits(
                 _("The key file holds key %(file)s, but the log's key is %(log)s: rotate with the log's key, or "
                   "declare it lost.") % {"file": minisign.key_id(old_key.public_key()), "log": old.key_id})
-        new = SigningKey.objects.create(key_id=minisign.key_id(new_public),
-                                        public_key=minisign.public_key_line(new_public))
+        new = record_key(new_public)
         index = LogEntry.objects.count()
         name = f"key-rotation-{index}.txt"
         lost = old_key is None

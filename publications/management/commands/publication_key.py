@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from publications import minisign, note
 from publications.keys import PublishingWaits, key_path, load_private_key, write_key_file
-from publications.services import current_key, rotate
+from publications.services import current_key, record_key, rotate
 
 
 class Command(BaseCommand):
@@ -44,6 +44,7 @@ class Command(BaseCommand):
             write_key_file(path, key)
         except OSError as exc:
             raise CommandError(f"{path} cannot be written ({exc.strerror}).") from None
+        record_key(key.public_key())
         self.stdout.write(f"Created the publication key {minisign.key_id(key.public_key())} in {path} (mode 0600). "
                           "Keep a copy offline; publish the public key below in several places.")
         self._public(key)
