@@ -64,7 +64,10 @@ def read_public_key(data: bytes, name: str):
     except UnicodeDecodeError:
         raise Failed(f"{name} is not a minisign public key (it is not text)") from None
     lines = [line for line in lines if not line.startswith("untrusted comment:")]
-    raw = b64decode(lines[0], name) if len(lines) == 1 else b""
+    try:
+        raw = b64decode(lines[0], name) if len(lines) == 1 else b""
+    except Failed:
+        raw = b""
     if len(raw) != 42 or raw[:2] != b"Ed":
         raise Failed(f"{name} is not a minisign public key: expected a comment line and one base64 line of an "
                      "Ed25519 key")

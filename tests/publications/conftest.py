@@ -11,10 +11,8 @@ from tools import verify_publication
 
 
 @pytest.fixture
-def key_file(request, settings, tmp_path) -> Path:
+def key_file(db, settings, tmp_path) -> Path:
     """The publication key, made as an administrator makes it (`publication_key create`)."""
-    if "committed_db" not in request.fixturenames:
-        request.getfixturevalue("db")
     path = tmp_path / "keys" / "publication.key"
     settings.PUBLICATION_KEY_FILE = path
     call_command("publication_key", "create", stdout=io.StringIO())
