@@ -78,15 +78,15 @@ def consistency(request, old: int, new: int):
         return _problem(str(exc), 404)
 
 
-def _entry(index: str, name: str) -> LogEntry:
-    entry = LogEntry.objects.filter(index=int(index), name=name).first()
+def _entry(index: int, name: str) -> LogEntry:
+    entry = LogEntry.objects.filter(index=index, name=name).first()
     if entry is None:
         raise Http404(_("The log has no such entry."))
     return entry
 
 
 @require_GET
-def entry_file(request, index: str, name: str):
+def entry_file(request, index: int, name: str):
     entry = _entry(index, name)
     response = HttpResponse(bytes(entry.content),
                             content_type=CONTENT_TYPES.get(name.rsplit(".", 1)[-1], "application/octet-stream"))
@@ -95,7 +95,7 @@ def entry_file(request, index: str, name: str):
 
 
 @require_GET
-def entry_signature(request, index: str, name: str):
+def entry_signature(request, index: int, name: str):
     entry = _entry(index, name)
     response = _text(entry.signature)
     response["Content-Disposition"] = f'attachment; filename="{name}.minisig"'
@@ -103,7 +103,7 @@ def entry_signature(request, index: str, name: str):
 
 
 @require_GET
-def entry_co_signature(request, index: str, name: str):
+def entry_co_signature(request, index: int, name: str):
     entry = _entry(index, name)
     if not entry.co_signature:
         raise Http404(_("This entry has no co-signature."))
