@@ -3,7 +3,7 @@
 
     python3 dev.py run     # .venv, requirements, database, demo data; web, worker and beat
     python3 dev.py test    # the whole test suite (extra arguments go to pytest), browser tests
-                           # included: it installs Debian's chromium, axe-core and wrk when missing
+                           # included: it installs Debian's chromium, minisign, axe-core and wrk when missing
     python3 dev.py test --fast  # the edit-test loop: leaves out the browser, worker and
                            # subprocess tests (pytest -m "not browser and not worker and not subprocess")
     python3 dev.py bench   # the benchmark (docs/benchmark.md; extra arguments go to
@@ -144,6 +144,18 @@ def ensure_wrk(*, required: bool) -> None:
     call("apt-get", "install", "-y", "-qq", "wrk", env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
 
 
+def ensure_minisign() -> None:
+    """Debian's minisign: the tests check with the stock tool that what the app signs
+    verifies (tests/publications/test_minisign.py)."""
+    if shutil.which("minisign"):
+        return
+    if os.geteuid() != 0:
+        sys.exit("The signature tests need Debian's minisign: run `sudo apt-get install minisign`, then again.")
+    say("Installing minisign (Debian's package)")
+    call("apt-get", "update", "-qq")
+    call("apt-get", "install", "-y", "-qq", "minisign", env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+
+
 # The most test processes: each needs a Redis database of its own (tests/environment.py).
 TEST_PROCESSES = 4
 FAST = "not browser and not worker and not subprocess"
@@ -160,6 +172,7 @@ def run_tests(args: list[str]) -> int:
     else:
         ensure_browser_tools()
         ensure_wrk(required=True)
+        ensure_minisign()
     chosen = any(arg.startswith(("-n", "--numprocesses", "--dist")) or arg == "no:xdist" or arg == "-pno:xdist"
                  for arg in args)
     if not chosen:

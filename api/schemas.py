@@ -125,6 +125,18 @@ class ReferenceFigureOut(Schema):
     derived: Derived
 
 
+class PublicationOut(Schema):
+    index: int = Field(description="The entry's index in the transparency log (from 0).")
+    kind: Literal["publication", "key_rotation"]
+    name: str = Field(description="The file name the document is published under.")
+    url: str = Field(description="The exact file that was signed.")
+    signature_url: str = Field(description="Its detached signature, in minisign's format.")
+    proof_url: str = Field(description="Its inclusion proof in the log's latest checkpoint.")
+    key_id: str = Field(description="The minisign key ID of the key that signed it.")
+    trusted_comment: str = Field(description="The signed comment: organisation, scope, month, version, profile, "
+                                             "published fingerprint and log index, as JSON.")
+
+
 class ProblemOut(Schema):
     """RFC 9457 problem details."""
 

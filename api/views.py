@@ -18,6 +18,7 @@ from ninja.security import HttpBearer
 
 from intake.models import Programme
 from intake.months import MONTH_PATTERN, current_month, format_month, month_in_sentence, month_range, parse_month
+from publications.models import LogEntry
 from reports.disclosure import MonthNotPublished, NotPublishable, published_document, published_months
 from reports.models import ReferenceFigure, Report
 
@@ -28,6 +29,7 @@ from .schemas import (
     MonthOut,
     ProblemOut,
     ProgrammeOut,
+    PublicationOut,
     ReferenceFigureOut,
     ReportOut,
     ReportSummary,
@@ -294,6 +296,18 @@ def reference_figures(request):
          "citation": _texts(f, "citation"), "derived": f.derived}
         for f in ReferenceFigure.objects.all()
     ]
+
+
+@v1.get("/publications", response={200: list[PublicationOut], **ERRORS},
+        summary="The transparency log's entries, newest first: each signed document and its signature")
+def publication_list(request):
+    entries = LogEntry.objects.select_related("key").defer("content", "signature", "co_signature").order_by("-index")
+    return [{"index": e.index, "kind": e.kind, "name": e.name, "key_id": e.key.key_id,
+             "trusted_comment": e.trusted_comment,
+             "url": reverse("publication_file", args=[e.index, e.name]),
+             "signature_url": reverse("publication_signature", args=[e.index, e.name]),
+             "proof_url": reverse("publication_proof", args=[e.index])}
+            for e in entries]
 
 
 api.add_router("/v1/", v1)

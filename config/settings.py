@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "signoff",  # month sign-off, above intake and reports
     "shell",  # the site around them: home, audit log, second factor, error pages
     "api",  # the read-only JSON API for partners (/api/) and its tokens
+    "publications",  # the publication key, the transparency log and the public /publications/ pages
 ]
 
 MIDDLEWARE = [
@@ -153,6 +154,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "config.middleware.security_context",
+                "publications.context.publication_key",
             ],
         },
     },
@@ -347,6 +349,23 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": [NONE],
     },
 }
+
+# Publications (publications/; docs/security.md, "The publication key") ---------------
+
+# The organisation's Ed25519 publication key: a file, never in the database (so never in
+# a backup or dump of it), mode 0600, readable only by the account that runs the app.
+PUBLICATION_KEY_FILE = Path(env_str("PUBLICATION_KEY_FILE", str(VAR_DIR / "publication.key")))
+# Who signs: named in the trusted comment of every signature.
+PUBLICATION_ORGANISATION = env_str("PUBLICATION_ORGANISATION", "Case intake")
+# The transparency log's name, the first line of its checkpoints and the key name of
+# their signatures (c2sp.org/tlog-checkpoint): by default the site's first host name.
+_hosts = [h.lstrip(".") for h in ALLOWED_HOSTS if h.lstrip(".") and "*" not in h]
+PUBLICATION_LOG_ORIGIN = env_str("PUBLICATION_LOG_ORIGIN", "") or f"{_hosts[0] if _hosts else 'localhost'}/publications"
+if re.search(r"[\s+]", PUBLICATION_LOG_ORIGIN) or not PUBLICATION_LOG_ORIGIN.isprintable():
+    raise ImproperlyConfigured(
+        f"PUBLICATION_LOG_ORIGIN must have no space and no plus sign, e.g. intake.example.org/publications; "
+        f"got {PUBLICATION_LOG_ORIGIN!r}."
+    )
 
 # Celery ----------------------------------------------------------------------------
 

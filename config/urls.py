@@ -25,4 +25,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api-tokens/", include("api.staff_urls")),
     path("api/", include("api.urls")),
+    path("publications/", include("publications.urls")),
 ]

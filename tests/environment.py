@@ -31,5 +31,8 @@ elif (worker := re.fullmatch(r"gw(\d+)", os.environ.get("PYTEST_XDIST_WORKER", "
     broker = urlsplit(os.environ["CELERY_BROKER_URL"])
     number = int(broker.path.strip("/") or 0) + int(worker[1])
     os.environ["CELERY_BROKER_URL"] = urlunsplit(broker._replace(path=f"/{number}"))
+# No test signs with a developer's publication key: the tests' key file is missing until
+# a test makes one (tests/publications/conftest.py).
+os.environ["PUBLICATION_KEY_FILE"] = os.path.join(tempfile.mkdtemp(prefix="intake-test-key-"), "publication.key")
 # Production settings name the time zone; the tests' clocks are set in UTC.
 os.environ.setdefault("TIME_ZONE", "UTC")

@@ -105,8 +105,14 @@ RULES = {
     # The API answers tokens, never a session: 401 without one, whoever is logged in; it only reads.
     **{f"api:{name}": {"GET": same(401, 401), "POST": same(NOT_ALLOWED, NOT_ALLOWED)}
        for name in ["programme_list", "programme_detail", "programme_months", "report_list", "report_latest",
-                    "report_month", "report_version", "reference_figures"]},
+                    "report_month", "report_version", "reference_figures", "publication_list"]},
     "api:openapi-json": {"GET": same(200, 200), "POST": same(NOT_ALLOWED, NOT_ALLOWED)},
+    # Signed publications: open to everyone, read only; nothing is published in this fixture.
+    "publication_list": {"GET": same(200, 200), "POST": same(NOT_ALLOWED, NOT_ALLOWED)},
+    **{name: {"GET": same(GONE, GONE), "POST": same(NOT_ALLOWED, NOT_ALLOWED)}
+       for name in ["publication_key_pub", "publication_key_by_id", "publication_checkpoint", "publication_proof",
+                    "publication_consistency", "publication_file", "publication_signature",
+                    "publication_co_signature"]},
     "api:api-root": {"GET": same(GONE, GONE), "POST": same(GONE, GONE)},
 }
 # The Django admin: only administrators (is_staff) get in; everyone else is sent to its login.
@@ -166,6 +172,7 @@ def objects(django_db_setup, django_db_blocker) -> Iterator[dict]:
             "month": dt.date(2023, 11, 1),
             "version": 1, "other": 1,
             "people": people,
+            "index": 0, "name": "figures.csv", "old": 1, "new": 1, "key_id": "0123456789ABCDEF",
         }
     finally:
         with django_db_blocker.unblock():
