@@ -22,8 +22,10 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
-from django.views import csrf
 
+# The tag of a message saying that a form was not saved: on its page, the browser keeps
+# what was typed for the form's page (intake/static/intake/forms.js).
+TYPED_KEPT = "typed-kept"
 # What became of a request whose session ended while it ran (the template's cases).
 SAVED, ANSWERED, REFUSED, PAGE = "saved", "answered", "refused", "page"
 
@@ -64,10 +66,15 @@ def session_ended(request, response):
 
 def csrf_failure(request, reason=""):
     """CSRF_FAILURE_VIEW. Without a logged-in session, the login page (nothing is done);
-    with one, the refusal (403), as always: a form without its token, or another session's."""
+    with one, the refusal (403) on the app's own page, in the page's language: a form
+    from before the session was renewed (a logout and a login in another tab), or
+    another session's. Nothing is done either way; the form's page, opened again, puts
+    back what was typed (intake/static/intake/forms.js)."""
     user = getattr(request, "user", None)
-    if (user is not None and user.is_authenticated) or request.path == reverse("login"):
-        return csrf.csrf_failure(request, reason)
+    if request.path == reverse("login"):  # a login page older than the browser's session
+        return render(request, "form_expired.html", {"back": login_url(request.GET.get("next", ""))}, status=403)
+    if user is not None and user.is_authenticated:
+        return render(request, "form_expired.html", {"back": form_page(request)}, status=403)
     if request.path == reverse("logout"):
         messages.info(request, _("You were already logged out: your session had ended."))
         return redirect("login")
@@ -78,7 +85,8 @@ def post_without_session(request):
     """A POST sent after its session ended: nothing is done; to the login page, then back
     to the page of its form."""
     messages.warning(request, _("Your session had ended (you logged out in another tab or window, or it expired), "
-                                "so nothing was saved. Log in again, then send the form again."))
+                                "so nothing was saved. Log in again, then send the form again."),
+                     extra_tags=TYPED_KEPT)
     return redirect(login_url(form_page(request)))
 
 

@@ -132,6 +132,19 @@ def requests_log(*, spec: RequestSpec, count: int = 1, author: User | None, kind
     return entry
 
 
+def requests_log_groups(groups: list[tuple[RequestSpec, int]], *, author: User | None) -> Entry:
+    """Log several groups of requests (the month grid's rows) as one entry, in one
+    transaction: all of them or, if any is refused (a locked month), none."""
+    for spec, count in groups:
+        check_count(count)
+        spec.validate(adding=False)  # the lock is checked by cells_apply, under the write's locks
+    with transaction.atomic():
+        hold_programmes(sorted({spec.programme.pk for spec, _count in groups}))
+        entry = _create_entries(groups, author=author, kind=Entry.Kind.COUNT)[0]
+        audit.record(author, Action.REQUESTS_LOGGED, f"{groups[0][0].programme.slug}, {entry.size}")
+    return entry
+
+
 def _create_entries(groups: list[tuple[RequestSpec, int]], *, author: User | None, kind: str) -> list[Entry]:
     # A reference collision aborts the whole transaction. It is rare, but not
     # astronomically so: with a million requests stored, about one count of 5,000 in

@@ -1,13 +1,13 @@
 from django.urls import path
 
-from . import views
+from . import grid, views
 
 urlpatterns = [
     path("new/", views.request_new, name="request_new"),
     path("counts/", views.counts_new, name="counts_new"),
     path("move/", views.requests_move_view, name="requests_move"),
-    path("month/<slug:slug>/", views.month_pick, name="month_pick"),
-    path("month/<slug:slug>/<month:month>/", views.month_page, name="month_page"),
+    path("month/<slug:slug>/", grid.month_pick, name="month_pick"),
+    path("month/<slug:slug>/<month:month>/", grid.month_page, name="month_page"),
     path("find/", views.request_find, name="request_find"),
     path("import/", views.import_view, name="requests_import"),
     path("import/template.csv", views.import_template, name="requests_import_template"),

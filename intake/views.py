@@ -20,14 +20,12 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from .access import programmes_for
-from .counts import month_grid
 from .forms import (
     CloseForm,
     FindForm,
     ImportForm,
     LogCountsForm,
     LogRequestForm,
-    MonthPickForm,
     MoveForm,
     SeenForm,
     apply_errors,
@@ -35,8 +33,8 @@ from .forms import (
 )
 from .imports import COLUMNS, ImportRefused, read_csv
 from .locks import hold_programmes
-from .models import Category, ChangedElsewhere, Entry, HelpRequest, Outcome, Programme, Status
-from .months import add_months, current_month, format_month
+from .models import Category, ChangedElsewhere, Entry, HelpRequest, Programme, Status
+from .months import current_month, format_month
 from .services import (
     AlreadyUndone,
     entry_undo,
@@ -428,50 +426,3 @@ def month_url(programme: Programme, month, changed: Iterable[tuple[str, str]] = 
     url = reverse("month_page", kwargs={"slug": programme.slug, "month": month})
     cells = sorted({f"{category}:{status}" for category, status in changed})
     return f"{url}?{urlencode({'changed': cells}, doseq=True)}" if cells else url
-
-
-@login_required
-@permission_required("intake.view_helprequest", raise_exception=True)
-@require_GET
-def month_pick(request, slug: str):
-    """The month picker's answer: the month page asked for, or this month's."""
-    programme = _get_programme_for_user(request, slug)
-    form = MonthPickForm(request.GET or None)
-    if form.is_valid():
-        return redirect(month_url(programme, form.cleaned_data["month"]))
-    if request.GET:
-        return _render_month(request, programme, current_month(), form, status=400)
-    return redirect(month_url(programme, current_month()))
-
-
-@login_required
-@permission_required("intake.view_helprequest", raise_exception=True)
-@require_GET
-def month_page(request, slug: str, month):
-    programme = _get_programme_for_user(request, slug)
-    if month > current_month():
-        raise Http404("A month still to come has no requests.")
-    return _render_month(request, programme, month, MonthPickForm(initial={"month": month}))
-
-
-def _grid_cells(row, changed: set[str]) -> list[tuple]:
-    """A grid row's cell of each status: the status, its label, the count, whether an
-    action just changed it, whether its requests can be moved on (as the model's
-    workflow says), and for closed requests their outcomes."""
-    outcomes = [(Outcome(o).label, n) for o, n in row.outcomes.items() if n]
-    return [(status, Status(status).label, row.statuses[status], f"{row.category}:{status}" in changed,
-             HelpRequest.moves_on_from(status), outcomes if status == Status.CLOSED else [])
-            for status in Status.values]
-
-
-def _render_month(request, programme, month, pick_form, status: int = 200):
-    changed = set(request.GET.getlist("changed"))
-    grid = month_grid(programme=programme, month=month)
-    this_month = current_month()
-    return render(request, "intake/month.html", {
-        "programme": programme, "grid": grid, "pick_form": pick_form, "changed": changed,
-        "cells": [(row, _grid_cells(row, changed)) for row in grid.rows],
-        "next_month": add_months(month, 1) if month < this_month else None,
-        "previous_month": grid.previous if month > programme.first_month else None,
-        "status_labels": Status.choices, "pick_value": request.GET.get("month", format_month(month)),
-    }, status=status)

@@ -20,7 +20,7 @@ from intake import audit
 from intake.access import programmes_for
 from intake.counts import open_count, open_groups, status_counts
 from intake.forms import FindForm
-from intake.models import Category, Entry, HelpRequest, Status
+from intake.models import Category, Entry, HelpRequest, MonthReview, Status
 from intake.months import add_months, current_month, format_month
 from reports.models import Report
 from reports.narrative import narrative
@@ -52,11 +52,27 @@ class CountedPaginator(Paginator):
         self.count = count
 
 
+def months_waiting(user) -> dict:
+    """The months waiting for this account, two queries at most whatever their number:
+    for an auditor, those submitted and those whose unlock was asked for; for staff, those
+    returned with a reason; for a coordinator, the returned months of their programmes."""
+    reviews = MonthReview.objects.select_related("programme").order_by("month", "programme__name")
+    waiting = {}
+    if user.has_perm("intake.decide_month"):
+        waiting["for_auditor"] = list(reviews.awaiting_auditor())
+    if user.has_perm("intake.submit_month"):
+        waiting["returned"] = list(reviews.filter(state=MonthReview.State.RETURNED))
+    elif user.has_perm("intake.add_helprequest"):
+        waiting["returned"] = list(reviews.filter(state=MonthReview.State.RETURNED,
+                                                  programme__in=programmes_for(user)))
+    return waiting
+
+
 @login_required
 @require_GET
 def home(request):
     user = request.user
-    context = {"latest_reports": []}
+    context = {"latest_reports": [], **months_waiting(user)}
     if user.has_perm("reports.view_report"):
         latest = list(Report.objects.select_related("programme").order_by("-pk")[:LATEST_REPORTS])
         context["latest_reports"] = latest

@@ -21,7 +21,7 @@ from reports.models import ReferenceFigure, Report
 from reports.services import report_generate, report_request
 from tests.conftest import PASSWORD, THIS_MONTH
 
-CSRF_REFUSAL = "CSRF verification failed"
+CSRF_REFUSAL = "The form had expired"  # the app's own page (config/sessions.py)
 # The admin, walked separately below; the partners' API, which reads no cookie or
 # session (a bearer token in a header) and only reads (test_the_api_takes_no_post).
 SKIPPED_NAMESPACES = {"admin", "api"}

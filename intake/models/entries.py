@@ -1,14 +1,18 @@
 """Entries: one act of logging or one move, undone as a whole."""
 
 
+from collections import Counter
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from ..months import add_months, current_month, format_month
+from ..months import format_month
 from .accounts import User
 from .base import first_of_month_constraint
+from .counts import Cell
+from .month_reviews import MonthLocks, MonthReview
 from .programmes import Category, Outcome, Programme, Status
 
 # Who may undo an entry: its author, or an account with this permission (staff).
@@ -24,13 +28,19 @@ class EntryQuerySet(models.QuerySet):
     def in_programmes(self, programmes) -> "EntryQuerySet":
         return self.filter(programme__in=programmes)
 
-    def recent(self) -> "EntryQuerySet":
-        """The entries that can still be undone: of the current or the previous month."""
-        return self.filter(month__gte=add_months(current_month(), -1))
+    def undoable(self) -> "EntryQuerySet":
+        """The entries that can still be undone, as a list shows them: none of their
+        programme's months from theirs on is locked (submitted, returned, or accepted and
+        not unlocked), since undoing would change that month or the figures it counts;
+        Entry.check_undo is the same rule, exact to the cells the undo changes. Entries
+        kept as counts only stay in (in an unlocked month), their page saying why not."""
+        locked = MonthReview.objects.locking().filter(programme=models.OuterRef("programme"),
+                                                      month__gte=models.OuterRef("month"))
+        return self.exclude(models.Exists(locked))
 
     def undoable_by(self, user: User) -> "EntryQuerySet":
-        """The recent entries `user` may undo: their own, or anyone's for staff."""
-        entries = self.recent()
+        """The entries `user` may undo now: their own, or anyone's for staff."""
+        entries = self.undoable()
         return entries if user.has_perm(STAFF_UNDO_PERMISSION) else entries.filter(author=user)
 
 
@@ -47,8 +57,8 @@ class Entry(models.Model):
         MOVE = "move", pgettext_lazy("kind of entry", "Move")  # a noun here, a verb on buttons
 
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="entries", verbose_name=_("programme"))
-    # The earliest month of the requests logged: an entry is recent while it is the
-    # current or the previous month.
+    # The earliest month of the requests logged: an entry can be undone while no month
+    # of its programme from this one on is locked.
     month = models.DateField(_("month"))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     author = models.ForeignKey(
@@ -78,11 +88,29 @@ class Entry(models.Model):
 
     def check_undo(self) -> None:
         """ValidationError, saying why, if this entry can no longer be undone: some of its
-        requests are counts only, or it is no longer recent."""
+        requests are counts only, or undoing it would change a locked month (MonthLocked,
+        naming the month and who can unlock it). The one rule of undo, for its page and
+        for the undo itself (which cells_apply checks once more, under the write's locks)."""
         if self.collapsed:
             raise ValidationError(collapsed_entry_message())
-        if self.month < add_months(current_month(), -1):
-            raise ValidationError(_("Only entries of the current or the previous month can be undone."))
+        MonthLocks().refuse(self.undo_deltas())
+
+    def undo_deltas(self) -> Counter:
+        """How undoing would change each count cell: a logged request leaves the cell it
+        is in now; a moved one goes from there back to where it was. One query."""
+        deltas: Counter = Counter()
+        if self.kind == self.Kind.MOVE:
+            now = ("request__programme_id", "request__month", "request__category", "request__status",
+                   "request__outcome", "request__closed_month")
+            keys = (*now, "from_status", "from_outcome", "from_closed_month")
+            for *fields, n in self.moved.values_list(*keys).annotate(n=models.Count("pk")).order_by():
+                deltas[Cell(*fields[:6])] -= n
+                deltas[Cell(*fields[:3], *fields[6:])] += n
+            return deltas
+        keys = ("programme_id", "month", "category", "status", "outcome", "closed_month")
+        for *fields, n in self.requests.values_list(*keys).annotate(n=models.Count("pk")).order_by():
+            deltas[Cell(*fields)] -= n
+        return deltas
 
     def undo_contents(self) -> list[dict]:
         """What undoing would change, in groups: for a move, how many go back from where

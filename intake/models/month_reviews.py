@@ -257,7 +257,7 @@ class MonthReview(models.Model):
 
     def locked_message(self, *, through_earlier: bool = False) -> str:
         """Why a change of this month is refused, and who can let it through."""
-        names = {"month": self.month_name, "programme": self.programme.slug}
+        names = {"month": self.month_name, "programme": self.programme.localized("name")}
         if self.state == self.State.SUBMITTED:
             message = _("%(month)s of %(programme)s is submitted for review and locked until an auditor accepts "
                         "or returns it.")
@@ -279,7 +279,7 @@ class MonthReview(models.Model):
 
     def _refuse_unless(self, allowed: bool, message) -> None:
         if not allowed:
-            raise ValidationError(message % {"month": self.month_name, "programme": self.programme.slug,
+            raise ValidationError(message % {"month": self.month_name, "programme": self.programme.localized("name"),
                                              "state": self.get_state_display().lower()})
 
     def submit(self, *, version: int, by: User | None) -> None:
@@ -294,7 +294,7 @@ class MonthReview(models.Model):
                                   % {"month": self.month_name})
         if self.month < self.programme.first_month:
             raise ValidationError(_("%(month)s is before %(programme)s started.")
-                                  % {"month": self.month_name, "programme": self.programme.slug})
+                                  % {"month": self.month_name, "programme": self.programme.localized("name")})
 
     def acceptance_refused(self, user: User) -> str | None:
         """Why `user` may not accept this month (separation of duties), or None."""
@@ -354,7 +354,7 @@ class MonthReview(models.Model):
     def check_can_collapse(self) -> None:
         """ValidationError unless the month's closed requests may be kept as counts only:
         the month is accepted and locked (intake/retention.py)."""
-        names = {"month": date_format(self.month, "F Y"), "programme": self.programme.slug}
+        names = {"month": date_format(self.month, "F Y"), "programme": self.programme.localized("name")}
         if self.state != self.State.ACCEPTED:
             raise ValidationError(_("Only the requests of an accepted month can be collapsed; %(month)s of "
                                     "%(programme)s is not accepted.") % names)

@@ -60,9 +60,9 @@ def test_coordinator_logs_counts_moves_some_closes_one_and_undoes_the_move(this_
     screenshot(page, "month-page")
 
     # 4 new desertion cases, added from the grid itself.
-    page.get_by_label("How many new requests: Desertion (leave a unit)").fill("4")
-    page.locator("table.month-grid tbody tr", has_text="Desertion").get_by_role("button", name="+ new").click()
-    expect(page.get_by_role("alert")).to_have_text("4 requests logged: desertion (leave a unit), new.")
+    page.get_by_label("Desertion (leave a unit), new", exact=True).fill("4")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_role("alert")).to_have_text("Saved: 4 requests received in March 2026 added.")
     check_accessibility(page)
     assert grid_row(page, "Desertion") == ["4", "0", "0", "4", "+4"]
 
@@ -232,7 +232,7 @@ def assert_fits_the_phone(page: Page) -> None:
 
 def test_a_coordinator_works_in_russian_on_a_phone(this_month, committed_db, page, live_server, programme,
                                                    coordinator):
-    """Point by point in Russian at 375 px: the grid's "+ new", the waiting list's groups
+    """Point by point in Russian at 375 px: the grid's Save, the waiting list's groups
     and their prefilled Move form with its errors, and undo after its confirmation page."""
     log_in(page, coordinator.username)
     page.set_viewport_size(PHONE)
@@ -241,10 +241,9 @@ def test_a_coordinator_works_in_russian_on_a_phone(this_month, committed_db, pag
     page.goto(f"/requests/month/{programme.slug}/{format_month(this_month)}/")
     check_accessibility(page)
 
-    page.get_by_label("Сколько новых запросов: Юридическая консультация").fill("6")
-    page.locator("table.month-grid tbody tr", has_text="Юридическая консультация").get_by_role(
-        "button", name="+ новые").click()
-    expect(page.get_by_role("alert")).to_have_text("Внесено 6 запросов: юридическая консультация, новый.")
+    page.get_by_label("Юридическая консультация, новый", exact=True).fill("6")
+    page.get_by_role("button", name="Сохранить", exact=True).click()
+    expect(page.get_by_role("alert")).to_have_text("Сохранено: 6 запросов, поступивших в марте 2026 г., добавлены.")
     expect(page.locator("table.month-grid td.changed")).to_have_count(1)
     check_accessibility(page)
     assert_fits_the_phone(page)

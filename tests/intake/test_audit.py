@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from intake import accounts, services
-from intake.models import AuditEvent, Entry, HelpRequest, Status, User
+from intake.models import AuditEvent, HelpRequest, MonthReview, Status, User
 from intake.months import add_months, format_month
 from tests.conftest import PASSWORD, add_request
 
@@ -93,7 +93,12 @@ def test_each_service_that_changes_requests_notes_it_with_the_account_passed_in(
 def test_a_change_a_service_refuses_notes_nothing(programme, coordinator, this_month):
     month = this_month
     request = add_request(programme=programme, month=month, category="legal")
-    old_entry = Entry.objects.create(programme=programme, month=dt.date(2023, 4, 1), kind=Entry.Kind.COUNT)
+    # An entry of a month since submitted: the lock refuses its undo.
+    old_entry = services.requests_log(spec=services.RequestSpec(programme=programme, month=dt.date(2023, 4, 1),
+                                                                category="legal"), author=coordinator)
+    events_before = events()
+    MonthReview.objects.create(programme=programme, month=dt.date(2023, 4, 1), state=MonthReview.State.SUBMITTED,
+                               report_version=1)
 
     refusals = [
         lambda: services.requests_move(services.Move(programme=programme, month=month, category="legal",
@@ -109,8 +114,8 @@ def test_a_change_a_service_refuses_notes_nothing(programme, coordinator, this_m
         with pytest.raises(ValidationError):
             refused()
 
-    assert events() == []
-    assert HelpRequest.objects.values_list("status", flat=True).get() == "new"
+    assert events() == events_before
+    assert HelpRequest.objects.filter(pk=request.pk).values_list("status", flat=True).get() == "new"
 
 
 def test_each_account_service_notes_its_change_with_the_account_passed_in(administrator, programme, coordinator):

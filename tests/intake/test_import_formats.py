@@ -92,7 +92,7 @@ def test_a_preview_whose_import_failed_stays_for_another_try(this_month, client_
 
     refused = client.post("/requests/import/", {"preview": key})
 
-    assert refused.status_code == 400 and "Line 2: February 2026 of help is submitted" in text_of(refused)
+    assert refused.status_code == 400 and "Line 2: February 2026 of Help is submitted" in text_of(refused)
     assert not HelpRequest.objects.exists()
     review.delete()  # the month is open again
     retried = client.post("/requests/import/", {"preview": key}, follow=True)

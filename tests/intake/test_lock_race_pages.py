@@ -17,7 +17,7 @@ from signoff.services import review_submit
 from tests.conftest import make_user, text_of
 from tests.signoff.test_review_concurrency import MONTH, WAIT, in_thread
 
-SUBMITTED = "February 2026 of help is submitted for review and locked until an auditor accepts or returns it."
+SUBMITTED = "February 2026 of Help is submitted for review and locked until an auditor accepts or returns it."
 
 
 @pytest.fixture

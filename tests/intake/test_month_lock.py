@@ -40,7 +40,7 @@ from intake.services import (
 from tests.conftest import NOW, THIS_MONTH, add_request, make_user, text_of
 
 EARLIER, LOCKED, LATER = dt.date(2026, 1, 1), dt.date(2026, 2, 1), THIS_MONTH
-ACCEPTED_MESSAGE = ("February 2026 of help is accepted and locked. Staff can ask an auditor to unlock it on its "
+ACCEPTED_MESSAGE = ("February 2026 of Help is accepted and locked. Staff can ask an auditor to unlock it on its "
                     "review page.")
 THROUGH_EARLIER = "This would change the figures of February 2026, which count every month up to it. "
 
@@ -244,8 +244,8 @@ def test_reopening_a_request_closed_after_the_accepted_month_goes_on(this_month,
 
 
 @pytest.mark.parametrize("state, message", [
-    ("submitted", "February 2026 of help is submitted for review and locked until an auditor accepts or returns it."),
-    ("returned", "February 2026 of help was returned by an auditor and stays locked until staff reopen it on its "
+    ("submitted", "February 2026 of Help is submitted for review and locked until an auditor accepts or returns it."),
+    ("returned", "February 2026 of Help was returned by an auditor and stays locked until staff reopen it on its "
                  "review page."),
 ])
 def test_a_month_under_review_or_returned_is_locked_too(refused, programme, state, message):

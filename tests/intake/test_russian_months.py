@@ -79,7 +79,7 @@ def test_a_form_refused_for_a_locked_month_names_it_in_russian_grammar(staff_cli
     response = staff_client.post("/requests/counts/", {
         "programme": "help", "month": "2026-02", "category": "legal", "status": "new", "count": "3"}, **RU)
 
-    assert ("Данные программы help за февраль 2026 г. приняты и закрыты для изменений. Сотрудники могут попросить "
+    assert ("Данные программы «Help» за февраль 2026 г. приняты и закрыты для изменений. Сотрудники могут попросить "
             "аудитора открыть месяц на странице проверки.") in text_of(response)
     assert mid_sentence_months(response) == []
 
@@ -106,7 +106,7 @@ def test_the_import_page_and_its_preview_in_russian(staff_client, programme):
 
     refused = staff_client.post("/requests/import/", {"file": upload}, **RU)
 
-    assert "Строка 2: Данные программы help за февраль 2026 г. приняты" in text_of(refused)
+    assert "Строка 2: Данные программы «Help» за февраль 2026 г. приняты" in text_of(refused)
     assert mid_sentence_months(refused) == []
 
 

@@ -137,7 +137,8 @@ def test_home_costs_the_same_number_of_queries_for_5_or_500_open_requests(
     assert len(waiting_references(response)) == REQUESTS_PER_PAGE
     assert response.context["programmes"][0][1]["new"] == 500
     assert len(many) == len(few)
-    assert len(few) <= 15, "\n".join(q["sql"] for q in few)
+    # 16: one more than before for the months returned to staff (shell/views.py months_waiting).
+    assert len(few) <= 16, "\n".join(q["sql"] for q in few)
 
 
 def test_the_home_page_of_staff_and_auditors_states_the_newest_ready_report_s_first_sentence(

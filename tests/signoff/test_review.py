@@ -96,7 +96,7 @@ def test_a_month_whose_report_does_not_check_out_is_not_submitted(programme, peo
 
 @pytest.mark.parametrize("month, message", [
     (THIS_MONTH, "March 2026 has not ended yet: submit it once it is over."),
-    (dt.date(2023, 3, 1), "March 2023 is before help started."),
+    (dt.date(2023, 3, 1), "March 2023 is before Help started."),
 ])
 def test_a_month_not_over_or_before_the_programme_cannot_be_submitted(programme, people, month, message):
     with pytest.raises(ValidationError) as caught:
@@ -112,7 +112,7 @@ def test_a_submitted_month_cannot_be_submitted_again(programme, people):
     with pytest.raises(ValidationError) as caught:
         submitted(programme, people)
 
-    assert caught.value.messages == ["Only an open month can be submitted; February 2026 of help is submitted for "
+    assert caught.value.messages == ["Only an open month can be submitted; February 2026 of Help is submitted for "
                                      "review."]
 
 
@@ -192,8 +192,8 @@ def test_only_a_submitted_month_can_be_accepted_or_returned(programme, people, s
     with pytest.raises(ValidationError) as returning:
         review_return(programme=programme, month=MONTH, reason="other", actor=people["other_auditor"])
 
-    assert accepting.value.messages == [f"Only a submitted month can be accepted; February 2026 of help is {label}."]
-    assert returning.value.messages == [f"Only a submitted month can be returned; February 2026 of help is {label}."]
+    assert accepting.value.messages == [f"Only a submitted month can be accepted; February 2026 of Help is {label}."]
+    assert returning.value.messages == [f"Only a submitted month can be returned; February 2026 of Help is {label}."]
 
 
 # --- submitted -> returned -> open -----------------------------------------------------------------
@@ -299,7 +299,7 @@ def test_an_unlock_needs_a_reason_from_the_list_and_an_accepted_month(programme,
         review_request_unlock(programme=programme, month=MONTH, reason="", actor=people["staff"])
 
     assert not_accepted.value.messages == [
-        "Only an accepted month can be unlocked; February 2026 of help is submitted for review."]
+        "Only an accepted month can be unlocked; February 2026 of Help is submitted for review."]
     assert no_reason.value.message_dict == {"reason": ["Choose why the month must be unlocked."]}
     assert row(programme)[3] == ""
 
@@ -316,7 +316,7 @@ def test_an_unlock_is_asked_for_once_and_granted_only_when_asked_for(programme, 
     with pytest.raises(ValidationError) as while_unlocked:
         review_request_unlock(programme=programme, month=MONTH, reason="other", actor=people["other_staff"])
 
-    assert not_asked.value.messages == ["Nobody has asked to unlock February 2026 of help."]
+    assert not_asked.value.messages == ["Nobody has asked to unlock February 2026 of Help."]
     assert twice.value.messages == ["An unlock of February 2026 has been asked for already; an auditor has yet to "
                                     "grant it."]
     assert while_unlocked.value.messages == ["February 2026 is unlocked already, until the end of 22 March 2026."]
