@@ -47,6 +47,15 @@ PAGE_NAMES = {
     "api_token_list": _("The API tokens"),
     "api_token_new": _("Issuing an API token"),
     "api_token_revoke": _("Revoking an API token"),
+    "publication_list": _("The list of publications"),
+    "publication_key_pub": _("The publication key"),
+    "publication_key_by_id": _("An earlier publication key"),
+    "publication_checkpoint": _("The publication log's checkpoint"),
+    "publication_proof": _("A proof that a publication is in the log"),
+    "publication_consistency": _("A proof that the publication log only grew"),
+    "publication_file": _("A published file"),
+    "publication_signature": _("A published file's signature"),
+    "publication_co_signature": _("A key change's second signature"),
 }
 
 

@@ -87,6 +87,11 @@ def sample_kwargs(objects, demo_programme):
         "version": 1,
         "other": 1,
         "pk": objects["figure"].pk,
+        "key_id": "0123456789ABCDEF",
+        "index": 0,
+        "name": "file.json",
+        "old": 1,
+        "new": 1,
     }
     by_route = {"entry_undo": {"pk": objects["entry"].pk}}
 

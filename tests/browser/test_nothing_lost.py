@@ -15,7 +15,7 @@ from .helpers import PHONE, check_accessibility, log_in, screenshot
 
 
 def test_a_session_ended_mid_grid_brings_the_numbers_back_after_login_and_saves_them_once(
-        this_month, page, live_server, programme, coordinator):
+        this_month, page, live_server, committed_db, programme, coordinator):
     log_in(page, coordinator.username)
     page.set_viewport_size(PHONE)
     page.goto(f"/requests/month/{programme.slug}/{format_month(this_month)}/")
