@@ -31,5 +31,8 @@ elif (worker := re.fullmatch(r"gw(\d+)", os.environ.get("PYTEST_XDIST_WORKER", "
     broker = urlsplit(os.environ["CELERY_BROKER_URL"])
     number = int(broker.path.strip("/") or 0) + int(worker[1])
     os.environ["CELERY_BROKER_URL"] = urlunsplit(broker._replace(path=f"/{number}"))
+# The replica (.ci/replica) is for the servers the replica tests start (tests/test_replica.py):
+# in this process, every test reads and writes the primary only.
+REPLICA_URL = os.environ.pop("DATABASE_REPLICA_URL", "")
 # Production settings name the time zone; the tests' clocks are set in UTC.
 os.environ.setdefault("TIME_ZONE", "UTC")
