@@ -20,6 +20,8 @@ ALL = "every test of the module"
 SUBPROCESS = {
     "tests/test_settings.py": ALL,
     "tests/test_backup.py": ALL,
+    "tests/test_stack.py": ALL,
+    "tests/test_replica.py": ALL,
     "tests/test_logging.py": {
         "test_gunicorn_logs_a_bad_request_line_without_the_address_or_the_request",
         "test_gunicorn_and_django_log_no_path_with_odd_characters",
