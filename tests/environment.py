@@ -33,6 +33,8 @@ elif (worker := re.fullmatch(r"gw(\d+)", os.environ.get("PYTEST_XDIST_WORKER", "
     os.environ["CELERY_BROKER_URL"] = urlunsplit(broker._replace(path=f"/{number}"))
 # The replica (.ci/replica) is for the servers the replica tests start (tests/test_replica.py):
 # in this process, every test reads and writes the primary only.
-REPLICA_URL = os.environ.pop("DATABASE_REPLICA_URL", "")
+# (Kept under another name for pytest-xdist's workers, which start with this environment.)
+REPLICA_URL = os.environ.pop("DATABASE_REPLICA_URL", "") or os.environ.get("TESTS_REPLICA_URL", "")
+os.environ["TESTS_REPLICA_URL"] = REPLICA_URL
 # Production settings name the time zone; the tests' clocks are set in UTC.
 os.environ.setdefault("TIME_ZONE", "UTC")

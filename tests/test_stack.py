@@ -30,8 +30,6 @@ from tests.conftest import PASSWORD, make_user
 
 PROJECT = Path(__file__).resolve().parent.parent
 UPLOAD_CAP = 2 * 1024 * 1024  # intake.imports.MAX_BYTES
-# The stack's processes use the test database: the tests that do not write have it made.
-uses_test_database = pytest.mark.django_db
 
 
 def free_port() -> int:
@@ -59,7 +57,9 @@ def _wait_until_served(https_port: int, context: ssl.SSLContext, logs: dict, pro
 
 @pytest.fixture(scope="session")
 def stack(django_db_setup, django_db_blocker):
-    """The stack on free ports of 127.0.0.1, made as `dev.py stack` makes it."""
+    """The stack on free ports of 127.0.0.1, made as `dev.py stack` makes it. Its processes
+    use the test database: each test here commits what it writes (committed_db), and
+    holds no transaction the servers would wait for."""
     from bench.servers import database_url
 
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -95,7 +95,7 @@ def stack(django_db_setup, django_db_blocker):
             process.terminate()
         for process in processes.values():
             try:
-                process.wait(timeout=5)
+                process.wait(timeout=3)
             except subprocess.TimeoutExpired:
                 process.kill()
         shutil.rmtree(folder, ignore_errors=True)
@@ -136,8 +136,7 @@ class Browser:
         return self.request("POST", path, body, {"Content-Type": "application/x-www-form-urlencoded"})
 
 
-@uses_test_database
-def test_plain_http_is_redirected_to_https(stack):
+def test_plain_http_is_redirected_to_https(stack, committed_db):
     server = http.client.HTTPConnection("127.0.0.1", stack["http"], timeout=10)
     server.request("GET", "/login/?next=/reports/")
     response = server.getresponse()
@@ -146,8 +145,7 @@ def test_plain_http_is_redirected_to_https(stack):
     assert response.headers["Location"] == f"{stack['origin']}/login/?next=/reports/"
 
 
-@uses_test_database
-def test_every_answer_says_https_only_the_cookie_is_secure_and_static_files_are_cached_a_year(stack):
+def test_every_answer_says_https_only_the_cookie_is_secure_and_static_files_are_cached_a_year(stack, committed_db):
     browser = Browser(stack)
     login, page = browser.get("/login/")
     stylesheet = re.search(r'href="(/static/bootstrap/css/bootstrap\.min\.\w+\.css)"', page)
@@ -222,8 +220,7 @@ def test_an_address_sent_by_the_client_is_not_what_login_throttling_counts(stack
     assert answers == [200] * (django_settings.AXES_FAILURE_LIMIT - 1) + [429, 429]
 
 
-@uses_test_database
-def test_an_upload_over_the_cap_is_refused_by_nginx_with_the_apps_page_in_both_languages(stack):
+def test_an_upload_over_the_cap_is_refused_by_nginx_with_the_apps_page_in_both_languages(stack, committed_db):
     boundary = "intake-test-boundary"
     body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.csv\"\r\n"
             "Content-Type: text/csv\r\n\r\n").encode() + b"x" * (UPLOAD_CAP + 100 * 1024) + f"\r\n--{boundary}--\r\n".encode()
