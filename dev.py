@@ -6,6 +6,8 @@
                            # included: it installs Debian's chromium, minisign, axe-core and wrk when missing
     python3 dev.py test --fast  # the edit-test loop: leaves out the browser, worker and
                            # subprocess tests (pytest -m "not browser and not worker and not subprocess")
+    python3 dev.py stack   # the production stack: gunicorn, worker and beat behind nginx (installed
+                           # when missing) with a self-signed certificate, at https://127.0.0.1:8443/
     python3 dev.py bench   # the benchmark (docs/benchmark.md; extra arguments go to
                            # `python -m bench`): WIPES the database DATABASE_URL names
 
@@ -78,15 +80,21 @@ def run_app() -> int:
         "beat": [PYTHON, "-m", "celery", "-A", "config", "beat", "--loglevel=INFO"],
         "web": [PYTHON, "manage.py", "runserver", address, "--noreload"],
     }
-    stopping = []  # set by Ctrl-C (which also reaches the three processes) or SIGTERM
+    processes = {name: subprocess.Popen([str(a) for a in cmd], cwd=ROOT, env=env) for name, cmd in commands.items()}
+    say(f"The app runs at http://{address}/ (log in with a demo account above). Ctrl-C stops web, worker and beat.")
+    return supervise(processes)
+
+
+def supervise(processes: dict[str, subprocess.Popen]) -> int:
+    """Waits for Ctrl-C (which also reaches the processes) or SIGTERM, or for one of the
+    processes to stop; then stops them all."""
+    stopping = []
 
     def stop(signum, frame):
         stopping.append(signum)
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    processes = {name: subprocess.Popen([str(a) for a in cmd], cwd=ROOT, env=env) for name, cmd in commands.items()}
-    say(f"The app runs at http://{address}/ (log in with a demo account above). Ctrl-C stops web, worker and beat.")
     code = 0
     while not stopping:
         exited = [name for name, process in processes.items() if process.poll() is not None]
@@ -97,7 +105,7 @@ def run_app() -> int:
                 say(f"The {exited[0]} process stopped (exit code {code}); stopping the others.")
             break
         time.sleep(0.5)
-    say("Stopping web, worker and beat")
+    say(f"Stopping {', '.join(processes)}")
     for process in processes.values():
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
@@ -196,8 +204,141 @@ def run_bench(args: list[str]) -> int:
     return subprocess.call([str(PYTHON), "-m", "bench", *args], cwd=ROOT, env=env)
 
 
+# The production stack on this machine (`dev.py stack`; tests/test_stack.py runs the same).
+NGINX_SITE = ROOT / "deploy" / "nginx" / "intake.conf"
+STACK_DIR = ROOT / "var" / "stack"
+STACK_PORTS = (8443, 8080)  # HTTPS, and plain HTTP that redirects to it
+
+
+def ensure_nginx() -> str:
+    """Debian's nginx, installed when missing (as Chromium is for the browser tests)."""
+    found = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+    if found:
+        return found
+    if os.geteuid() != 0:
+        sys.exit("The stack needs Debian's nginx: run `sudo apt-get install nginx`, then again.")
+    say("Installing nginx (Debian's package)")
+    call("apt-get", "update", "-qq")
+    call("apt-get", "install", "-y", "-qq", "nginx", env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    return "/usr/sbin/nginx"
+
+
+def stack_certificate(folder: Path) -> tuple[Path, Path]:
+    """STACK_CERTIFICATE and STACK_CERTIFICATE_KEY when set (both must exist), else a
+    self-signed certificate for 127.0.0.1 and localhost, made once in `folder`."""
+    named = os.environ.get("STACK_CERTIFICATE"), os.environ.get("STACK_CERTIFICATE_KEY")
+    if any(named):
+        for variable, path in zip(("STACK_CERTIFICATE", "STACK_CERTIFICATE_KEY"), named, strict=True):
+            if not path or not Path(path).is_file():
+                sys.exit(f"{variable} must name a PEM file that exists; got {path or 'nothing'!r}.")
+        return Path(named[0]), Path(named[1])
+    certificate, key = folder / "certificate.pem", folder / "certificate-key.pem"
+    if not (certificate.exists() and key.exists()):
+        folder.mkdir(parents=True, exist_ok=True)
+        made = subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-subj", "/CN=127.0.0.1",
+             "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-keyout", str(key), "-out", str(certificate)],
+            capture_output=True, text=True)
+        if made.returncode != 0:
+            sys.exit(f"openssl could not make the self-signed certificate: {made.stderr.strip().splitlines()[-1:]}")
+        key.chmod(0o600)
+    return certificate, key
+
+
+def stack_files(folder: Path, https_port: int, http_port: int) -> dict:
+    """The stack's nginx configuration (deploy/nginx/intake.conf filled in for 127.0.0.1)
+    and its folders, under `folder`; returns what the processes need."""
+    certificate, key = stack_certificate(folder)
+    origin = "https://127.0.0.1" + ("" if https_port == 443 else f":{https_port}")
+    socket_path = folder / "web.sock"
+    values = {
+        "UPSTREAM": f"unix:{socket_path}", "HTTP_LISTEN": f"127.0.0.1:{http_port}",
+        "HTTPS_LISTEN": f"127.0.0.1:{https_port}", "SERVER_NAME": "127.0.0.1 localhost", "HTTPS_ORIGIN": origin,
+        "CERTIFICATE": str(certificate), "CERTIFICATE_KEY": str(key), "ERROR_LOG": "stderr",
+        "STATIC_ROOT": str(folder / "static"),
+    }
+    site = NGINX_SITE.read_text()
+    for name, value in values.items():
+        site = site.replace(f"@{name}@", value)
+    temp = folder / "nginx-temp"
+    temp.mkdir(parents=True, exist_ok=True)
+    # As root, nginx's workers run as www-data (Debian's user for it); its master reads the key.
+    user = "user www-data;" if os.geteuid() == 0 else ""
+    temp_paths = "\n".join(f"    {kind}_temp_path {temp / kind};" for kind in ("client_body", "proxy", "fastcgi",
+                                                                                    "uwsgi", "scgi"))
+    config = folder / "nginx.conf"
+    config.write_text(f"""# Made by dev.py from deploy/nginx/intake.conf; remade at each start.
+{user}
+worker_processes 1;
+daemon off;
+pid {folder / "nginx.pid"};
+error_log stderr crit;
+events {{ worker_connections 256; }}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    sendfile on;
+{temp_paths}
+{site}
+}}
+""")
+    return {"origin": origin, "nginx_config": config, "socket": socket_path, "static": folder / "static"}
+
+
+def stack_environment(folder: Path) -> dict:
+    """Production settings behind the stack's nginx; a secret key kept in `folder`."""
+    secret = folder / "secret-key"
+    if not secret.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        secret.write_text(secrets.token_urlsafe(48))
+        secret.chmod(0o600)
+    env = {**os.environ, "DEBUG": "0", "HTTPS": "1", "TRUSTED_PROXY": "1", "PYTHONUNBUFFERED": "1",
+           "ALLOWED_HOSTS": "127.0.0.1,localhost", "STATIC_ROOT": str(folder / "static")}
+    env.setdefault("SECRET_KEY", secret.read_text().strip())
+    env.setdefault("TIME_ZONE", "UTC")
+    return env
+
+
+def stack_commands(folder: Path, files: dict, nginx: str) -> dict[str, list]:
+    return {
+        "web": [PYTHON, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi", "--bind",
+                f"unix:{files['socket']}", "--workers", "2"],
+        "worker": [PYTHON, "-m", "celery", "-A", "config", "worker", "--loglevel=INFO", "--concurrency=1"],
+        "beat": [PYTHON, "-m", "celery", "-A", "config", "beat", "--loglevel=INFO",
+                 "--schedule", folder / "celerybeat-schedule"],
+        "nginx": [nginx, "-p", folder, "-c", files["nginx_config"]],
+    }
+
+
+def stack_prepare(env: dict) -> None:
+    """Static files collected (hashed names) and the pages nginx serves itself."""
+    call(PYTHON, "manage.py", "collectstatic", "--noinput", "-v", "0", env=env)
+    call(PYTHON, "manage.py", "error_pages", "-v", "0", env=env)
+
+
+def run_stack() -> int:
+    folder = STACK_DIR
+    https_port, http_port = STACK_PORTS
+    files = stack_files(folder, https_port, http_port)  # first: a missing certificate stops it at once
+    nginx = ensure_nginx()
+    env = stack_environment(folder)
+    compile_translations(env)
+    say("Migrating the database")
+    call(PYTHON, "manage.py", "migrate", "--noinput", "-v", "0", env=env)
+    stack_prepare(env)
+    files["socket"].unlink(missing_ok=True)
+    processes = {name: subprocess.Popen([str(a) for a in command], cwd=ROOT, env=env)
+                 for name, command in stack_commands(folder, files, nginx).items()}
+    say(f"The production stack runs at {files['origin']}/ (http://127.0.0.1:{http_port}/ redirects there); "
+        "its certificate is self-signed: let the browser accept it once.")
+    say("The first account, in another terminal: `DEBUG=1 .venv/bin/python manage.py createsuperuser` (with the "
+        "same DATABASE_URL, if set); then log in: the app has it set up an authenticator app (its second factor) "
+        "and shows its backup codes. Ctrl-C stops web, worker, beat and nginx.")
+    return supervise(processes)
+
+
 def main() -> int:
-    if len(sys.argv) < 2 or sys.argv[1] not in ("run", "test", "bench"):
+    if len(sys.argv) < 2 or sys.argv[1] not in ("run", "test", "bench", "stack"):
         print(__doc__)
         return 2
     ensure_environment()
@@ -205,6 +346,8 @@ def main() -> int:
         return run_app()
     if sys.argv[1] == "bench":
         return run_bench(sys.argv[2:])
+    if sys.argv[1] == "stack":
+        return run_stack()
     return run_tests(sys.argv[2:])
 
 

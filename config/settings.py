@@ -19,6 +19,8 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from config import databases
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -195,6 +197,13 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
         "the SQLite database is kept there; make it writable, or set DATABASE_URL to a PostgreSQL database",
     )
 DATABASES = {"default": _database}
+# A streaming replica that partners' and the public's reads may use (config/replica.py),
+# and Django's connection pool (config/databases.py).
+if _replica := databases.replica(env_str("DATABASE_REPLICA_URL", ""), _database):
+    DATABASES["replica"] = _replica
+    DATABASE_ROUTERS = ["config.replica.ReplicaRouter"]
+    MIDDLEWARE.append("config.replica.ReplicaReadsMiddleware")
+databases.pooled(DATABASES, env_bool("DATABASE_POOL", False))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "intake.User"
@@ -245,8 +254,13 @@ except (zoneinfo.ZoneInfoNotFoundError, ValueError):
 # forgotten.
 STATIC_URL = "static/"
 # STATIC_ROOT is only collectstatic's output, which is optional here: nothing makes the
-# folder, and WhiteNoise need not warn that it is missing.
-STATIC_ROOT = VAR_DIR / "static"
+# folder, and WhiteNoise need not warn that it is missing. Behind nginx (deploy/), set it:
+# collectstatic then names each file by a hash of its contents, and nginx serves them
+# with a year's cache (a changed file gets a new name).
+STATIC_ROOT = Path(env_str("STATIC_ROOT", "") or VAR_DIR / "static")
+if env_str("STATIC_ROOT", ""):
+    STORAGES = {"default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+                "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}
 warnings.filterwarnings("ignore", message=re.escape(f"No directory at: {STATIC_ROOT}"))
 STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").is_dir() else []
 WHITENOISE_USE_FINDERS = True

@@ -34,5 +34,10 @@ elif (worker := re.fullmatch(r"gw(\d+)", os.environ.get("PYTEST_XDIST_WORKER", "
 # No test signs with a developer's publication key: the tests' key file is missing until
 # a test makes one (tests/publications/conftest.py).
 os.environ["PUBLICATION_KEY_FILE"] = os.path.join(tempfile.mkdtemp(prefix="intake-test-key-"), "publication.key")
+# The replica (.ci/replica) is for the servers the replica tests start (tests/test_replica.py):
+# in this process, every test reads and writes the primary only.
+# (Kept under another name for pytest-xdist's workers, which start with this environment.)
+REPLICA_URL = os.environ.pop("DATABASE_REPLICA_URL", "") or os.environ.get("TESTS_REPLICA_URL", "")
+os.environ["TESTS_REPLICA_URL"] = REPLICA_URL
 # Production settings name the time zone; the tests' clocks are set in UTC.
 os.environ.setdefault("TIME_ZONE", "UTC")

@@ -13,7 +13,7 @@ import pytest
 PROJECT = Path(__file__).resolve().parent.parent
 CONFIG_VARIABLES = (
     "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "DATABASE_CONN_MAX_AGE", "HTTPS", "TRUSTED_PROXY",
-    "CELERY_BROKER_URL", "TIME_ZONE", "DJANGO_SETTINGS_MODULE",
+    "CELERY_BROKER_URL", "TIME_ZONE", "DJANGO_SETTINGS_MODULE", "DATABASE_REPLICA_URL", "DATABASE_POOL", "STATIC_ROOT",
 )
 GOOD_SECRET_KEY = "k" * 50
 PRODUCTION = {"DEBUG": "0", "SECRET_KEY": GOOD_SECRET_KEY, "ALLOWED_HOSTS": "intake.example.org",
@@ -49,6 +49,13 @@ def manage_py_check(tmp_path, **values: str) -> subprocess.CompletedProcess:
         pytest.param(WITHOUT_TIME_ZONE, "TIME_ZONE", id="time-zone-missing"),
         pytest.param({**PRODUCTION, "TIME_ZONE": " "}, "TIME_ZONE", id="time-zone-blank"),
         pytest.param({"DEBUG": "1", "DATABASE_CONN_MAX_AGE": "forever"}, "DATABASE_CONN_MAX_AGE", id="conn-max-age"),
+        pytest.param({"DEBUG": "1", "DATABASE_REPLICA_URL": "postgres://db/x"}, "DATABASE_REPLICA_URL",
+                     id="replica-with-sqlite"),
+        pytest.param({"DATABASE_URL": "postgres://db/x", "DATABASE_REPLICA_URL": "mysql://db/x"},
+                     "DATABASE_REPLICA_URL", id="replica-not-postgres"),
+        pytest.param({"DEBUG": "1", "DATABASE_POOL": "1"}, "DATABASE_POOL", id="pool-with-sqlite"),
+        pytest.param({"DATABASE_URL": "postgres://db/x", "DATABASE_POOL": "1", "DATABASE_CONN_MAX_AGE": "60"},
+                     "DATABASE_POOL", id="pool-with-kept-connections"),
     ],
 )
 def test_bad_setting_stops_check_with_a_message_naming_the_variable(tmp_path, values, variable):
