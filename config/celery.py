@@ -50,7 +50,7 @@ class Scheduler(PersistentScheduler):
     than a traceback at each attempt to open the file."""
 
     def setup_schedule(self) -> None:
-        from config.settings import writable_folder
+        from config.env import writable_folder
 
         try:
             writable_folder(

@@ -7,7 +7,6 @@ TIME_ZONE and DEBUG=0. A bad value stops start-up with a message naming the vari
 """
 
 import datetime as dt
-import os
 import re
 import warnings
 import zoneinfo
@@ -20,61 +19,10 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from config import databases
+from config.env import env_bool, env_int, env_list, env_str, writable_folder
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
-
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
-
-
-def env_str(name: str, default: str) -> str:
-    return os.environ.get(name, default).strip()
-
-
-def env_bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
-    value = raw.strip().lower()
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise ImproperlyConfigured(f"{name} must be one of 1/0, true/false, yes/no, on/off; got {raw!r}.")
-
-
-def env_int(name: str, default: int, *, minimum: int = 0) -> int:
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number; got {raw!r}.") from None
-    if value < minimum:
-        raise ImproperlyConfigured(f"{name} must be at least {minimum}; got {value}.")
-    return value
-
-
-def writable_folder(folder: Path, purpose: str) -> Path:
-    """Makes the folder when it is missing. Only the processes that use it call this, and
-    one that cannot have it stops with one line saying which folder and what for."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ImproperlyConfigured(f"{folder} cannot be created ({exc.strerror}): {purpose}.") from None
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise ImproperlyConfigured(f"{folder} is not writable: {purpose}.")
-    return folder
-
-
-def env_list(name: str, default: list[str]) -> list[str]:
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
-    return [item.strip() for item in raw.split(",") if item.strip()]
-
 
 DEBUG = env_bool("DEBUG", False)
 
