@@ -21,6 +21,7 @@ SUBPROCESS = {
     "tests/test_settings.py": ALL,
     "tests/test_backup.py": ALL,
     "tests/publications/test_minisign.py": ALL,  # the stock minisign
+    "tests/coalition/test_two_instances.py": ALL,  # instance B: gunicorn, manage.py migrate and its scripts
     "tests/test_logging.py": {
         "test_gunicorn_logs_a_bad_request_line_without_the_address_or_the_request",
         "test_gunicorn_and_django_log_no_path_with_odd_characters",
