@@ -34,7 +34,7 @@ class PeerForm(forms.Form):
             key_id, _line = read_key(key)
         except Refused:
             raise forms.ValidationError(_("This is not a minisign public key. Paste both lines of the peer's key.pub: "
-                                          "\u201cuntrusted comment: \u2026\u201d and the line after it.")) from None
+                                          "“untrusted comment: …” and the line after it.")) from None
         if Peer.objects.filter(key_id=key_id).exists():
             raise forms.ValidationError(_("Key %(key)s is pinned for another peer already.") % {"key": key_id})
         return key
