@@ -132,5 +132,5 @@ def test_staff_add_a_peer_with_a_form_that_says_how_to_fix_each_mistake_in_both_
     removed = client.post(f"/coalition/peers/{peer.pk}/delete/")
 
     assert added.status_code == 302 and removed.status_code == 302 and not Peer.objects.exists()
-    assert list(AuditEvent.objects.filter(action__startswith="peer_").values_list("action", "subject")) == [
+    assert list(AuditEvent.objects.filter(action__startswith="peer_").order_by("pk").values_list("action", "subject")) == [
         ("peer_added", f"hochu-zhit {peer.key_id}"), ("peer_removed", f"hochu-zhit {peer.key_id}")]
