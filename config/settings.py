@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "shell",  # the site around them: home, audit log, second factor, error pages
     "api",  # the read-only JSON API for partners (/api/) and its tokens
     "publications",  # the publication key, the transparency log and the public /publications/ pages
+    "coalition",  # peers' signed public figures beside the organisation's own (/coalition/)
 ]
 
 MIDDLEWARE = [
@@ -329,6 +330,16 @@ if re.search(r"[\s+]", PUBLICATION_LOG_ORIGIN) or not PUBLICATION_LOG_ORIGIN.isp
         f"got {PUBLICATION_LOG_ORIGIN!r}."
     )
 
+# Coalition view (coalition/; docs/coalition.md) ---------------------------------------
+
+# Whether /coalition/<YYYY-MM>/ is open to anyone (it shows only public figures); by
+# default staff and auditors alone see it.
+COALITION_PUBLIC = env_bool("COALITION_PUBLIC", False)
+# Fetching a peer's /publications/: the longest an answer may take, in seconds (for the
+# whole answer), and the most bytes one may hold.
+COALITION_FETCH_TIMEOUT = env_int("COALITION_FETCH_TIMEOUT", 20, minimum=1)
+COALITION_FETCH_MAX_BYTES = env_int("COALITION_FETCH_MAX_BYTES", 5_000_000, minimum=10_000)
+
 # Celery ----------------------------------------------------------------------------
 
 _SUPPORTED_BROKERS = {"redis", "rediss", "filesystem"}
@@ -413,6 +424,8 @@ CELERY_BEAT_SCHEDULE = {
 # on its review page. 0: at the first run after acceptance.
 _collapse_after = env_str("COLLAPSE_AFTER_MONTHS", "")
 COLLAPSE_AFTER_MONTHS = env_int("COLLAPSE_AFTER_MONTHS", 0) if _collapse_after else None
+# 04:15 every day: fetch the signed public documents of the peers with an address.
+CELERY_BEAT_SCHEDULE["fetch-peers"] = {"task": "coalition.fetch_peers", "schedule": crontab(minute=15, hour=4)}
 CELERY_BEAT_SCHEDULE["collapse-accepted-months"] = {
     "task": "intake.collapse_accepted_months",
     "schedule": crontab(minute=30, hour=3),

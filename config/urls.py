@@ -26,4 +26,5 @@ urlpatterns = [
     path("api-tokens/", include("api.staff_urls")),
     path("api/", include("api.urls")),
     path("publications/", include("publications.urls")),
+    path("coalition/", include("coalition.urls")),
 ]

@@ -60,6 +60,12 @@ POLICY = {
     "reports.Report.created_at": MINUTE,
     "reports.Report.started_at": MINUTE,
     "reports.Report.finished_at": MINUTE,
+    # coalition: the month a peer's document is about, the month it (and a checkpoint)
+    # was fetched, the month of a refused attempt.
+    "coalition.PeerCheckpoint.month": MONTH,
+    "coalition.PeerDocument.month": MONTH,
+    "coalition.PeerDocument.fetched_month": MONTH,
+    "coalition.PeerAttempt.month": MONTH,
 }
 
 TIME_FIELDS = (models.DateField, models.TimeField, models.DurationField)  # DateTimeField is a DateField

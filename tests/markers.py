@@ -25,6 +25,7 @@ SUBPROCESS = {
     "tests/bench/test_pool.py": ALL,
     "tests/test_deploy_files.py": {"test_dev_py_stack_with_a_certificate_that_is_missing_stops_with_one_line"},
     "tests/test_replica.py": ALL,
+    "tests/coalition/test_two_instances.py": ALL,  # instance B: gunicorn, manage.py migrate and its scripts
     "tests/test_logging.py": {
         "test_gunicorn_logs_a_bad_request_line_without_the_address_or_the_request",
         "test_gunicorn_and_django_log_no_path_with_odd_characters",

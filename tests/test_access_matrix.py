@@ -113,6 +113,14 @@ RULES = {
                     "publication_consistency", "publication_file", "publication_signature",
                     "publication_co_signature"]},
     "api:api-root": {"GET": same(GONE, GONE), "POST": same(GONE, GONE)},
+    # The coalition view: staff and auditors read (anyone when COALITION_PUBLIC); staff add and remove peers.
+    **{name: {"GET": rule(LOGIN, NO, NO, 200 if name != "coalition_latest" else 302, 200 if name != "coalition_latest"
+                          else 302, NO),
+              "POST": rule(NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)}
+       for name in ["coalition_latest", "coalition_page", "coalition_json", "coalition_csv"]},
+    "peer_list": {"GET": rule(LOGIN, NO, NO, 200, 200, NO), "POST": rule(LOGIN, NO, NO, NOT_ALLOWED, NOT_ALLOWED, NO)},
+    "peer_new": {"GET": rule(LOGIN, NO, NO, 200, NO, NO), "POST": rule(LOGIN, NO, NO, 400, NO, NO)},
+    "peer_delete": {"GET": rule(LOGIN, NO, NO, NOT_ALLOWED, NO, NO), "POST": rule(LOGIN, NO, NO, 302, NO, NO)},
 }
 # The Django admin: only administrators (is_staff) get in; everyone else is sent to its login.
 ADMIN = {"GET": rule(302, 302, 302, 302, 302, 200), "POST": rule(302, 302, 302, 302, 302, 200)}
@@ -187,6 +195,10 @@ def url_for(name: str, objects: dict) -> str:
     if name.startswith("api_token_") and "pk" in kwargs:
         kwargs["pk"] = ApiToken.objects.create(partner="P", profile="public", expires_on=dt.date(2026, 12, 31),
                                                prefix="0badc0de", secret_hash="0" * 64, created_in=dt.date(2026, 3, 1)).pk
+    if name == "peer_delete":
+        from coalition.models import Peer
+
+        kwargs["pk"] = Peer.objects.get_or_create(name="peer", key_id="0" * 16, public_key="RW" + "A" * 54)[0].pk
     if name.startswith("api:") and "month" in kwargs:
         kwargs["month"] = "2023-11"
     return reverse(name, kwargs=kwargs)

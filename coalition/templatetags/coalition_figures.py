@@ -1,0 +1,34 @@
+"""{{ range|span }}: a combined range as a page says it, never as one total;
+{{ "2023-11"|month_of }}: a YYYY-MM label as a month name."""
+
+from django import template
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from intake.months import month_in_sentence, parse_month
+
+register = template.Library()
+
+
+@register.filter
+def span(value) -> str:
+    if value is None:
+        return "—"
+    low = number_format(value.low, force_grouping=True)
+    if value.high is None:
+        return _("at least %(low)s; the upper end cannot be given, as a figure is withheld") % {"low": low}
+    return _("between %(low)s and %(high)s") % {"low": low, "high": number_format(value.high, force_grouping=True)}
+
+
+@register.filter
+def month_of(label) -> str:
+    try:
+        return month_in_sentence(parse_month(str(label)))
+    except ValueError:
+        return str(label)
+
+
+@register.filter
+def get_half(window, half):
+    value = window.get(half) if isinstance(window, dict) else None
+    return value if isinstance(value, dict) else None
