@@ -27,6 +27,8 @@ REPLICA = "replica"
 REPLICA_MODELS = frozenset({
     "intake.Programme", "intake.MonthlyCount", "intake.DataVersion", "intake.MonthReview",
     "reports.Report", "reports.ReferenceFigure",
+    "publications.SigningKey", "publications.LogEntry", "publications.Checkpoint",
+    "coalition.Peer", "coalition.PeerCheckpoint", "coalition.PeerDocument", "coalition.PeerAttempt",
 })
 # The routes whose GET answers read from the replica: a URL namespace (every route in it),
 # or a route's name with the ?profile= values that make it an output for partners or
@@ -34,6 +36,13 @@ REPLICA_MODELS = frozenset({
 PUBLISHED_NAMESPACES = frozenset({"api"})
 PUBLISHED_PROFILES = frozenset({"partner", "public"})
 PUBLISHED_ROUTES = frozenset({"report_latest", "report_detail", "report_print", "report_json", "report_csv"})
+# Routes that only ever show published figures, whatever their parameters: the signed
+# publications, their log and proofs, and the coalition's side-by-side view.
+PUBLISHED_PAGES = frozenset({
+    "publication_list", "publication_key_pub", "publication_key_by_id", "publication_checkpoint",
+    "publication_proof", "publication_consistency", "publication_file", "publication_signature",
+    "publication_co_signature", "coalition_latest", "coalition_page", "coalition_json", "coalition_csv",
+})
 # The answers a lagging replica may give for a document just published.
 NOT_THERE_YET = frozenset({404, 409})
 RETRY_AFTER = 30.0  # seconds a replica found down is left alone
@@ -65,7 +74,7 @@ def is_published_output(request) -> bool:
     match = request.resolver_match
     if request.method not in ("GET", "HEAD") or match is None:
         return False
-    if PUBLISHED_NAMESPACES.intersection(match.namespaces):
+    if PUBLISHED_NAMESPACES.intersection(match.namespaces) or match.url_name in PUBLISHED_PAGES:
         return True
     return match.url_name in PUBLISHED_ROUTES and request.GET.get("profile") in PUBLISHED_PROFILES
 

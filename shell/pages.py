@@ -56,6 +56,13 @@ PAGE_NAMES = {
     "publication_file": _("A published file"),
     "publication_signature": _("A published file's signature"),
     "publication_co_signature": _("A key change's second signature"),
+    "coalition_latest": _("The coalition's latest month"),
+    "coalition_page": _("The coalition's figures for a month"),
+    "coalition_json": _("The coalition's figures as JSON"),
+    "coalition_csv": _("The coalition's figures as CSV"),
+    "peer_list": _("The list of peer organisations"),
+    "peer_new": _("Add a peer organisation"),
+    "peer_delete": _("Remove a peer organisation"),
 }
 
 
