@@ -80,14 +80,16 @@ def _json(data: bytes, what: str) -> dict:
     return value
 
 
+def _kind(exc: verifier.Failed) -> str:
+    return {"wrong_key": Kind.WRONG_KEY, "changed": Kind.CHANGED}.get(exc.kind, Kind.BAD_ANSWER)
+
+
 def check_checkpoint(peer: Peer, data: bytes) -> Tree:
     """The peer's checkpoint, signed by its pinned key."""
     try:
         _origin, size, root, _key_id = verifier.open_checkpoint(data, _keys(peer), "peer's checkpoint")
     except verifier.Failed as exc:
-        kind = Kind.WRONG_KEY if "not signed by the key given" in str(exc) else (
-            Kind.CHANGED if "was changed" in str(exc) else Kind.BAD_ANSWER)
-        raise Refused(kind, str(exc)) from None
+        raise Refused(_kind(exc), str(exc)) from None
     return Tree(size=size, root=root, note=_text(data, "checkpoint"))
 
 
@@ -123,10 +125,7 @@ def signed_fields(peer: Peer, content: bytes, signature: bytes) -> dict:
     try:
         signed = verifier.check_signature(content, signature, _keys(peer))
     except verifier.Failed as exc:
-        text = str(exc)
-        kind = Kind.WRONG_KEY if "not by the key given" in text else (
-            Kind.CHANGED if "changed" in text else Kind.BAD_ANSWER)
-        raise Refused(kind, text) from None
+        raise Refused(_kind(exc), str(exc)) from None
     return signed["fields"]
 
 

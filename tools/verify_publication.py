@@ -44,7 +44,13 @@ DASH = "\u2014"
 
 
 class Failed(Exception):
-    """A check failed; the message says why, in one line."""
+    """A check failed; the message says why, in one line. `kind` tells a program what
+    failed: "wrong_key" (signed by another key), "changed" (the bytes or the trusted
+    comment differ from what was signed), or "" for anything else."""
+
+    def __init__(self, message: str, kind: str = ""):
+        super().__init__(message)
+        self.kind = kind
 
 
 # --- minisign ------------------------------------------------------------------------
@@ -90,19 +96,19 @@ def check_signature(content: bytes, signature: bytes, keys: list) -> dict:
         raise Failed("the signature file is truncated or not a minisign signature")
     matching = [key for key in keys if key[1] == raw[2:10]]
     if not matching:
-        raise Failed(f"signed by key {raw[2:10][::-1].hex().upper()}, not by the key given "
+        raise Failed(kind="wrong_key", message=f"signed by key {raw[2:10][::-1].hex().upper()}, not by the key given "
                      f"({', '.join(k[0] for k in keys)})")
     key_id, _number, public = matching[0]
     message = hashlib.blake2b(content).digest() if raw[:2] == b"ED" else content
     try:
         public.verify(raw[10:], message)
     except InvalidSignature:
-        raise Failed(f"the file is not the one key {key_id} signed: it was changed after signing") from None
+        raise Failed(f"the file is not the one key {key_id} signed: it was changed after signing", "changed") from None
     trusted = lines[2][len("trusted comment: "):]
     try:
         public.verify(global_signature, raw[10:] + trusted.encode("utf-8"))
     except InvalidSignature:
-        raise Failed("the trusted comment was changed after signing") from None
+        raise Failed("the trusted comment was changed after signing", "changed") from None
     try:
         fields = json.loads(trusted)
     except ValueError:
@@ -139,9 +145,10 @@ def open_checkpoint(data: bytes, keys: list, what: str):
             try:
                 public.verify(blob[4:], body.encode("utf-8"))
             except InvalidSignature:
-                raise Failed(f"the {what}'s signature by key {key_id} does not match its text: it was changed") from None
+                raise Failed(f"the {what}'s signature by key {key_id} does not match its text: it was changed",
+                             "changed") from None
             return origin, size, root, key_id
-    raise Failed(f"the {what} is not signed by the key given ({', '.join(k[0] for k in keys)})")
+    raise Failed(f"the {what} is not signed by the key given ({', '.join(k[0] for k in keys)})", "wrong_key")
 
 
 def leaf_hash(data: bytes) -> bytes:
