@@ -222,8 +222,9 @@ class MoveForm(ProgrammeForm):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("CSV file"), help_text=_("Header: month,programme,category,status,outcome,closed_month,count"),
-                           error_messages={"required": _("Choose a CSV file to import.")})
+    file = forms.FileField(label=_("CSV or Excel file"),
+                           help_text=_("Header: month,programme,category,status,outcome,closed_month,count"),
+                           error_messages={"required": _("Choose a CSV or Excel file to import.")})
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

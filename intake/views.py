@@ -343,8 +343,17 @@ def _preview_context(groups, key: str) -> dict:
     totals: Counter = Counter()
     for spec, count in groups:
         totals[spec.programme.localized("name"), spec.month] += count
-    return {"key": key, "rows": groups[:PREVIEW_ROWS], "more": max(len(groups) - PREVIEW_ROWS, 0),
+    return {"key": key, "rows": [(_named(spec), count) for spec, count in groups[:PREVIEW_ROWS]],
+            "more": max(len(groups) - PREVIEW_ROWS, 0),
             "row_count": len(groups), "totals": sorted(totals.items()), "total": sum(totals.values())}
+
+
+def _named(spec) -> dict:
+    """A row of the preview in the page's words: the programme's name, and the names of the
+    category, status and outcome rather than their codes."""
+    return {"programme": spec.programme.localized("name"), "month": spec.month, "closed_month": spec.closed_month,
+            "category": Category(spec.category).label, "status": Status(spec.status).label,
+            "outcome": Outcome(spec.outcome).label if spec.outcome else ""}
 
 
 class _AlreadyClaimed(Exception):

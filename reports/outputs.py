@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from intake.models import Category, Outcome
 from intake.months import add_months, format_month, parse_month
+from intake.spreadsheets import write_xlsx
 
 from .disclosure import SUPPRESSED, WITHHELD
 
@@ -132,15 +133,29 @@ def _flat_rows(prefix: str, value: Any, month: str) -> list[FigureRow]:
     return [FigureRow(prefix, month, value)]
 
 
+def _table(document: dict[str, Any]) -> tuple[list[str], list[tuple]]:
+    """The header and rows of the CSV and Excel exports: a row per figure with its
+    section, its label (in the active language), the month or months it is about, its
+    value (None when the document has none) and its key."""
+    header = [str(_("section")), str(_("figure")), str(_("month")), str(_("value")), str(_("key"))]
+    return header, [(str(row.section), str(row.label), row.month, row.value, row.key) for row in figure_rows(document)]
+
+
 def to_csv(document: dict[str, Any]) -> str:
-    """The document as one tidy table: a row per figure with its section, its label (in
-    the active language), the month or months it is about, its value and its key."""
+    """The document as one tidy table, for scripts: comma-separated UTF-8, decimal points."""
+    header, rows = _table(document)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([_("section"), _("figure"), _("month"), _("value"), _("key")])
-    writer.writerows((row.section, row.label, row.month, "" if row.value is None else row.value, row.key)
-                     for row in figure_rows(document))
+    writer.writerow(header)
+    writer.writerows((*row[:3], "" if row[3] is None else row[3], row[4]) for row in rows)
     return out.getvalue()
+
+
+def to_xlsx(document: dict[str, Any]) -> bytes:
+    """The same table as to_csv, as an Excel workbook: counts and percentages as numbers,
+    "<10" and "[c]" as text, months as text (YYYY-MM), the header in the active language."""
+    header, rows = _table(document)
+    return write_xlsx(str(_("Report")), header, rows)
 
 
 @dataclass(frozen=True)
