@@ -51,24 +51,3 @@ PAGE_NAMES = {
     "api_token_revoke": _("Revoking an API token"),
 }
 
-
-# The last word of the subject of a report exported or verified ("desertion-help
-# 2023-11 v1 csv"): how it was taken away, or what it was checked against.
-REPORT_KINDS = {
-    "json": "JSON",
-    "csv": "CSV",
-    "print": _("printable page"),
-    "data": _("checked against the data"),
-    "file": _("checked against a JSON file"),
-}
-
-
-def event_subject(action: str, subject: str) -> str:
-    """What an audit event concerned, for people: a refused page by its name, a
-    report's export or check by its kind."""
-    if action == "access_refused":
-        return str(PAGE_NAMES.get(subject, subject))
-    report, _space, kind = subject.rpartition(" ")
-    if action in ("report_exported", "report_verified") and kind in REPORT_KINDS:
-        return f"{report}, {REPORT_KINDS[kind]}"
-    return subject

@@ -28,8 +28,8 @@ from reports.narrative import narrative
 from reports.views import ReportNotFound
 
 from .audit_actions import ShellAction
+from .audit_subjects import Subjects
 from .forms import NO_ACCOUNT_LABEL, AuditFilterForm
-from .pages import event_subject
 
 LATEST_REPORTS = 5
 # A phone screen's worth of rows a few times over; more pages beat a slow page.
@@ -125,12 +125,14 @@ def server_error(request):
 
 def _audit_rows(events):
     """(month, account, action, concerning) of each event, in words of the active language."""
+    subjects = Subjects()
+    action_names = {code: str(name) for code, name in audit.action_choices()}
     for event in events:
         yield (
             format_month(event.month),
             event.actor.username if event.actor else str(NO_ACCOUNT_LABEL),
             event.get_action_display(),
-            event_subject(event.action, event.subject),
+            subjects(event.action, event.subject, action_names=action_names),
         )
 
 
