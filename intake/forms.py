@@ -168,6 +168,14 @@ class LogCountsForm(LogRequestForm):
 class MonthPickForm(forms.Form):
     month = MonthField(label=_("Month"))
 
+    def clean_month(self):
+        month = self.cleaned_data["month"]
+        if month > current_month():
+            raise ValidationError(_("%(month)s has not begun yet, so it has no requests: enter %(current)s or an "
+                                    "earlier month.") % {"month": format_month(month),
+                                                         "current": format_month(current_month())}, code="future")
+        return month
+
 
 class FindForm(forms.Form):
     reference = forms.CharField(label=_("Reference"), max_length=20, help_text=_("As given when it was logged, e.g. K7Q2-9XWD."))

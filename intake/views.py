@@ -15,6 +15,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -387,7 +388,7 @@ def _import_confirmed(request):
                       status=400)
     total = sum(count for _spec, count in groups)
     messages.success(request, ngettext("Imported %(count)s request.", "Imported %(count)s requests.", total)
-                     % {"count": total})
+                     % {"count": number_format(total, force_grouping=True)})
     programmes = {spec.programme for spec, _count in groups}
     if len(programmes) == 1:
         spec = groups[0][0]
