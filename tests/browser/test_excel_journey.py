@@ -29,7 +29,7 @@ def test_a_russian_excel_file_is_previewed_in_names_on_a_phone(committed_db, pag
     switch_to_russian(page)
     page.goto("/requests/import/")
     check_accessibility(page)
-    data = ("Месяц получения;Программа;Категория;Статус;Исход;Месяц закрытия;Количество\r\n"
+    data = ("Месяц обращения;Программа;Категория;Статус;Исход;Месяц закрытия;Количество\r\n"
             "01.10.2025;help;Юридическая консультация;Закрыт;Передан в другую организацию;01.11.2025;3\r\n"
             ).encode("cp1251")
 

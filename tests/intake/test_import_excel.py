@@ -13,7 +13,7 @@ from intake.models import HelpRequest
 from tests.conftest import text_of
 from tests.intake.test_import import HEADER, import_file  # noqa: F401 (a fixture)
 
-RUSSIAN_HEADER = "Месяц получения;Программа;Категория;Статус;Исход;Месяц закрытия;Количество"
+RUSSIAN_HEADER = "Месяц обращения;Программа;Категория;Статус;Исход;Месяц закрытия;Количество"
 
 
 def imported() -> list[tuple]:
