@@ -117,7 +117,7 @@ def counts_new(request):
                                                         "submit": _("Log requests")}, status=400)
         messages.success(request, ngettext(
             "%(count)s request logged: %(category)s, %(status)s.", "%(count)s requests logged: %(category)s, %(status)s.",
-            count) % {"count": count, "category": spec.category_label(), "status": spec.status_label()})
+            count) % {"count": _grouped(count), "category": spec.category_label(), "status": spec.status_label()})
         return redirect(month_url(spec.programme, spec.month, [(spec.category, spec.status)]))
     return render(request, "intake/form.html", {"form": form, "title": _("Log counts"), "submit": _("Log requests")},
                   status=400 if form.errors else 200)
@@ -242,7 +242,7 @@ def requests_move_view(request):
             messages.success(request, ngettext(
                 "%(count)s request moved from %(from)s to %(to)s: %(category)s.",
                 "%(count)s requests moved from %(from)s to %(to)s: %(category)s.", moved,
-            ) % {"count": moved, "from": Status(move.from_status).label.lower(),
+            ) % {"count": _grouped(moved), "from": Status(move.from_status).label.lower(),
                  "to": Status(move.to_status).label.lower(), "category": Category(move.category).label.lower()})
             return redirect(month_url(move.programme, move.month,
                                       [(move.category, move.from_status), (move.category, move.to_status)]))
@@ -275,10 +275,10 @@ def entry_undo_view(request, pk: int):
     if entry.kind == Entry.Kind.MOVE:
         messages.success(request, ngettext("Undone: %(count)s request put back where it was.",
                                            "Undone: %(count)s requests put back where they were.", deleted)
-                         % {"count": deleted})
+                         % {"count": _grouped(deleted)})
     else:
         messages.success(request, ngettext("Undone: %(count)s request removed.", "Undone: %(count)s requests removed.",
-                                           deleted) % {"count": deleted})
+                                           deleted) % {"count": _grouped(deleted)})
     return redirect(back)
 
 
@@ -388,7 +388,7 @@ def _import_confirmed(request):
                       status=400)
     total = sum(count for _spec, count in groups)
     messages.success(request, ngettext("Imported %(count)s request.", "Imported %(count)s requests.", total)
-                     % {"count": number_format(total, force_grouping=True)})
+                     % {"count": _grouped(total)})
     programmes = {spec.programme for spec, _count in groups}
     if len(programmes) == 1:
         spec = groups[0][0]
@@ -427,6 +427,11 @@ def import_template(request):
     writer.writerow([format_month(current_month()), programme.slug if programme else "programme", "legal", "new", "",
                      "", "1"])
     return response
+
+
+def _grouped(n: int) -> str:
+    """A count in a message as pages show numbers: 15,134 (15 134 in Russian)."""
+    return number_format(n, force_grouping=True)
 
 
 def _get_programme_for_user(request, slug: str) -> Programme:

@@ -2,13 +2,16 @@
 an English page, "1 017" (a no-break space) on a Russian one; never "1017". Years and
 the fingerprint's hexadecimal digits are not quantities and keep their digits."""
 
+import datetime as dt
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
+from intake.models import Entry
 from intake.services import RequestSpec, requests_import
 from tests.conftest import text_of
-from tests.reports.accepting import accept_month
+from tests.reports.accepting import accept_month, make_report
 
 REPORT = "/reports/desertion-help/2023-11/v1/"
 PAGES = [REPORT, f"{REPORT}?profile=public", f"{REPORT}print/", "/review/desertion-help/2023-11/",
@@ -46,3 +49,30 @@ def test_the_month_grid_and_the_home_page_group_a_large_count(this_month, progra
 
     assert {url: ungrouped(text_of(response)) for url, response in pages.items()} == dict.fromkeys(pages, [])
     assert all(grouped in response.content.decode() for response in pages.values())
+
+
+def test_a_report_of_a_month_of_thousands_groups_them_in_its_chart_and_tables(this_month, programme, staff,
+                                                                              client_for):
+    january = dt.date(2026, 1, 1)
+    requests_import([(RequestSpec(programme=programme, month=january, category="legal"), 2345)], author=None)
+    make_report(programme, january)
+
+    page = client_for(staff).get("/reports/help/2026-01/v1/")
+
+    assert ungrouped(text_of(page)) == []
+    assert ">2,345</text>" in page.content.decode()  # the chart's label above the month's bar
+
+
+def test_the_messages_after_an_import_and_its_undo_group_the_count(this_month, programme, staff, client_for):
+    client = client_for(staff)
+    data = b"month,programme,category,status,outcome,closed_month,count\n2026-02,help,legal,new,,,1234\n"
+    preview = client.post("/requests/import/", {"file": SimpleUploadedFile("r.csv", data, "text/csv")},
+                          HTTP_ACCEPT_LANGUAGE="ru")
+
+    imported = client.post("/requests/import/", {"preview": preview.context["key"]}, follow=True,
+                           HTTP_ACCEPT_LANGUAGE="ru")
+    undone = client.post(f"/requests/entries/{Entry.objects.get().pk}/undo/", follow=True)
+
+    assert "Он добавит 1 234 запроса." in text_of(preview)
+    assert "Импортировано 1 234 запроса." in text_of(imported)
+    assert "Undone: 1,234 requests removed." in text_of(undone)
