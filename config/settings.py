@@ -183,6 +183,10 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("ru", "Русский")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
+# Every number a page shows is grouped as its language writes it ("15,134"; in Russian
+# "15 134", with a no-break space). Numbers that are not quantities (years, page numbers
+# in links) are written with |stringformat:"d" in the templates.
+USE_THOUSAND_SEPARATOR = True
 USE_TZ = True
 # Where the organisation works: a month begins at midnight there, and a month that has
 # not begun there is "the future". Production must say which (in UTC, a team in Moscow

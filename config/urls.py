@@ -13,6 +13,7 @@ urlpatterns = [
     path("", shell_views.home, name="home"),
     path("audit/", shell_views.audit_log, name="audit_log"),
     path("audit/export.csv", shell_views.audit_log_csv, name="audit_log_csv"),
+    path("audit/export.xlsx", shell_views.audit_log_xlsx, name="audit_log_xlsx"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/two-factor/", two_factor.setup, name="two_factor_setup"),

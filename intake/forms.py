@@ -168,6 +168,14 @@ class LogCountsForm(LogRequestForm):
 class MonthPickForm(forms.Form):
     month = MonthField(label=_("Month"))
 
+    def clean_month(self):
+        month = self.cleaned_data["month"]
+        if month > current_month():
+            raise ValidationError(_("%(month)s has not begun yet, so it has no requests: enter %(current)s or an "
+                                    "earlier month.") % {"month": format_month(month),
+                                                         "current": format_month(current_month())}, code="future")
+        return month
+
 
 class FindForm(forms.Form):
     reference = forms.CharField(label=_("Reference"), max_length=20, help_text=_("As given when it was logged, e.g. K7Q2-9XWD."))
@@ -222,8 +230,9 @@ class MoveForm(ProgrammeForm):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("CSV file"), help_text=_("Header: month,programme,category,status,outcome,closed_month,count"),
-                           error_messages={"required": _("Choose a CSV file to import.")})
+    file = forms.FileField(label=_("CSV or Excel file"),
+                           help_text=_("Header: month,programme,category,status,outcome,closed_month,count"),
+                           error_messages={"required": _("Choose a CSV or Excel file to import.")})
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

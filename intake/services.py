@@ -310,7 +310,7 @@ def _move_back(entry: Entry, *, by: User | None) -> int:
             "%(count)s of the requests of this move has been changed or removed since; nothing was undone. "
             "Move requests back with the Move form instead.",
             "%(count)s of the requests of this move have been changed or removed since; nothing was undone. "
-            "Move requests back with the Move form instead.", changed) % {"count": changed})
+            "Move requests back with the Move form instead.", changed) % {"count": number_format(changed, force_grouping=True)})
     deltas: Counter[Cell] = Counter()
     by_origin: dict[tuple, list[int]] = {}
     for row in moved:
@@ -384,7 +384,7 @@ def requests_move(move: Move, *, actor: User | None) -> int:
                     "Only %(found)s request matches; nothing was moved.",
                     "Only %(found)s requests match; nothing was moved.",
                     moved,
-                ) % {"found": moved}}
+                ) % {"found": number_format(moved, force_grouping=True)}}
             )
         # Closed requests leave the cells of their outcomes and months closed.
         deltas = Counter({target: moved})

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -114,7 +115,7 @@ def counts_new(request):
                                                         "submit": _("Log requests")}, status=400)
         messages.success(request, ngettext(
             "%(count)s request logged: %(category)s, %(status)s.", "%(count)s requests logged: %(category)s, %(status)s.",
-            count) % {"count": count, "category": spec.category_label(), "status": spec.status_label()})
+            count) % {"count": _grouped(count), "category": spec.category_label(), "status": spec.status_label()})
         return redirect(month_url(spec.programme, spec.month, [(spec.category, spec.status)]))
     return render(request, "intake/form.html", {"form": form, "title": _("Log counts"), "submit": _("Log requests")},
                   status=400 if form.errors else 200)
@@ -239,7 +240,7 @@ def requests_move_view(request):
             messages.success(request, ngettext(
                 "%(count)s request moved from %(from)s to %(to)s: %(category)s.",
                 "%(count)s requests moved from %(from)s to %(to)s: %(category)s.", moved,
-            ) % {"count": moved, "from": Status(move.from_status).label.lower(),
+            ) % {"count": _grouped(moved), "from": Status(move.from_status).label.lower(),
                  "to": Status(move.to_status).label.lower(), "category": Category(move.category).label.lower()})
             return redirect(month_url(move.programme, move.month,
                                       [(move.category, move.from_status), (move.category, move.to_status)]))
@@ -272,10 +273,10 @@ def entry_undo_view(request, pk: int):
     if entry.kind == Entry.Kind.MOVE:
         messages.success(request, ngettext("Undone: %(count)s request put back where it was.",
                                            "Undone: %(count)s requests put back where they were.", deleted)
-                         % {"count": deleted})
+                         % {"count": _grouped(deleted)})
     else:
         messages.success(request, ngettext("Undone: %(count)s request removed.", "Undone: %(count)s requests removed.",
-                                           deleted) % {"count": deleted})
+                                           deleted) % {"count": _grouped(deleted)})
     return redirect(back)
 
 
@@ -341,8 +342,17 @@ def _preview_context(groups, key: str) -> dict:
     totals: Counter = Counter()
     for spec, count in groups:
         totals[spec.programme.localized("name"), spec.month] += count
-    return {"key": key, "rows": groups[:PREVIEW_ROWS], "more": max(len(groups) - PREVIEW_ROWS, 0),
+    return {"key": key, "rows": [(_named(spec), count) for spec, count in groups[:PREVIEW_ROWS]],
+            "more": max(len(groups) - PREVIEW_ROWS, 0),
             "row_count": len(groups), "totals": sorted(totals.items()), "total": sum(totals.values())}
+
+
+def _named(spec) -> dict:
+    """A row of the preview in the page's words: the programme's name, and the names of the
+    category, status and outcome rather than their codes."""
+    return {"programme": spec.programme.localized("name"), "month": spec.month, "closed_month": spec.closed_month,
+            "category": Category(spec.category).label, "status": Status(spec.status).label,
+            "outcome": Outcome(spec.outcome).label if spec.outcome else ""}
 
 
 class _AlreadyClaimed(Exception):
@@ -376,7 +386,7 @@ def _import_confirmed(request):
                       status=400)
     total = sum(count for _spec, count in groups)
     messages.success(request, ngettext("Imported %(count)s request.", "Imported %(count)s requests.", total)
-                     % {"count": total})
+                     % {"count": _grouped(total)})
     programmes = {spec.programme for spec, _count in groups}
     if len(programmes) == 1:
         spec = groups[0][0]
@@ -415,6 +425,11 @@ def import_template(request):
     writer.writerow([format_month(current_month()), programme.slug if programme else "programme", "legal", "new", "",
                      "", "1"])
     return response
+
+
+def _grouped(n: int) -> str:
+    """A count in a message as pages show numbers: 15,134 (15 134 in Russian)."""
+    return number_format(n, force_grouping=True)
 
 
 def _get_programme_for_user(request, slug: str) -> Programme:

@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from intake.models import Category, Outcome
 from intake.months import add_months, format_month, parse_month
+from intake.spreadsheets import write_xlsx
 
 from .disclosure import SUPPRESSED, WITHHELD
 
@@ -132,15 +134,29 @@ def _flat_rows(prefix: str, value: Any, month: str) -> list[FigureRow]:
     return [FigureRow(prefix, month, value)]
 
 
+def _table(document: dict[str, Any]) -> tuple[list[str], list[tuple]]:
+    """The header and rows of the CSV and Excel exports: a row per figure with its
+    section, its label (in the active language), the month or months it is about, its
+    value (None when the document has none) and its key."""
+    header = [str(_("section")), str(_("figure")), str(_("month")), str(_("value")), str(_("key"))]
+    return header, [(str(row.section), str(row.label), row.month, row.value, row.key) for row in figure_rows(document)]
+
+
 def to_csv(document: dict[str, Any]) -> str:
-    """The document as one tidy table: a row per figure with its section, its label (in
-    the active language), the month or months it is about, its value and its key."""
+    """The document as one tidy table, for scripts: comma-separated UTF-8, decimal points."""
+    header, rows = _table(document)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([_("section"), _("figure"), _("month"), _("value"), _("key")])
-    writer.writerows((row.section, row.label, row.month, "" if row.value is None else row.value, row.key)
-                     for row in figure_rows(document))
+    writer.writerow(header)
+    writer.writerows((*row[:3], "" if row[3] is None else row[3], row[4]) for row in rows)
     return out.getvalue()
+
+
+def to_xlsx(document: dict[str, Any]) -> bytes:
+    """The same table as to_csv, as an Excel workbook: counts and percentages as numbers,
+    "<10" and "[c]" as text, months as text (YYYY-MM), the header in the active language."""
+    header, rows = _table(document)
+    return write_xlsx(str(_("Report")), header, rows)
 
 
 @dataclass(frozen=True)
@@ -289,7 +305,9 @@ def chart(document: dict[str, Any]) -> Chart:
     slot = max(MIN_SLOT, (CHART_WIDTH - 2 * CHART_PAD) / max(len(series), 1))
     width = max(CHART_WIDTH, round(2 * CHART_PAD + slot * len(series), 1))
     step = next((k for k in LABEL_STEPS if k * slot >= MONTH_ROOM), LABEL_STEPS[-1])
-    value_room = max((len(str(row["requests"])) for row in series), default=1) * DIGIT_WIDTH + 4
+    labels = [number_format(n, force_grouping=True) if isinstance(n, int) else str(n)
+              for n in (row["requests"] for row in series)]  # 1,234 (1 234 in Russian), <10, [c]
+    value_room = max((len(label) for label in labels), default=1) * DIGIT_WIDTH + 4
     counts = [row["requests"] for row in series if isinstance(row["requests"], int)]
     hidden = len(counts) < len(series)
     tallest = max(counts + [SUPPRESSED_UP_TO + 1 if hidden else 0]) or 1
@@ -297,7 +315,7 @@ def chart(document: dict[str, Any]) -> Chart:
     months = [parse_month(row["month"]) for row in series]
     first_january = next((i for i, m in enumerate(months) if m.month == 1), len(months))
     bars = []
-    for i, (row, month) in enumerate(zip(series, months)):
+    for i, (row, month, label) in enumerate(zip(series, months, labels)):
         kind = BAR_KINDS.get(row["requests"], "count")
         if kind == "suppressed":
             height = max(MIN_HATCHED, plot_height * SUPPRESSED_UP_TO / tallest)
@@ -308,7 +326,7 @@ def chart(document: dict[str, Any]) -> Chart:
         left = CHART_PAD + i * slot
         current = row["month"] == document["month"]
         bars.append(Bar(
-            month=row["month"], date=month, requests=row["requests"], kind=kind, label=str(row["requests"]),
+            month=row["month"], date=month, requests=row["requests"], kind=kind, label=label,
             x=round(left + slot * 0.15, 1), width=round(slot * 0.7, 1),
             y=round(CHART_TOP + plot_height - height, 1), height=round(height, 1),
             label_x=round(left + slot / 2, 1), highlight=current,

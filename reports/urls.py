@@ -14,6 +14,7 @@ urlpatterns = [
     path("<slug:scope>/<month:month>/v<positive:version>/", views.report_detail, name="report_detail"),
     path("<slug:scope>/<month:month>/v<positive:version>.json", views.report_json, name="report_json"),
     path("<slug:scope>/<month:month>/v<positive:version>.csv", views.report_csv, name="report_csv"),
+    path("<slug:scope>/<month:month>/v<positive:version>.xlsx", views.report_xlsx, name="report_xlsx"),
     path("<slug:scope>/<month:month>/v<positive:version>/print/", views.report_print, name="report_print"),
     path("<slug:scope>/<month:month>/v<positive:version>/verify/", views.report_verify, name="report_verify"),
     path(

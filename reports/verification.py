@@ -18,6 +18,7 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from intake.counts import count_rows, data_version, first_month
@@ -27,6 +28,9 @@ from intake.months import format_month, parse_month
 from .disclosure import PROFILE_LABELS, PROFILES, NotPublishable, published_document
 from .document import fingerprint_basis, fingerprint_of
 from .models import Report
+from .outputs import LABELS, FigureRow
+
+_MONTH_NAME = re.compile(r"[0-9]{4}-(?:0[1-9]|1[0-2])")
 
 # (status, outcome, month closed) -> requests, within one month received and category
 Mix = dict[tuple[str, str, str], int]
@@ -173,6 +177,21 @@ class FigureDifference:
     figure: str
     in_file: str | None  # None: the file does not have this figure
     stored: str | None  # None: the stored version does not have it
+
+    @property
+    def label(self) -> str:
+        """The figure in words of the active language ("This month: Requests", "Requests
+        by month: Requests, October 2023"); its dotted name when it is no figure the
+        contract knows (a key the file added)."""
+        name = self.figure.rstrip("\u2032")
+        key, _dot, month = name.rpartition(".")
+        if not (key in LABELS and _MONTH_NAME.fullmatch(month)):
+            key, month = name, ""
+        if key not in LABELS:
+            return self.figure
+        row = FigureRow(key, month, None)
+        said = f"{row.section}: {row.label}"
+        return f"{said}, {date_format(parse_month(month), 'F Y')}" if month else said
 
 
 @dataclass(frozen=True)

@@ -20,13 +20,14 @@ from django.views.decorators.http import require_GET, require_POST
 from intake import demo
 from intake.forms import submitted
 from intake.models import Category, Outcome, Programme
+from intake.spreadsheets import XLSX_CONTENT_TYPE
 
 from .disclosure import PROFILES, SUPPRESSED, WITHHELD, NotPublishable, published_document
 from .finality import report_finality
 from .forms import ExportVerifyForm, GenerateReportForm, ReferenceFigureForm
 from .models import ReferenceFigure, Report
 from .narrative import chart_title, key_figures, narrative, period
-from .outputs import CALENDAR, SEASONS, Compared, by_year, chart, comparison, monthly, to_csv
+from .outputs import CALENDAR, SEASONS, Compared, by_year, chart, comparison, monthly, to_csv, to_xlsx
 from .services import (
     ReportError,
     reference_figure_delete,
@@ -333,8 +334,15 @@ def report_csv(request, scope: str, month: dt.date, version: int):
     return _export(request, _get_ready_report(scope, month, version), kind="csv")
 
 
+@login_required
+@permission_required("reports.export_report", raise_exception=True)
+@require_GET
+def report_xlsx(request, scope: str, month: dt.date, version: int):
+    return _export(request, _get_ready_report(scope, month, version), kind="xlsx")
+
+
 def _export(request, report: Report, *, kind: str) -> HttpResponse:
-    """The report's document in the profile asked for, as a JSON or CSV file to save,
+    """The report's document in the profile asked for, as a JSON, CSV or Excel file to save,
     noted in the audit log; 400 for an unknown profile, 409 for figures not published."""
     as_json = kind == "json"
     try:
@@ -347,6 +355,8 @@ def _export(request, report: Report, *, kind: str) -> HttpResponse:
     report_export_record(report=report, actor=request.user, kind=kind, profile=profile)
     if as_json:
         response = JsonResponse(document, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    elif kind == "xlsx":
+        response = HttpResponse(to_xlsx(document), content_type=XLSX_CONTENT_TYPE)
     else:
         response = HttpResponse(to_csv(document), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_file_name(report, profile)}.{kind}"'

@@ -14,6 +14,7 @@ PAGE_NAMES = {
     "two_factor_backup_codes": _("New backup codes"),
     "audit_log": _("The audit log"),
     "audit_log_csv": _("The audit log as CSV"),
+    "audit_log_xlsx": _("The audit log as an Excel file"),
     "request_new": _("Log a request"),
     "counts_new": _("Log counts"),
     "requests_move": _("Move requests"),
@@ -33,6 +34,7 @@ PAGE_NAMES = {
     "report_detail": _("A report's page"),
     "report_json": _("A report's JSON export"),
     "report_csv": _("A report's CSV export"),
+    "report_xlsx": _("A report's Excel export"),
     "report_print": _("A report's printable page"),
     "report_compare": _("A comparison of two report versions"),
     "report_verify": _("Verify a report's data"),
@@ -65,24 +67,3 @@ PAGE_NAMES = {
     "peer_delete": _("Remove a peer organisation"),
 }
 
-
-# The last word of the subject of a report exported or verified ("desertion-help
-# 2023-11 v1 csv"): how it was taken away, or what it was checked against.
-REPORT_KINDS = {
-    "json": "JSON",
-    "csv": "CSV",
-    "print": _("printable page"),
-    "data": _("checked against the data"),
-    "file": _("checked against a JSON file"),
-}
-
-
-def event_subject(action: str, subject: str) -> str:
-    """What an audit event concerned, for people: a refused page by its name, a
-    report's export or check by its kind."""
-    if action == "access_refused":
-        return str(PAGE_NAMES.get(subject, subject))
-    report, _space, kind = subject.rpartition(" ")
-    if action in ("report_exported", "report_verified") and kind in REPORT_KINDS:
-        return f"{report}, {REPORT_KINDS[kind]}"
-    return subject

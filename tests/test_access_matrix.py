@@ -53,6 +53,8 @@ RULES = {
     "audit_log": {"GET": rule(LOGIN, NO, NO, 200, 200, NO), "POST": rule(LOGIN, NO, NO, NOT_ALLOWED, NOT_ALLOWED, NO)},
     "audit_log_csv": {"GET": rule(LOGIN, NO, NO, 200, 200, NO),
                       "POST": rule(LOGIN, NO, NO, NOT_ALLOWED, NOT_ALLOWED, NO)},
+    "audit_log_xlsx": {"GET": rule(LOGIN, NO, NO, 200, 200, NO),
+                       "POST": rule(LOGIN, NO, NO, NOT_ALLOWED, NOT_ALLOWED, NO)},
     # Intake: coordinators and staff; never auditors or administrators.
     "request_new": {"GET": rule(LOGIN, 200, 200, 200, NO, NO), "POST": rule(LOGIN, 400, 400, 400, NO, NO)},
     "counts_new": {"GET": rule(LOGIN, 200, 200, 200, NO, NO), "POST": rule(LOGIN, 400, 400, 400, NO, NO)},
@@ -82,6 +84,7 @@ RULES = {
     "report_detail": {"GET": rule(LOGIN, NO, NO, 200, 200, NO), "POST": rule(LOGIN, NO, NO, NOT_ALLOWED, NOT_ALLOWED, NO)},
     "report_json": {"GET": rule(LOGIN, NO, NO, 200, 200, NO), "POST": rule(LOGIN, NO, NO, NOT_ALLOWED, NOT_ALLOWED, NO)},
     "report_csv": {"GET": rule(LOGIN, NO, NO, 200, 200, NO), "POST": rule(LOGIN, NO, NO, NOT_ALLOWED, NOT_ALLOWED, NO)},
+    "report_xlsx": {"GET": rule(LOGIN, NO, NO, 200, 200, NO), "POST": rule(LOGIN, NO, NO, NOT_ALLOWED, NOT_ALLOWED, NO)},
     "report_print": {"GET": rule(LOGIN, NO, NO, 200, 200, NO), "POST": rule(LOGIN, NO, NO, NOT_ALLOWED, NOT_ALLOWED, NO)},
     "report_verify": {"GET": rule(LOGIN, NO, NO, 200, 200, NO), "POST": rule(LOGIN, NO, NO, NOT_ALLOWED, NOT_ALLOWED, NO)},
     "export_verify": {"GET": rule(LOGIN, NO, NO, 200, 200, NO), "POST": rule(LOGIN, NO, NO, 400, 400, NO)},

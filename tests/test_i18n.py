@@ -87,3 +87,14 @@ def test_a_count_not_in_digits_is_refused_in_russian(programme, coordinator, cli
     assert response.status_code == 400
     assert "Введите количество цифрами, например 12." in response.content.decode()
     assert not HelpRequest.objects.exists()
+
+
+def test_a_report_whose_data_may_have_changed_says_so_in_russian(november_report, demo_programme, staff, client_for):
+    import datetime as dt
+
+    add_request(programme=demo_programme, month=dt.date(2023, 6, 1), category=Category.DESERTION)
+
+    page = client_for(staff).get("/reports/desertion-help/2023-11/", **RU).content.decode()
+
+    assert "Проверьте его, чтобы увидеть, что изменилось" in page
+    assert "Verify it to see what changed" not in page

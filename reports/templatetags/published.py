@@ -26,7 +26,9 @@ def figure(value) -> str:
     if value == WITHHELD:
         return _("withheld")
     if isinstance(value, float):
-        return number_format(value, 1)
+        return number_format(value, 1, force_grouping=True)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return number_format(value, force_grouping=True)
     return str(SEASONS.get(value, value)) if isinstance(value, str) else str(value)
 
 

@@ -167,9 +167,10 @@ def test_every_bad_row_is_reported_by_line_and_nothing_is_written(import_file, p
                      id="signed-count"),
         pytest.param("2023-10,help,desertion,new,,,2.0", "count must be written in digits, e.g. 12.",
                      id="decimal-count"),
-        pytest.param("٢٠٢٣-١٠,help,desertion,new,,,2", "month must be a month as YYYY-MM.", id="arabic-indic-month"),
+        pytest.param("٢٠٢٣-١٠,help,desertion,new,,,2", "month must be a month as YYYY-MM, or a date in it",
+                     id="arabic-indic-month"),
         pytest.param("2023-10,help,desertion,closed,left_country,２０２３-１１,2",
-                     "closed_month must be a month as YYYY-MM.", id="fullwidth-closed-month"),
+                     "closed_month must be a month as YYYY-MM, or a date in it", id="fullwidth-closed-month"),
         pytest.param("2023-10,help,smuggling,new,,,2", "category must be one of", id="unknown-category"),
         pytest.param("2023-10,help,desertion,new,left_country,,2", "Only a closed request has an outcome.",
                      id="outcome-on-open-request"),
@@ -177,7 +178,8 @@ def test_every_bad_row_is_reported_by_line_and_nothing_is_written(import_file, p
                      "The month closed cannot be before the month received.", id="closed-before-received"),
         pytest.param("2023-03,help,desertion,new,,,2", "The month received cannot be before the programme started",
                      id="month-before-programme"),
-        pytest.param("10/2023,help,desertion,new,,,2", "month must be a month as YYYY-MM.", id="malformed-month"),
+        pytest.param("10/2023,help,desertion,new,,,2", "month must be a month as YYYY-MM, or a date in it",
+                     id="malformed-month"),
         pytest.param("2023-10,nowhere,desertion,new,,,2", "unknown programme", id="unknown-programme"),
         pytest.param("2023-10,help,desertion,new,,2", "expected 7 values, found 6.", id="missing-value"),
     ],
@@ -410,4 +412,4 @@ def test_posting_the_import_form_without_a_file_says_a_file_is_needed(staff, cli
     response = client_for(staff).post("/requests/import/", {})
 
     assert response.status_code == 400
-    assert "Choose a CSV file to import." in response.content.decode()
+    assert "Choose a CSV or Excel file to import." in response.content.decode()

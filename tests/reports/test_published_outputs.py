@@ -493,7 +493,7 @@ def test_a_public_export_checks_against_the_stored_version_as_published(accepted
     unknown = text_of(client.post("/reports/verify/", {"text": exported.replace('"public"', '"press"', 1)}))
 
     assert "matches Desertion help (demo), November 2023 · version 1 exactly" in matching
-    assert "window.current.requests 577 575" in differing
+    assert "Recent months and the months before: Requests in the recent months 577 575" in differing
     assert "profile “press” is not one the app makes (internal, partner or public)" in unknown
 
 

@@ -99,13 +99,13 @@ def test_the_figures_that_differ_are_listed_with_both_values(export, auditor_cli
     assert "does not match Desertion help (demo), November 2023 · version 1" in text
     assert "7 figures differ" in text
     assert difference_rows(response) == [
-        ["window.current.requests", "578", "577"],
-        ["since_start.highest.2023-10", "(missing)", "218"],
-        ["series.2023-10", "219", "218"],
-        ["by_category.other", "(missing)", "0"],
-        ["fingerprint", f'"sha256:{"0" * 64}"', f'"{DEMO_FINGERPRINT}"'],
-        ["since_start.highest.2023-09", "218", "(missing)"],
-        ["note", '"added"', "(missing)"],
+        ["Recent months and the months before: Requests in the recent months", "578", "577"],
+        ["Since the first month: Highest month, October 2023", "(missing)", "218"],
+        ["Requests by month: Requests, October 2023", "219", "218"],
+        ["This month by category: Other", "(missing)", "0"],
+        ["Report: Fingerprint", f'"sha256:{"0" * 64}"', f'"{DEMO_FINGERPRINT}"'],
+        ["Since the first month: Highest month, September 2023", "218", "(missing)"],
+        ["note", '"added"', "(missing)"],  # a key no report has: named as the file names it
     ]
 
 
@@ -114,8 +114,10 @@ def test_a_number_written_differently_is_a_difference(export, auditor_client):
         document["requests"]["this_month"] = 175.0
 
     rows = difference_rows(upload(auditor_client, tampered(export, change)))
+    russian = difference_rows(upload(auditor_client, tampered(export, change), HTTP_ACCEPT_LANGUAGE="ru"))
 
-    assert rows == [["requests.this_month", "175.0", "175"]]
+    assert rows == [["This month: Requests", "175.0", "175"]]
+    assert russian == [["Этот месяц: Запросы", "175.0", "175"]]
 
 
 def test_an_export_of_another_version_is_compared_with_that_version(export, november_report, auditor_client):

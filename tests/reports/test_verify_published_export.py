@@ -65,7 +65,8 @@ def test_a_changed_public_figure_is_named_against_the_published_one(accepted, au
     assert "The file does not match Desertion help (demo), November 2023 · version 1: 1 figure differs." in page
     assert "The file carries the profile “public”: it is compared with the figures the app publishes" in page
     assert "Published now" in page
-    assert table_rows(response, "data-differences") == [["window.current.requests", "577", "575"]]
+    assert table_rows(response, "data-differences") == [
+        ["Recent months and the months before: Requests in the recent months", "577", "575"]]
 
 
 def test_a_public_export_of_a_month_not_accepted_is_refused_with_the_reason(november_report, auditor_client):

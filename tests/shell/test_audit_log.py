@@ -105,15 +105,17 @@ def test_a_report_s_exports_and_checks_are_named_by_their_kind(staff, auditor, a
     english = [row[3] for row in log_rows(auditor_client.get("/audit/"))]
     russian = [row[3] for row in log_rows(auditor_client.get("/audit/", **RU))]
 
-    assert english == ["all 2023-11 v2, checked against a JSON file",
-                       "desertion-help 2023-11 v1, checked against the data",
-                       "desertion-help 2023-11 v1, printable page"]
-    assert russian == ["all 2023-11 v2, сверка с файлом JSON", "desertion-help 2023-11 v1, сверка с данными",
-                       "desertion-help 2023-11 v1, версия для печати"]
+    assert english == ["All programmes, November 2023, version 2, checked against a JSON file",
+                       "desertion-help, November 2023, version 1, checked against the data",
+                       "desertion-help, November 2023, version 1, printable page"]
+    assert russian == ["Все программы, Ноябрь 2023, версия 2, сверка с файлом JSON",
+                       "desertion-help, Ноябрь 2023, версия 1, сверка с данными",
+                       "desertion-help, Ноябрь 2023, версия 1, версия для печати"]
 
 
 def test_events_of_no_account_are_shown_as_such(some_events, auditor_client):
-    assert ["2023-10", "— (command line, schedule or worker)", "Report generated", "desertion-help 2023-10 v1"] in (
+    assert ["2023-10", "— (command line, schedule or worker)", "Report generated",
+            "desertion-help, October 2023, version 1"] in (
         log_rows(auditor_client.get("/audit/")))
 
 
@@ -226,7 +228,7 @@ def test_the_csv_export_speaks_the_page_language(some_events, auditor_client):
 
     assert rows == [["Месяц", "Учётная запись", "Действие", "Объект"],
                     ["2023-10", "— (командная строка, расписание или фоновый обработчик)", "Формирование отчёта",
-                     "desertion-help 2023-10 v1"]]
+                     "desertion-help, Октябрь 2023, версия 1"]]
 
 
 def test_the_page_links_to_the_csv_of_the_same_filter(some_events, auditor_client):
