@@ -34,7 +34,7 @@ from .forms import (
 )
 from .imports import COLUMNS, ImportRefused, read_csv
 from .locks import hold_programmes
-from .models import Category, ChangedElsewhere, Entry, HelpRequest, Programme, Status
+from .models import Category, ChangedElsewhere, Entry, HelpRequest, Outcome, Programme, Status
 from .months import current_month, format_month
 from .services import (
     AlreadyUndone,

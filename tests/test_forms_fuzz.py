@@ -290,7 +290,8 @@ def csv_files(draw) -> bytes:
 
 def posted_counts(data: bytes) -> tuple[int, int]:
     """(requests, entries) of a CSV file the import accepted."""
-    lines = csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""))
+    text = data.decode("utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig")
+    lines = csv.reader(io.StringIO(text, newline=""))
     table = [row for row in lines if any(cell.strip() for cell in row)]
     header = [name.strip().lower() for name in table[0]]
     records = [dict(zip(header, (cell.strip() for cell in row))) for row in table[1:]]

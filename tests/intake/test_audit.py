@@ -228,6 +228,7 @@ def test_an_audit_action_declared_twice_stops_start_up():
 
 def test_each_app_declares_its_own_audit_actions_and_the_log_knows_them_all():
     from api.audit_actions import ApiAction
+    from coalition.audit_actions import CoalitionAction
     from intake import audit
     from reports.audit_actions import ReportAction
     from shell.audit_actions import ShellAction
@@ -236,5 +237,5 @@ def test_each_app_declares_its_own_audit_actions_and_the_log_knows_them_all():
     declared = [code for code, _label in audit.action_choices()]
     assert len(declared) == len(set(declared))
     assert set(declared) == {*audit.Action.values, *ReportAction.values, *SignoffAction.values, *ShellAction.values,
-                             *ApiAction.values}
+                             *ApiAction.values, *CoalitionAction.values}
     assert AuditEvent(action=ReportAction.REPORT_VERIFIED).get_action_display() == "Report verified"

@@ -14,6 +14,7 @@ _GRANTS = importlib.import_module("reports.migrations.0003_reference_figure_role
 _AUDIT_READERS = importlib.import_module("intake.migrations.0006_audit_roles").READERS
 _REVIEW_GRANTS = importlib.import_module("intake.migrations.0014_review_roles").GRANTS
 _API_GRANTS = importlib.import_module("api.migrations.0002_api_token_roles").GRANTS
+_COALITION_GRANTS = importlib.import_module("coalition.migrations.0002_coalition_roles").GRANTS
 ROLES = {
     role: [
         *codes,
@@ -21,6 +22,7 @@ ROLES = {
         *(["intake.view_auditevent"] if role in _AUDIT_READERS else []),
         *(f"intake.{codename}" for codename in _REVIEW_GRANTS.get(role, [])),
         *(f"api.{codename}" for codename in _API_GRANTS.get(role, [])),
+        *(f"coalition.{codename}" for codename in _COALITION_GRANTS.get(role, [])),
     ]
     for role, codes in _ROLES.items()
 }
