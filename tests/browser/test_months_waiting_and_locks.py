@@ -2,7 +2,8 @@
 (issue 27, points 3 to 5), in a real browser at the width where each broke, one
 journey per point, in English (the Russian phone journey covers Russian):
 
-- a locked month's grid is read-only, says why and leads staff to ask for an unlock;
+- a locked month's grid is read-only, says why (on a phone, before the grid) and leads
+  staff to ask for an unlock;
 - an entry of a month before last month is undone by its author while the month is
   open, and an entry of a submitted month is refused at once, without a confirm button;
 - an auditor's home page leads to a submitted month's review page; on a phone, staff
@@ -17,7 +18,7 @@ from intake.months import add_months, format_month
 from intake.services import RequestSpec, requests_log
 from tests.conftest import THIS_MONTH
 
-from .helpers import PHONE, check_accessibility, log_in
+from .helpers import DESKTOP, PHONE, check_accessibility, log_in
 
 LAST_MONTH = add_months(THIS_MONTH, -1)  # February 2026
 BEFORE_LAST = add_months(THIS_MONTH, -3)  # December 2025
@@ -65,6 +66,9 @@ def test_an_accepted_months_grid_is_read_only_says_why_and_leads_staff_to_ask_fo
     expect(main.locator("a[href^='/requests/move/']")).to_have_count(0)
     expect(main.get_by_role("link", name="Log counts")).to_have_count(0)
     expect(main.get_by_role("link", name="Undo")).to_have_count(0)
+    page.set_viewport_size(PHONE)  # on a phone the grid fills screens: why comes first
+    expect(locked.get_by_role("heading")).to_be_in_viewport()
+    page.set_viewport_size(DESKTOP)
 
     locked.get_by_role("link", name="Open the review page of February 2026").click()
     expect(page.get_by_role("button", name="Ask for an unlock")).to_be_visible()
