@@ -118,6 +118,6 @@ def test_an_auditor_opens_a_submitted_months_review_from_home_and_staff_read_a_r
     log_in(page, staff.username)
     returned = page.locator("[data-months=returned]")
     expect(returned.get_by_role("heading")).to_have_text("1 month was returned by an auditor")
-    expect(returned).to_contain_text("Other, December 2025: returned: Duplicates suspected")
+    expect(returned).to_contain_text("Other, December 2025: returned: duplicates suspected")
     expect(returned.get_by_role("link", name="Other, December 2025")).to_be_visible()
     assert fits_the_screen(page), "the home page is wider than the phone's screen"
