@@ -9,6 +9,10 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from intake.models import Programme
+from intake.months import month_in_sentence, parse_month
+from reports.views import PROFILE_NAMES
+
 from .models import Checkpoint, LogEntry, SigningKey
 from .services import consistency as consistency_proof
 from .services import current_key, inclusion
@@ -28,10 +32,28 @@ def publication_list(request):
             comment = json.loads(entry.trusted_comment)
         except ValueError:
             comment = {}
-        entries.append({"entry": entry, "comment": comment})
+        entries.append({"entry": entry, "comment": comment if isinstance(comment, dict) else {}})
+    _name_documents(entries)
     return render(request, "publications/publication_list.html", {
         "entries": entries, "checkpoint": Checkpoint.objects.order_by("-size").first(),
         "keys": SigningKey.objects.order_by("-pk")})
+
+
+def _name_documents(entries: list[dict]) -> None:
+    """Each document's programme, month and kind of figures as a reader says them, in the
+    page's language, from its trusted comment's codes (kept as they are when unknown);
+    the programmes in one query."""
+    slugs = {item["comment"].get("scope") for item in entries}
+    names = {p.slug: p.localized("name") for p in Programme.objects.filter(slug__in=[s for s in slugs if isinstance(s, str)])}
+    for item in entries:
+        comment = item["comment"]
+        scope, month, profile = comment.get("scope"), comment.get("month"), comment.get("profile")
+        try:
+            month_text = month_in_sentence(parse_month(str(month)))
+        except ValueError:
+            month_text = month
+        item["names"] = {"scope": names.get(scope, scope), "month": month_text,
+                         "profile": PROFILE_NAMES.get(profile, profile) if isinstance(profile, str) else profile}
 
 
 @require_GET

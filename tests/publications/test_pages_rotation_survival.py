@@ -30,7 +30,7 @@ def test_the_publications_page_lists_each_entry_with_its_downloads_in_english_an
     assert 'href="/publications/0/report-desertion-help-2023-11-v1-public.csv"' in page
     assert 'href="/publications/0/report-desertion-help-2023-11-v1-public.csv.minisig"' in page
     assert f"Publication key {key_id}" in text_of(english)
-    assert "desertion-help · 2023-11 · version 1 · public" in text_of(english)
+    assert "desertion-help · November 2023 · version 1 · Public figures" in text_of(english)  # no such programme here
     assert "Подписанные публикации" in russian and f"Ключ публикаций {key_id}" in russian
     assert "версия 1" in russian
 

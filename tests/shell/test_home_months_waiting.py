@@ -34,7 +34,7 @@ def test_an_auditor_sees_the_months_submitted_and_the_unlocks_asked_for(months, 
 
     assert "2 months wait for an auditor" in text
     assert "Help, February 2026: submitted: accept it or return it" in text
-    assert "Help, January 2026: unlock asked for: Late data to enter" in text
+    assert "Help, January 2026: unlock asked for: late data to enter" in text
     assert 'href="/review/help/2026-02/"' in page.content.decode()
     assert "returned by an auditor" not in text
 
@@ -44,7 +44,7 @@ def test_staff_see_the_months_returned_with_their_reason(months, staff, client_f
     text = text_of(page).replace(" :", ":")
 
     assert "1 month was returned by an auditor" in text
-    assert "Other, February 2026: returned: Duplicates suspected" in text
+    assert "Other, February 2026: returned: duplicates suspected" in text
     assert 'href="/review/other/2026-02/"' in page.content.decode()
     assert "wait for an auditor" not in text
 
@@ -55,7 +55,7 @@ def test_a_coordinator_sees_a_returned_month_of_theirs_only(months, coordinator,
     not_mine = text_of(client_for(coordinator).get("/"))
 
     assert "1 month was returned by an auditor" in mine
-    assert "Other, February 2026: returned: Duplicates suspected" in mine
+    assert "Other, February 2026: returned: duplicates suspected" in mine
     assert "returned by an auditor" not in not_mine
 
 
@@ -77,3 +77,12 @@ def test_the_home_page_reads_the_months_in_a_constant_number_of_queries(programm
 
     assert (queries(auditor_client), queries(staff_client)) == few
     assert "7 months wait for an auditor" in text_of(auditor_client.get("/"))
+
+
+def test_in_russian_the_months_and_reasons_read_as_part_of_the_sentence(months, auditor, staff, client_for,
+                                                                         new_client_for):
+    for_auditor = text_of(client_for(auditor).get("/", HTTP_ACCEPT_LANGUAGE="ru")).replace(" :", ":")
+    for_staff = text_of(new_client_for(staff).get("/", HTTP_ACCEPT_LANGUAGE="ru")).replace(" :", ":")
+
+    assert "Help, январь 2026 г.: просят открыть: нужно внести запоздавшие данные" in for_auditor
+    assert "Other, февраль 2026 г.: возвращён: возможны дубликаты" in for_staff
