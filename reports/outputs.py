@@ -17,6 +17,7 @@ from intake.models import Category, Outcome
 from intake.months import add_months, format_month, parse_month
 
 from .disclosure import SUPPRESSED, WITHHELD
+from .withheld import reason_of
 
 # What each figure is called, in the reader's language: one label per machine key of the
 # document, for the CSV export and the comparison of versions alike. A key the table does
@@ -116,6 +117,8 @@ def figure_rows(document: dict[str, Any]) -> list[FigureRow]:
                     rows.append(FigureRow(f"since_start.{inner}", month if inner == "rank_of_month" else whole, item))
         elif key == "series":
             rows += [FigureRow("series", row["month"], row["requests"]) for row in value]
+        elif key in ("withheld", "reasons"):
+            continue  # said beside the figures they are about (to_csv's last column)
         else:
             rows += _flat_rows(key, value, month)
     return rows
@@ -134,12 +137,16 @@ def _flat_rows(prefix: str, value: Any, month: str) -> list[FigureRow]:
 
 def to_csv(document: dict[str, Any]) -> str:
     """The document as one tidy table: a row per figure with its section, its label (in
-    the active language), the month or months it is about, its value and its key."""
+    the active language), the month or months it is about, its value and its key; for a
+    published document, a last column saying in words why a figure is withheld."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([_("section"), _("figure"), _("month"), _("value"), _("key")])
-    writer.writerows((row.section, row.label, row.month, "" if row.value is None else row.value, row.key)
-                     for row in figure_rows(document))
+    published = "withheld" in document
+    header = [_("section"), _("figure"), _("month"), _("value"), _("key")]
+    writer.writerow(header + [_("why withheld")] if published else header)
+    for row in figure_rows(document):
+        cells = [row.section, row.label, row.month, "" if row.value is None else row.value, row.key]
+        writer.writerow(cells + [reason_of(document, row.key, row.month)] if published else cells)
     return out.getvalue()
 
 

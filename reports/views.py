@@ -27,6 +27,7 @@ from .forms import ExportVerifyForm, GenerateReportForm, ReferenceFigureForm
 from .models import ReferenceFigure, Report
 from .narrative import chart_title, key_figures, narrative, period
 from .outputs import CALENDAR, SEASONS, Compared, by_year, chart, comparison, monthly, to_csv
+from .publication import served_publication
 from .services import (
     ReportError,
     reference_figure_delete,
@@ -37,6 +38,7 @@ from .services import (
     report_verify_record,
 )
 from .verification import report_check_data
+from .withheld import with_words
 
 REPORTS_PER_PAGE = 50
 
@@ -55,7 +57,8 @@ def _get_report(scope: str, month: dt.date, version: int | None) -> Report:
     programme = None if scope == "all" else Programme.objects.filter(slug=scope).first()
     if scope != "all" and programme is None:
         raise ReportNotFound([])
-    reports = Report.objects.for_scope(programme).filter(month=month).select_related("programme")
+    # Never the counts a version was made from (Report.basis): no page shows them.
+    reports = Report.objects.for_scope(programme).filter(month=month).select_related("programme").defer("basis")
     if version is not None:
         report = reports.filter(version=version).first()
     else:
@@ -190,7 +193,17 @@ def report_outputs(document: dict, language: str) -> dict:
 def _versions(report: Report) -> list[Report]:
     """Every version of a report's scope and month, the latest first."""
     return list(Report.objects.for_scope(report.programme).filter(month=report.month)
-                .select_related("programme").order_by("-version"))
+                .select_related("programme").defer("basis", "body").order_by("-version"))
+
+
+def shown_document(report: Report, profile: str) -> dict:
+    """The document a page or export of `report` shows in `profile`: the report's own for
+    internal; for partner and public, the one published at acceptance, as stored, with
+    the words of its reasons in the active language (NotPublishable, saying why, if
+    this version was not published)."""
+    if profile == "internal":
+        return published_document(report, "internal")
+    return with_words(served_publication(report, profile).document)
 
 
 def _report_context(request, report: Report, profile: str = "internal") -> dict:
@@ -206,7 +219,7 @@ def _report_context(request, report: Report, profile: str = "internal") -> dict:
     }
     if report.state != Report.State.READY:
         return context
-    context.update(report_outputs(published_document(report, profile), get_language()))
+    context.update(report_outputs(shown_document(report, profile), get_language()))
     context["data_unchanged"] = report_data_unchanged(report)
     context["reference_figures"] = ReferenceFigure.objects.all()
     context["finality"] = report_finality(report)
@@ -339,16 +352,21 @@ def _export(request, report: Report, *, kind: str) -> HttpResponse:
     as_json = kind == "json"
     try:
         profile = _profile(request)
-        document = published_document(report, profile)
+        # Partner and public files are served as published, byte for byte.
+        publication = served_publication(report, profile) if profile != "internal" else None
     except UnknownProfile as exc:
         return _refused(request, report, exc, 400, as_json=as_json)
     except NotPublishable as exc:
         return _refused(request, report, exc, 409, as_json=as_json)
     report_export_record(report=report, actor=request.user, kind=kind, profile=profile)
-    if as_json:
-        response = JsonResponse(document, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    content_type = "application/json" if as_json else "text/csv; charset=utf-8"
+    if publication is not None:
+        response = HttpResponse(publication.text(kind, get_language()).encode(), content_type=content_type)
+    elif as_json:
+        response = JsonResponse(published_document(report, profile), json_dumps_params={"ensure_ascii": False,
+                                                                                         "indent": 2})
     else:
-        response = HttpResponse(to_csv(document), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(to_csv(published_document(report, profile)), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{_file_name(report, profile)}.{kind}"'
     return response
 
