@@ -27,6 +27,7 @@ from celery import current_app
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -65,12 +66,13 @@ class Candidate:
         return self.programme.slug if self.programme else None
 
 
-def _audited(candidates: list[Candidate], earlier: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _audited(candidates: list[Candidate], earlier: QuerySet[Publication]) -> list[dict[str, Any]]:
     """THE call site of the audit of issue 23 (reports/disclosure_audit.py): the
     documents to publish, one per candidate and in their order, once the attacker's
-    linear programs over `earlier` (every publication ever made: {"scope", "month",
-    "version", "profile", "document"}) and the candidates together narrow no hidden
-    figure. A figure the audit hides more carries the code "audit" in the document's
+    linear programs over `earlier` (every publication ever made, of every scope, month,
+    version and profile, replaced ones included: a lazy QuerySet of Publication, read
+    only if the audit iterates it; each row's .document) and the candidates together
+    narrow no hidden figure. A figure the audit hides more carries the code "audit" in the document's
     "withheld" object. Raises if the audit fails or times out: nothing is published.
     Today: the documents of the current rules, unchanged."""
     return [candidate.document for candidate in candidates]
@@ -158,13 +160,6 @@ def _files(document: dict[str, Any]) -> dict[str, dict[str, str]]:
     return files
 
 
-def _earlier() -> list[dict[str, Any]]:
-    return [{"scope": p.programme.slug if p.programme_id else None, "month": p.month, "version": p.version,
-             "profile": p.profile, "document": p.document}
-            for p in Publication.objects.select_related("programme").only(
-                "programme__slug", "month", "version", "profile", "body").order_by("pk")]
-
-
 @contextmanager
 def _one_at_a_time(month: dt.date) -> Iterator[None]:
     """One publication of a month at a time, from the choice of its reports to the
@@ -215,7 +210,9 @@ def _publish(programme: Programme | None, month: dt.date) -> list[Publication]:
         candidates += [Candidate(scope, report, profile, published_document(report, profile), internal)
                        for profile in PUBLISHED_PROFILES]
     _attempt_update(programme, month, progress=40)
-    documents = _audited(candidates, _earlier())
+    earlier = Publication.objects.select_related("programme").only(
+        "programme__slug", "month", "version", "profile", "body").order_by("pk")
+    documents = _audited(candidates, earlier)
     if len(documents) != len(candidates):
         raise PublicationFailed(_("The audit gave %(got)s documents for %(asked)s.")
                                 % {"got": len(documents), "asked": len(candidates)})
