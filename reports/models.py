@@ -182,6 +182,8 @@ class Publication(models.Model):
     fingerprint = models.CharField(_("published fingerprint"), max_length=80)
     # {language: {"json": text, "csv": text}}: the exports exactly as served, made once.
     files = models.JSONField(_("published files"))
+    # Cut to the month as it is saved (shell/time_policy.py): it would tell when the
+    # auditor accepted the month.
     published_at = models.DateTimeField(_("published at"), default=to_the_minute_now, editable=False)
 
     class Meta:
@@ -216,7 +218,8 @@ class Publication(models.Model):
 
 class PublicationAttempt(models.Model):
     """The last attempt to publish a programme's month (at its acceptance, or by
-    `manage.py publish`): shown on the month's review page."""
+    `manage.py publish`): shown on the month's review page. It keeps no time: when it
+    was queued is when the month was accepted."""
 
     class State(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -230,8 +233,6 @@ class PublicationAttempt(models.Model):
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
     progress = models.PositiveSmallIntegerField(_("progress, %"), default=0)
     failure = models.CharField(_("reason for failure"), max_length=300, blank=True)
-    created_at = models.DateTimeField(_("requested at"), default=to_the_minute_now, editable=False)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("publication attempt")

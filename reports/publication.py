@@ -32,7 +32,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from intake.models import MonthReview, Programme
-from intake.months import format_month, month_in_sentence, to_the_minute_now
+from intake.months import format_month, month_in_sentence
 
 from .disclosure import MonthNotPublished, NotPublishable, VersionNotPublished, check_published, published_document
 from .models import Publication, PublicationAttempt, Report
@@ -88,8 +88,7 @@ def publication_queue(*, programme: Programme, month: dt.date, version: int | No
     caller's transaction commits (review_accept calls it)."""
     PublicationAttempt.objects.update_or_create(
         programme=programme, month=month,
-        defaults={"state": PublicationAttempt.State.QUEUED, "version": version, "progress": 0, "failure": "",
-                  "created_at": to_the_minute_now(), "finished_at": None},
+        defaults={"state": PublicationAttempt.State.QUEUED, "version": version, "progress": 0, "failure": ""},
     )
     programme_id = programme.pk
     transaction.on_commit(lambda: publication_enqueue(programme_id=programme_id, month=month))
@@ -183,8 +182,7 @@ def publish(programme: Programme | None, month: dt.date) -> list[Publication]:
     programme started by then has accepted it): the publications of each scope and
     profile, new or made before. PublicationFailed, saying why, if nothing could be
     published; then nothing is."""
-    _attempt_update(programme, month, state=PublicationAttempt.State.RUNNING, progress=0, failure="",
-                    finished_at=None)
+    _attempt_update(programme, month, state=PublicationAttempt.State.RUNNING, progress=0, failure="")
     try:
         with _one_at_a_time(month):
             publications = _publish(programme, month)
@@ -195,8 +193,7 @@ def publish(programme: Programme | None, month: dt.date) -> list[Publication]:
             log.exception("The publication of %s %s failed.", programme, month)
             reason = _("The audit of the figures failed (%(error)s): nothing was published. Publish the month "
                        "again with manage.py publish once the cause is fixed.") % {"error": type(exc).__name__}
-        _attempt_update(programme, month, state=PublicationAttempt.State.FAILED, failure=reason[:300],
-                        finished_at=to_the_minute_now())
+        _attempt_update(programme, month, state=PublicationAttempt.State.FAILED, failure=reason[:300])
         raise PublicationFailed(reason) from exc
     return publications
 
@@ -236,7 +233,7 @@ def _publish(programme: Programme | None, month: dt.date) -> list[Publication]:
                 row.save()
             stored.append(existing or row)
         _attempt_update(programme, month, state=PublicationAttempt.State.PUBLISHED, progress=100,
-                        version=scopes[0][1].version, failure="", finished_at=to_the_minute_now())
+                        version=scopes[0][1].version, failure="")
     return stored
 
 

@@ -60,6 +60,10 @@ POLICY = {
     "reports.Report.created_at": MINUTE,
     "reports.Report.started_at": MINUTE,
     "reports.Report.finished_at": MINUTE,
+    # reports: what was published, and in which month (it tells when a month was accepted).
+    "reports.Publication.month": MONTH,
+    "reports.Publication.published_at": MONTH,
+    "reports.PublicationAttempt.month": MONTH,
 }
 
 TIME_FIELDS = (models.DateField, models.TimeField, models.DurationField)  # DateTimeField is a DateField
