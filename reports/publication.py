@@ -191,8 +191,8 @@ def publish(programme: Programme | None, month: dt.date) -> list[Publication]:
             reason = str(exc)
         else:
             log.exception("The publication of %s %s failed.", programme, month)
-            reason = _("The audit of the figures failed (%(error)s): nothing was published. Publish the month "
-                       "again with manage.py publish once the cause is fixed.") % {"error": type(exc).__name__}
+            reason = _("The publication failed (%(error)s): nothing was published. Publish the month again with "
+                       "manage.py publish once the cause is fixed.") % {"error": type(exc).__name__}
         _attempt_update(programme, month, state=PublicationAttempt.State.FAILED, failure=reason[:300])
         raise PublicationFailed(reason) from exc
     return publications
@@ -209,7 +209,13 @@ def _publish(programme: Programme | None, month: dt.date) -> list[Publication]:
     _attempt_update(programme, month, progress=40)
     earlier = Publication.objects.select_related("programme").only(
         "programme__slug", "month", "version", "profile", "body").order_by("pk")
-    documents = _audited(candidates, earlier)
+    try:
+        documents = _audited(candidates, earlier)
+    except Exception as exc:
+        log.exception("The audit of %s %s failed.", programme, month)
+        raise PublicationFailed(
+            _("The audit of the figures failed (%(error)s): nothing was published. Publish the month again with "
+              "manage.py publish once the cause is fixed.") % {"error": type(exc).__name__}) from exc
     if len(documents) != len(candidates):
         raise PublicationFailed(_("The audit gave %(got)s documents for %(asked)s.")
                                 % {"got": len(documents), "asked": len(candidates)})

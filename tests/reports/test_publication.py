@@ -247,7 +247,9 @@ def test_a_failure_while_storing_leaves_nothing_half_published(programme, people
         publish(programme, NOVEMBER)
 
     assert saved and not Publication.objects.exists()
-    assert PublicationAttempt.objects.get(programme=programme).state == "failed"
+    attempt = PublicationAttempt.objects.get(programme=programme)
+    assert attempt.state == "failed"
+    assert attempt.failure.startswith("The publication failed (RuntimeError): nothing was published.")
 
 
 # --- two at once ---------------------------------------------------------------------
