@@ -34,10 +34,10 @@ from django.utils.translation import gettext as _
 from intake.models import MonthReview, Programme
 from intake.months import format_month, month_in_sentence
 
-from .disclosure import MonthNotPublished, NotPublishable, VersionNotPublished, check_published, published_document
+from .disclosure import MonthNotPublished, NotPublishable, check_published, published_document
 from .models import Publication, PublicationAttempt, Report
 from .outputs import to_csv
-from .services import _lock_key, report_generate, report_request
+from .services import _lock_key, report_data_unchanged, report_generate, report_request
 from .withheld import with_reasons, with_words
 
 log = logging.getLogger(__name__)
@@ -105,14 +105,12 @@ def publication_enqueue(*, programme_id: int, month: dt.date) -> None:
 
 def _report_of_all(month: dt.date) -> Report:
     """The all-programmes report of the month whose figures are those of the data now:
-    the latest ready version if it is, a new version made here otherwise."""
-    latest = Report.objects.for_scope(None).filter(month=month, state=Report.State.READY).order_by("-version").first()
-    if latest is not None:
-        try:
-            published_document(latest, "public")
-            return latest
-        except VersionNotPublished:
-            pass
+    the latest ready version if its data stamp is still the current one (one small
+    query), a new version made here otherwise."""
+    latest = (Report.objects.for_scope(None).filter(month=month, state=Report.State.READY).defer("basis", "body")
+              .order_by("-version").first())
+    if latest is not None and report_data_unchanged(latest):
+        return Report.objects.get(pk=latest.pk)
     report = report_request(programme=None, month=month, send=False)
     report_generate(report_id=report.pk)
     report.refresh_from_db()
