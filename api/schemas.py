@@ -87,6 +87,9 @@ ByStatus = create_model("ByStatus", __base__=Schema, open=(Count, ...), closed=(
 ByOutcome = create_model("ByOutcome", __base__=Schema, **{code: (Count, ...) for code in Outcome.values})
 
 
+WithheldCode = Literal["small", "protects_small", "not_stated", "audit"]
+
+
 class ReportOut(Schema):
     """A report as the token's profile may show it (docs/report-json.md), keys in the
     documented order, "profile" after "version"."""
@@ -102,6 +105,14 @@ class ReportOut(Schema):
     by_category: ByCategory
     by_status_end_of_month: ByStatus
     outcomes_closed_in_month: ByOutcome
+    withheld: dict[str, WithheldCode] = Field(
+        default_factory=dict,
+        description='Why each hidden figure ("<10", "[c]", or null where a figure is not stated) is hidden: the '
+                    "figure's dotted name (a month of a list by its month, e.g. series.2023-05) -> a reason code.")
+    reasons: dict[WithheldCode, str] = Field(
+        default_factory=dict,
+        description="The words of each reason code used, in the request's language (Accept-Language: en or ru). "
+                    "Not covered by the fingerprint.")
     fingerprint: str = Field(pattern=r"^sha256:[0-9a-f]{64}$", description="SHA-256 of this document's canonical "
                              "JSON (sorted keys, no spaces, without this key).")
 

@@ -1,13 +1,15 @@
 """The read-only JSON API (django-ninja), under /api/v1/; its OpenAPI 3.1 document at
 /api/openapi.json. Every answer is about programmes, months, published reports and
-reference figures: nothing reaches a single request. Reports are served only through
-reports.disclosure.published_document, in the token's profile."""
+reference figures: nothing reaches a single request. Reports are served only as they
+were published at acceptance (reports/publication.py), in the token's profile: the
+stored document, with the words of its reasons in the request's language."""
 
 import datetime as dt
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.urls import reverse
 from django.utils.http import parse_etags
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
@@ -19,8 +21,9 @@ from ninja.security import HttpBearer
 from intake.models import Programme
 from intake.months import MONTH_PATTERN, current_month, format_month, month_in_sentence, month_range, parse_month
 from publications.models import LogEntry
-from reports.disclosure import MonthNotPublished, NotPublishable, published_document, published_months
-from reports.models import ReferenceFigure, Report
+from reports.models import Publication, ReferenceFigure, Report
+from reports.publication import published_months
+from reports.withheld import with_words
 
 from . import problems
 from .models import ApiToken
@@ -183,24 +186,31 @@ def programme_months(request, slug: str = SLUG):
     # Whether a month is published, never its review state: that a month was returned,
     # or is being corrected, is the organisation's own business.
     programme = _programme(request.auth, slug)
-    published = published_months(programme)
+    published = published_months(programme, request.auth.profile)
     months = month_range(programme.first_month, current_month()) if programme.first_month <= current_month() else []
     return [{"month": format_month(m), "published": m in published} for m in months]
 
 
-def _summary(report: Report, scope: str) -> dict:
-    month = format_month(report.month)
-    return {"scope": scope, "month": month, "version": report.version,
-            "url": reverse("api:report_version", kwargs={"scope": scope, "month": month, "version": report.version})}
+def _summary(publication: Publication, scope: str) -> dict:
+    month = format_month(publication.month)
+    version = publication.version
+    return {"scope": scope, "month": month, "version": version,
+            "url": reverse("api:report_version", kwargs={"scope": scope, "month": month, "version": version})}
+
+
+def _publications(programme: Programme | None, profile: str):
+    """The scope's publications in `profile`, the latest first (never Report.basis)."""
+    rows = Publication.objects.filter(profile=profile)
+    rows = rows.filter(programme=programme) if programme else rows.filter(programme__isnull=True)
+    return rows.order_by("-month", "-pk")
 
 
 @v1.get("/reports/{scope}", response={200: list[ReportSummary], 403: ProblemOut, **ERRORS},
         summary="The published reports of a scope (a programme's slug, or all), newest first")
 def report_list(request, scope: str = SCOPE):
     programme = _scope(request.auth, scope)
-    reports = (Report.objects.for_scope(programme).filter(state=Report.State.READY, month__in=published_months(programme))
-               .order_by("-month", "-version").only("month", "version"))
-    return [_summary(report, scope) for report in reports]
+    publications = _publications(programme, request.auth.profile).only("month", "version")
+    return [_summary(publication, scope) for publication in publications]
 
 
 def _not_published(scope: Programme | None, month: dt.date) -> Problem:
@@ -215,18 +225,36 @@ def _not_published(scope: Programme | None, month: dt.date) -> Problem:
     return Problem(409, _("Not published yet"), detail)
 
 
-def _report_answer(request, response: HttpResponse, report: Report | None):
-    if report is None:
-        raise Problem(404, _("Not found"), _("There is no such report."))
-    try:
-        document = published_document(report, request.auth.profile)
-    except MonthNotPublished:
-        raise _not_published(report.programme, report.month) from None
-    except NotPublishable:  # a version made from data that has changed since
-        raise Problem(409, _("Not published yet"), _("Version %(version)s of this report is not published: ask for "
-                                                     "the latest version of the month.")
-                      % {"version": report.version}) from None
-    etag = f'"{request.auth.profile}-{document["fingerprint"].removeprefix("sha256:")}"'
+def _report_answer(request, response: HttpResponse, programme: Programme | None, month: dt.date | None,
+                   version: int | None = None):
+    """The stored publication of a scope's month (None: its latest month) in the
+    token's profile: of `version`, or the latest published. 404 if no report of it was
+    ever made, 409 if none is published."""
+    publications = _publications(programme, request.auth.profile).only("month", "version", "body", "fingerprint")
+    if month is not None:
+        publications = publications.filter(month=month)
+    if version is not None:
+        publications = publications.filter(version=version)
+    publication = publications.first()
+    if publication is None and month is None:
+        if programme is None:
+            detail = _("No month of all programmes is published yet.")
+        else:
+            detail = _("No month of %(programme)s is published yet.") % {"programme": programme.localized("name")}
+        raise Problem(409, _("Not published yet"), detail)
+    if publication is None:
+        made = _ready(programme).filter(month=month)
+        if version is not None:
+            made = made.filter(version=version)
+        if not made.exists():
+            raise Problem(404, _("Not found"), _("There is no such report."))
+        if version is not None and _publications(programme, request.auth.profile).filter(month=month).exists():
+            raise Problem(409, _("Not published yet"), _("Version %(version)s of this report is not published: ask "
+                                                         "for the latest version of the month.")
+                          % {"version": version})
+        raise _not_published(programme, month)
+    language = get_language()
+    etag = f'"{request.auth.profile}-{language}-{publication.fingerprint.removeprefix("sha256:")}"'
     if_none_match = request.headers.get("If-None-Match", "")
     if if_none_match:
         wanted = [tag.removeprefix("W/") for tag in parse_etags(if_none_match)]
@@ -235,29 +263,21 @@ def _report_answer(request, response: HttpResponse, report: Report | None):
             not_modified["ETag"] = etag
             return not_modified
     response["ETag"] = etag
-    return document
+    return with_words(publication.document)
 
 
 REPORT_ANSWERS = {200: ReportOut, 304: None, 403: ProblemOut, 409: ProblemOut, **ERRORS}
 
 
 def _ready(programme: Programme | None):
-    return Report.objects.for_scope(programme).filter(state=Report.State.READY).select_related("programme")
+    return Report.objects.for_scope(programme).filter(state=Report.State.READY)
 
 
 @v1.get("/reports/{scope}/latest", response=REPORT_ANSWERS,
         summary="The latest version of the report of the scope's latest published month")
 def report_latest(request, response: HttpResponse, scope: str = SCOPE):
     programme = _scope(request.auth, scope)
-    published = published_months(programme)
-    if not published:
-        if programme is None:
-            detail = _("No month of all programmes is published yet.")
-        else:
-            detail = _("No month of %(programme)s is published yet.") % {"programme": programme.localized("name")}
-        raise Problem(409, _("Not published yet"), detail)
-    report = _ready(programme).filter(month__in=published).order_by("-month", "-version").first()
-    return _report_answer(request, response, report)
+    return _report_answer(request, response, programme, None)
 
 
 MONTH = Path(..., pattern=f"^{MONTH_PATTERN}$", description="YYYY-MM", examples=["2023-11"])
@@ -273,8 +293,7 @@ def _month(value: str) -> dt.date:
 @v1.get("/reports/{scope}/{month}", response=REPORT_ANSWERS, summary="The latest version of a month's report")
 def report_month(request, response: HttpResponse, scope: str = SCOPE, month: str = MONTH):
     programme = _scope(request.auth, scope)
-    report = _ready(programme).filter(month=_month(month)).order_by("-version").first()
-    return _report_answer(request, response, report)
+    return _report_answer(request, response, programme, _month(month))
 
 
 @v1.get("/reports/{scope}/{month}/versions/{version}", response=REPORT_ANSWERS, url_name="report_version",
@@ -283,8 +302,7 @@ def report_version(
     request, response: HttpResponse, scope: str = SCOPE, version: int = Path(..., ge=1, le=2**31 - 1, examples=[1]),
                    month: str = MONTH):
     programme = _scope(request.auth, scope)
-    report = _ready(programme).filter(month=_month(month), version=version).first()
-    return _report_answer(request, response, report)
+    return _report_answer(request, response, programme, _month(month), version)
 
 
 @v1.get("/reference-figures", response={200: list[ReferenceFigureOut], **ERRORS},

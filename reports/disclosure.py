@@ -350,8 +350,9 @@ def disclosed(document: dict[str, Any], disclosure: Disclosure, *, profile: str)
 
 def published_fingerprint(document: dict[str, Any]) -> str:
     """"sha256:" + SHA-256 of the published document's canonical JSON (sorted keys, no
-    spaces, ASCII), without its fingerprint: what a recipient checks it against."""
-    return fingerprint_of({key: value for key, value in document.items() if key != "fingerprint"})
+    spaces, ASCII), without its fingerprint and the words of its reasons (in the reader's
+    language): what a recipient checks it against."""
+    return fingerprint_of({key: value for key, value in document.items() if key not in ("fingerprint", "reasons")})
 
 
 # --- the database side -----------------------------------------------------------

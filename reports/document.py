@@ -42,6 +42,10 @@ SHAPE: dict[str, Any] = {
     "by_category": dict.fromkeys(Category.values),
     "by_status_end_of_month": {"open": None, "closed": None},
     "outcomes_closed_in_month": dict.fromkeys(Outcome.values),
+    # Only in a published document: why each hidden figure is hidden (a code per figure),
+    # and, as served, the words of each code in the reader's language (reports/withheld.py).
+    "withheld": None,
+    "reasons": None,
     "fingerprint": None,
 }
 

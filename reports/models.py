@@ -153,3 +153,95 @@ class ReferenceFigure(Localized, models.Model):
         from .figures import reference_derived
 
         return reference_derived(value=self.value, value_high=self.value_high, per=self.per, out_of=self.out_of)
+
+
+class Publication(models.Model):
+    """What was published of a scope's month for one profile (partner or public), as it
+    left the organisation: the document, and the JSON and CSV files of it in each
+    language, byte for byte (reports/publication.py). Append-only: a correction is a
+    new row, never a change of an old one; the latest of a scope, month and profile is
+    the one served, and the earlier ones stay, since anyone who saw them still knows
+    them (docs/disclosure.md, "Publication")."""
+
+    class Profile(models.TextChoices):
+        PARTNER = "partner", _("partner")
+        PUBLIC = "public", _("public")
+
+    # null means all programmes together.
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("programme")
+    )
+    month = models.DateField(_("month"))
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="publications",
+                               verbose_name=_("report version published"))
+    version = models.PositiveIntegerField(_("version"))
+    profile = models.CharField(_("profile"), max_length=10, choices=Profile.choices)
+    # The published document (docs/report-json.md), with its "withheld" reasons (codes):
+    # read it through `document`.
+    body = models.JSONField(_("published document"))
+    fingerprint = models.CharField(_("published fingerprint"), max_length=80)
+    # {language: {"json": text, "csv": text}}: the exports exactly as served, made once.
+    files = models.JSONField(_("published files"))
+    # Cut to the month as it is saved (shell/time_policy.py): it would tell when the
+    # auditor accepted the month.
+    published_at = models.DateTimeField(_("published at"), default=to_the_minute_now, editable=False)
+
+    class Meta:
+        ordering = ["-month", "-pk"]
+        verbose_name = _("publication")
+        verbose_name_plural = _("publications")
+        default_permissions = ("view",)
+        constraints = [
+            first_of_month_constraint("month", "publication_month_is_first_day"),
+            # One publication of a report version per profile, however many publish at once.
+            models.UniqueConstraint(fields=["report", "profile"], name="publication_once_per_version_and_profile"),
+            models.CheckConstraint(condition=Q(profile__in=["partner", "public"]), name="publication_profile_valid"),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.programme.slug if self.programme_id else "all"
+        return f"{scope} {format_month(self.month)} v{self.version} {self.profile}"
+
+    @property
+    def document(self) -> dict:
+        return in_contract_order(self.body)
+
+    @property
+    def reasons(self) -> dict[str, str]:
+        """Figure (dotted key) -> the code of the reason it is withheld."""
+        return dict(self.body.get("withheld") or {})
+
+    def text(self, kind: str, language: str) -> str:
+        """The JSON or CSV file as published, in `language` (English if it has none)."""
+        return (self.files.get(language) or self.files["en"])[kind]
+
+
+class PublicationAttempt(models.Model):
+    """The last attempt to publish a programme's month (at its acceptance, or by
+    `manage.py publish`): shown on the month's review page. It keeps no time: when it
+    was queued is when the month was accepted."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        PUBLISHED = "published", _("Published")
+        FAILED = "failed", _("Failed")
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+", verbose_name=_("programme"))
+    month = models.DateField(_("month"))
+    version = models.PositiveIntegerField(_("version"), null=True, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progress, %"), default=0)
+    failure = models.CharField(_("reason for failure"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("publication attempt")
+        verbose_name_plural = _("publication attempts")
+        default_permissions = ()
+        constraints = [
+            first_of_month_constraint("month", "publicationattempt_month_is_first_day"),
+            models.UniqueConstraint(fields=["programme", "month"], name="publicationattempt_one_per_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme_id} {format_month(self.month)} {self.state}"

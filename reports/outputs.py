@@ -19,6 +19,7 @@ from intake.months import add_months, format_month, parse_month
 from intake.spreadsheets import write_xlsx
 
 from .disclosure import SUPPRESSED, WITHHELD
+from .withheld import reason_of
 
 # What each figure is called, in the reader's language: one label per machine key of the
 # document, for the CSV export and the comparison of versions alike. A key the table does
@@ -118,6 +119,8 @@ def figure_rows(document: dict[str, Any]) -> list[FigureRow]:
                     rows.append(FigureRow(f"since_start.{inner}", month if inner == "rank_of_month" else whole, item))
         elif key == "series":
             rows += [FigureRow("series", row["month"], row["requests"]) for row in value]
+        elif key in ("withheld", "reasons"):
+            continue  # said beside the figures they are about (to_csv's last column)
         else:
             rows += _flat_rows(key, value, month)
     return rows
@@ -137,9 +140,13 @@ def _flat_rows(prefix: str, value: Any, month: str) -> list[FigureRow]:
 def _table(document: dict[str, Any]) -> tuple[list[str], list[tuple]]:
     """The header and rows of the CSV and Excel exports: a row per figure with its
     section, its label (in the active language), the month or months it is about, its
-    value (None when the document has none) and its key."""
+    value (None when the document has none) and its key; for a published document, a
+    last column saying in words why a figure is withheld."""
     header = [str(_("section")), str(_("figure")), str(_("month")), str(_("value")), str(_("key"))]
-    return header, [(str(row.section), str(row.label), row.month, row.value, row.key) for row in figure_rows(document)]
+    rows = [(str(row.section), str(row.label), row.month, row.value, row.key) for row in figure_rows(document)]
+    if "withheld" not in document:
+        return header, rows
+    return header + [str(_("why withheld"))], [(*row, reason_of(document, row[4], row[2])) for row in rows]
 
 
 def to_csv(document: dict[str, Any]) -> str:
@@ -148,7 +155,7 @@ def to_csv(document: dict[str, Any]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
-    writer.writerows((*row[:3], "" if row[3] is None else row[3], row[4]) for row in rows)
+    writer.writerows((*row[:3], "" if row[3] is None else row[3], *row[4:]) for row in rows)
     return out.getvalue()
 
 

@@ -6,7 +6,10 @@ from celery import shared_task
 from celery.signals import worker_ready
 from django.conf import settings
 
-from . import services
+from intake.models import Programme
+from intake.months import parse_month
+
+from . import publication, services
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +31,16 @@ def generate_report(self, report_id: int) -> None:
                         report_id, self.request.retries + 1, exc)
             return
         raise self.retry(exc=exc, countdown=RETRY_SECONDS) from exc
+
+
+@shared_task(name=publication.PUBLISH_TASK)
+def publish_month(programme_id: int, month: str) -> None:
+    """Publish an accepted month (sent when the acceptance commits); a failure is kept
+    on the month's review page, with its reason."""
+    try:
+        publication.publish(Programme.objects.get(pk=programme_id), parse_month(month))
+    except publication.PublicationFailed as exc:
+        log.warning("Programme %s %s not published: %s", programme_id, month, exc)
 
 
 @shared_task(name="reports.generate_last_month")

@@ -29,6 +29,7 @@ from .disclosure import PROFILE_LABELS, PROFILES, NotPublishable, published_docu
 from .document import fingerprint_basis, fingerprint_of
 from .models import Report
 from .outputs import LABELS, FigureRow
+from .publication import served_publication
 
 _MONTH_NAME = re.compile(r"[0-9]{4}-(?:0[1-9]|1[0-2])")
 
@@ -236,7 +237,9 @@ def export_check(raw: bytes) -> ExportCheck:
                                   "\u201cscope\u201d, \u201cmonth\u201d, \u201cversion\u201d and the figures."))
         report = _stored_report(document)
         profile = _profile(document)
-        return ExportCheck(report=report, differences=figure_differences(document, _expected(report, profile)),
+        # The words of the reasons are in the reader's language, and not figures.
+        in_file = {key: value for key, value in document.items() if key != "reasons"}
+        return ExportCheck(report=report, differences=figure_differences(in_file, _expected(report, profile)),
                            profile=profile)
     except RecursionError:
         raise ExportRefused(_("This is JSON, but not a report export: it is nested far deeper than one.")) from None
@@ -325,13 +328,15 @@ def _profile(document: dict[str, Any]) -> str | None:
 
 def _expected(report: Report, profile: str | None) -> dict[str, Any]:
     """What an export of `report` with `profile` holds: the stored document (with its
-    profile, if the file names one); for partner and public, the published document
-    the app makes of the version now, whose rounded figures and own fingerprint the
-    file must have. ExportRefused if the app publishes none."""
+    profile, if the file names one); for partner and public, the document published of
+    the version at acceptance, whose rounded figures, reasons and own fingerprint the
+    file must have. ExportRefused if none was published."""
     if profile is None:
         return report.document
     try:
-        return published_document(report, profile)
+        if profile == "internal":
+            return published_document(report, profile)
+        return served_publication(report, profile).document
     except NotPublishable as exc:
         raise ExportRefused(
             _("This export carries the profile \u201c%(profile)s\u201d: its figures are rounded or withheld, so it "

@@ -28,6 +28,7 @@ from .forms import ExportVerifyForm, GenerateReportForm, ReferenceFigureForm
 from .models import ReferenceFigure, Report
 from .narrative import chart_title, key_figures, narrative, period
 from .outputs import CALENDAR, SEASONS, Compared, by_year, chart, comparison, monthly, to_csv, to_xlsx
+from .publication import served_publication
 from .services import (
     ReportError,
     reference_figure_delete,
@@ -38,6 +39,7 @@ from .services import (
     report_verify_record,
 )
 from .verification import report_check_data
+from .withheld import with_words
 
 REPORTS_PER_PAGE = 50
 
@@ -50,13 +52,16 @@ class ReportNotFound(Http404):
         self.versions = versions
 
 
-def _get_report(scope: str, month: dt.date, version: int | None) -> Report:
+def _get_report(scope: str, month: dt.date, version: int | None, *, with_basis: bool = False) -> Report:
     """The report of a scope ("all" or a programme's slug) and month: the given
-    version, or the latest one."""
+    version, or the latest one; without the counts it was made from unless asked."""
     programme = None if scope == "all" else Programme.objects.filter(slug=scope).first()
     if scope != "all" and programme is None:
         raise ReportNotFound([])
+    # Never the counts a version was made from (Report.basis): no page shows them.
     reports = Report.objects.for_scope(programme).filter(month=month).select_related("programme")
+    if not with_basis:
+        reports = reports.defer("basis")
     if version is not None:
         report = reports.filter(version=version).first()
     else:
@@ -72,8 +77,8 @@ def _labelled(counts: dict[str, int], labels) -> list[tuple[str, int]]:
     return [(names.get(code, code), n) for code, n in counts.items()]
 
 
-def _get_ready_report(scope: str, month: dt.date, version: int) -> Report:
-    report = _get_report(scope, month, version)
+def _get_ready_report(scope: str, month: dt.date, version: int, *, with_basis: bool = False) -> Report:
+    report = _get_report(scope, month, version, with_basis=with_basis)
     if report.state != Report.State.READY:
         raise Http404("This report is not ready.")
     return report
@@ -191,7 +196,17 @@ def report_outputs(document: dict, language: str) -> dict:
 def _versions(report: Report) -> list[Report]:
     """Every version of a report's scope and month, the latest first."""
     return list(Report.objects.for_scope(report.programme).filter(month=report.month)
-                .select_related("programme").order_by("-version"))
+                .select_related("programme").defer("basis", "body").order_by("-version"))
+
+
+def shown_document(report: Report, profile: str) -> dict:
+    """The document a page or export of `report` shows in `profile`: the report's own for
+    internal; for partner and public, the one published at acceptance, as stored, with
+    the words of its reasons in the active language (NotPublishable, saying why, if
+    this version was not published)."""
+    if profile == "internal":
+        return published_document(report, "internal")
+    return with_words(served_publication(report, profile).document)
 
 
 def _report_context(request, report: Report, profile: str = "internal") -> dict:
@@ -207,7 +222,7 @@ def _report_context(request, report: Report, profile: str = "internal") -> dict:
     }
     if report.state != Report.State.READY:
         return context
-    context.update(report_outputs(published_document(report, profile), get_language()))
+    context.update(report_outputs(shown_document(report, profile), get_language()))
     context["data_unchanged"] = report_data_unchanged(report)
     context["reference_figures"] = ReferenceFigure.objects.all()
     context["finality"] = report_finality(report)
@@ -300,7 +315,7 @@ def _shown_row(row: Compared, language: str) -> dict:
 def report_verify(request, scope: str, month: dt.date, version: int):
     """Recompute the report's fingerprint from the data as it stands, and say what
     changed. It only reads (one grouped count), hence a page, noted in the audit log."""
-    report = _get_ready_report(scope, month, version)
+    report = _get_ready_report(scope, month, version, with_basis=True)
     check = report_check_data(report=report)
     report_verify_record(report=report, actor=request.user, kind="data")
     return render(request, "reports/report_verify.html", {"report": report, "check": check})
@@ -347,18 +362,24 @@ def _export(request, report: Report, *, kind: str) -> HttpResponse:
     as_json = kind == "json"
     try:
         profile = _profile(request)
-        document = published_document(report, profile)
+        # Partner and public files are served as published, byte for byte.
+        publication = served_publication(report, profile) if profile != "internal" else None
     except UnknownProfile as exc:
         return _refused(request, report, exc, 400, as_json=as_json)
     except NotPublishable as exc:
         return _refused(request, report, exc, 409, as_json=as_json)
     report_export_record(report=report, actor=request.user, kind=kind, profile=profile)
-    if as_json:
-        response = JsonResponse(document, json_dumps_params={"ensure_ascii": False, "indent": 2})
-    elif kind == "xlsx":
+    if kind == "xlsx":
+        document = publication.document if publication is not None else published_document(report, profile)
         response = HttpResponse(to_xlsx(document), content_type=XLSX_CONTENT_TYPE)
+    elif publication is not None:
+        response = HttpResponse(publication.text(kind, get_language()).encode(),
+                                content_type="application/json" if as_json else "text/csv; charset=utf-8")
+    elif as_json:
+        response = JsonResponse(published_document(report, profile), json_dumps_params={"ensure_ascii": False,
+                                                                                         "indent": 2})
     else:
-        response = HttpResponse(to_csv(document), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(to_csv(published_document(report, profile)), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_file_name(report, profile)}.{kind}"'
     return response
 

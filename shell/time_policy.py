@@ -66,6 +66,10 @@ POLICY = {
     "coalition.PeerDocument.month": MONTH,
     "coalition.PeerDocument.fetched_month": MONTH,
     "coalition.PeerAttempt.month": MONTH,
+    # reports: what was published, and in which month (it tells when a month was accepted).
+    "reports.Publication.month": MONTH,
+    "reports.Publication.published_at": MONTH,
+    "reports.PublicationAttempt.month": MONTH,
 }
 
 TIME_FIELDS = (models.DateField, models.TimeField, models.DurationField)  # DateTimeField is a DateField

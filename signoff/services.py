@@ -18,6 +18,7 @@ from intake import audit
 from intake.locks import hold_programmes
 from intake.models import UNLOCK_DAYS, MonthReview, Programme, User
 from intake.months import format_month
+from reports.publication import publication_queue
 
 from .audit_actions import Action
 from .report_checks import ReportCheck, review_report_check
@@ -61,13 +62,15 @@ def review_submit(*, programme: Programme, month: dt.date, actor: User | None, v
 def review_accept(*, programme: Programme, month: dt.date, actor: User,
                   check_report: ReportCheck | None = None) -> MonthReview:
     """Accept a submitted month, by an auditor who neither submitted it nor logged
-    requests in it, once its report version is checked again against the data."""
+    requests in it, once its report version is checked again against the data; the
+    worker publishes it once this commits (reports/publication.py)."""
     with transaction.atomic():
         review = _review_for_update(programme, month)
         review.accept(by=actor)
         (check_report or review_report_check(programme, month))(review.report_version)
         review.save()
         audit.record(actor, Action.MONTH_ACCEPTED, _subject(review, f"v{review.report_version}"))
+        publication_queue(programme=programme, month=month, version=review.report_version)
     return review
 
 
@@ -127,7 +130,7 @@ def review_actions(review: MonthReview, user: User) -> list[str]:
     actions = []
     State = review.State
     if user.has_perm("intake.submit_month"):
-        if review.state == State.OPEN:
+        if review.state == State.OPEN or review.is_unlocked():
             actions.append("submit")
         elif review.state == State.RETURNED:
             actions.append("reopen")

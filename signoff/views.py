@@ -24,9 +24,10 @@ from intake.months import add_months, current_month, month_range
 from intake.retention import collapsible_count, month_collapse
 from reports.disclosure import NotPublishable, published_document
 from reports.finality import report_finality
-from reports.models import Report
+from reports.models import PublicationAttempt, Report
 from reports.narrative import period
 from reports.outputs import side_by_side
+from reports.publication import served_publication, waiting_version
 
 from .forms import ReviewActionForm
 from .services import (
@@ -136,8 +137,12 @@ def _month_context(request, programme: Programme, month: dt.date, form: ReviewAc
     if report:
         try:
             # Before acceptance, auditors check what would be published: a preview that
-            # stays on this page (exports and the API still refuse the month).
-            public = published_document(report, "public", preview=preview)
+            # stays on this page (exports and the API still refuse the month). Once
+            # accepted, the page shows what was published, as stored.
+            if preview:
+                public = published_document(report, "public", preview=True)
+            else:
+                public = served_publication(report, "public").document
         except NotPublishable as exc:
             not_published = str(exc)
         else:
@@ -153,6 +158,8 @@ def _month_context(request, programme: Programme, month: dt.date, form: ReviewAc
         "versions": versions, "report": report, "document": internal,
         "side_by_side": compared, "not_published": not_published, "preview": preview,
         "finality": report_finality(report) if report else None,
+        "publication": PublicationAttempt.objects.filter(programme=programme, month=month).first(),
+        "waiting": waiting_version(programme, month),
         "statuses": Status.choices,
         "grid": [(Category(category).label, [row[status] for status in Status.values], sum(row.values()))
                  for category, row in grid.items()],

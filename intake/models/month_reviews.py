@@ -284,10 +284,13 @@ class MonthReview(models.Model):
 
     def submit(self, *, version: int, by: User | None) -> None:
         self.check_can_submit()
+        if self.state == self.State.ACCEPTED:  # a correction: its new version waits for an auditor again
+            self.accepted_in, self.unlocked_until, self.unlock_reason, self.unlock_requested_by = None, None, "", None
         self.state, self.report_version, self.submitted_by = self.State.SUBMITTED, version, by
 
     def check_can_submit(self) -> None:
-        self._refuse_unless(self.state == self.State.OPEN,
+        """An open month, or an accepted one unlocked for a correction, may be submitted."""
+        self._refuse_unless(self.state == self.State.OPEN or self.is_unlocked(),
                             _("Only an open month can be submitted; %(month)s of %(programme)s is %(state)s."))
         if self.month >= current_month():
             raise ValidationError(_("%(month)s has not ended yet: submit it once it is over.")

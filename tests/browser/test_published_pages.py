@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 from intake.models import Programme
 from reports.models import Report
+from reports.publication import publish
 from reports.services import report_generate, report_request
 from signoff.report_checks import review_report_check
 from signoff.services import review_accept, review_submit
@@ -35,6 +36,7 @@ def accepted_small_report(committed_db) -> Report:
     check = review_report_check(programme, NOVEMBER)
     review_submit(programme=programme, month=NOVEMBER, actor=staff, check_report=check)
     review_accept(programme=programme, month=NOVEMBER, actor=auditor, check_report=check)
+    publish(programme, NOVEMBER)  # as the worker does once the acceptance commits
     return Report.objects.get(pk=report.pk)
 
 

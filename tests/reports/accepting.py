@@ -1,5 +1,6 @@
 """Months accepted the way the review pages accept them: a report of the month made
-through the report services, submitted by staff, accepted by an auditor."""
+through the report services, submitted by staff, accepted by an auditor, and published
+as the worker publishes it once the acceptance commits (here in this process)."""
 
 import datetime as dt
 from collections.abc import Callable
@@ -7,6 +8,7 @@ from collections.abc import Callable
 from intake.models import MonthReview, Programme, User
 from intake.months import month_range
 from reports.models import Report
+from reports.publication import publish
 from reports.services import report_generate, report_request
 from signoff.report_checks import review_report_check
 from signoff.services import review_accept, review_submit
@@ -24,10 +26,14 @@ def make_report(programme: Programme | None, month: dt.date) -> Report:
 def accept_month(programme: Programme, month: dt.date, *, staff: User, auditor: User,
                  check_report: Callable[[int | None], int] | None = None) -> MonthReview:
     """Staff submit the month and an auditor accepts it, on its latest ready report as
-    the review page checks it (or on what check_report says)."""
+    the review page checks it, and the month is published (or on what check_report
+    says, with no report to publish)."""
     check = check_report or review_report_check(programme, month)
     review_submit(programme=programme, month=month, actor=staff, check_report=check)
-    return review_accept(programme=programme, month=month, actor=auditor, check_report=check)
+    review = review_accept(programme=programme, month=month, actor=auditor, check_report=check)
+    if check_report is None:
+        publish(programme, month)
+    return review
 
 
 def accept_months(programme: Programme, last: dt.date, *, staff: User, auditor: User, first: dt.date | None = None):

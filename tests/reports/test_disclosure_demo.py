@@ -12,7 +12,8 @@ import json
 import pytest
 
 from reports.disclosure import NotPublishable, published_document
-from tests.reports.accepting import accept_months
+from reports.publication import served_publication
+from tests.reports.accepting import accept_month, accept_months
 
 NOVEMBER = dt.date(2023, 11, 1)
 
@@ -79,6 +80,17 @@ def test_the_public_november_report_is_the_hand_computed_one(accepted_november):
     assert published == EXPECTED_PUBLIC | {"fingerprint": expected_fingerprint(EXPECTED_PUBLIC)}
     assert list(published) == [*EXPECTED_PUBLIC, "fingerprint"]
     assert published["fingerprint"] != accepted_november.fingerprint
+
+
+def test_the_public_november_report_as_published_at_acceptance_is_the_hand_computed_one(
+        november_report, staff, auditor, client_for):
+    accept_month(november_report.programme, NOVEMBER, staff=staff, auditor=auditor)  # and published
+
+    stored = served_publication(november_report, "public")
+    expected = EXPECTED_PUBLIC | {"withheld": {}}  # nothing is withheld, so nothing needs a reason
+    assert stored.document == expected | {"fingerprint": expected_fingerprint(expected)}
+    exported = client_for(staff).get("/reports/desertion-help/2023-11/v1.json?profile=public").json()
+    assert exported == expected | {"reasons": {}, "fingerprint": expected_fingerprint(expected)}
 
 
 def test_the_partner_november_report_shows_the_same_figures(accepted_november):

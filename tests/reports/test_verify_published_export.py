@@ -12,8 +12,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from reports.disclosure import published_document
+from reports.publication import served_publication
 from tests.conftest import table_rows, text_of
-from tests.reports.accepting import accept_months
+from tests.reports.accepting import accept_month
 
 VERIFY = "/reports/verify/"
 NOVEMBER = dt.date(2023, 11, 1)
@@ -33,9 +34,14 @@ def auditor_client(auditor, client_for):
     return client_for(auditor)
 
 
+def as_published(report, profile: str) -> dict:
+    """The partner or public JSON file of a report as published at acceptance, read back."""
+    return json.loads(served_publication(report, profile).text("json", "en"))
+
+
 @pytest.fixture
 def accepted(november_report, staff, auditor):
-    accept_months(november_report.programme, NOVEMBER, staff=staff, auditor=auditor)
+    accept_month(november_report.programme, NOVEMBER, staff=staff, auditor=auditor)
     return november_report
 
 
@@ -48,7 +54,7 @@ def test_an_internal_export_with_its_profile_matches_its_stored_version(november
 
 
 def test_a_public_export_matches_the_public_figures_of_its_version(accepted, auditor_client):
-    response = upload(auditor_client, exported(published_document(accepted, "public")))
+    response = upload(auditor_client, exported(as_published(accepted, "public")))
 
     assert response.status_code == 200
     assert ("The file matches Desertion help (demo), November 2023 · version 1 exactly for the profile “public”: "
@@ -56,7 +62,7 @@ def test_a_public_export_matches_the_public_figures_of_its_version(accepted, aud
 
 
 def test_a_changed_public_figure_is_named_against_the_published_one(accepted, auditor_client):
-    document = published_document(accepted, "public")
+    document = as_published(accepted, "public")
     document["window"]["current"]["requests"] = 577
 
     response = upload(auditor_client, exported(document))
@@ -89,12 +95,12 @@ def test_a_profile_the_app_does_not_make_is_refused(november_report, auditor_cli
 
 def test_the_command_checks_a_partner_export(accepted, tmp_path, capsys):
     path = tmp_path / "report.json"
-    path.write_bytes(exported(published_document(accepted, "partner")))
+    path.write_bytes(exported(as_published(accepted, "partner")))
 
     call_command("verify_report", str(path))
 
     assert capsys.readouterr().out == "Matches the partner figures of desertion-help 2023-11 v1 exactly.\n"
-    document = published_document(accepted, "partner")
+    document = as_published(accepted, "partner")
     document["by_status_end_of_month"]["open"] = 227
     path.write_bytes(exported(document))
     with pytest.raises(CommandError, match="1 figure differs"):

@@ -12,6 +12,7 @@ from django.db.models import Count
 from intake import demo
 from intake.models import Category, HelpRequest, Outcome, Programme, Status, User
 from reports.models import ReferenceFigure, Report
+from signoff.services import review_accept, review_submit
 from tests.reports.article import SENTENCE, assert_article_figures
 
 MONTHLY = {
@@ -228,3 +229,20 @@ def test_after_load_demo_staff_find_the_article_figures_from_the_home_page(db, d
     assert "577 запросов с сентября по ноябрь — на 89% больше" in " ".join(russian.split())
     page = client.get("/reports/desertion-help/2023-11/v1/").content.decode()
     assert SENTENCE in " ".join(page.split())
+
+
+def test_an_accepted_demo_november_left_unpublished_is_published_so_its_public_outputs_work(db, debug, staff, client_for):
+    load_demo()
+    programme = Programme.objects.get(slug="desertion-help")
+    november = dt.date(2023, 11, 1)
+    review_submit(programme=programme, month=november, actor=User.objects.get(username="staff"))
+    review_accept(programme=programme, month=november, actor=User.objects.get(username="auditor"))
+    client = client_for(staff)
+    assert client.get("/reports/desertion-help/2023-11/v1.json?profile=public").status_code == 409  # no worker ran
+
+    assert "Accepted, and now published" in load_demo()
+
+    public = client.get("/reports/desertion-help/2023-11/v1.json?profile=public")
+    assert public.status_code == 200
+    assert public.json()["window"]["current"]["requests"] == 575
+    assert "Accepted, and now published" not in load_demo()  # once

@@ -344,7 +344,8 @@ def test_the_actions_offered_follow_the_state_and_the_role(programme, people):
     assert (review_actions(review, staff), review_actions(review, auditor)) == ([], ["grant_unlock"])
 
     review = review_grant_unlock(programme=programme, month=MONTH, actor=auditor)
-    assert (review_actions(review, staff), review_actions(review, auditor)) == ([], [])
+    # Unlocked: staff correct it, then submit the corrected version for an auditor to accept.
+    assert (review_actions(review, staff), review_actions(review, auditor)) == (["submit"], [])
 
 
 def test_reviews_awaiting_an_auditor_are_the_submitted_months_and_the_unlocks_asked_for(programme, other_programme,

@@ -2,8 +2,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from intake import demo
+from intake.models import MonthReview
 from intake.months import format_month
 from reports.demo import load_demo_report, load_reference_figures
+from reports.models import Publication
+from reports.publication import PublicationFailed, publish
 
 
 class Command(BaseCommand):
@@ -33,9 +36,24 @@ class Command(BaseCommand):
         )
         if report.failure:
             self.stdout.write(f"  It could not be made: {report.failure}")
+        self._publish_if_accepted(report)
         self.stdout.write("Monthly requests:")
         for month, (count, source) in demo.MONTHS.items():
             self.stdout.write(f"  {format_month(month)}  {count:>4}  {demo.PROVENANCE_LABELS[source]}")
         self.stdout.write("Demo accounts (username / password / role):")
         for username, (role, password) in demo.ACCOUNTS.items():
             self.stdout.write(f"  {username:<12} {password:<24} {role}")
+
+    def _publish_if_accepted(self, report) -> None:
+        """An accepted demo month not published yet (accepted with no worker running) is
+        published here, as the worker would, so that its public outputs work."""
+        programme, month = report.programme, report.month
+        accepted = MonthReview.objects.filter(programme=programme, month=month, state=MonthReview.State.ACCEPTED)
+        if not accepted.exists() or Publication.objects.filter(programme=programme, month=month).exists():
+            return
+        try:
+            publish(programme, month)
+        except PublicationFailed as exc:
+            self.stdout.write(f"  Accepted, but it could not be published: {exc}")
+        else:
+            self.stdout.write("  Accepted, and now published: its partner and public figures are served.")
