@@ -85,7 +85,7 @@ def _reports_page(number):
     page = Paginator(reports.order_by("-month", "programme__name"), REPORTS_PER_PAGE).get_page(number)
     versions = defaultdict(list)
     on_page = Report.objects.filter(month__in={row["month"] for row in page.object_list})
-    for report in on_page.select_related("programme").order_by("-version"):
+    for report in on_page.listed().select_related("programme").order_by("-version"):
         versions[(report.programme_id, report.month)].append(report)
     page.versions = [versions[(row["programme"], row["month"])] for row in page.object_list]
     return page
@@ -189,7 +189,7 @@ def report_outputs(document: dict, language: str) -> dict:
 
 def _versions(report: Report) -> list[Report]:
     """Every version of a report's scope and month, the latest first."""
-    return list(Report.objects.for_scope(report.programme).filter(month=report.month)
+    return list(Report.objects.for_scope(report.programme).filter(month=report.month).listed()
                 .select_related("programme").order_by("-version"))
 
 
