@@ -49,19 +49,21 @@ class ReportNotFound(Http404):
         self.versions = versions
 
 
-def _get_report(scope: str, month: dt.date, version: int | None) -> Report:
+def _get_report(scope: str, month: dt.date, version: int | None, *, with_basis: bool = False) -> Report:
     """The report of a scope ("all" or a programme's slug) and month: the given
-    version, or the latest one."""
+    version, or the latest one (with the counts it kept, for verifying it)."""
     programme = None if scope == "all" else Programme.objects.filter(slug=scope).first()
     if scope != "all" and programme is None:
         raise ReportNotFound([])
     reports = Report.objects.for_scope(programme).filter(month=month).select_related("programme")
+    if with_basis:
+        reports = reports.with_basis()
     if version is not None:
         report = reports.filter(version=version).first()
     else:
         report = reports.order_by("-version").first()
     if report is None:
-        raise ReportNotFound(list(reports.order_by("version")))
+        raise ReportNotFound(list(reports.listed().order_by("version")))
     return report
 
 
@@ -71,8 +73,8 @@ def _labelled(counts: dict[str, int], labels) -> list[tuple[str, int]]:
     return [(names.get(code, code), n) for code, n in counts.items()]
 
 
-def _get_ready_report(scope: str, month: dt.date, version: int) -> Report:
-    report = _get_report(scope, month, version)
+def _get_ready_report(scope: str, month: dt.date, version: int, *, with_basis: bool = False) -> Report:
+    report = _get_report(scope, month, version, with_basis=with_basis)
     if report.state != Report.State.READY:
         raise Http404("This report is not ready.")
     return report
@@ -299,7 +301,7 @@ def _shown_row(row: Compared, language: str) -> dict:
 def report_verify(request, scope: str, month: dt.date, version: int):
     """Recompute the report's fingerprint from the data as it stands, and say what
     changed. It only reads (one grouped count), hence a page, noted in the audit log."""
-    report = _get_ready_report(scope, month, version)
+    report = _get_ready_report(scope, month, version, with_basis=True)
     check = report_check_data(report=report)
     report_verify_record(report=report, actor=request.user, kind="data")
     return render(request, "reports/report_verify.html", {"report": report, "check": check})
