@@ -110,3 +110,14 @@ def test_verify_still_reads_the_counts_the_report_kept(help_programme, auditor_c
     assert len(reading_basis(queries)) == 1
     assert "unchanged" in auditor_client.get(
         f"/reports/help/{format_month(add_months(FIRST, 1))}/v1/verify/").content.decode().lower()
+
+
+def test_the_review_page_never_shows_a_kept_preview_of_data_that_has_changed_since(help_programme, auditor_client,
+                                                                                   this_month):
+    covered = make_history(help_programme, 3)
+    url = f"/review/help/{format_month(covered[2])}/"
+    assert "has changed since" not in auditor_client.get(url).content.decode()
+
+    requests_add([HelpRequest(programme=help_programme, month=covered[1], category="legal")])
+
+    assert "has changed since" in auditor_client.get(url).content.decode()
