@@ -2,6 +2,7 @@
 who loads it, its goal, and the rounds in which all of them take turns."""
 
 import datetime as dt
+import math
 import os
 import statistics
 import time
@@ -24,6 +25,8 @@ class Page:
     goal: float | None = PAGE_GOAL
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
+    latency: float = 0.0  # seconds, of one request with the server idle
+    seconds: int = 0  # of each run
     runs: list[load_tools.LoadResult] = field(default_factory=list)
 
 
@@ -76,13 +79,21 @@ class PageRun:
             if page.status == 304:
                 etag = servers.check_page(port, page.path, page.headers).headers["ETag"]
                 page.headers = page.headers | {"If-None-Match": etag}
+            taken = []
             for _worker in range(self.workers):  # every worker has served it, most likely
+                start = time.perf_counter()
                 servers.check_page(port, page.path, page.headers, page.status)
-        self.say(f"Loading {len(all_pages)} pages in turn, {self.rounds} rounds of {self.seconds:g} s each "
-                 f"({len(all_pages) * self.rounds * self.seconds:.0f} s of load, and the waits between runs)")
+                taken.append(time.perf_counter() - start)
+            page.latency = min(taken)
+            # A run must outlast a few answers of the page under load, or a slow page
+            # would complete none within it (wrk counts only what is answered in time).
+            page.seconds = max(self.seconds, math.ceil(3 * page.latency * self.connections / self.workers))
+        load = sum(page.seconds for page in all_pages) * self.rounds
+        self.say(f"Loading {len(all_pages)} pages in turn, {self.rounds} rounds of {self.seconds:g} s or more each "
+                 f"({load} s of load, and the waits between runs)")
         for _round in range(self.rounds):
             for page in all_pages:
-                page.runs.append(self.load(port, page, self.seconds))
+                page.runs.append(self.load(port, page, page.seconds))
                 self.load_averages.append(os.getloadavg()[0])
         self.worker_memory = [servers.memory_mib(pid) for pid in servers.children(port.pid)]
 
@@ -90,10 +101,10 @@ class PageRun:
         result = self.tool(f"http://127.0.0.1:{port}{page.path}", page.headers, connections=self.connections,
                            seconds=seconds)
         # When the load stops, gunicorn still serves the request each connection had
-        # sent (about one per connection, at the rate just measured): let it finish
+        # sent (one per connection, each as slow as the page under load): let it finish
         # them, or they would slow the next page's run.
-        left = self.connections / result.per_second if result.per_second else 2 * seconds
-        time.sleep(min(left + 0.3, 120))
+        slowest = max(result.p95, page.latency)
+        time.sleep(min(slowest * math.ceil(self.connections / self.workers) + 0.3, 120))
         return result
 
 

@@ -171,7 +171,7 @@ def _month_context(request, programme: Programme, month: dt.date, form: ReviewAc
     }
 
 
-PREVIEW_SECONDS = 24 * 3600
+PREVIEW_SECONDS = 3600  # as long as the other rows of the general cache
 
 
 def _public_document(report: Report, *, preview: bool) -> dict:
