@@ -61,7 +61,7 @@ def assert_full_table(output: str) -> None:
         if "memory" in start:
             assert re.fullmatch(r"[0-9]+ MiB", value) and int(value.split()[0]) > 10
         else:
-            assert int(samples.replace(",", "")) >= 3, start
+            assert int(samples.replace(",", "")) >= 1, start
             assert re.fullmatch(TIME, p50) and re.fullmatch(TIME, p95), start
         if start.startswith(("Report task body", "Logging")):
             assert re.fullmatch(r"[0-9.]+× (its SELECT|a COPY and DELETE) \([0-9.]+ m?s\)", value), value
