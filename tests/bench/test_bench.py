@@ -64,7 +64,7 @@ def assert_full_table(output: str) -> None:
             assert int(samples.replace(",", "")) >= 1, start
             assert re.fullmatch(TIME, p50) and re.fullmatch(TIME, p95), start
         if start.startswith(("Report task body", "Logging")):
-            assert re.fullmatch(r"[0-9.]+× (its SELECT|a COPY and DELETE) \([0-9.]+ m?s\)", value), value
+            assert re.fullmatch(r"[0-9.]+× (its SELECT|a (COPY|executemany INSERT) and DELETE) \([0-9.]+ m?s\)", value), value
         elif not start.startswith(("Minimal", "Web", "Generate", "Celery")):
             assert re.fullmatch(r"[0-9.]+ req/s, [0-9]+% of the minimal page", value), (start, value)
         assert bool(goal) == (with_goal == "*"), start
