@@ -225,12 +225,21 @@ def _not_published(scope: Programme | None, month: dt.date) -> Problem:
     return Problem(409, _("Not published yet"), detail)
 
 
+def _matches(request, etag: str) -> bool:
+    if_none_match = request.headers.get("If-None-Match", "")
+    if not if_none_match:
+        return False
+    wanted = [tag.removeprefix("W/") for tag in parse_etags(if_none_match)]
+    return "*" in wanted or etag in wanted
+
+
 def _report_answer(request, response: HttpResponse, programme: Programme | None, month: dt.date | None,
                    version: int | None = None):
     """The stored publication of a scope's month (None: its latest month) in the
     token's profile: of `version`, or the latest published. 404 if no report of it was
     ever made, 409 if none is published."""
-    publications = _publications(programme, request.auth.profile).only("month", "version", "body", "fingerprint")
+    # The document (body) is read only when it is served: not for a 304.
+    publications = _publications(programme, request.auth.profile).only("month", "version", "fingerprint")
     if month is not None:
         publications = publications.filter(month=month)
     if version is not None:
@@ -255,13 +264,10 @@ def _report_answer(request, response: HttpResponse, programme: Programme | None,
         raise _not_published(programme, month)
     language = get_language()
     etag = f'"{request.auth.profile}-{language}-{publication.fingerprint.removeprefix("sha256:")}"'
-    if_none_match = request.headers.get("If-None-Match", "")
-    if if_none_match:
-        wanted = [tag.removeprefix("W/") for tag in parse_etags(if_none_match)]
-        if "*" in wanted or etag in wanted:
-            not_modified = HttpResponseNotModified()
-            not_modified["ETag"] = etag
-            return not_modified
+    if _matches(request, etag):
+        not_modified = HttpResponseNotModified()
+        not_modified["ETag"] = etag
+        return not_modified
     response["ETag"] = etag
     return with_words(publication.document)
 

@@ -5,6 +5,7 @@ report task's body and the baseline it is compared with."""
 import datetime as dt
 import io
 import random
+import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -14,42 +15,26 @@ from django.core.management import call_command
 from django.db import connection, transaction
 
 from intake import counts
-from intake.models import Category, Entry, HelpRequest, MonthlyCount, Outcome, Programme, Status, User
+from intake.models import AuditEvent, Category, Entry, HelpRequest, MonthlyCount, Outcome, Programme, Status, User
 from intake.months import add_months, current_month
 
 # Programmes, accounts and nothing else: what the bench makes, so what it may wipe.
 BENCH_PREFIX = "bench-"
+BENCH_PARTNER = "bench"  # the partner named on the bench's API token
 MONTHS = 36
 SEED = 2023
 
 
-# =====================================================================================
 # THE COUNTS TABLE, which every report and page reads (intake.models.MonthlyCount).
-#
-# 1. The bulk load writes requests with COPY, past the services that keep the counts:
-#    `counts_rebuild` brings the table in line with the requests after each load, as an
-#    operator would after a restore (`manage.py check_counts --fix`).
-# 2. The baseline is a plain SELECT of the counts a report needs, from that table.
-# 3. `report_body` is the report task's work, without claiming and storing the row.
-# =====================================================================================
+# The bulk load writes requests with COPY, past the services that keep the counts:
+# `counts_rebuild` brings the table in line with the requests after each load, as an
+# operator would after a restore (`manage.py check_counts --fix`). The baseline of the
+# report body is a plain SELECT of the counts a report needs (`counts_select`);
+# `report_body` is the report task's work, without claiming and storing the row.
 
 
 def counts_rebuild() -> None:
     call_command("check_counts", "--fix", stdout=io.StringIO())
-
-
-@dataclass(frozen=True)
-class CountsTable:
-    """A table with one row per programme, month, category, status, outcome and closed
-    month (columns named as the requests' are) and its number of requests."""
-
-    name: str
-    requests_column: str
-    label: str
-
-
-def counts_table() -> CountsTable | None:
-    return CountsTable(MonthlyCount._meta.db_table, "requests", "a plain SELECT of the counts table")
 
 
 def report_body(month: dt.date) -> dict:
@@ -106,10 +91,10 @@ OUTCOMES = {
 CLOSE_DELAYS = {0: 45, 1: 35, 2: 12, 3: 5, 6: 3}
 
 
-def month_weight(m: int) -> float:
+def month_weight(m: int, months: int = MONTHS) -> float:
     """Requests in month m (0..35) relative to the others: the work grows 2.5-fold over
-    three years, with a mobilisation wave in months 8 to 10."""
-    return (1 + 1.5 * m / (MONTHS - 1)) * {8: 2.5, 9: 2.0, 10: 1.5}.get(m, 1.0)
+    the months, with a mobilisation wave in months 8 to 10."""
+    return (1 + 1.5 * m / (months - 1)) * {8: 2.5, 9: 2.0, 10: 1.5}.get(m, 1.0)
 
 
 def split(total: int, weights: Iterable[float]) -> list[int]:
@@ -128,18 +113,18 @@ def split(total: int, weights: Iterable[float]) -> list[int]:
 GroupKey = tuple[int, int, str, str, str, int | None]
 
 
-def plan(total: int) -> dict[GroupKey, int]:
+def plan(total: int, *, months: int = MONTHS, programmes: list[BenchProgramme] = PROGRAMMES) -> dict[GroupKey, int]:
     """How many of `total` requests share each programme, month, category, status,
-    outcome and closed month."""
-    last = MONTHS - 1
-    cells = [(p, m) for p, prog in enumerate(PROGRAMMES) for m in range(MONTHS)
+    outcome and closed month, over `months` months."""
+    last = months - 1
+    cells = [(p, m) for p, prog in enumerate(programmes) for m in range(months)
              if m >= prog.starts and m not in prog.paused]
     # Each programme gets its share, spread over its months as the months weigh.
     groups: dict[GroupKey, int] = {}
-    per_programme = split(total, [prog.share for prog in PROGRAMMES])
-    for p, prog in enumerate(PROGRAMMES):
-        months = [m for q, m in cells if q == p]
-        for m, in_month in zip(months, split(per_programme[p], [month_weight(m) for m in months])):
+    per_programme = split(total, [prog.share for prog in programmes])
+    for p, prog in enumerate(programmes):
+        in_programme = [m for q, m in cells if q == p]
+        for m, in_month in zip(in_programme, split(per_programme[p], [month_weight(m, months) for m in in_programme])):
             for category, in_category in zip(prog.categories, split(in_month, prog.categories.values())):
                 new, in_progress, closed = split(in_category, STATUS_BY_AGE.get(last - m, STATUS_OLDER))
                 groups[(p, m, category, Status.NEW, "", None)] = new
@@ -220,11 +205,16 @@ class BenchData:
 
 def wipe() -> None:
     """Every programme and everything that hangs off it (requests, entries, counts,
-    reports): the bench's accounts stay."""
+    reports, reviews), the audit log and the bench's API tokens: the bench's accounts
+    stay."""
+    from api.models import ApiToken
     from reports.models import Report
 
+    ApiToken.objects.filter(partner=BENCH_PARTNER).delete()
+    if connection.vendor != "postgresql":
+        AuditEvent.objects.all().delete()
     if connection.vendor == "postgresql":
-        tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in (Programme, Report))
+        tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in (Programme, Report, AuditEvent))
         with connection.cursor() as cursor:
             cursor.execute(f"TRUNCATE {tables} CASCADE")
         return
@@ -294,44 +284,159 @@ def bench_account(username: str, role: str, password: str) -> User:
     return user
 
 
-# =====================================================================================
-# Baseline: a plain SELECT of the counts a report needs.
-# =====================================================================================
-
-COPY_OF_COUNTS = "bench_counts_copy"
-
-
-@contextmanager
-def counts_baseline() -> Iterator[tuple[Callable[[dt.date], list], str]]:
-    """Yields (select, label): select(month) reads every count row up to `month`."""
-    table = counts_table()
-    made_copy = table is None
-    if made_copy:
-        request = HelpRequest._meta
-        grouped = _quoted_columns(HelpRequest, ("programme", "month", "category", "status", "outcome", "closed_month"))
-        # nosec below: names quoted from the models' metadata or constants, values as parameters.
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {COPY_OF_COUNTS}")
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE {COPY_OF_COUNTS} AS SELECT {grouped}, COUNT(*) AS requests "  # nosec B608
-                f"FROM {connection.ops.quote_name(request.db_table)} GROUP BY {grouped}"
-            )
-        table = CountsTable(COPY_OF_COUNTS, "requests", "a plain SELECT of a copy of the GROUP BY result "
-                                                        "(no counts table yet)")
+def counts_select(table: str) -> Callable[[dt.date], list]:
+    """select(month): a plain SELECT of every count row up to `month` from `table`
+    (shaped as the counts table), as the driver returns them: the report body's baseline."""
     quote_name = connection.ops.quote_name
-    month_column = quote_name(HelpRequest._meta.get_field("month").column)
-    columns = _quoted_columns(HelpRequest, ("month", "category", "status", "outcome", "closed_month"))
-    sql = (f"SELECT {columns}, {quote_name(table.requests_column)} FROM {quote_name(table.name)} "  # nosec B608
-           f"WHERE {month_column} <= %s")
+    columns = _quoted_columns(MonthlyCount, ("month", "category", "status", "outcome", "closed_month", "requests"))
+    # nosec below: names quoted from the models' metadata, the month as a parameter.
+    sql = f"SELECT {columns} FROM {quote_name(table)} WHERE {quote_name('month')} <= %s"  # nosec B608
 
     def select(month: dt.date) -> list:
         with connection.cursor() as cursor:
             cursor.execute(sql, [month])
             return cursor.fetchall()
 
-    try:
-        yield select, table.label
-    finally:
-        if made_copy:
+    return select
+
+
+# =====================================================================================
+# Counts without requests: the larger sizes and the long history.
+#
+# Reports read the counts table only. The cells a size's requests would make are
+# exactly the plan's groups (check_counts --fix makes one row per group), so the sizes
+# the report body is compared at, and the 120-month history, are written as counts
+# straight from the plan: loading 5,000,000 requests by COPY would take minutes to make
+# the same cells. `check_plan_counts` checks that claim at the size loaded as requests.
+# =====================================================================================
+
+COUNT_FIELDS = ("programme", "month", "category", "status", "outcome", "closed_month", "requests", "collapsed")
+
+
+def _count_rows(groups: dict[GroupKey, int], months: list[dt.date], programme_ids: list[int]) -> Iterator[tuple]:
+    for (p, m, category, status, outcome, closed), n in groups.items():
+        yield (programme_ids[p], months[m], category, status, outcome,
+               None if closed is None else months[closed], n, 0)
+
+
+def plan_counts(total: int, data: BenchData) -> list[tuple]:
+    """The counts rows `total` requests of the bench's plan make, in COUNT_FIELDS order."""
+    months = [add_months(data.first, m) for m in range(MONTHS)]
+    return list(_count_rows(plan(total), months, [p.pk for p in data.programmes]))
+
+
+def check_plan_counts(total: int, data: BenchData) -> None:
+    """BenchError unless the counts table, rebuilt from the loaded requests, holds
+    exactly the rows the plan says."""
+    from bench import BenchError
+
+    keys = COUNT_FIELDS[:-1]
+    table = set(MonthlyCount.objects.filter(requests__gt=0).values_list(*keys))
+    planned = {row[:-1] for row in plan_counts(total, data)}
+    if table != planned:
+        raise BenchError(f"The counts rebuilt from the requests differ from the plan's in {len(table ^ planned)} rows.")
+
+
+@contextmanager
+def size_tables(sizes: list[int], data: BenchData) -> Iterator[Callable[[int], None]]:
+    """Yields switch(size): from then on this connection's queries of the counts table
+    read the counts of `size` requests, until the next switch; the real table again
+    after the block. The same code (the report task's body, the plain SELECT) then runs
+    over each size in turn, interleaved.
+
+    PostgreSQL: a schema per size holding its own counts table (same columns and
+    indexes), found first on the search_path. SQLite: a temporary table of the same
+    name, which hides the real one, refilled at each switch (slow at large sizes, but
+    untimed)."""
+    counts = connection.ops.quote_name(MonthlyCount._meta.db_table)
+    rows = {size: plan_counts(size, data) for size in sizes}
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW search_path")
+            saved = cursor.fetchone()[0]
+            for size in sizes:
+                cursor.execute(f"DROP SCHEMA IF EXISTS bench_size_{size} CASCADE")
+                cursor.execute(f"CREATE SCHEMA bench_size_{size}")
+                cursor.execute(f"CREATE TABLE bench_size_{size}.{counts} (LIKE public.{counts} INCLUDING ALL)")
+                cursor.execute(f"SET search_path TO bench_size_{size}, public")
+                with transaction.atomic():
+                    insert_rows(MonthlyCount, COUNT_FIELDS, rows[size])
+                cursor.execute(f"ANALYZE bench_size_{size}.{counts}")
+            cursor.execute(f"SET search_path TO {saved}")
+
+        def switch(size: int) -> None:
             with connection.cursor() as cursor:
-                cursor.execute(f"DROP TABLE IF EXISTS {COPY_OF_COUNTS}")
+                cursor.execute(f"SET search_path TO bench_size_{size}, public")
+
+        try:
+            yield switch
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET search_path TO {saved}")
+                for size in sizes:
+                    cursor.execute(f"DROP SCHEMA IF EXISTS bench_size_{size} CASCADE")
+        return
+
+    with connection.cursor() as cursor:  # the same declaration (its date columns read back as dates)
+        cursor.execute("SELECT sql FROM main.sqlite_master WHERE type = 'table' AND name = %s",
+                       [MonthlyCount._meta.db_table])
+        declaration = cursor.fetchone()[0].replace("CREATE TABLE", "CREATE TEMPORARY TABLE", 1)
+    # A temporary table cannot refer to the main database's tables.
+    declaration = re.sub(r'REFERENCES "\w+" \("\w+"\)( DEFERRABLE INITIALLY DEFERRED)?', "", declaration)
+
+    def refill(size: int) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS temp.{counts}")
+            cursor.execute(declaration)
+        with transaction.atomic():
+            insert_rows(MonthlyCount, COUNT_FIELDS, rows[size])
+
+    try:
+        yield refill
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS temp.{counts}")
+
+
+LONG = BenchProgramme("bench-long-history", "Long history (bench)", 100, 0, (), {
+    Category.DESERTION: 40, Category.MOBILISATION: 25, Category.EMIGRATION: 20, Category.LEGAL: 10,
+    Category.OTHER: 5})
+
+
+def add_long_history(total: int, months: int, data: BenchData) -> Programme:
+    """A programme of `months` months up to the bench's last month, its `total`
+    requests written as counts: the reports of all programmes then cover `months`."""
+    first = add_months(data.last, -(months - 1))
+    programme = Programme.objects.create(slug=LONG.slug, name=LONG.name, first_month=first)
+    month_list = [add_months(first, m) for m in range(months)]
+    with transaction.atomic():
+        insert_rows(MonthlyCount, COUNT_FIELDS,
+                    _count_rows(plan(total, months=months, programmes=[LONG]), month_list, [programme.pk]))
+    return programme
+
+
+# =====================================================================================
+# The audit log: events of every kind over the 36 months.
+# =====================================================================================
+
+AUDIT_FIELDS = ("actor", "action", "month", "subject")
+
+
+def load_audit_events(total: int, data: BenchData, actors: list[User]) -> None:
+    """`total` audit events, written by COPY: logins and failed logins, requests
+    logged and reports made, month by month, by the bench's accounts and by no account."""
+    from intake.audit_actions import Action
+
+    actions = [Action.LOGIN] * 5 + [Action.REQUESTS_LOGGED] * 3 + [Action.LOGIN_FAILED, Action.REQUEST_CHANGED]
+    months = [add_months(data.first, m) for m in range(MONTHS)]
+    who = [actor.pk for actor in actors] + [None]
+
+    def rows() -> Iterator[tuple]:
+        for i in range(total):
+            action = actions[i % len(actions)]
+            yield (who[i % len(who)], action, months[i * MONTHS // total], "bench" if action != Action.LOGIN else "")
+
+    with transaction.atomic():
+        insert_rows(AuditEvent, AUDIT_FIELDS, rows())
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {connection.ops.quote_name(AuditEvent._meta.db_table)}")

@@ -19,17 +19,20 @@ from django.db import connection
 # =====================================================================================
 
 
-def side_by_side(reps: int, *actions: Callable[[], object]) -> list[list[float]]:
-    """Seconds each action took in each repetition, the actions run in turn within a
-    repetition (so that both see the same machine), after one untimed run of each."""
-    for action in actions:
-        action()
-    times: list[list[float]] = [[] for _ in actions]
-    for _rep in range(reps):
-        for action, taken in zip(actions, times):
+def interleaved(samples: int, actions: dict, prepare: Callable[[object], object] | None = None) -> dict:
+    """Seconds each action took, `samples` times each: one untimed run of each first,
+    then the actions in turn within each repetition, so that every one of them sees the
+    machine as it is at that moment (a drift in load shows in all of them alike).
+    `prepare(name)`, if given, runs untimed before each action."""
+    times: dict = {name: [] for name in actions}
+    for sample in range(samples + 1):
+        for name, action in actions.items():
+            if prepare:
+                prepare(name)
             start = time.perf_counter()
             action()
-            taken.append(time.perf_counter() - start)
+            if sample:
+                times[name].append(time.perf_counter() - start)
     return times
 
 
@@ -67,10 +70,10 @@ def machine() -> str:
 @dataclass
 class Line:
     measurement: str
-    low: str = ""
-    middle: str = ""
-    spread: str = ""
-    ratio: str = ""
+    samples: str = ""
+    p50: str = ""
+    p95: str = ""
+    value: str = ""
     goal: str = ""
     result: str = ""
 
@@ -98,9 +101,13 @@ def verdict_at_least(share: float, goal: float) -> str:
     return f"missed: {share:.0%} against {goal:.0%}, {(goal - share) * 100:.0f} points short"
 
 
+def verdict_mib(value: float, goal: float) -> str:
+    return "met" if value <= goal else f"missed: {value:.0f} MiB against {goal:.0f} MiB"
+
+
 def table(lines: list[Line]) -> str:
-    header = ["measurement", "min", "median", "p50 / p95", "ratio", "goal", "result"]
+    header = ["measurement", "samples", "p50", "p95", "value", "goal", "result"]
     rows = [header, ["---"] * len(header)]
-    rows += [[line.measurement, line.low, line.middle, line.spread, line.ratio, line.goal, line.result]
+    rows += [[line.measurement, line.samples, line.p50, line.p95, line.value, line.goal, line.result]
              for line in lines]
     return "\n".join("| " + " | ".join(row) + " |" for row in rows)

@@ -1,8 +1,9 @@
-"""`python -m bench` (run by `python3 dev.py bench`): the benchmark of issue 8, one table
-of measurements against their baselines and goals. The machinery is in the other
-modules of this package."""
+"""`python -m bench` (run by `python3 dev.py bench`): the benchmark of issues 8 and 24,
+one table of figures, each with its goal and whether it was met. The machinery is in
+the other modules of this package."""
 
 import argparse
+import datetime as dt
 import itertools
 import os
 import secrets
@@ -14,20 +15,27 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils.formats import number_format
 
-from bench import BenchError, dataset, load_tools, measure, servers
-from intake.models import Category, Entry, HelpRequest, Status
-from intake.months import format_month
+from bench import BenchError, dataset, load_tools, measure, pages, servers
+from intake.models import Category, Entry, HelpRequest, Programme, Status
+from intake.months import add_months, format_month
 from intake.services import RequestSpec, entry_undo, requests_log
 from reports.models import Report
 from reports.services import report_generate, report_request
+from reports.views import REPORTS_PER_PAGE
 
 LOGGED = 5000  # the most one count may log (intake.services.MAX_COUNT)
-# Goals of issue 8 (docs/benchmark.md).
-BODY_GOAL = 2.0  # report task body at most 2x the plain SELECT of its counts
-GROWTH_GOAL = 1.5  # ... and at most 1.5x its cost at 10,000 requests
-PAGE_GOAL = 0.5  # pages at least 50% of the minimal page's throughput
+# Goals of issues 8 and 24 (docs/benchmark.md).
+BODY_GOAL = 2.0  # report task body at most 2x the plain SELECT of its counts, at every size
 LOGGING_GOAL = 2.0  # logging 5,000 at most 2x a COPY of 5,000 rows
-READY_GOAL = 1.0  # generate-to-ready p95 at most 1 s
+READY_GOAL = 1.0  # generate-to-ready p95 at most 1 s at 120 months
+MEMORY_GOAL = 150.0  # MiB: a web worker after the bench, the Celery worker building a 120-month report
+
+FULL = {"requests": 1_000_000, "sizes": "10000,1000000,5000000", "samples": 50, "rounds": 10, "duration": 2,
+        "connections": 8, "ready_samples": 50, "long_months": 120, "audit_events": 1_000_000,
+        "web_workers": 2 * (os.cpu_count() or 1) + 1}
+# --quick: the same measurements at sizes and counts that take a minute, for the tests.
+QUICK = {"requests": 2000, "sizes": "500,2000", "samples": 5, "rounds": 1, "duration": 1, "connections": 4,
+         "ready_samples": 5, "long_months": 48, "audit_events": 3000, "web_workers": 2}
 
 
 def n(value: int) -> str:
@@ -37,31 +45,49 @@ def n(value: int) -> str:
 def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m bench",
-        description="Load N bench requests and measure reports, pages, logging and report latency against their "
-                    "baselines; print one table. WIPES the database: run it on a database of its own "
-                    "(docs/benchmark.md).",
+        description="Load N bench requests and measure the report task, the pages (internal, partner, public, API, "
+                    "lists, review, audit log), logging, report latency and memory against their goals; print one "
+                    "table. WIPES the database: run it on a database of its own (docs/benchmark.md).",
     )
-    parser.add_argument("--requests", type=int, default=1_000_000, help="Requests to load (default 1,000,000).")
-    parser.add_argument("--small", type=int, default=10_000,
-                        help="The smaller load the report's cost is compared with (default 10,000).")
-    parser.add_argument("--reps", type=int, default=5, help="Repetitions of each measurement (default 5).")
-    parser.add_argument("--duration", type=int, default=20,
-                        help="Seconds each page is loaded, in each repetition (default 20).")
-    parser.add_argument("--connections", type=int, default=16, help="Connections of the load tool (default 16).")
-    parser.add_argument("--ready-reps", type=int, default=10,
-                        help="Reports requested one after another to time generate-to-ready (default 10).")
-    parser.add_argument("--web-workers", type=int, default=2 * (os.cpu_count() or 1) + 1,
-                        help="gunicorn workers (default 2 x cores + 1).")
-    parser.add_argument("--load-tool", choices=["auto", "wrk", "python"], default="auto",
-                        help="wrk, this process's threads, or wrk when installed (default).")
-    parser.add_argument("--force", action="store_true",
-                        help="Wipe and load even a database holding data the bench did not make.")
+    option = parser.add_argument
+    option("--quick", action="store_true", help="Small sizes and few samples: a check that it all runs (the tests).")
+    option("--requests", type=int, help="Requests loaded, which the pages show (default 1,000,000).")
+    option("--sizes", help="Request counts the report task body is timed at, side by side "
+                           "(default 10000,1000000,5000000).")
+    option("--samples", type=int, help="Timed runs of each report body, baseline and logging (default 50).")
+    option("--rounds", type=int, help="Rounds in which every page is loaded in turn (default 10).")
+    option("--duration", type=int, help="Seconds each page is loaded in each round (default 2).")
+    option("--connections", type=int, help="Connections of the load tool (default 8).")
+    option("--ready-samples", type=int, help="Reports timed from request to ready (default 50).")
+    option("--long-months", type=int, help="Months of the long history the timed reports cover (default 120).")
+    option("--audit-events", type=int, help="Events in the audit log (default 1,000,000).")
+    option("--web-workers", type=int, help="gunicorn workers (default 2 x cores + 1).")
+    option("--load-tool", choices=["auto", "wrk", "python"], default="auto",
+           help="wrk, this process's threads, or wrk when installed (default).")
+    option("--force", action="store_true", help="Wipe and load even a database holding data the bench did not make.")
     return parser
+
+
+def options_of(argv: list[str]) -> dict:
+    given = vars(parser().parse_args(argv))
+    defaults = QUICK if given["quick"] else FULL
+    options = {name: defaults[name] if given.get(name) is None else given[name] for name in FULL} | {
+        name: given[name] for name in ("quick", "load_tool", "force")}
+    for name, value in options.items():
+        if name not in ("quick", "load_tool", "force", "sizes") and value < 1:
+            raise BenchError(f"--{name.replace('_', '-')} must be at least 1.")
+    try:
+        options["sizes"] = sorted({int(size) for size in str(options["sizes"]).split(",")})
+    except ValueError:
+        raise BenchError("--sizes must be request counts separated by commas, e.g. 10000,1000000.") from None
+    if options["sizes"][0] < 1:
+        raise BenchError("--sizes must be at least 1.")
+    return options
 
 
 def main(argv: list[str]) -> None:
     """Run the bench with these command-line arguments; BenchError if it cannot."""
-    Bench(vars(parser().parse_args(argv))).run()
+    Bench(options_of(argv)).run()
 
 
 class Bench:
@@ -72,9 +98,6 @@ class Bench:
 
     def run(self) -> None:
         options = self.options
-        for name in ("requests", "small", "reps", "duration", "connections", "ready_reps", "web_workers"):
-            if options[name] < 1:
-                raise BenchError(f"--{name.replace('_', '-')} must be at least 1.")
         foreign = dataset.foreign_data()
         if foreign and not options["force"]:
             raise BenchError(
@@ -88,19 +111,22 @@ class Bench:
         self.password = secrets.token_urlsafe(24)  # the accounts live as long as this run needs them
         self.staff = dataset.bench_account("bench-staff", "Staff", self.password)
         self.coordinator = dataset.bench_account("bench-coordinator", "Coordinator", self.password)
-        load_average = os.getloadavg()[0]
-        started = time.monotonic()
-        lines = self.report_task(options["small"], options["requests"])
-        lines += self.logging(self.data)
-        lines += self.pages(self.data)
-        lines += self.generate_to_ready(self.data)
+        self.auditor = dataset.bench_account("bench-auditor", "Auditor", self.password)
+        started, load_start = time.monotonic(), os.getloadavg()[0]
+        self.data = self.load(options["requests"])
+        lines = self.report_task(options["sizes"])
+        lines += self.logging()
+        lines += self.pages()
+        lines += self.generate_to_ready()
         self.say(f"Done in {time.monotonic() - started:.0f} s.")
+        averages = self.page_run.load_averages or [load_start]
         print(
-            f"Benchmark: {n(options['requests'])} requests, {dataset.MONTHS} months, {len(dataset.PROGRAMMES)} programmes; "
-            f"{options['reps']} repetitions; gunicorn with {options['web_workers']} workers; "
-            f"load by {self.tool_name} at {options['connections']} connections, "
-            f"{options['duration']} s a run.\nMachine: {measure.machine()}; load average {load_average:.1f} "
-            "at the start.\n"
+            f"Benchmark: {n(options['requests'])} requests over {dataset.MONTHS} months, {len(dataset.PROGRAMMES)} "
+            f"programmes, {n(Report.objects.count())} reports, {n(options['audit_events'])} audit events; "
+            f"gunicorn with {options['web_workers']} workers; load by {self.tool_name} at {options['connections']} "
+            f"connections, {options['rounds']} rounds of {options['duration']:g} s a page.\n"
+            f"Machine: {measure.machine()}.\nLoad average (1 min): {load_start:.1f} at the start; during the page "
+            f"runs median {statistics.median(averages):.1f}, highest {max(averages):.1f}.\n"
         )
         print(measure.table(lines))
 
@@ -118,173 +144,158 @@ class Bench:
         return load_tools.load_with_threads
 
     def load(self, total: int) -> dataset.BenchData:
-        self.say(f"Loading {n(total)} requests")
+        self.say(f"Loading {n(total)} requests and {n(self.options['audit_events'])} audit events")
         started = time.monotonic()
         data = dataset.load(total, author=self.staff, coordinator=self.coordinator)
         counted = dataset.counted(data.last)
         if counted != total:
             raise BenchError(
                 f"The reports count {n(counted)} requests, not the {n(total)} loaded: the counts they read were not "
-                "rebuilt after the bulk load. Wire the counts table in bench/dataset.py (THE COUNTS TABLE)."
+                "rebuilt after the bulk load (bench/dataset.py, THE COUNTS TABLE)."
             )
+        dataset.check_plan_counts(total, data)
+        dataset.load_audit_events(self.options["audit_events"], data, [self.staff, self.coordinator, self.auditor])
         self.say(f"Loaded in {time.monotonic() - started:.1f} s")
         return data
 
-    # The report task body against a plain SELECT of its counts, at both sizes.
-
-    def measure_body(self, total: int) -> tuple[list[float], list[float], str, dataset.BenchData]:
-        data = self.load(total)
-        with dataset.counts_baseline() as (select, label):
-            self.say(f"Timing the report task body at {n(total)} requests")
-            body, baseline = measure.side_by_side(
-                self.options["reps"], lambda: dataset.report_body(data.last), lambda: select(data.last)
-            )
-        return body, baseline, label, data
-
-    def report_task(self, small: int, total: int) -> list[measure.Line]:
-        small_body, small_select, _label, _data = self.measure_body(small)
-        body, select, label, self.data = self.measure_body(total)
-        month = format_month(self.data.last)
-        ratio = statistics.median(body) / statistics.median(select)
-        small_ratio = statistics.median(small_body) / statistics.median(small_select)
-        growth = statistics.median(body) / statistics.median(small_body)
-        return [
-            self.timing_line(f"Report task body, {n(total)} requests (report_compute, all programmes, {month})", body,
-                             ratio=f"{ratio:.2f}× the SELECT", goal=f"≤ {BODY_GOAL:g}×",
-                             result=measure.verdict_at_most(ratio, BODY_GOAL)),
-            self.timing_line(f"Baseline at {n(total)}: {label}", select),
-            self.timing_line(f"Report task body, {n(small)} requests", small_body,
-                             ratio=f"{small_ratio:.2f}× the SELECT"),
-            self.timing_line(f"Baseline at {n(small)}", small_select),
-            measure.Line(f"Report task body, {n(total)} / {n(small)} requests (medians)", ratio=f"{growth:.2f}×",
-                       goal=f"≤ {GROWTH_GOAL:g}×", result=measure.verdict_at_most(growth, GROWTH_GOAL)),
-        ]
-
     def timing_line(self, measurement: str, times: list[float], **columns) -> measure.Line:
-        return measure.Line(measurement, measure.seconds(min(times)), measure.seconds(statistics.median(times)), **columns)
+        return measure.Line(measurement, str(len(times)), measure.seconds(statistics.median(times)),
+                            measure.seconds(measure.percentile(times, 95)), **columns)
+
+    # The report task body against a plain SELECT of its counts, at every size in turn.
+
+    def report_task(self, sizes: list[int]) -> list[measure.Line]:
+        month = self.data.last
+        select = dataset.counts_select(dataset.MonthlyCount._meta.db_table)
+        actions = {}
+        for size in sizes:
+            actions[(size, "body")] = lambda: dataset.report_body(month)
+            actions[(size, "select")] = lambda: select(month)
+        self.say(f"Timing the report task body at {', '.join(n(size) for size in sizes)} requests, side by side, "
+                 f"{self.options['samples']} times each")
+        with dataset.size_tables(sizes, self.data) as switch:
+            times = measure.interleaved(self.options["samples"], actions, prepare=lambda name: switch(name[0]))
+        lines = []
+        for size in sizes:
+            body, baseline = times[(size, "body")], times[(size, "select")]
+            ratio = statistics.median(body) / statistics.median(baseline)
+            lines.append(self.timing_line(
+                f"Report task body, {n(size)} requests (all programmes, {format_month(month)})", body,
+                value=f"{ratio:.2f}× its SELECT ({measure.seconds(statistics.median(baseline))})",
+                goal=f"≤ {BODY_GOAL:g}×", result=measure.verdict_at_most(ratio, BODY_GOAL)))
+        return lines
 
     # Logging 5,000 requests against a COPY of 5,000 rows.
 
-    def logging(self, data: dataset.BenchData) -> list[measure.Line]:
+    def logging(self) -> list[measure.Line]:
         self.say(f"Timing logging {n(LOGGED)} requests against a bulk insert of {n(LOGGED)} rows")
-        programme = data.programmes[0]
-        spec = RequestSpec(programme=programme, month=data.last, category=Category.DESERTION)
+        programme = self.data.programmes[0]
+        spec = RequestSpec(programme=programme, month=self.data.last, category=Category.DESERTION)
         # The bulk insert writes what logging writes, under an entry of its own, with
         # references past every loaded one.
-        holder = Entry.objects.create(programme=programme, month=data.last, kind=Entry.Kind.COUNT, author=self.staff)
+        holder = Entry.objects.create(programme=programme, month=self.data.last, kind=Entry.Kind.IMPORT,
+                                      author=self.staff)
         references = itertools.count(self.options["requests"] + 10_000_000)
-        log_times: list[float] = []
-        insert_times: list[float] = []
 
         def log() -> None:
-            start = time.perf_counter()
-            entry = requests_log(spec=spec, count=LOGGED, author=self.coordinator)
-            log_times.append(time.perf_counter() - start)
-            entry_undo(entry=entry, actor=self.coordinator)
+            entry_undo(entry=requests_log(spec=spec, count=LOGGED, author=self.coordinator), actor=self.coordinator)
 
         def insert() -> None:
-            rows = [(programme.pk, data.last, Category.DESERTION, Status.NEW, "", None,
+            rows = [(programme.pk, self.data.last, Category.DESERTION, Status.NEW, "", None,
                      dataset.bench_reference(next(references)), holder.pk) for _ in range(LOGGED)]
-            start = time.perf_counter()
             with transaction.atomic():
                 dataset.insert_rows(HelpRequest, dataset.REQUEST_FIELDS, rows)
-            insert_times.append(time.perf_counter() - start)
             HelpRequest.objects.filter(entry=holder).delete()
 
-        # One untimed run of each first, then both in turn; each undoes what it wrote.
-        for _rep in range(self.options["reps"] + 1):
-            log()
-            insert()
+        # Each undoes what it wrote; the undo and the delete are timed with them, alike.
+        times = measure.interleaved(max(3, self.options["samples"] // 5), {"log": log, "insert": insert})
         holder.delete()
-        log_times, insert_times = log_times[1:], insert_times[1:]
-        ratio = statistics.median(log_times) / statistics.median(insert_times)
+        ratio = statistics.median(times["log"]) / statistics.median(times["insert"])
         copy = "COPY" if connection.vendor == "postgresql" else "executemany INSERT"
-        return [
-            self.timing_line(f"Logging {n(LOGGED)} requests (requests_log, one transaction)", log_times,
-                             ratio=f"{ratio:.2f}× the {copy}", goal=f"≤ {LOGGING_GOAL:g}×",
-                             result=measure.verdict_at_most(ratio, LOGGING_GOAL)),
-            self.timing_line(f"Baseline: {copy} of {n(LOGGED)} rows into the requests table", insert_times),
-        ]
+        return [self.timing_line(
+            f"Logging {n(LOGGED)} requests and undoing them (requests_log, entry_undo)", times["log"],
+            value=f"{ratio:.2f}× a {copy} and DELETE ({measure.seconds(statistics.median(times['insert']))})",
+            goal=f"≤ {LOGGING_GOAL:g}×", result=measure.verdict_at_most(ratio, LOGGING_GOAL))]
 
     # Pages under load, against a minimal logged-in page of the same server.
 
-    def pages(self, data: dataset.BenchData) -> list[measure.Line]:
-        month = format_month(data.last)
-        report = report_request(programme=None, month=data.last, requested_by=self.staff, send=False)
-        report_generate(report_id=report.pk)
-        pages = [
-            (f"Report page /reports/all/{month}/ (staff)", f"/reports/all/{month}/", "staff", True),
-            ("Coordinator home / (2 programmes)", "/", "coordinator", True),
-            ("Reports list /reports/ (staff, auditors' first page)", "/reports/", "staff", True),
-            ("Minimal logged-in page: /requests/find/ (coordinator; the find form)", "/requests/find/",
-             "coordinator", False),
-        ]
-        reps, seconds = self.options["reps"], self.options["duration"]
-        results: dict[str, list[load_tools.LoadResult]] = {path: [] for _label, path, _who, _goal in pages}
+    def reports_history(self) -> tuple[dt.date, int]:
+        """Every month's reports of each programme and of all programmes, a second
+        version of the month the pages show, and that month accepted in every
+        programme (so published): the month and its latest version of all programmes."""
+        from signoff.report_checks import review_report_check
+        from signoff.services import review_accept, review_submit
+
+        shown = add_months(self.data.last, -1)
+        scopes: list[Programme | None] = [*self.data.programmes, None]
+        self.say(f"Making the reports of {dataset.MONTHS} months, {len(scopes)} scopes")
+        for month in (add_months(self.data.first, m) for m in range(dataset.MONTHS)):
+            for scope in scopes:
+                if scope is None or scope.first_month <= month:
+                    for _version in range(2 if month == shown else 1):
+                        report_generate(report_id=report_request(programme=scope, month=month, send=False).pk)
+        for programme in self.data.programmes:
+            check = review_report_check(programme, shown)
+            review_submit(programme=programme, month=shown, actor=self.staff, check_report=check)
+            review_accept(programme=programme, month=shown, actor=self.auditor, check_report=check)
+        return shown, Report.objects.for_scope(None).filter(month=shown).order_by("-version").first().version
+
+    def api_token(self) -> str:
+        from api.models import ApiToken, Profile
+        from api.tokens import token_issue
+
+        token = ApiToken(partner=dataset.BENCH_PARTNER, profile=Profile.PUBLIC,
+                         expires_on=add_months(self.data.last, 6))
+        return token_issue(token=token, programmes=self.data.programmes, actor=self.staff)[1]
+
+    def pages(self) -> list[measure.Line]:
+        month, version = self.reports_history()
+        listed = Report.objects.values("programme", "month").distinct().count()
+        all_pages = pages.pages(month, version, self.data.programmes[0].slug, -(-listed // REPORTS_PER_PAGE))
+        self.page_run = pages.PageRun(self.options["rounds"], self.options["duration"], self.options["connections"],
+                                      self.tool, self.say, self.options["web_workers"])
+        token = self.api_token()
         self.say(f"Starting gunicorn ({self.options['web_workers']} workers)")
         with servers.gunicorn(servers.server_environment(), self.options["web_workers"]) as port:
-            cookies = {who: servers.log_in(port, user.username, self.password)
-                       for who, user in (("staff", self.staff), ("coordinator", self.coordinator))}
-            for _label, path, who, _goal in pages:
-                servers.check_page(port, path, cookies[who])
-                self.load_page(port, path, cookies[who], seconds=1)  # every worker has served it once
-            self.say(f"Loading {len(pages)} pages in turn, {reps} × {seconds} s each "
-                     f"({len(pages) * reps * seconds} s of load, and the waits between runs)")
-            for _rep in range(reps):
-                for _label, path, who, _goal in pages:
-                    results[path].append(self.load_page(port, path, cookies[who], seconds=seconds))
-        minimal = statistics.median(r.per_second for r in results[pages[-1][1]])
-        lines = []
-        for label, path, _who, goal in pages:
-            runs = results[path]
-            rate = statistics.median(r.per_second for r in runs)
-            errors = sum(r.errors for r in runs)
-            completed = [r for r in runs if r.per_second]
-            latency = "none completed" if not completed else (
-                f"{measure.seconds(statistics.median(r.p50 for r in completed))} / "
-                f"{measure.seconds(statistics.median(r.p95 for r in completed))}")
-            line = measure.Line(label + (f" ({n(errors)} failed responses)" if errors else ""),
-                              f"{min(r.per_second for r in runs):.1f} req/s", f"{rate:.1f} req/s", latency)
-            if goal:
-                share = rate / minimal if minimal else 0.0
-                line.ratio, line.goal = f"{share:.0%} of the minimal page", f"≥ {PAGE_GOAL:.0%}"
-                line.result = measure.verdict_at_least(share, PAGE_GOAL)
-            lines.append(line)
-        return lines
+            headers = {who: {"Cookie": servers.log_in(port, user.username, self.password)}
+                       for who, user in (("staff", self.staff), ("coordinator", self.coordinator),
+                                         ("auditor", self.auditor))}
+            headers["api"] = {"Authorization": f"Bearer {token}"}
+            self.page_run.run(port, all_pages, headers)
+        memory = max(self.page_run.worker_memory, default=0.0)
+        return pages.lines(all_pages) + [measure.Line(
+            f"Web worker memory after the bench (largest RSS of {len(self.page_run.worker_memory)} workers)",
+            value=f"{memory:.0f} MiB", goal=f"≤ {MEMORY_GOAL:.0f} MiB", result=measure.verdict_mib(memory, MEMORY_GOAL))]
 
-    def load_page(self, port: int, path: str, cookie: str, *, seconds: int) -> load_tools.LoadResult:
-        connections = self.options["connections"]
-        result = self.tool(f"http://127.0.0.1:{port}{path}", cookie, connections=connections, seconds=seconds)
-        # When wrk stops, gunicorn still serves the request each connection had sent
-        # (about one per connection, at the rate just measured): let it finish them, or
-        # they would slow the next page's run.
-        left = connections / result.per_second if result.per_second else 2 * seconds
-        time.sleep(min(left + 0.5, 120))
-        return result
+    # Generate to ready at 120 months: reports requested as the page does, made by an idle worker.
 
-    # Generate to ready: a report requested as the page does, made by an idle worker.
-
-    def generate_to_ready(self, data: dataset.BenchData) -> list[measure.Line]:
+    def generate_to_ready(self) -> list[measure.Line]:
+        months = self.options["long_months"]
+        dataset.add_long_history(self.options["requests"], months, self.data)
         self.say("Starting a Celery worker (prefork, concurrency 1)")
-        latencies = []
-        with servers.celery_worker(servers.server_environment()):
-            self.say(f"Timing {self.options['ready_reps']} reports from request to ready")
-            for rep in range(self.options["ready_reps"] + 1):
+        latencies, peaks = [], []
+        with servers.celery_worker(servers.server_environment()) as worker:
+            self.say(f"Timing {self.options['ready_samples']} reports of all programmes over {months} months, "
+                     "from request to ready")
+            for sample in range(self.options["ready_samples"] + 1):
                 start = time.perf_counter()
-                report = report_request(programme=None, month=data.last, requested_by=self.staff)
+                report = report_request(programme=None, month=self.data.last, requested_by=self.staff)
                 state = self.wait_for(report.pk)
                 if state != Report.State.READY:
                     raise BenchError(f"Report {report} ended {state}: {Report.objects.get(pk=report.pk).failure}")
-                if rep:  # the first warms the worker's process up
+                if sample:  # the first warms the worker's process up
                     latencies.append(time.perf_counter() - start)
-        p95 = measure.percentile(latencies, 95)
+                peaks += [servers.memory_mib(child, "VmHWM") for child in servers.children(worker)]
         broker = settings.CELERY_BROKER_URL.split(":")[0]
-        return [measure.Line(
-            f"Generate to ready, all programmes ({broker}, idle worker; {len(latencies)} reports)",
-            measure.seconds(min(latencies)), measure.seconds(statistics.median(latencies)),
-            f"{measure.seconds(measure.percentile(latencies, 50))} / {measure.seconds(p95)}",
-            goal=f"p95 ≤ {measure.seconds(READY_GOAL)}", result=measure.verdict_at_most(p95, READY_GOAL, unit="s"),
-        )]
+        p95, memory = measure.percentile(latencies, 95), max(peaks, default=0.0)
+        return [
+            self.timing_line(f"Generate to ready, all programmes over {months} months ({broker}, idle worker)",
+                             latencies, goal=f"p95 ≤ {measure.seconds(READY_GOAL)}",
+                             result=measure.verdict_at_most(p95, READY_GOAL, unit="s")),
+            measure.Line(f"Celery worker memory building {months}-month reports (peak RSS of the child)",
+                         value=f"{memory:.0f} MiB", goal=f"≤ {MEMORY_GOAL:.0f} MiB",
+                         result=measure.verdict_mib(memory, MEMORY_GOAL)),
+        ]
 
     def wait_for(self, report_id: int, timeout: float = 300) -> str:
         deadline = time.monotonic() + timeout

@@ -39,6 +39,8 @@ def server_environment() -> dict[str, str]:
         "ALLOWED_HOSTS": "127.0.0.1", "SECRET_KEY": secrets.token_urlsafe(48),
         "DATABASE_URL": database_url(), "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "TIME_ZONE": settings.TIME_ZONE,
+        # The bench's API token asks thousands of times a minute.
+        "API_RATE_LIMIT": str(10**9),
     }
     if hasattr(settings, "BROKER_DIR"):
         environment["BROKER_DIR"] = str(settings.BROKER_DIR)
@@ -71,23 +73,57 @@ def _process(command: list[str], environment: dict[str, str], name: str) -> Iter
                 process.wait()
 
 
+class Port(int):
+    """The port a server listens on, knowing the process id of the server."""
+
+    pid: int
+
+
 @contextmanager
-def gunicorn(environment: dict[str, str], workers: int) -> Iterator[int]:
+def gunicorn(environment: dict[str, str], workers: int) -> Iterator[Port]:
     """The app served by gunicorn with the project's settings; yields its port."""
     command = [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi",
                "--bind", "127.0.0.1:0", "--workers", str(workers)]
     with _process(command, environment, "gunicorn") as (process, log):
-        yield int(_wait_for_line(process, log, r"Listening at: http://127\.0\.0\.1:(\d+)", "gunicorn")[1])
+        port = Port(_wait_for_line(process, log, r"Listening at: http://127\.0\.0\.1:(\d+)", "gunicorn")[1])
+        port.pid = process.pid
+        yield port
 
 
 @contextmanager
-def celery_worker(environment: dict[str, str]) -> Iterator[None]:
-    """A Celery worker as production runs one: prefork, one process."""
+def celery_worker(environment: dict[str, str]) -> Iterator[int]:
+    """A Celery worker as production runs one: prefork, one process. Yields the pid of
+    the main process (the child that runs the tasks is its child)."""
     command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "prefork", "--concurrency", "1",
                "--loglevel", "INFO", "--without-gossip", "--without-mingle", "--hostname", f"bench-{os.getpid()}@%h"]
     with _process(command, environment, "worker") as (process, log):
         _wait_for_line(process, log, r"ready\.", "The Celery worker")
-        yield
+        yield process.pid
+
+
+def children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (Linux's /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                # The command may hold spaces and brackets: the fields follow its last ")".
+                fields = (entry / "stat").read_text().rpartition(")")[2].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def memory_mib(pid: int, field: str = "VmRSS") -> float:
+    """A process's resident memory now (VmRSS) or at its peak (VmHWM), in MiB; 0 if unknown."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    found = re.search(rf"^{field}:\s+(\d+) kB", status, re.M)
+    return int(found[1]) / 1024 if found else 0.0
 
 
 def _cookie_header(cookies: SimpleCookie) -> str:
@@ -101,7 +137,7 @@ def _take_cookies(response: http.client.HTTPResponse, cookies: SimpleCookie) -> 
 
 def log_in(port: int, username: str, password: str) -> str:
     """Log in through the login form as a browser does; returns the Cookie header."""
-    server = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    server = http.client.HTTPConnection("127.0.0.1", int(port), timeout=60)
     cookies = SimpleCookie()
     server.request("GET", "/login/")
     page = server.getresponse()
@@ -121,12 +157,14 @@ def log_in(port: int, username: str, password: str) -> str:
     return _cookie_header(cookies)
 
 
-def check_page(port: int, path: str, cookie: str) -> None:
-    server = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
-    server.request("GET", path, headers={"Cookie": cookie})
+def check_page(port: int, path: str, headers: dict[str, str], status: int = 200) -> http.client.HTTPResponse:
+    """GET `path`; BenchError unless it answers `status`. Returns the answer."""
+    server = http.client.HTTPConnection("127.0.0.1", int(port), timeout=300)
+    server.request("GET", path, headers=headers)
     response = server.getresponse()
     response.read()
     server.close()
-    if response.status != 200:
+    if response.status != status:
         where = response.headers.get("Location")
-        raise BenchError(f"{path} answered {response.status}{f' (to {where})' if where else ''}, not 200.")
+        raise BenchError(f"{path} answered {response.status}{f' (to {where})' if where else ''}, not {status}.")
+    return response

@@ -9,6 +9,7 @@ of programmes, months and categories, never on the number of requests.
 import datetime as dt
 from typing import NamedTuple
 
+from django.db import connections
 from django.db.models import Min, Sum
 
 from .models import Category, DataVersion, MonthlyCount, Outcome, Programme, Status
@@ -35,8 +36,30 @@ def count_rows(*, programme: Programme | None, until: dt.date) -> list[CountRow]
     if programme is not None:
         counts = counts.filter(programme=programme)
     keys = ("month", "category", "status", "outcome", "closed_month")
-    grouped = counts.values_list(*keys).annotate(n=Sum("requests")).order_by(*keys)
-    return [CountRow(*row) for row in grouped]
+    rows = _fetched(counts.values_list(*keys).annotate(n=Sum("requests")).order_by())
+    rows.sort(key=_row_order)
+    return rows
+
+
+def _row_order(row: CountRow) -> tuple:
+    """Month, category, status, outcome, then month closed with the open (no month)
+    last: the order of ORDER BY over those columns on PostgreSQL (the codes are
+    lower-case ASCII letters and underscores, which every collation orders alike).
+    Sorted here: faster than the database's sort of the same rows."""
+    month, category, status, outcome, closed_month, _n = row
+    return month, category, status, outcome, closed_month is None, closed_month or month
+
+
+def _fetched(grouped) -> list[CountRow]:
+    """The rows of a grouped values_list query as CountRows, read by the database
+    driver as plain tuples (tens of thousands of rows over years of data: the ORM's
+    conversion of each would cost more than the query). The columns need no
+    conversion: dates come back as dates (SQLite's driver parses declared date
+    columns), counts as integers."""
+    sql, params = grouped.query.sql_with_params()
+    with connections[grouped.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(map(CountRow._make, cursor.fetchall()))
 
 
 def count_rows_by_programme(*, programmes, until: dt.date) -> dict[int, list[CountRow]]:
@@ -46,10 +69,15 @@ def count_rows_by_programme(*, programmes, until: dt.date) -> dict[int, list[Cou
     keys = ("month", "category", "status", "outcome", "closed_month")
     grouped = (
         MonthlyCount.objects.filter(programme__in=list(by_programme), month__lte=until, requests__gt=0)
-        .values_list("programme", *keys).annotate(n=Sum("requests")).order_by("programme", *keys)
+        .values_list("programme", *keys).annotate(n=Sum("requests")).order_by()
     )
-    for programme_id, *row in grouped:
-        by_programme[programme_id].append(CountRow(*row))
+    sql, params = grouped.query.sql_with_params()
+    with connections[grouped.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        for programme_id, *row in cursor.fetchall():
+            by_programme[programme_id].append(CountRow._make(row))
+    for rows in by_programme.values():
+        rows.sort(key=_row_order)
     return by_programme
 
 

@@ -58,9 +58,13 @@ def report_document(
     window: int,
     rows: list[CountRow],
     first_month: dt.date,
+    basis: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The whole document of the report of `programme` (None: all programmes) for
-    `month`, from the grouped counts up to that month."""
+    `month`, from the grouped counts up to that month (`basis`: their
+    fingerprint_basis, when the caller has it already)."""
+    if basis is None:
+        basis = fingerprint_basis(rows, first=first_month, until=month)
     series: dict[dt.date, int] = {}
     for row in rows:
         series[row.month] = series.get(row.month, 0) + row.requests
@@ -74,7 +78,7 @@ def report_document(
         "since_start": figures["since_start"],
         "series": figures["series"],
         **breakdowns(rows, month=month),
-        "fingerprint": fingerprint(rows, first=first_month, until=month),
+        "fingerprint": fingerprint_of(basis),
     }
 
 
@@ -103,14 +107,14 @@ def fingerprint(rows: list[CountRow], *, first: dt.date, until: dt.date) -> str:
 def fingerprint_basis(rows: list[CountRow], *, first: dt.date, until: dt.date) -> dict[str, Any]:
     """The canonical grouped counts a fingerprint is the hash of (docs/report-json.md):
     counts only, no request, so a report can keep them to say later what changed."""
+    # Each month written once, not once a row (tens of thousands of rows, a few dozen months).
+    months = {row[0] for row in rows} | {row[4] for row in rows}
+    name = {month: format_month(month) for month in months if month is not None} | {None: ""}
     return {
         "first": format_month(first),
         "until": format_month(until),
-        "rows": [
-            [format_month(r.month), r.category, r.status, r.outcome,
-             format_month(r.closed_month) if r.closed_month else "", r.requests]
-            for r in rows
-        ],
+        "rows": [[name[month], category, status, outcome, name[closed_month], requests]
+                 for month, category, status, outcome, closed_month, requests in rows],
     }
 
 

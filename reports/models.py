@@ -15,6 +15,24 @@ class ReportQuerySet(models.QuerySet):
     def for_scope(self, programme: Programme | None) -> "ReportQuerySet":
         return self.filter(programme=programme) if programme else self.filter(programme__isnull=True)
 
+    def with_basis(self) -> "ReportQuerySet":
+        """Reports with the counts they were computed from (Report.basis): for verifying
+        one, the only reader of that column."""
+        return self.defer(None)
+
+    def listed(self) -> "ReportQuerySet":
+        """Reports as lists of versions show them: without their documents either."""
+        return self.defer("body", "basis")
+
+
+class ReportManager(models.Manager.from_queryset(ReportQuerySet)):
+    """Every query of reports leaves out `basis`, the largest column (0.5 to 2 MB of
+    JSON a report over years of data), which only verification reads
+    (`with_basis()`, or reading the attribute, which fetches it)."""
+
+    def get_queryset(self) -> ReportQuerySet:
+        return super().get_queryset().defer("basis")
+
 
 class Report(models.Model):
     class State(models.TextChoices):
@@ -49,7 +67,7 @@ class Report(models.Model):
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
-    objects = ReportQuerySet.as_manager()
+    objects = ReportManager()
 
     class Meta:
         ordering = ["-month", "programme__name", "-version"]

@@ -225,11 +225,12 @@ def report_compute(*, report: Report) -> tuple[dict, dict]:
     fingerprint is computed over, from the data as it stands now."""
     start = check_report_month(programme=report.programme, month=report.month)
     rows = count_rows(programme=report.programme, until=report.month)
+    basis = fingerprint_basis(rows, first=start, until=report.month)  # once: the document's fingerprint hashes it
     document = report_document(
         programme=report.programme, month=report.month, version=report.version, window=report.window,
-        rows=rows, first_month=start,
+        rows=rows, first_month=start, basis=basis,
     )
-    return document, fingerprint_basis(rows, first=start, until=report.month)
+    return document, basis
 
 
 def _fail(report_id: int, exc: Exception) -> None:

@@ -54,20 +54,20 @@ class ReportNotFound(Http404):
 
 def _get_report(scope: str, month: dt.date, version: int | None, *, with_basis: bool = False) -> Report:
     """The report of a scope ("all" or a programme's slug) and month: the given
-    version, or the latest one; without the counts it was made from unless asked."""
+    version, or the latest one (with the counts it kept, for verifying it)."""
     programme = None if scope == "all" else Programme.objects.filter(slug=scope).first()
     if scope != "all" and programme is None:
         raise ReportNotFound([])
     # Never the counts a version was made from (Report.basis): no page shows them.
     reports = Report.objects.for_scope(programme).filter(month=month).select_related("programme")
-    if not with_basis:
-        reports = reports.defer("basis")
+    if with_basis:
+        reports = reports.with_basis()
     if version is not None:
         report = reports.filter(version=version).first()
     else:
         report = reports.order_by("-version").first()
     if report is None:
-        raise ReportNotFound(list(reports.order_by("version")))
+        raise ReportNotFound(list(reports.listed().order_by("version")))
     return report
 
 
@@ -91,7 +91,7 @@ def _reports_page(number):
     page = Paginator(reports.order_by("-month", "programme__name"), REPORTS_PER_PAGE).get_page(number)
     versions = defaultdict(list)
     on_page = Report.objects.filter(month__in={row["month"] for row in page.object_list})
-    for report in on_page.select_related("programme").order_by("-version"):
+    for report in on_page.listed().select_related("programme").order_by("-version"):
         versions[(report.programme_id, report.month)].append(report)
     page.versions = [versions[(row["programme"], row["month"])] for row in page.object_list]
     return page
@@ -195,8 +195,8 @@ def report_outputs(document: dict, language: str) -> dict:
 
 def _versions(report: Report) -> list[Report]:
     """Every version of a report's scope and month, the latest first."""
-    return list(Report.objects.for_scope(report.programme).filter(month=report.month)
-                .select_related("programme").defer("basis", "body").order_by("-version"))
+    return list(Report.objects.for_scope(report.programme).filter(month=report.month).listed()
+                .select_related("programme").order_by("-version"))
 
 
 def shown_document(report: Report, profile: str) -> dict:

@@ -24,9 +24,11 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        usernames = User.objects.order_by("username").values_list("username", flat=True)
+        accounts = User.objects.order_by("username").values_list("username", "pk")
+        # The account filter selects by id, which the log's index on accounts serves.
+        self.account_ids = dict(accounts)
         self.fields["account"].choices = [
-            ("", _("Any account")), (NO_ACCOUNT, NO_ACCOUNT_LABEL), *((name, name) for name in usernames)
+            ("", _("Any account")), (NO_ACCOUNT, NO_ACCOUNT_LABEL), *((name, name) for name in self.account_ids)
         ]
 
     def filters(self) -> list[tuple[str, str]]:
@@ -47,7 +49,7 @@ class AuditFilterForm(forms.Form):
         if data.get("account") == NO_ACCOUNT:
             events = events.filter(actor__isnull=True)
         elif data.get("account"):
-            events = events.filter(actor__username=data["account"])
+            events = events.filter(actor_id=self.account_ids[data["account"]])
         return events
 
     def query(self) -> str:

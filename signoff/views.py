@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -17,7 +18,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from intake.counts import month_counts
+from intake.counts import data_version, month_counts
 from intake.forms import apply_errors, submitted
 from intake.models import UNLOCK_DAYS, Category, Entry, MonthReview, Programme, Status
 from intake.months import add_months, current_month, month_range
@@ -140,7 +141,7 @@ def _month_context(request, programme: Programme, month: dt.date, form: ReviewAc
             # stays on this page (exports and the API still refuse the month). Once
             # accepted, the page shows what was published, as stored.
             if preview:
-                public = published_document(report, "public", preview=True)
+                public = _public_document(report, preview=True)
             else:
                 public = served_publication(report, "public").document
         except NotPublishable as exc:
@@ -175,6 +176,24 @@ def _month_context(request, programme: Programme, month: dt.date, form: ReviewAc
         "error_summary": _error_summary(form),
         "posted": form.data.get("action", "") if form.errors else "",
     }
+
+
+PREVIEW_SECONDS = 3600  # as long as the other rows of the general cache
+
+
+def _public_document(report: Report, *, preview: bool) -> dict:
+    """published_document(report, "public"), kept in the cache under the report and
+    the stamp of the data under it: recomputing it reads every count of every month
+    since the programme started (a quarter of a second at three years), and the page
+    is opened again and again while a month is reviewed. A change to the data moves
+    the stamp, so a stale document is never shown. Refusals are not kept."""
+    stamp = data_version(programme=report.programme, until=report.month)
+    key = f"review-public:{report.pk}:{report.fingerprint}:{stamp}:{int(preview)}"
+    document = cache.get(key)
+    if document is None:
+        document = published_document(report, "public", preview=preview)
+        cache.set(key, document, PREVIEW_SECONDS)
+    return document
 
 
 def _error_summary(form: ReviewActionForm) -> list[tuple[str, str]]:

@@ -11,19 +11,24 @@ from django.conf import settings
 
 from bench import BenchError, load_tools, servers
 from bench.run import main as bench_main
-from intake.models import HelpRequest, Programme, User
+from intake.models import HelpRequest, MonthReview, Programme, User
 from reports.models import Report
 
-TINY = ["--requests", "2000", "--small", "500", "--reps", "1", "--duration", "1", "--ready-reps", "1",
-        "--web-workers", "2", "--connections", "4"]
+TINY = ["--quick", "--connections", "2"]
+# Every figure of issue 24, in the order of the table; "*" lines have a goal.
 MEASUREMENTS = [
-    "Report task body, 2,000 requests", "Baseline at 2,000", "Report task body, 500 requests", "Baseline at 500",
-    "Report task body, 2,000 / 500 requests", "Logging 5,000 requests", "Baseline: ",
-    "Report page /reports/all/", "Coordinator home /", "Reports list /reports/", "Minimal logged-in page",
-    "Generate to ready",
+    ("Report task body, 500 requests", "*"), ("Report task body, 2,000 requests", "*"), ("Logging 5,000", "*"),
+    ("Report page /reports/all/", "*"), ("Report page, public", "*"), ("Report page, partner", "*"),
+    ("JSON export, public", "*"), ("CSV export, public", "*"), ("Print view, public", "*"),
+    ("API month /api/v1/reports/all/", "*"), ("API month, If-None-Match matching: 304", "*"),
+    ("Reports list /reports/, first page", "*"), ("Reports list, last page (?page=4)", "*"),
+    ("Review page /review/bench-desertion/", "*"), ("Audit log /audit/", "*"), ("Audit log, ?month=", "*"),
+    ("Audit log, ?action=login", "*"), ("Audit log, ?account=bench-staff", "*"),
+    ("Coordinator month grid", ""), ("Coordinator home /", ""), ("Minimal logged-in page", ""),
+    ("Web worker memory after the bench", "*"), ("Generate to ready, all programmes over 48 months", "*"),
+    ("Celery worker memory building 48-month reports", "*"),
 ]
-WITH_GOALS = ["Report task body, 2,000 requests", "Report task body, 2,000 / 500", "Logging 5,000", "Report page",
-              "Coordinator home", "Reports list", "Generate to ready"]
+TIME = r"[0-9.]+ m?s"
 
 
 @pytest.fixture
@@ -49,16 +54,22 @@ def row(rows: dict[str, list[str]], start: str) -> list[str]:
 
 def assert_full_table(output: str) -> None:
     rows = table_rows(output)
-    assert len(rows) == len(MEASUREMENTS)
-    for start in MEASUREMENTS:
-        if start != "Report task body, 2,000 / 500 requests":  # a ratio alone
-            low, middle = row(rows, start)[:2]
-            assert re.fullmatch(r"[0-9.]+ (ms|s|req/s)", low) and re.fullmatch(r"[0-9.]+ (ms|s|req/s)", middle)
-    for start in WITH_GOALS:
-        _low, _middle, _spread, ratio, goal, result = row(rows, start)
-        assert goal and (result == "met" or result.startswith("missed: ")), (start, result)
-    for start in ("Report page", "Minimal logged-in page", "Generate to ready"):
-        assert re.fullmatch(r"[0-9.]+ m?s / [0-9.]+ m?s", row(rows, start)[2])  # p50 / p95
+    assert [measurement for measurement, _ in MEASUREMENTS] == [
+        next(start for start, _ in MEASUREMENTS if measurement.startswith(start)) for measurement in rows]
+    for start, with_goal in MEASUREMENTS:
+        samples, p50, p95, value, goal, result = row(rows, start)
+        if "memory" in start:
+            assert re.fullmatch(r"[0-9]+ MiB", value) and int(value.split()[0]) > 10
+        else:
+            assert int(samples.replace(",", "")) >= 1, start
+            assert re.fullmatch(TIME, p50) and re.fullmatch(TIME, p95), start
+        if start.startswith(("Report task body", "Logging")):
+            assert re.fullmatch(r"[0-9.]+× (its SELECT|a (COPY|executemany INSERT) and DELETE) \([0-9.]+ m?s\)", value), value
+        elif not start.startswith(("Minimal", "Web", "Generate", "Celery")):
+            assert re.fullmatch(r"[0-9.]+ req/s, [0-9]+% of the minimal page", value), (start, value)
+        assert bool(goal) == (with_goal == "*"), start
+        if goal:
+            assert result == "met" or result.startswith("missed: "), (start, result)
 
 
 def test_bench_with_force_wipes_the_database_loads_measures_everything_and_prints_one_table(
@@ -68,16 +79,18 @@ def test_bench_with_force_wipes_the_database_loads_measures_everything_and_print
 
     output = capsys.readouterr().out
     assert "load by wrk" in output
-    assert "Machine: " in output
+    assert "Machine: " in output and re.search(r"Load average \(1 min\): [0-9.]+ at the start", output)
     assert_full_table(output)
     # What it leaves: the requests it loaded (logging undid itself), the bench's
-    # programmes and accounts, and the reports it made, all ready.
+    # programmes (the long history's too) and accounts, its reports, all ready, and
+    # the month it shows accepted in every programme.
     assert HelpRequest.objects.count() == 2000
     assert sorted(Programme.objects.values_list("slug", flat=True)) == [
-        "bench-desertion", "bench-emigration", "bench-legal", "bench-mobilisation"]
-    assert set(User.objects.values_list("username", flat=True)) == {"bench-coordinator", "bench-staff"}
+        "bench-desertion", "bench-emigration", "bench-legal", "bench-long-history", "bench-mobilisation"]
+    assert set(User.objects.values_list("username", flat=True)) == {"bench-auditor", "bench-coordinator",
+                                                                     "bench-staff"}
     assert set(Report.objects.values_list("state", flat=True)) == {Report.State.READY}
-    assert Report.objects.count() == 3  # the page's, the worker's warm-up and the one timed
+    assert MonthReview.objects.filter(state=MonthReview.State.ACCEPTED).count() == 4
 
 
 def test_bench_refuses_a_database_holding_data_it_did_not_make(programme, staff):
@@ -90,8 +103,8 @@ def test_bench_refuses_a_database_holding_data_it_did_not_make(programme, staff)
 
 def test_without_wrk_the_bench_loads_pages_with_its_own_threads_and_counts_failures_apart(committed_db):
     with servers.gunicorn(servers.server_environment(), workers=1) as port:
-        served = load_tools.load_with_threads(f"http://127.0.0.1:{port}/login/", "", connections=4, seconds=1)
-        missing = load_tools.load_with_threads(f"http://127.0.0.1:{port}/no-such-page/", "", connections=4, seconds=1)
+        served = load_tools.load_with_threads(f"http://127.0.0.1:{port}/login/", {}, connections=4, seconds=1)
+        missing = load_tools.load_with_threads(f"http://127.0.0.1:{port}/no-such-page/", {}, connections=4, seconds=1)
 
     assert served.per_second > 0 and served.errors == 0
     assert 0 < served.p50 <= served.p95
@@ -108,6 +121,7 @@ def test_python_m_bench_as_dev_py_runs_it_lists_its_options_and_says_why_it_cann
     shown = bench("--help")
     refused = bench("--requests", "0")
 
-    assert shown.returncode == 0 and "WIPES the database" in shown.stdout and "--load-tool" in shown.stdout
+    assert shown.returncode == 0 and "WIPES the database" in shown.stdout
+    assert all(option in shown.stdout for option in ("--load-tool", "--quick", "--sizes", "--rounds", "--samples"))
     assert refused.returncode == 1
     assert refused.stderr.strip().splitlines()[-1] == "Error: --requests must be at least 1."
