@@ -73,6 +73,11 @@ def run_app() -> int:
     compile_translations(env)
     say("Migrating the database")
     call(PYTHON, "manage.py", "migrate", "--noinput", "-v", "0", env=env)
+    key_file = Path(os.environ.get("PUBLICATION_KEY_FILE", ROOT / "var" / "publication.key"))
+    if not key_file.exists():
+        # Accepted months are published signed (the demo's November too): no key, no publication.
+        say(f"Creating the publication key {key_file}")
+        call(PYTHON, "manage.py", "publication_key", "create", env=env)
     say("Loading the demo data")
     call(PYTHON, "manage.py", "load_demo", env=env)
     commands = {

@@ -2,8 +2,8 @@
 each peer's verified ones, for one month, as columns of the same table.
 
 `own_public_documents` is the ONE place that says where the organisation's own public
-figures come from (today: its transparency log, publications.LogEntry); when published
-documents are stored apart (reports.Publication), only it changes."""
+figures come from: the stored publications (reports.Publication, public profile), each
+with the log entry that signs its English JSON file, for provenance."""
 
 import datetime as dt
 import json
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 
 from intake.months import add_months, format_month, month_range
-from publications.models import LogEntry
+from publications.models import SignedFile
 
 from .combine import Range, combined
 from .models import Peer, PeerDocument
@@ -58,25 +58,24 @@ def _latest_per_scope(items, scope_of, rank_of) -> list:
 
 
 def own_public_documents(month: dt.date) -> list[Source]:
-    """The organisation's own public JSON documents of `month`, the latest version of
-    each scope, as its log holds them (one query)."""
-    entries = []
-    for entry in (LogEntry.objects.filter(kind=LogEntry.Kind.PUBLICATION, name__endswith=".json",
-                                          trusted_comment__contains=f'"month":"{format_month(month)}"')
-                  .select_related("key").order_by("index")):
-        comment = json.loads(entry.trusted_comment)
-        if comment.get("profile") != "public" or comment.get("month") != format_month(month):
-            continue
+    """The organisation's own public documents of `month`: the latest publication of
+    each scope, as its English JSON file was published and signed (one query)."""
+    signed = (SignedFile.objects.filter(publication__month=month, publication__profile="public", language="en",
+                                        kind="json")
+              .select_related("publication__programme", "entry__key").order_by("publication__pk"))
+    items = []
+    for item in signed:
         try:
-            document = json.loads(bytes(entry.content))
+            document = json.loads(bytes(item.entry.content))
         except ValueError:
             continue
-        entries.append((entry, comment, document))
-    chosen = _latest_per_scope(entries, lambda e: str(e[1].get("scope")), lambda e: (int(e[1]["version"]), e[0].index))
-    return [Source(organisation=comment.get("organisation") or settings.PUBLICATION_ORGANISATION,
-                   key_id=entry.key.key_id, scope=str(comment.get("scope")), version=int(comment["version"]),
-                   log_index=entry.index, name=entry.name, signature=entry.signature, verified="",
-                   document=document) for entry, comment, document in chosen]
+        publication = item.publication
+        items.append((item, publication.programme.slug if publication.programme_id else "all", document))
+    chosen = _latest_per_scope(items, lambda i: i[1], lambda i: i[0].publication_id)
+    return [Source(organisation=settings.PUBLICATION_ORGANISATION, key_id=item.entry.key.key_id, scope=scope,
+                   version=item.publication.version, log_index=item.entry.index, name=item.entry.name,
+                   signature=item.entry.signature, verified="", document=document)
+            for item, scope, document in chosen]
 
 
 def peer_documents(month: dt.date) -> list[Source]:

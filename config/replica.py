@@ -26,8 +26,8 @@ REPLICA = "replica"
 # one answer sees one moment of the data. Add here any model those outputs come to read.
 REPLICA_MODELS = frozenset({
     "intake.Programme", "intake.MonthlyCount", "intake.DataVersion", "intake.MonthReview",
-    "reports.Report", "reports.ReferenceFigure",
-    "publications.SigningKey", "publications.LogEntry", "publications.Checkpoint",
+    "reports.Report", "reports.ReferenceFigure", "reports.Publication",
+    "publications.SigningKey", "publications.LogEntry", "publications.Checkpoint", "publications.SignedFile",
     "coalition.Peer", "coalition.PeerCheckpoint", "coalition.PeerDocument", "coalition.PeerAttempt",
 })
 # The routes whose GET answers read from the replica: a URL namespace (every route in it),
@@ -41,7 +41,7 @@ PUBLISHED_ROUTES = frozenset({"report_latest", "report_detail", "report_print", 
 PUBLISHED_PAGES = frozenset({
     "publication_list", "publication_key_pub", "publication_key_by_id", "publication_checkpoint",
     "publication_proof", "publication_consistency", "publication_file", "publication_signature",
-    "publication_co_signature", "coalition_latest", "coalition_page", "coalition_json", "coalition_csv",
+    "publication_co_signature", "report_signature", "coalition_latest", "coalition_page", "coalition_json", "coalition_csv",
 })
 # The answers a lagging replica may give for a document just published.
 NOT_THERE_YET = frozenset({404, 409})

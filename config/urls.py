@@ -21,6 +21,7 @@ urlpatterns = [
     path("account/backup-codes/", two_factor.backup_codes, name="two_factor_backup_codes"),
     path("requests/", include("intake.urls")),
     path("reports/", include("reports.urls")),
+    path("reports/", include("publications.report_urls")),  # the exports' .minisig signatures
     path("review/", include("signoff.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -26,6 +26,19 @@ class KeyIdConverter:
         return value
 
 
+class SignedKindConverter:
+    """The kinds of export that are signed: JSON and CSV (the Excel file is made from
+    the stored document on request, not published)."""
+
+    regex = r"json|csv"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
 class PublicationsConfig(AppConfig):
     """Signed publications: the organisation's publication key (a file, never in the
     database), the transparency log of what it has published (a Merkle tree in the
@@ -37,9 +50,17 @@ class PublicationsConfig(AppConfig):
 
     def ready(self):
         from django.urls import register_converter
+
+        from reports.signals import publication_stored
+
+        from .signing import sign_publications
+
+        # Every file of a new publication signed and logged in its transaction.
+        publication_stored.connect(sign_publications, dispatch_uid="publications.sign_publications")
         from django.urls.converters import get_converters
 
         registered = get_converters()
-        for name, converter in (("filename", FileNameConverter), ("keyid", KeyIdConverter)):
+        for name, converter in (("filename", FileNameConverter), ("keyid", KeyIdConverter),
+                                 ("signedkind", SignedKindConverter)):
             if registered.get(name).__class__ is not converter:  # ready() may run again (migration tests)
                 register_converter(converter, name)

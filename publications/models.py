@@ -78,3 +78,30 @@ class Checkpoint(AppendOnly):
 
     def __str__(self) -> str:
         return f"checkpoint {self.size}"
+
+
+class SignedFile(AppendOnly):
+    """Which log entry signs which file of a stored publication (reports.Publication):
+    one per language and kind (JSON or CSV), made in the transaction that stores the
+    publication, so that no file is served without its signature."""
+
+    class Kind(models.TextChoices):
+        JSON = "json", "JSON"
+        CSV = "csv", "CSV"
+
+    publication = models.ForeignKey("reports.Publication", on_delete=models.PROTECT, related_name="signed_files",
+                                    verbose_name=_("publication"))
+    language = models.CharField(_("language"), max_length=10)
+    kind = models.CharField(_("kind"), max_length=4, choices=Kind.choices)
+    entry = models.OneToOneField(LogEntry, on_delete=models.PROTECT, related_name="signed_file",
+                                 verbose_name=_("log entry"))
+
+    class Meta:
+        verbose_name = _("signed file")
+        verbose_name_plural = _("signed files")
+        constraints = [
+            models.UniqueConstraint(fields=["publication", "language", "kind"], name="signedfile_one_per_file"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.publication_id} {self.language} {self.kind}: {self.entry_id}"

@@ -4,18 +4,23 @@ saying what is wrong when something is missing or asked for wrongly."""
 
 import json
 
+from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from intake.models import Programme
 from intake.months import month_in_sentence, parse_month
-from reports.views import PROFILE_NAMES
+from reports.disclosure import NotPublishable
+from reports.publication import served_publication
+from reports.views import PROFILE_NAMES, UnknownProfile, _get_ready_report, _profile
 
 from .models import Checkpoint, LogEntry, SigningKey
 from .services import consistency as consistency_proof
 from .services import current_key, inclusion
+from .signing import file_name, signature_of
 
 CONTENT_TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8", "txt": "text/plain; charset=utf-8"}
 
@@ -134,3 +139,31 @@ def entry_co_signature(request, index: int, name: str):
     return response
 
 
+
+
+@login_required
+@permission_required("reports.export_report", raise_exception=True)
+@require_GET
+def export_signature(request, scope: str, month, version: int, kind: str):
+    """The signature of a report's partner or public JSON or CSV export, at the export's
+    URL with .minisig appended (same ?profile=; the reader's language picks the file as
+    the export does): the text stored when it was published, never made per request."""
+    report = _get_ready_report(scope, month, version)
+    try:
+        profile = _profile(request)
+    except UnknownProfile as exc:
+        return _text(f"{exc}\n", 400)
+    if profile == "internal":
+        return _text(_("Internal figures are never published, so they are not signed: ask for ?profile=partner or "
+                       "?profile=public.") + "\n", 404)
+    try:
+        publication = served_publication(report, profile)
+    except NotPublishable as exc:
+        return _text(_("This file is not published, so it has no signature: %(reason)s") % {"reason": exc} + "\n",
+                     404)
+    signed = signature_of(publication, kind, get_language())
+    if signed is None:
+        return _text(_("This file was published before publications were signed: it has no signature.") + "\n", 404)
+    response = _text(signed.entry.signature)
+    response["Content-Disposition"] = f'attachment; filename="{file_name(publication, kind)}.minisig"'
+    return response

@@ -38,6 +38,7 @@ from .disclosure import MonthNotPublished, NotPublishable, check_published, publ
 from .models import Publication, PublicationAttempt, Report
 from .outputs import to_csv
 from .services import _lock_key, report_data_unchanged, report_generate, report_request
+from .signals import publication_stored
 from .withheld import with_reasons, with_words
 
 log = logging.getLogger(__name__)
@@ -230,12 +231,16 @@ def _publish(programme: Programme | None, month: dt.date) -> list[Publication]:
             review = MonthReview.objects.get(programme=programme, month=month)
             if review.state != MonthReview.State.ACCEPTED or review.report_version != scopes[0][1].version:
                 raise PublicationFailed(_("The month changed while it was being published: publish it again."))
-        stored = []
+        stored, new = [], []
         for row in rows:
             existing = Publication.objects.filter(report=row.report, profile=row.profile).first()
             if existing is None:
                 row.save()
+                new.append(row)
             stored.append(existing or row)
+        if new:
+            # publications signs and logs every file of them, or raises: then nothing is published.
+            publication_stored.send(sender=Publication, publications=new)
         _attempt_update(programme, month, state=PublicationAttempt.State.PUBLISHED, progress=100,
                         version=scopes[0][1].version, failure="")
     return stored

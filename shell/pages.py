@@ -35,6 +35,7 @@ PAGE_NAMES = {
     "report_json": _("A report's JSON export"),
     "report_csv": _("A report's CSV export"),
     "report_xlsx": _("A report's Excel export"),
+    "report_signature": _("The signature of a report's export"),
     "report_print": _("A report's printable page"),
     "report_compare": _("A comparison of two report versions"),
     "report_verify": _("Verify a report's data"),

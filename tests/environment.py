@@ -16,6 +16,17 @@ import re
 import tempfile
 from urllib.parse import urlsplit, urlunsplit
 
+
+def _make_key() -> None:
+    from pathlib import Path
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from publications.keys import write_key_file
+
+    write_key_file(Path(os.environ["PUBLICATION_KEY_FILE"]), Ed25519PrivateKey.generate())
+
+
 os.environ.setdefault("SECRET_KEY", "tests-only-not-secret-" + "x" * 40)
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ["DEBUG"] = "0"
@@ -31,9 +42,13 @@ elif (worker := re.fullmatch(r"gw(\d+)", os.environ.get("PYTEST_XDIST_WORKER", "
     broker = urlsplit(os.environ["CELERY_BROKER_URL"])
     number = int(broker.path.strip("/") or 0) + int(worker[1])
     os.environ["CELERY_BROKER_URL"] = urlunsplit(broker._replace(path=f"/{number}"))
-# No test signs with a developer's publication key: the tests' key file is missing until
-# a test makes one (tests/publications/conftest.py).
+# No test signs with a developer's publication key: the session makes a key of its own,
+# once, as `publication_key create` writes it (mode 0600), so that every test that
+# accepts a month publishes signed (the log records the key at its first use). Tests of
+# a missing or bad key set a path of their own (tests/publications/conftest.py). The
+# worker processes tests start inherit the path.
 os.environ["PUBLICATION_KEY_FILE"] = os.path.join(tempfile.mkdtemp(prefix="intake-test-key-"), "publication.key")
+_make_key()
 # The replica (.ci/replica) is for the servers the replica tests start (tests/test_replica.py):
 # in this process, every test reads and writes the primary only.
 # (Kept under another name for pytest-xdist's workers, which start with this environment.)

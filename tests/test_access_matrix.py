@@ -84,6 +84,9 @@ RULES = {
     "report_detail": {"GET": rule(LOGIN, NO, NO, 200, 200, NO), "POST": rule(LOGIN, NO, NO, NOT_ALLOWED, NOT_ALLOWED, NO)},
     "report_json": {"GET": rule(LOGIN, NO, NO, 200, 200, NO), "POST": rule(LOGIN, NO, NO, NOT_ALLOWED, NOT_ALLOWED, NO)},
     "report_csv": {"GET": rule(LOGIN, NO, NO, 200, 200, NO), "POST": rule(LOGIN, NO, NO, NOT_ALLOWED, NOT_ALLOWED, NO)},
+    # Signatures of partner and public exports only: the matrix asks for internal figures.
+    "report_signature": {"GET": rule(LOGIN, NO, NO, GONE, GONE, NO),
+                         "POST": rule(LOGIN, NO, NO, NOT_ALLOWED, NOT_ALLOWED, NO)},
     "report_xlsx": {"GET": rule(LOGIN, NO, NO, 200, 200, NO), "POST": rule(LOGIN, NO, NO, NOT_ALLOWED, NOT_ALLOWED, NO)},
     "report_print": {"GET": rule(LOGIN, NO, NO, 200, 200, NO), "POST": rule(LOGIN, NO, NO, NOT_ALLOWED, NOT_ALLOWED, NO)},
     "report_verify": {"GET": rule(LOGIN, NO, NO, 200, 200, NO), "POST": rule(LOGIN, NO, NO, NOT_ALLOWED, NOT_ALLOWED, NO)},
@@ -180,7 +183,7 @@ def objects(django_db_setup, django_db_blocker) -> Iterator[dict]:
             "reference": request.reference, "pk": entry.pk, "scope": programme.slug, "programme": programme.slug,
             "slug": programme.slug,
             "month": dt.date(2023, 11, 1),
-            "version": 1, "other": 1,
+            "version": 1, "other": 1, "kind": "json",
             "people": people,
             "index": 0, "name": "figures.csv", "old": 1, "new": 1, "key_id": "0123456789ABCDEF",
         }

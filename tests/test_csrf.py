@@ -90,6 +90,7 @@ def sample_kwargs(objects, demo_programme):
         "key_id": "0123456789ABCDEF",
         "index": 0,
         "name": "file.json",
+        "kind": "json",
         "old": 1,
         "new": 1,
     }

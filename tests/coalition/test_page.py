@@ -14,8 +14,9 @@ from django.test.utils import CaptureQueriesContext
 
 from coalition.models import Peer, PeerDocument
 from intake.models import AuditEvent
-from publications.services import sign_and_log
 from reports.demo import load_reference_figures
+from reports.models import Publication
+from reports.signals import publication_stored
 from tests.conftest import make_user, text_of
 from tests.publications.conftest import key_file  # noqa: F401 - the fixture
 
@@ -36,11 +37,20 @@ SERIES = {"2023-06": 40, "2023-07": "<10", "2023-08": 60, "2023-09": 70, "2023-1
 
 
 @pytest.fixture
-def own_november(key_file):  # noqa: F811
+def own_november(november_report):
+    """November's public document published as publish() stores it: the Publication row,
+    then the signal on which publications signs and logs its files. The log entry of
+    its English JSON file."""
     document = public_document(SERIES)
-    return sign_and_log(content=json.dumps(document).encode(), name="report-help-2023-11-v1-public.json",
-                        comment={"scope": "help", "month": "2023-11", "version": 1, "profile": "public",
-                                 "fingerprint": "sha256:x"})
+    text = json.dumps(document)
+    publication = Publication.objects.create(
+        programme=november_report.programme, month=november_report.month, report=november_report, version=1,
+        profile="public", body=document, fingerprint="sha256:x",
+        files={language: {"json": text, "csv": "month\n"} for language in ("en", "ru")})
+    publication_stored.send(sender=Publication, publications=[publication])
+    entry = publication.signed_files.get(language="en", kind="json").entry
+    entry.key_id = entry.key.key_id
+    return entry
 
 
 def a_peer(number: int, count) -> Peer:
@@ -63,7 +73,7 @@ def test_own_and_peer_figures_side_by_side_with_provenance_ranges_and_caveats(ow
 
     text = text_of(page)
     assert page.status_code == 200
-    assert f"Case intake this organisation help {own_november.key_id} {own_november.index}" in text
+    assert f"Case intake this organisation desertion-help {own_november.key_id} {own_november.index}" in text
     assert "Organisation 2 p2 0000000000000002 3 p2.json · version 1 \u2713 signature and log verified" in text
     # November: 145, withheld, 575 -> at least 573, the upper end open.
     assert "November 2023 145 withheld 575 at least 573; the upper end cannot be given" in text

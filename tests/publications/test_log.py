@@ -59,7 +59,8 @@ def test_the_checkpoint_is_a_signed_note_of_the_logs_root(key_file, client, sett
     assert signatures.startswith(f"\u2014 {settings.PUBLICATION_LOG_ORIGIN} ")
 
 
-def test_a_missing_key_stops_publishing_with_one_line_and_stores_nothing(db, settings):
+def test_a_missing_key_stops_publishing_with_one_line_and_stores_nothing(db, settings, tmp_path):
+    settings.PUBLICATION_KEY_FILE = tmp_path / "missing.key"
     with pytest.raises(PublishingWaits) as refused:
         publish("figures\n")
 

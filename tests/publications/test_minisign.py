@@ -6,6 +6,7 @@ minisign and with the journalists' verifier against a checkpoint saved before a 
 publication."""
 
 import datetime as dt
+import json
 import shutil
 import subprocess
 
@@ -13,10 +14,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from publications import minisign
-from publications.services import sign_and_log
 from tests.conftest import make_user
-from tests.publications.conftest import publish
-from tests.reports.accepting import accept_months
+from tests.publications.conftest import fields, publish
+from tests.reports.accepting import accept_month, accept_months
 
 MINISIGN = shutil.which("minisign") or "minisign"
 
@@ -71,31 +71,35 @@ def test_stock_minisign_refuses_another_organisations_key(saved):
 
 
 def test_the_demo_novembers_public_export_verifies_with_minisign_and_against_a_saved_checkpoint(
-        key_file, november_report, journalist, client_for, capsys):
+        november_report, journalist, client_for, capsys):
+    """The real flow, with the tests' key (tests/environment.py): the auditor's acceptance
+    publishes November, signed; a journalist saves the public JSON export, its .minisig,
+    the key and a checkpoint; December is published later; both checks still hold."""
     staff, auditor = make_user("staff-sign", "Staff"), make_user("auditor-sign", "Auditor")
-    accept_months(november_report.programme, dt.date(2023, 11, 1), staff=staff, auditor=auditor)
-    export = client_for(staff).get("/reports/desertion-help/2023-11/v1.json?profile=public")
-    assert export.status_code == 200
-    document = export.json()
-    comment = {"scope": document["scope"], "month": document["month"], "version": document["version"],
-               "profile": "public", "fingerprint": document["fingerprint"]}
-    name = "report-desertion-help-2023-11-v1-public.json"
-    entry = sign_and_log(content=export.content, name=name, comment=comment)
+    programme = november_report.programme
+    accept_month(programme, dt.date(2023, 11, 1), staff=staff, auditor=auditor)
+    client = client_for(staff)
+    file = journalist.folder / "report-desertion-help-2023-11-v1-public.json"
+    file.write_bytes(client.get("/reports/desertion-help/2023-11/v1.json?profile=public").content)
+    signature = client.get("/reports/desertion-help/2023-11/v1.json.minisig?profile=public").content
+    file.with_name(file.name + ".minisig").write_bytes(signature)
+    index = fields(signature.decode())["log_index"]
     saved_checkpoint = journalist.save("/publications/checkpoint", "saved-checkpoint")
-    publish("a later publication\n", name="later.csv", month="2023-12")  # a later month's publication
-    file = journalist.save_entry(entry.index, name)
+    old_size = int(saved_checkpoint.read_text().splitlines()[1])
+    accept_months(programme, dt.date(2023, 12, 1), staff=staff, auditor=auditor, first=dt.date(2023, 12, 1))
     key = journalist.save("/publications/key.pub", "key.pub")
 
     result = minisign_verify(file, key)
-    journalist.save_proofs(entry.index, old_size=1)
+    journalist.save_proofs(index, old_size=old_size)
     folder = journalist.folder
     code, lines = journalist.verify(capsys, file, "--key", key, "--checkpoint", folder / "checkpoint",
                                     "--proof", folder / "proof.json", "--saved-checkpoint", saved_checkpoint,
                                     "--consistency", folder / "consistency.json")
 
-    assert file.read_bytes() == export.content
+    size = int((folder / "checkpoint").read_text().splitlines()[1])
+    assert size > old_size  # December was published, signed and logged after the saved checkpoint
     assert result.returncode == 0, result.stderr
-    assert f'"fingerprint":"{document["fingerprint"]}"' in result.stdout
+    assert f'"fingerprint":"{json.loads(file.read_bytes())["fingerprint"]}"' in result.stdout
     assert code == 0, lines
-    assert lines[2:4] == [f"OK   inclusion: entry {entry.index} of the log's 2",
-                          "OK   consistency: the log's 2 entries begin with the 1 of the saved checkpoint"]
+    assert lines[2:4] == [f"OK   inclusion: entry {index} of the log's {size}",
+                          f"OK   consistency: the log's {size} entries begin with the {old_size} of the saved checkpoint"]

@@ -201,3 +201,19 @@ def test_the_review_page_speaks_russian(people, november_report, client_for):
     post(client_for, people["staff"], {"action": "submit"})
     queue = text_of(client_for(people["auditor"]).get("/review/", HTTP_ACCEPT_LANGUAGE="ru"))
     assert "Помощь в уходе из армии (демо), Ноябрь 2023" in queue and "Desertion help" not in queue
+
+
+def test_the_review_page_says_publishing_waits_when_the_key_file_is_missing(people, november_report, client_for,
+                                                                            settings, tmp_path):
+    from reports.publication import PublicationFailed
+    from tests.reports.accepting import accept_month
+
+    settings.PUBLICATION_KEY_FILE = tmp_path / "missing.key"
+    staff, auditor = people["staff"], people["auditor"]
+    with pytest.raises(PublicationFailed):
+        accept_month(november_report.programme, november_report.month, staff=staff, auditor=auditor)
+
+    text = text_of(client_for(auditor).get(URL))
+
+    assert "Publication: Failed" in text
+    assert f"Not published: Publishing waits: there is no publication key file at {tmp_path / 'missing.key'}" in text
