@@ -27,7 +27,8 @@ corrections included. They know the rules and this procedure, and read a documen
 The audit (`audit`): the published figures become linear constraints over the base cells
 (`reports/disclosure_lp.py`); for every figure published as "<10" the smallest and largest
 value the linear program allows, rounded inwards to whole numbers, must stay 1 and 9; a
-"[c]" the audit added must still allow 9 or more; and for every figure hidden before or
+"[c]" the audit added must be known to be 0, or known to be 10 or more, or leave as many
+values as "<10" does (nine, from 0 or 1); and for every figure hidden before or
 after a correction, the change must still be allowed to be 0.
 
 Protection (`protect(candidates, earlier, internal)`), in a fixed order:
@@ -74,7 +75,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from .disclosure import SUPPRESSED, THRESHOLD, WITHHELD, rounded, whole_pct
+from .disclosure import SUPPRESSED, THRESHOLD, WITHHELD, published_fingerprint, rounded, whole_pct
 from .disclosure_lp import FULL, ROWS, Check, Figure, Infeasible, Model, Rules, figures_of, get, is_hidden, put
 
 # The reason codes of a "[c]" (or a percentage or ranking left out), in a document's
@@ -124,8 +125,8 @@ def passes(check: Check, low: float, high: float) -> bool:
     high = math.floor(high + 1e-6) if math.isfinite(high) else high
     if check.kind == "small":
         return low <= 1 and high >= THRESHOLD - 1
-    if check.kind == "audit":
-        return high >= THRESHOLD - 1
+    if check.kind == "audit":  # known 0, known not small, or as many values as "<10" leaves from 0 or 1
+        return high <= 0 or low >= THRESHOLD or low <= 1 and high - max(low, 0) >= THRESHOLD - 2
     return low <= 0 <= high
 
 
@@ -141,10 +142,6 @@ def run(model: Model, hints: dict, *, first_failure: bool = False, extra: Sequen
         hint = hints.get(check.ident)
         bounds, solutions = [], []
         for n, sign in enumerate((1, -1)):
-            if sign == 1 and check.kind == "audit":
-                bounds.append(-math.inf)
-                solutions.append(None)
-                continue
             if hint and model.feasible(hint[1][n], extra):
                 bounds.append(hint[0][n])
                 solutions.append(hint[1][n])
@@ -216,6 +213,9 @@ def protect(candidates: Sequence[dict], earlier: Sequence[dict] = (), internal: 
     model = Model(earlier + docs, rules)
     result = run(model, hints)
     result.withheld = made
+    for doc in docs:  # the fingerprint last, of the document as published
+        doc.pop("fingerprint", None)
+        doc["fingerprint"] = published_fingerprint(doc)
     return _in_order(docs, order), result
 
 
@@ -267,7 +267,13 @@ def _loosen(model: Model, docs: list[dict], start: int, finding: Finding) -> int
     """Withhold what the first failing check calls for; how many figures changed."""
     failing = next(c for c in model.checks.values() if (c.kind, c.key) == (finding.kind, finding.key))
     cells = set(failing.form)
-    touching = [(doc, figure) for doc, figure, form in _new_figures(model, docs, start) if set(form) & cells]
+    new = list(_new_figures(model, docs, start))
+    touching = [(doc, figure) for doc, figure, form in new if set(form) & cells]
+    for _hop in range(3):  # through the constraints that link the cells to others (closed <= received)
+        if any(_shown(f) or f.kind == "count" and doc["withheld"].get(f.label) != "audit" for doc, f in touching):
+            break
+        cells |= {i for row in model.rows if cells & set(row) for i in row}
+        touching = [(doc, figure) for doc, figure, form in new if set(form) & cells]
     shown = [(doc, f) for doc, f in touching if _shown(f)]
     if shown:
         doc, figure = min(shown, key=lambda item: PRIORITY[item[1].key[0] if item[1].kind == "count"
@@ -314,12 +320,18 @@ def _show_again(docs: list[dict], exact: list[dict], earlier: list[dict], rules:
     shown = 0
     for _rank, doc, truth, figure in sorted(tried, key=lambda item: item[0]):
         model = Model(earlier + docs, rules)
-        if _showable(model, figure, hints):
-            value = get(truth, figure.paths[0])
-            _set(doc, figure, 0 if value == 0 else SUPPRESSED if value < THRESHOLD else rounded(value), None)
-            model = Model(earlier + docs, rules)
-            hints.update(run(model, hints).solutions)
+        exact_value = get(truth, figure.paths[0])
+        value = 0 if exact_value == 0 else SUPPRESSED if exact_value < THRESHOLD else rounded(exact_value)
+        show, said = _decide(model, figure, hints, value)
+        if show:
+            _set(doc, figure, value, None)
             shown += 1
+        elif said:
+            doc.setdefault("withheld_bounds", {})[figure.label] = [said[0], None if math.isinf(said[1]) else said[1]]
+        else:
+            continue
+        model = Model(earlier + docs, rules)
+        hints.update(run(model, hints).solutions)
     for doc, truth in zip(docs, exact):
         for figure in figures_of(doc):
             if figure.kind != "pct" or doc["withheld"].get(figure.label) != "audit":
@@ -378,41 +390,72 @@ def _pct_showable(model: Model, figure: Figure, hints: dict, most: int = 40) -> 
     return True
 
 
-def _showable(model: Model, figure: Figure, hints: dict) -> bool:
-    """Whether showing the figure passes the audit for every value it could have, given
-    everything published (its own value is never read)."""
-    form = model.form(figure.terms)
-    low, _x = model.optimum(form, 1)
-    high, _x = model.optimum(form, -1)
+def _windows(low: float, high: float, most: int = 30) -> list[tuple[Any, float, float]]:
+    """Every value a count in [low, high] could be published as, in order, with what it
+    says: (value, smallest, largest); when high is infinite, the first `most` rounded ones."""
     low = math.ceil(low - 1e-6)
     high = math.floor(high + 1e-6) if math.isfinite(high) else math.inf
-    windows = []
+    found: list[tuple[Any, float, float]] = []
     if low <= 0:
-        windows.append((0.0, 0.0, None))
+        found.append((0, 0.0, 0.0))
     if low <= THRESHOLD - 1 and high >= 1:
-        windows.append((1.0, THRESHOLD - 1.0, "small"))
-    lowest = max(THRESHOLD, 5 * math.ceil((low - 2) / 5))
-    if max(lowest - 2, THRESHOLD) <= high:
-        windows.append((max(lowest - 2.0, THRESHOLD), lowest + 2.0, None))
-        if math.isfinite(high):
-            highest = 5 * math.floor((high + 2) / 5)
-            if highest > lowest:
-                windows.append((max(highest - 2.0, THRESHOLD), highest + 2.0, None))
-    own = ("audit", frozenset(form.items()))
-    for low_end, high_end, check in windows:
-        more = [Check("small", figure.key, form)] if check else []
+        found.append((SUPPRESSED, 1.0, THRESHOLD - 1.0))
+    t = max(THRESHOLD, 5 * math.ceil((low - 2) / 5))
+    while max(t - 2, THRESHOLD) <= high and len(found) < most:
+        found.append((t, max(t - 2.0, THRESHOLD), t + 2.0))
+        t += 5
+    return found
+
+
+def _decide(model: Model, figure: Figure, hints: dict, value: Any) -> tuple[bool, tuple | None]:
+    """Show the figure (published as `value`)? Every value it could be published as is tried
+    first, without reading `value`: those that fail the audit must be the lowest ones and/or
+    the highest ones, and knowing that the figure is among them (which withholding it then
+    says) must pass the audit too; else it stays withheld whatever its value. Returns
+    (show, what withholding it says: (smallest, largest) or None)."""
+    form = model.form(figure.terms)
+    low, high = model.optimum(form, 1)[0], model.optimum(form, -1)[0]
+    windows = _windows(low, high)
+    own = frozenset({("audit", frozenset(form.items()))})
+
+    def passes_with(low_end: float, high_end: float, small: bool) -> bool:
+        more = [Check("small", figure.key, form)] if small else []
         if model.rules.corrections:
             for old_form, old_value in model.published.get(figure.key, []):
-                if old_form != form and (is_hidden(old_value) or check):
-                    difference = dict(form)
-                    for i, a in old_form.items():
-                        difference[i] = difference.get(i, 0.0) - a
-                    more.append(Check("difference", figure.key, {i: a for i, a in difference.items() if a}))
-        trial = run(model, hints, first_failure=True, extra=[(form, low_end, high_end)], more=more,
-                    skip=frozenset({own}))
-        if not trial.passed:
-            return False
-    return True
+                if old_form != form and (is_hidden(old_value) or small):
+                    more.append(Check("difference", figure.key, _difference(form, old_form)))
+        try:
+            return run(model, hints, first_failure=True, extra=[(form, low_end, high_end)], more=more,
+                       skip=own).passed
+        except Infeasible:
+            return True  # a value it cannot have
+    # The failing values are the lowest and/or the highest (concavity, above): scan from
+    # both ends to the first value that passes; those between pass too.
+    first = next((n for n, (v, lo, hi) in enumerate(windows) if passes_with(lo, hi, v == SUPPRESSED)), None)
+    if first is None:
+        return False, None
+    last = len(windows) - 1
+    if math.isfinite(high):
+        last = next(n for n in range(len(windows) - 1, first - 1, -1)
+                    if n == first or passes_with(windows[n][1], windows[n][2], windows[n][0] == SUPPRESSED))
+    below = (0.0, windows[first - 1][2]) if first else None
+    above = (windows[last + 1][1], math.inf) if last + 1 < len(windows) else None
+    for said in (below, above):
+        if said and not passes_with(said[0], said[1], False):
+            return False, None
+    position = next((n for n, (v, _lo, _hi) in enumerate(windows) if v == value), None)
+    if position is None:  # beyond the values tried, with no largest value: passes as they do
+        return (not math.isfinite(high) and isinstance(value, int) and value > windows[-1][0]), None
+    if first <= position <= last:
+        return True, None
+    return False, below if position < first else above
+
+
+def _difference(form: dict[int, float], old: dict[int, float]) -> dict[int, float]:
+    out = dict(form)
+    for i, a in old.items():
+        out[i] = out.get(i, 0.0) - a
+    return {i: a for i, a in out.items() if a}
 
 
 # --- information loss -------------------------------------------------------------------

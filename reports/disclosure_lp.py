@@ -253,6 +253,9 @@ class Model:
                     found[figure.label] = reason
                 self.origin.setdefault((figure.key, frozenset(form.items())), (figure.value, position, reason))
                 self.count(figure, form, reason)
+                said = document.get("withheld_bounds", {}).get(figure.label)
+                if said and figure.value == WITHHELD:
+                    self.add(form, said[0], math.inf if said[1] is None else said[1])
         for figure in figures:
             if figure.kind == "pct" and figure.value is not None and self.rules.pct:
                 self.percentage(figure)
