@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils.formats import number_format
 
-from bench import BenchError, dataset, load_tools, measure, servers
+from bench import BenchError, audit, dataset, load_tools, measure, servers
 from intake.models import Category, Entry, HelpRequest, Status
 from intake.months import format_month
 from intake.services import RequestSpec, entry_undo, requests_log
@@ -94,6 +94,8 @@ class Bench:
         lines += self.logging(self.data)
         lines += self.pages(self.data)
         lines += self.generate_to_ready(self.data)
+        self.say("Timing the disclosure audit of a generated five-year history (no database)")
+        lines += audit.lines()
         self.say(f"Done in {time.monotonic() - started:.0f} s.")
         print(
             f"Benchmark: {n(options['requests'])} requests, {dataset.MONTHS} months, {len(dataset.PROGRAMMES)} programmes; "

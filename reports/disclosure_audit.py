@@ -27,8 +27,8 @@ corrections included. They know the rules and this procedure, and read a documen
 The audit (`audit`): the published figures become linear constraints over the base cells
 (`reports/disclosure_lp.py`); for every figure published as "<10" the smallest and largest
 value the linear program allows, rounded inwards to whole numbers, must stay 1 and 9; a
-"[c]" the audit added must be known to be 0, or known to be 10 or more, or leave as many
-values as "<10" does (nine, from 0 or 1); and for every figure hidden before or
+"[c]" the audit added must be known to be 0, or known to be 10 or more, or leave at least
+as many values open as "<10" does (nine); and for every figure hidden before or
 after a correction, the change must still be allowed to be 0.
 
 Protection (`protect(candidates, earlier, internal)`), in a fixed order:
@@ -75,17 +75,19 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _lazy
+
 from .disclosure import SUPPRESSED, THRESHOLD, WITHHELD, published_fingerprint, rounded, whole_pct
 from .disclosure_lp import FULL, ROWS, Check, Figure, Infeasible, Model, Rules, figures_of, get, is_hidden, put
 
 # The reason codes of a "[c]" (or a percentage or ranking left out), in a document's
 # "withheld" map {figure: code}; the words are the pipeline's to give (reports/outputs).
 REASONS = {
-    "months": "withheld because a month it counts is hidden",
-    "programme": "withheld because a programme's own figure is hidden",
-    "row": "withheld so that a small cell of the row cannot be worked out by subtraction",
-    "status": "withheld because a month of the record had few closings",
-    "audit": "withheld so that a small count cannot be worked out from the other figures",
+    "months": _lazy("withheld because a month it counts is hidden"),
+    "programme": _lazy("withheld because a programme's own figure is hidden"),
+    "row": _lazy("withheld so that a small cell of the row cannot be worked out by subtraction"),
+    "status": _lazy("withheld because a month of the record had few closings"),
+    "audit": _lazy("withheld so that a small count cannot be worked out from the other figures"),
 }
 PRIORITY = {"pct": 0, "order": 1, "span": 2, "open": 3, "closed": 3, "month": 4, "category": 5, "outcome": 5}
 UNWITHHOLD = ("months", "status", "audit")
@@ -125,8 +127,8 @@ def passes(check: Check, low: float, high: float) -> bool:
     high = math.floor(high + 1e-6) if math.isfinite(high) else high
     if check.kind == "small":
         return low <= 1 and high >= THRESHOLD - 1
-    if check.kind == "audit":  # known 0, known not small, or as many values as "<10" leaves from 0 or 1
-        return high <= 0 or low >= THRESHOLD or low <= 1 and high - max(low, 0) >= THRESHOLD - 2
+    if check.kind == "audit":  # known 0, known not small, or as many values open as "<10" leaves
+        return high <= 0 or low >= THRESHOLD or high - max(low, 0) >= THRESHOLD - 2
     return low <= 0 <= high
 
 

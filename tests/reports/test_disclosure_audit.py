@@ -6,6 +6,7 @@ by today's code (report_document, then disclosed) over histories without a datab
 
 import datetime as dt
 import functools
+import math
 import random
 
 import pytest
@@ -14,8 +15,8 @@ from hypothesis import strategies as st
 
 from intake.months import add_months, month_range
 from reports.disclosure import SUPPRESSED, WITHHELD
-from reports.disclosure_audit import audit, protect, withheld_share
-from reports.disclosure_lp import Model, Rules
+from reports.disclosure_audit import audit, protect
+from reports.disclosure_lp import Model, Rules, figures_of
 from tests.reports.audit_history import demo_history, publication, publish, random_history
 
 JUNE = dt.date(2026, 6, 1)
@@ -108,7 +109,7 @@ def test_after_protection_the_correction_does_not_show_that_the_cell_changed():
 # --- the property: nothing is narrowed after protection ------------------------------
 
 
-@settings(max_examples=6, deadline=None, derandomize=True,
+@settings(max_examples=4, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 10_000), programmes=st.integers(1, 2), months=st.integers(2, 3),
        small=st.sampled_from([0.3, 0.6]), corrected=st.booleans())
@@ -208,9 +209,12 @@ def test_a_since_start_total_after_a_small_month_stays_withheld_since_its_edge_w
     assert last["since_start"]["requests"] == WITHHELD
     assert [item["requests"] for item in last["series"]] == [SUPPRESSED, 40, 45, 55, 60, 70]
 
-    at_the_edge = [dict(doc) for doc in audited]
-    at_the_edge[-1] = {**last, "since_start": {**last["since_start"], "requests": 260}, "withheld": {}}
-    assert audit(audited).passed  # the months allow 261 at least: 260 would say "1 or 2"
+    model = Model(audited)
+    total = next(f for f in figures_of(last) if f.paths[0] == ("since_start", "requests"))
+    lowest = model.optimum(model.form(total.terms), 1)[0]  # what the other figures allow at least
+    edge = 5 * math.ceil((lowest - 2) / 5)
+    at_the_edge = [*audited[:-1], {**last, "since_start": {**last["since_start"], "requests": edge}, "withheld": {}}]
+    assert audit(audited).passed and edge < 275
     assert ("small", ("month", "north", first)) in {(f.kind, f.key) for f in audit(at_the_edge).findings}
 
 
@@ -220,11 +224,13 @@ def test_the_demo_s_public_november_keeps_the_article_s_figures():
     today = publish(history, first, last)
     audited = publish(history, first, last, protect=protect)
 
-    november = audited[-2]
-    assert {key: value for key, value in november.items() if key not in ("withheld", "fingerprint")} == {
-        key: value for key, value in today[-2].items() if key != "fingerprint"}
+    november, before = audited[-2], today[-2]
+    for key in ("requests", "window", "series", "by_category", "outcomes_closed_in_month"):
+        assert november[key] == before[key], key
+    assert november["since_start"]["requests"] == 1015
     assert november["window"]["current"]["requests"] == 575
     assert november["window"]["previous"]["requests"] == 305
     assert november["window"]["change_pct"] == 89
-    assert november["since_start"]["requests"] == 1015
-    assert withheld_share(audited)["withheld"] == 0
+    # Open and closed count every closing since April, months of 1 to 9 closings of an
+    # outcome among them: at the edge of what the rest allows they would pin one.
+    assert november["withheld"] == {"by_status_end_of_month.open": "audit", "by_status_end_of_month.closed": "audit"}
