@@ -44,27 +44,30 @@ Protection (`protect(candidates, earlier, internal)`), in a fixed order:
    all programmes or the figure itself is. Only the candidates change: earlier documents
    are out.
 3. Publish everything the audit allows: each figure withheld by 4a (spans, since-start
-   totals, open/closed) or by the audit is tried in turn and shown if the audit passes
-   for *every* value it could have, given everything published: 0, "<10", and the lowest
-   and highest rounded values the linear program allows. Why these suffice: the largest
-   value of a "<10" figure s with f held in a window [t - 2, t + 2] is the maximum, over
-   the window, of a concave function of f (a linear program's optimum as one right-hand
-   side moves); the smallest such window maximum over all t is reached at an end of f's
-   range, and symmetrically for the smallest value of s. If f is unbounded above, the
-   concave function, bounded below by s >= 1, never decreases, so the lowest window is
-   the worst.
+   totals, open/closed) or by the audit is tried in turn (then the percentages the audit
+   left out). Every value it could be published as, given everything published (0, "<10",
+   each rounded value the linear program allows), is tried before its own is read. If all
+   pass, it is shown. If only the lowest and/or highest fail, and knowing that the figure
+   is among those (which withholding it then says) passes the audit too, it is shown
+   exactly when its value is not among them, and the document's "withheld_bounds" says
+   what withholding it says. Otherwise it stays withheld, whatever its value. Scanning
+   from both ends suffices: the largest value of a "<10" figure s with f held in a window
+   [t - 2, t + 2] is the maximum over the window of a concave function of f (a linear
+   program's optimum as one right-hand side moves), so the windows that fail are the
+   lowest and the highest; if f is unbounded above that function, bounded below by
+   s >= 1, never decreases, so only the lowest can fail.
 
-Why the procedure does not leak through itself. Step 3 decides from published figures
-alone: the decision for f never reads f's value, so seeing f withheld or shown tells the
-outsider nothing they could not compute; tests/reports/test_disclosure_audit.py checks
-that two histories differing only in the value of such a figure get the same decisions.
-Step 1 reads only the positions of "<10"s. Step 2 acts only when the figures it has so far
-fail the audit; it reads the values of candidate figures that stay shown (the outsider has
-them) and the positions of hidden ones, and the conversions it makes widen what the
-outsider knows (a whole row "[c]", zeros included, says less than the "<10"s it replaces).
-What remains is that step 2's trigger is a fact about the "<10" pattern; the pattern is
-published before step 2 and modelled in full, so the outsider learns from the trigger
-only which of those published patterns failed, which the audit then re-checks.
+Why the procedure does not leak through itself. Step 1 reads only where the "<10"s are,
+which is published. Step 3 decides from published figures alone, or publishes (and
+audits) the one fact it decided on. Step 2 acts only when the figures it has so far fail
+the audit, on figures the outsider sees and on positions of hidden ones, and what it does
+(withholding a shown figure, a whole row "[c]", zeros included) only widens what the
+outsider knows. tests/reports/test_disclosure_audit.py checks that two histories that
+differ only in the value of such a figure get the same decisions.
+
+A consequence of the worst case: a sum over months that holds a "<10" month (the total
+since the start) stays withheld, since at the edge of what the other months allow it
+would pin the small one, and withholding it only then would say so.
 """
 
 from __future__ import annotations
@@ -132,17 +135,30 @@ def passes(check: Check, low: float, high: float) -> bool:
     return low <= 0 <= high
 
 
+def _witnessed(check: Check, low: float, high: float) -> bool:
+    """Whether two values the counts can take already prove the check passes (the range
+    can only be wider): "<10" and differences; a "[c]" by its nine values only."""
+    if check.kind == "audit":
+        return high - max(low, 0) >= THRESHOLD - 2 + 1e-6
+    return passes(check, low, high)
+
+
 def run(model: Model, hints: dict, *, first_failure: bool = False, extra: Sequence[tuple] = (),
         more: Sequence[Check] = (), skip: frozenset = frozenset()) -> AuditResult:
     """Every check of the model (and `more`), each bound proved from scratch unless a
     hint (the solution that proved it before) still satisfies every constraint."""
     result = AuditResult([], {})
+    pool: list = []  # solutions of this run: any of them is a witness for every check
     for check in [*model.checks.values(), *more]:
         if check.ident in skip:
             continue
         result.checks += 1
         hint = hints.get(check.ident)
         bounds, solutions = [], []
+        seen = [sum(x[i] * a for i, a in check.form.items()) for x in pool[-50:]]
+        if seen and _witnessed(check, min(seen), max(seen)):
+            result.bounds[check.kind, check.key] = (min(seen), max(seen))  # values the counts can take
+            continue
         for n, sign in enumerate((1, -1)):
             if hint and model.feasible(hint[1][n], extra):
                 bounds.append(hint[0][n])
@@ -152,6 +168,8 @@ def run(model: Model, hints: dict, *, first_failure: bool = False, extra: Sequen
             result.programs += 1
             bounds.append(value)
             solutions.append(model.solution(x))
+            if x is not None:
+                pool.append(x)
         low, high = bounds
         result.bounds[check.kind, check.key] = (low, high)
         if passes(check, low, high):
@@ -276,6 +294,8 @@ def _loosen(model: Model, docs: list[dict], start: int, finding: Finding) -> int
             break
         cells |= {i for row in model.rows if cells & set(row) for i in row}
         touching = [(doc, figure) for doc, figure, form in new if set(form) & cells]
+    else:
+        touching = [(doc, figure) for doc, figure, _form in new]  # last resort: any new figure
     shown = [(doc, f) for doc, f in touching if _shown(f)]
     if shown:
         doc, figure = min(shown, key=lambda item: PRIORITY[item[1].key[0] if item[1].kind == "count"

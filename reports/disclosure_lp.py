@@ -398,6 +398,7 @@ class Model:
         if self._solver is None or self._solver[1] != (len(self.index), len(self.rows)):
             highs = highspy.Highs()
             highs.setOptionValue("output_flag", False)
+            highs.setOptionValue("presolve", "off")  # keep the basis from one program to the next
             n = len(self.index)
             lp = highspy.HighsLp()
             lp.num_col_, lp.num_row_ = n, len(self.rows)

@@ -102,13 +102,18 @@ def publish(history, first: dt.date, last: dt.date, *, protect=None, correction=
     """Every publication of the history, month by month, in order: today's documents, or
     those `protect(candidates, earlier, internal)` makes of them. `correction` (a month):
     once `last` is published, that month is corrected and it and every later month
-    published again, version 2."""
+    published again, version 2. A publication `protect` refuses (its audit failed even
+    with every new figure withheld) is left out, as the pipeline leaves it out."""
     published: list[dict] = []
+    refused: list[dt.date] = []
 
     def accept(month, version, history):
         candidates, internal = publication(history, month, version=version, profile=profile)
         if protect is not None:
-            candidates, _result = protect(candidates, published, internal)
+            candidates, result = protect(candidates, published, internal)
+            if not result.passed:  # refused: not published (the pipeline says why)
+                refused.append(month)
+                return
         published.extend(sorted(candidates, key=lambda d: d["scope"]["programme"] is None))
 
     for month in month_range(first, last):

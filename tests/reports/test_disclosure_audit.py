@@ -138,7 +138,6 @@ def test_after_protection_no_published_small_count_can_be_narrowed(seed, program
 @pytest.mark.parametrize("rule, seed, programmes, months, correction", [
     ("small", 0, 2, 3, None),
     ("withheld", 5, 2, 3, None),
-    ("corrections", 0, 2, 3, 1),
 ])
 def test_protection_that_ignores_a_rule_is_broken_by_the_attacker_who_knows_it(rule, seed, programmes, months,
                                                                                  correction):
@@ -171,6 +170,18 @@ def test_the_auditor_without_percentages_misses_what_the_outsider_who_reads_them
     weak = small_cells(audit(documents, Rules(pct=False)))
 
     assert set(full) - set(weak)
+
+
+def test_protection_that_ignores_corrections_lets_the_correction_say_exactly_1():
+    january, before, after = surrendered_correction()
+    first, internal = publication(before, january)
+    earlier, _result = protect(first, [], internal)
+    candidates, internal = publication(after, january, version=2)
+
+    second, _result = protect(candidates, earlier, internal, rules=Rules(corrections=False))
+
+    assert second[0]["outcomes_closed_in_month"]["surrendered"] == SUPPRESSED
+    assert not audit(earlier + second).passed
 
 
 # --- the procedure does not leak through itself -----------------------------------------
