@@ -24,7 +24,7 @@ from typing import Any
 
 import highspy
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import csr_matrix
 
 from intake.months import add_months, month_range, parse_month
@@ -440,15 +440,6 @@ class Model:
         finally:
             if extra:
                 highs.deleteRows(len(extra), np.arange(first_extra, first_extra + len(extra), dtype=np.int32))
-
-    def linprog_bounds(self, form: dict[int, float]) -> tuple[float, float]:
-        """The same bounds by scipy.optimize.linprog(method="highs"), from nothing: for tests."""
-        a_ub, b_ub = self.matrix()
-        found = []
-        for sign in (1, -1):
-            result = linprog(sign * self.vector(form), A_ub=a_ub, b_ub=b_ub, bounds=(0, None), method="highs")
-            found.append(sign * result.fun if result.status == 0 else -sign * math.inf)
-        return found[0], found[1]
 
     def solution(self, x: np.ndarray | None) -> dict[tuple, float] | None:
         """A solution by the variables' names, to be tried against another model."""
