@@ -149,17 +149,6 @@ def run(model: Model, hints: dict, *, first_failure: bool = False, extra: Sequen
     hint (the solution that proved it before) still satisfies every constraint."""
     result = AuditResult([], {})
     pool: list = []  # solutions of this run: any of them is a witness for every check
-    small = [c for c in [*model.checks.values(), *more] if c.kind == "small" and c.ident not in skip]
-    if len(small) > 4 and not hints:  # all "<10" as low, then as high, as they can be at once
-        total: dict[int, float] = {}
-        for check in small:
-            for i, a in check.form.items():
-                total[i] = total.get(i, 0.0) + a
-        for sign in (1, -1):
-            _value, x = model.optimum(total, sign, extra)
-            result.programs += 1
-            if x is not None:
-                pool.append(x)
     for check in [*model.checks.values(), *more]:
         if check.ident in skip:
             continue
