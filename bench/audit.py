@@ -1,7 +1,7 @@
 """The disclosure audit's bench (issue 23, points 3 and 7), without a database: how long
 `reports.disclosure_audit.audit` takes over every public document of a three-programme
 five-year history, and how much the audit withholds against today's rules. Run by
-`python -m bench` (one line of its table) or alone: `python -m bench.audit [--loss]`."""
+`python -m bench --audit` (one line of its table) or alone: `python -m bench.audit [--loss]`."""
 
 import datetime as dt
 import random
