@@ -12,6 +12,7 @@ as a script would, through their models and services.
     servers.py      gunicorn and a Celery worker on the bench's database, logging in
     load_tools.py   loading a page: wrk, or this process's threads
     measure.py      timing, the machine, the table
+    audit.py        the disclosure audit's time and information loss (no database)
 
 The bench wipes the database it runs on: see `dataset.foreign_data`.
 """
