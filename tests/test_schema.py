@@ -23,8 +23,10 @@ PERSONAL_NAME = re.compile(
 )
 # The only exceptions, each looked at: a programme's name (in English and Russian) is the
 # organisation's own; a report's figures and the grouped counts they were computed from
-# (its basis) are computed counts, never typed.
-ALLOWED = {"intake.Programme.name", "intake.Programme.name_ru", "reports.Report.body", "reports.Report.basis"}
+# (its basis) are computed counts, never typed; so are a publication's document and the
+# files made of it (the disclosure-controlled figures, as JSON and CSV text).
+ALLOWED = {"intake.Programme.name", "intake.Programme.name_ru", "reports.Report.body", "reports.Report.basis",
+           "reports.Publication.body", "reports.Publication.files"}
 FINER_THAN_A_MONTH = (models.DateTimeField, models.TimeField, models.DurationField)
 
 
