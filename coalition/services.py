@@ -142,7 +142,7 @@ def peer_fetch(*, peer: Peer) -> FetchResult:
             continue
         try:
             signature = site.get(f"publications/{index}/{name}.minisig")
-            if not _says_public(signature):
+            if not _wanted(signature):
                 continue
             content = site.get(f"publications/{index}/{name}")
             proof = site.get(f"publications/proof/{index}?size={tree.size}")
@@ -158,11 +158,13 @@ def peer_fetch(*, peer: Peer) -> FetchResult:
     return result
 
 
-def _says_public(signature: bytes) -> bool:
-    """Whether a signature's (not yet checked) trusted comment names the public profile:
-    other documents are not fetched at all."""
+def _wanted(signature: bytes) -> bool:
+    """Whether a signature's (not yet checked) trusted comment names a public document in
+    English: other documents are not fetched at all (each publication's Russian file holds
+    the same figures)."""
     lines = signature.decode("utf-8", errors="replace").splitlines()
     try:
-        return json.loads(lines[2].removeprefix("trusted comment: ")).get("profile") == "public"
+        comment = json.loads(lines[2].removeprefix("trusted comment: "))
+        return comment.get("profile") == "public" and comment.get("language", "en") == "en"
     except (IndexError, ValueError, AttributeError):
         return True  # let the full check say what is wrong with it

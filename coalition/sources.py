@@ -49,12 +49,17 @@ class Source:
 
 
 def _latest_per_scope(items, scope_of, rank_of) -> list:
+    """The latest item of each scope; only the all-programmes one when there is one: it
+    is the organisation's whole count, and its programmes' counts are part of it, so
+    showing both would count the same requests twice in the combined range."""
     latest = {}
     for item in items:
         scope = scope_of(item)
         if scope not in latest or rank_of(item) > rank_of(latest[scope]):
             latest[scope] = item
-    return [latest[scope] for scope in sorted(latest, key=lambda s: (s != "all", s))]
+    if "all" in latest:
+        return [latest["all"]]
+    return [latest[scope] for scope in sorted(latest)]
 
 
 def own_public_documents(month: dt.date) -> list[Source]:

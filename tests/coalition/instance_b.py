@@ -2,9 +2,8 @@
 key file): `python tests/coalition/instance_b.py ACTION [FOLDER]`.
 
 - publish: B's publication key made; a programme with requests from June to November
-  2023, each month reported, submitted and accepted as the review pages do it, and
-  November's public document signed and logged (publications.sign_and_log), as the
-  export serves it;
+  2023, November reported, submitted and accepted as the review pages do it, so that B
+  publishes it (its programme's and all programmes' documents, signed and logged);
 - unlogged FOLDER: a document for October signed with B's key but never logged (what
   a peer "never published"), written to FOLDER as october.json and its .minisig;
 - tamper: one byte of B's logged November document changed in B's database;
@@ -34,9 +33,8 @@ from intake.months import month_range  # noqa: E402
 from intake.services import requests_add  # noqa: E402
 from publications import minisign  # noqa: E402
 from publications.keys import load_private_key  # noqa: E402
-from publications.models import Checkpoint, LogEntry  # noqa: E402
+from publications.models import Checkpoint, LogEntry, SignedFile  # noqa: E402
 from publications.services import sign_and_log  # noqa: E402
-from reports.disclosure import published_document  # noqa: E402
 from tests.conftest import make_user  # noqa: E402
 from tests.reports.accepting import accept_month, make_report  # noqa: E402
 
@@ -51,10 +49,15 @@ def document_bytes(document: dict) -> bytes:
 
 
 def sign(document: dict) -> None:
-    comment = {"scope": document["scope"]["programme"], "month": document["month"], "version": document["version"],
-               "profile": "public", "fingerprint": document["fingerprint"]}
-    sign_and_log(content=document_bytes(document), name=f"report-{comment['scope']}-2023-11-v1-public.json",
-                 comment=comment)
+    comment = {"scope": "all", "month": document["month"], "version": document["version"], "profile": "public",
+               "fingerprint": document["fingerprint"], "language": "en", "kind": "json"}
+    sign_and_log(content=document_bytes(document), name="report-all-2023-11-v1-public.json", comment=comment)
+
+
+def november() -> LogEntry:
+    """The log entry of B's all-programmes public November, in English: what A shows."""
+    return SignedFile.objects.get(publication__month=NOVEMBER, publication__programme=None,
+                                  publication__profile="public", language="en", kind="json").entry
 
 
 def publish() -> None:
@@ -63,14 +66,12 @@ def publish() -> None:
     staff, auditor = make_user("b-staff", "Staff"), make_user("b-auditor", "Auditor")
     for month, count in zip(month_range(programme.first_month, NOVEMBER), COUNTS, strict=True):
         requests_add([HelpRequest(programme=programme, month=month, category=Category.DESERTION) for _ in range(count)])
-        make_report(programme, month)
-        accept_month(programme, month, staff=staff, auditor=auditor)
-    report = programme.reports.get(month=NOVEMBER)
-    sign(published_document(report, "public"))
+    make_report(programme, NOVEMBER)
+    accept_month(programme, NOVEMBER, staff=staff, auditor=auditor)  # published and signed as the worker does
 
 
 def unlogged(folder: Path) -> None:
-    content = bytes(LogEntry.objects.get(index=0).content).replace(b'"2023-11"', b'"2023-10"')
+    content = bytes(november().content).replace(b'"2023-11"', b'"2023-10"')
     comment = json.dumps({"organisation": "Organisation B", "scope": "b-help", "month": "2023-10", "version": 1,
                           "profile": "public", "fingerprint": "sha256:" + "0" * 64, "log_index": 0,
                           "file": "october.json"}, separators=(",", ":"))
@@ -80,13 +81,14 @@ def unlogged(folder: Path) -> None:
 
 
 def tamper() -> None:
-    entry = LogEntry.objects.get(index=0)
-    LogEntry.objects.filter(pk=entry.pk).update(content=bytes(entry.content).replace(b'"b-help"', b'"b-hel!"', 1))
+    entry = november()
+    LogEntry.objects.filter(pk=entry.pk).update(content=bytes(entry.content).replace(b'"2023-11"', b'"2023-1!"', 1))
 
 
 def rewrite() -> None:
-    document = json.loads(bytes(LogEntry.objects.get(index=0).content))
+    document = json.loads(bytes(november().content))
     with connection.cursor() as cursor:  # what an intruder with the database does: the app never deletes
+        cursor.execute(f"DELETE FROM {SignedFile._meta.db_table}")
         cursor.execute(f"DELETE FROM {Checkpoint._meta.db_table}")
         cursor.execute(f"DELETE FROM {LogEntry._meta.db_table}")
     document["requests"]["this_month"] = 60

@@ -6,6 +6,7 @@ byte, a wrong key, a forked log, a document B never published and a B that is do
 each refused with its reason, nothing stored, the page still showing what verified."""
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -47,10 +48,12 @@ def test_a_fetches_bs_signed_november_over_http_and_shows_it_with_its_provenance
     out, err = fetch()
     page = staff_page()
 
-    assert "1 document(s) stored, 0 refused" in out, err
-    document = PeerDocument.objects.get()
-    assert (document.log_index, document.scope, str(document.month)) == (0, "b-help", "2023-11-01")
-    assert bytes(document.content) == instance_b.get("publications/0/report-b-help-2023-11-v1-public.json")
+    # B's November in English: its programme's document and all programmes'.
+    assert "2 document(s) stored, 0 refused" in out, err
+    assert sorted(PeerDocument.objects.values_list("scope", flat=True)) == ["all", "b-help"]
+    document = PeerDocument.objects.get(scope="all")
+    assert str(document.month) == "2023-11-01"
+    assert bytes(document.content) == instance_b.get(f"publications/{document.log_index}/{document.name}")
     text = text_of(page)
     key_id = instance_b.get("publications/key.pub").decode().split()[-2]
     assert "Organisation B" in text and key_id in text and "signature and log verified" in text
@@ -68,9 +71,10 @@ def test_a_document_changed_by_one_byte_at_b_is_refused_and_nothing_is_stored(in
     _out, err = fetch()
 
     assert "Refused (changed)" in err and "changed after signing" in err
-    assert PeerDocument.objects.count() == 0
+    assert not PeerDocument.objects.filter(scope="all").exists()
     assert PeerAttempt.objects.get().kind == PeerAttempt.Kind.CHANGED
-    assert "Alarm: 1 answer from org-b was refused" in text_of(staff_page())
+    text = text_of(staff_page())
+    assert "Alarm: 1 answer from" in text and "was refused" in text
 
 
 def test_bs_documents_are_refused_under_another_key(instance_b, tmp_path, staff_page):
@@ -87,13 +91,13 @@ def test_bs_documents_are_refused_under_another_key(instance_b, tmp_path, staff_
 def test_a_rewritten_log_at_b_is_a_fork_refused_and_the_figures_verified_before_stay(instance_b_changed, tmp_path,
                                                                                      staff_page):
     add_b(instance_b_changed, tmp_path)
-    assert "1 document(s) stored" in fetch()[0]
+    assert "2 document(s) stored" in fetch()[0]
     instance_b_changed.run("rewrite")
 
     _out, err = fetch()
 
     assert "Refused (fork)" in err and "it was rewritten" in err
-    assert PeerDocument.objects.count() == 1
+    assert PeerDocument.objects.count() == 2
     text = text_of(staff_page())
     assert "Alarm: 1 answer from Organisation B" in text and "November 2023 120 between 118 and 122" in text
 
@@ -113,9 +117,12 @@ def test_a_document_received_by_hand_is_imported_with_bs_checkpoint_and_proof(in
     key = tmp_path / "b.pub"
     key.write_bytes(instance_b.get("publications/key.pub"))
     call_command("peer_add", "org-b", "--key", str(key), stdout=io.StringIO())  # no address: files only
-    name = "report-b-help-2023-11-v1-public.json"
-    for path, saved in ((f"publications/0/{name}", name), (f"publications/0/{name}.minisig", f"{name}.minisig"),
-                        ("publications/checkpoint", "checkpoint"), ("publications/proof/0?size=1", "proof.json")):
+    # The first public JSON file B's Publications page links to.
+    index, name = re.search(r'href="[^"]*/publications/(\d+)/(report-[a-z0-9-]+-public\.json)"',
+                            instance_b.get("publications/").decode()).groups()
+    for path, saved in ((f"publications/{index}/{name}", name),
+                        (f"publications/{index}/{name}.minisig", f"{name}.minisig"),
+                        ("publications/checkpoint", "checkpoint"), (f"publications/proof/{index}", "proof.json")):
         (tmp_path / saved).write_bytes(instance_b.get(path))
 
     out = io.StringIO()
@@ -123,12 +130,12 @@ def test_a_document_received_by_hand_is_imported_with_bs_checkpoint_and_proof(in
                  "--checkpoint", str(tmp_path / "checkpoint"), "--proof", str(tmp_path / "proof.json"), stdout=out)
 
     assert "Verified and stored" in out.getvalue()
-    assert PeerDocument.objects.get().log_index == 0
+    assert PeerDocument.objects.get().log_index == int(index)
 
 
 def test_when_b_is_down_the_page_says_so_and_keeps_the_figures_last_verified(instance_b, tmp_path, staff_page):
     add_b(instance_b, tmp_path)
-    assert "1 document(s) stored" in fetch()[0]
+    assert "2 document(s) stored" in fetch()[0]
     from coalition.models import Peer
 
     Peer.objects.filter(name="org-b").update(url="http://127.0.0.1:9/")  # nothing listens there: B is down
