@@ -29,7 +29,7 @@ def test_the_public_figures_open_in_excel_with_numbers_as_numbers_and_markers_as
 
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert 'filename="report-help-2023-11-v1-public.xlsx"' in response["Content-Disposition"]
-    assert header == ["section", "figure", "month", "value", "key"]
+    assert header == ["section", "figure", "month", "value", "key", "why withheld"]  # published: with reasons
     assert by_key[("requests.this_month", "2023-11")] == "<10"
     assert by_key[("series", "2023-07")] == 25 and by_key[("series", "2023-10")] == 60
     assert by_key[("profile", "2023-11")] == "public"

@@ -52,7 +52,9 @@ def test_older_and_newer_links_walk_the_whole_filtered_log_without_counting_it(s
     auditor_client.get("/audit/?action=login")
 
     url, pages, seen = "/audit/?action=login", [], []
-    while url:
+    for _ in range(5):  # three pages; a link that never ends fails below instead of looping
+        if url is None:
+            break
         response, queries = visit(auditor_client, url)
         pages.append((url, response, queries))
         seen += [row[3] for row in log_rows(response)]
