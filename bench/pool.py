@@ -24,20 +24,20 @@ def pool_lines(load: Callable[..., load_tools.LoadResult], *, username: str, pas
         for pool in runs:
             environment = servers.server_environment() | {"DATABASE_POOL": pool, "DATABASE_CONN_MAX_AGE": "0"}
             with servers.gunicorn(environment, workers) as port:
-                cookie = servers.log_in(port, username, password)
-                servers.check_page(port, PAGE, cookie)
-                load(f"http://127.0.0.1:{port}{PAGE}", cookie, connections=connections, seconds=1)  # warm
-                runs[pool].append(load(f"http://127.0.0.1:{port}{PAGE}", cookie, connections=connections,
+                headers = {"Cookie": servers.log_in(port, username, password)}
+                servers.check_page(port, PAGE, headers)
+                load(f"http://127.0.0.1:{port}{PAGE}", headers, connections=connections, seconds=1)  # warm
+                runs[pool].append(load(f"http://127.0.0.1:{port}{PAGE}", headers, connections=connections,
                                        seconds=seconds))
     without, pooled = (statistics.median(r.per_second for r in runs[pool]) for pool in ("0", "1"))
     lines = []
     for label, pool, rate in (("without a pool (a connection per request)", "0", without),
                               ("with DATABASE_POOL=1", "1", pooled)):
         completed = [r for r in runs[pool] if r.per_second]
-        latency = "none completed" if not completed else (
-            f"{measure.seconds(statistics.median(r.p50 for r in completed))} / "
-            f"{measure.seconds(statistics.median(r.p95 for r in completed))}")
-        lines.append(measure.Line(f"{PAGE} {label}", f"{min(r.per_second for r in runs[pool]):.1f} req/s",
-                                  f"{rate:.1f} req/s", latency))
-    lines[-1].ratio = f"{pooled / without:.2f}× without" if without else ""
+        lines.append(measure.Line(
+            f"{PAGE} {label}", samples=str(len(runs[pool])),
+            p50=measure.seconds(statistics.median(r.p50 for r in completed)) if completed else "none completed",
+            p95=measure.seconds(statistics.median(r.p95 for r in completed)) if completed else "",
+            value=f"{rate:.1f} req/s"))
+    lines[-1].result = f"{pooled / without:.2f}× without" if without else ""
     return lines

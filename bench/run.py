@@ -243,6 +243,12 @@ class Bench:
             check = review_report_check(programme, shown)
             review_submit(programme=programme, month=shown, actor=self.staff, check_report=check)
             review_accept(programme=programme, month=shown, actor=self.auditor, check_report=check)
+        # Published in the foreground, as `manage.py publish` does (the worker would, after
+        # the acceptance): the partner and public pages serve what is stored then.
+        from reports.publication import publish
+
+        for scope in scopes:
+            publish(scope, shown)
         return shown, Report.objects.for_scope(None).filter(month=shown).order_by("-version").first().version
 
     def api_token(self) -> str:

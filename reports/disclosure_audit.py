@@ -1,74 +1,61 @@
-"""The disclosure audit (issue 23): publish what an audit of everything ever published proves
-safe, and no less. Pure: it reads and writes documents in the published shape
-(`reports.disclosure.disclosed`, docs/report-json.md) and never the database.
+"""The disclosure audit (issue 23): publish what an audit of everything ever published proves safe, and no less. Pure:
+it reads and writes documents in the published shape (`reports.disclosure.disclosed`, docs/report-json.md) and never
+the database.
 
-The attacker model, written once (docs/disclosure.md, "Attacker model", says the same):
-an outsider holds every partner and public document ever published: every month, every
-scope (each programme and all programmes), every version and profile, those replaced by
-corrections included. They know the rules and this procedure, and read a document so:
+The attacker model, written once (docs/disclosure.md, "Attacker model", says the same): an outsider holds every
+partner and public document ever published: every month, every scope (each programme and all programmes), every
+version and profile, those replaced by corrections included. They know the rules and this procedure, and read a
+document so:
 
 - a count r > 0 is in [r - 2, r + 2] and at least 10 (8 or 9 would be "<10"); 0 is 0;
-- "<10" is 1 to 9; "[c]" is what its rule says it hides: a cell withheld by the stopping
-  rule (4c) or a figure of all programmes withheld because a programme hides it (4b) holds
-  at least 10, the stopping rule withholds the smallest shown cell first (ties in the
-  row's order) and stops as soon as the hidden cells hold 10 in 2 cells; a span or status
-  withheld by 4a, or any "[c]" the audit added, says nothing but ">= 0";
+- "<10" is 1 to 9; "[c]" is what its rule says it hides: a cell withheld by the stopping rule (4c) or a figure of
+  all programmes withheld because a programme hides it (4b) holds at least 10, the stopping rule withholds the
+  smallest shown cell first (ties in the row's order) and stops as soon as the hidden cells hold 10 in 2 cells; a
+  span or status withheld by 4a, or any "[c]" the audit added, says nothing but ">= 0";
 - a whole percentage p of exact counts is 100 x top / bottom in [p - 1/2, p + 1/2];
-- highest and lowest months are above (below) every other month, ties equal; rank 1 means
-  no month above;
-- all programmes are the sum of the programmes started by then; a month's closed
-  requests never exceed those received;
-- a correction (a month's documents published again with a higher version) concerns that
-  programme's requests of that month, so it changes the cells of that month and the
-  closings from then on; everything else keeps its value. Corrections are small, so an
-  outsider who can prove that a hidden figure changed learns about the few people the
+- highest and lowest months are above (below) every other month, ties equal; rank 1 means no month above;
+- all programmes are the sum of the programmes started by then; a month's closed requests never exceed those
+  received;
+- a correction (a month's documents published again with a higher version) concerns that programme's requests of
+  that month, so it changes the cells of that month and the closings from then on; everything else keeps its value.
+  Corrections are small, so an outsider who can prove that a hidden figure changed learns about the few people the
   correction was about (0 -> "<10" says "exactly the one request corrected").
 
 The audit (`audit`): the published figures become linear constraints over the base cells
-(`reports/disclosure_lp.py`); for every figure published as "<10" the smallest and largest
-value the linear program allows, rounded inwards to whole numbers, must stay 1 and 9; a
-"[c]" the audit added must be known to be 0, or known to be 10 or more, or leave at least
-as many values open as "<10" does (nine); and for every figure hidden before or
+(`reports/disclosure_lp.py`); for every figure published as "<10" the smallest and largest value the linear program
+allows, rounded inwards to whole numbers, must stay 1 and 9; a "[c]" the audit added must be known to be 0, or known
+to be 10 or more, or leave at least as many values open as "<10" does (nine); and for every figure hidden before or
 after a correction, the change must still be allowed to be 0.
 
 Protection (`protect(candidates, earlier, internal)`), in a fixed order:
 
-0. A figure already published (same figure, same data) keeps its published value.
-1. Every new figure of the candidates that shares a base cell with a figure published as
-   "<10" (percentages, highest/lowest/rank, spans, open/closed, months, cells) is
-   withheld ("audit"). The choice depends only on where the "<10"s are, which the
-   outsider sees, not on any value.
-2. While the audit fails, the first failing check (in the order the figures were read)
-   loosens the candidates: a shown figure touching it is withheld, else its breakdown row
-   is withheld whole (zeros too, so that a "[c]" does not say "not 0"), else the figure of
-   all programmes or the figure itself is. Only the candidates change: earlier documents
-   are out.
-3. Publish everything the audit allows: each figure withheld by 4a (spans, since-start
-   totals, open/closed) or by the audit is tried in turn (then the percentages the audit
-   left out). Every value it could be published as, given everything published (0, "<10",
-   each rounded value the linear program allows), is tried before its own is read. If all
-   pass, it is shown. If only the lowest and/or highest fail, and knowing that the figure
-   is among those (which withholding it then says) passes the audit too, it is shown
-   exactly when its value is not among them, and the document's "withheld_bounds" says
-   what withholding it says. Otherwise it stays withheld, whatever its value. Scanning
-   from both ends suffices: the largest value of a "<10" figure s with f held in a window
-   [t - 2, t + 2] is the maximum over the window of a concave function of f (a linear
-   program's optimum as one right-hand side moves), so the windows that fail are the
-   lowest and the highest; if f is unbounded above that function, bounded below by
-   s >= 1, never decreases, so only the lowest can fail.
+0. A figure already published (same figure, same data) keeps its published value. 1. Every new figure of the
+candidates that shares a base cell with a figure published as "<10" (percentages, highest/lowest/rank, spans,
+open/closed, months, cells) is withheld ("audit"). The choice depends only on where the "<10"s are, which the
+outsider sees, not on any value. 2. While the audit fails, the first failing check (in the order the figures were
+read) loosens the candidates: a shown figure touching it is withheld, else its breakdown row is withheld whole
+(zeros too, so that a "[c]" does not say "not 0"), else the figure of all programmes or the figure itself is. Only
+the candidates change: earlier documents are out. 3. Publish everything the audit allows: each figure withheld by 4a
+(spans, since-start totals, open/closed) or by the audit is tried in turn (then the percentages the audit left out).
+Every value it could be published as, given everything published (0, "<10", each rounded value the linear program
+allows), is tried before its own is read. If all pass, it is shown. If only the lowest and/or highest fail, and
+knowing that the figure is among those (which withholding it then says) passes the audit too, it is shown exactly
+when its value is not among them, and the document's "withheld_bounds" says what withholding it says. Otherwise it
+stays withheld, whatever its value. Scanning from both ends suffices: the largest value of a "<10" figure s with f
+held in a window [t - 2, t + 2] is the maximum over the window of a concave function of f (a linear program's
+optimum as one right-hand side moves), so the windows that fail are the lowest and the highest; if f is unbounded
+above that function, bounded below by s >= 1, never decreases, so only the lowest can fail.
 
-Why the procedure does not leak through itself. Step 1 reads only where the "<10"s are,
-which is published. Step 3 decides from published figures alone, or publishes (and
-audits) the one fact it decided on. Step 2 acts only when the figures it has so far fail
-the audit, on figures the outsider sees and on positions of hidden ones, and what it does
-(withholding a shown figure, a whole row "[c]", zeros included) only widens what the
-outsider knows. tests/reports/test_disclosure_audit.py checks that two histories that
-differ only in the value of such a figure get the same decisions.
+Why the procedure does not leak through itself. Step 1 reads only where the "<10"s are, which is published. Step 3
+decides from published figures alone, or publishes (and audits) the one fact it decided on. Step 2 acts only when
+the figures it has so far fail the audit, on figures the outsider sees and on positions of hidden ones, and what it
+does (withholding a shown figure, a whole row "[c]", zeros included) only widens what the outsider knows.
+tests/reports/test_disclosure_audit.py checks that two histories that differ only in the value of such a figure get
+the same decisions.
 
-A consequence of the worst case: a sum over months that holds a "<10" month (the total
-since the start) stays withheld, since at the edge of what the other months allow it
-would pin the small one, and withholding it only then would say so.
-"""
+A consequence of the worst case: a sum over months that holds a "<10" month (the total since the start) stays
+withheld, since at the edge of what the other months allow it would pin the small one, and withholding it only then
+would say so."""
 
 from __future__ import annotations
 

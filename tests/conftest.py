@@ -64,8 +64,11 @@ def other_programme(db) -> Programme:
     return Programme.objects.create(slug="other", name="Other", first_month=dt.date(2023, 1, 1))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session", autouse=True)
 def _demo_copy(django_db_setup, django_db_blocker) -> DemoCopy:
+    # Made first in each test process: later, a test on a committed database may have
+    # flushed the roles that load_demo's accounts need (they come back only for the tests
+    # that ask for a serialized rollback).
     with django_db_blocker.unblock():
         return DemoCopy()
 

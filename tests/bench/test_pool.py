@@ -19,5 +19,5 @@ def test_the_page_is_loaded_without_and_with_the_pool_and_compared(committed_db,
 
     assert [line.measurement for line in lines] == [
         "/requests/find/ without a pool (a connection per request)", "/requests/find/ with DATABASE_POOL=1"]
-    assert all(float(line.middle.split()[0]) > 0 for line in lines)
-    assert lines[1].ratio.endswith("× without")
+    assert all(float(line.value.split()[0]) > 0 for line in lines)
+    assert lines[1].result.endswith("× without")

@@ -65,10 +65,7 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture
-def page(request, browser, live_server, committed_db) -> Page:
-    # committed_db: a live server needs committed writes, and its serialized rollback
-    # restores the migrations' rows after the flush; without it the flush re-creates
-    # content types, and the next test that restores them finds duplicates.
+def page(request, browser, live_server) -> Page:
     """A page in a fresh context, in English, at desktop size. Afterwards: every
     request the browser made went to the app itself, no script failed and the
     Content-Security-Policy blocked nothing, and every page loaded was checked with axe."""

@@ -64,10 +64,13 @@
     store.removeItem(RESTORE);
     if (restore && restore.page === here) {
       var form = document.querySelectorAll("main form[method=post]")[restore.form || 0];
-      var notice = document.querySelector("[data-typed-restored]");
-      if (form && fill(form, restore.fields || []) && notice) {
-        notice.textContent = notice.getAttribute("data-typed-restored");
-        notice.hidden = false;
+      var words = document.querySelector("[data-typed-restored]");
+      if (form && fill(form, restore.fields || []) && words) {
+        var notice = document.createElement("div");
+        notice.className = "alert alert-info";
+        notice.setAttribute("role", "status");
+        notice.textContent = words.getAttribute("data-typed-restored");
+        words.replaceWith(notice);
       }
     }
   }
