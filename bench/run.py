@@ -74,9 +74,9 @@ def options_of(argv: list[str]) -> dict:
     given = vars(parser().parse_args(argv))
     defaults = QUICK if given["quick"] else FULL
     options = {name: defaults[name] if given.get(name) is None else given[name] for name in FULL} | {
-        name: given[name] for name in ("quick", "load_tool", "force")}
+        name: given[name] for name in ("quick", "load_tool", "force", "audit")}
     for name, value in options.items():
-        if name not in ("quick", "load_tool", "force", "sizes") and value < 1:
+        if name not in ("quick", "load_tool", "force", "audit", "sizes") and value < 1:
             raise BenchError(f"--{name.replace('_', '-')} must be at least 1.")
     try:
         options["sizes"] = sorted({int(size) for size in str(options["sizes"]).split(",")})
