@@ -26,12 +26,24 @@ PERSONAL_NAME = re.compile(
 # (its basis) are computed counts, never typed; so are a publication's document and the
 # files made of it (the disclosure-controlled figures, as JSON and CSV text).
 ALLOWED = {"intake.Programme.name", "intake.Programme.name_ru", "reports.Report.body", "reports.Report.basis",
-           "reports.Publication.body", "reports.Publication.files"}
+           "reports.Publication.body", "reports.Publication.files",
+           # The publication log: the published files (disclosure-controlled figures), their
+           # minisign signatures and trusted comments, made by the app, and the checkpoints
+           # it signs. Nothing in them is typed by anyone.
+           "publications.LogEntry.name", "publications.LogEntry.content", "publications.LogEntry.signature",
+           "publications.LogEntry.co_signature", "publications.LogEntry.trusted_comment", "publications.Checkpoint.note",
+           # A peer organisation's public documents as it signed them, and the app's own
+           # words for why a fetch was refused; a peer's name is a slug staff choose, its address
+           # its public site's.
+           "coalition.Peer.name", "coalition.Peer.url", "coalition.Peer.last_reason", "coalition.PeerCheckpoint.note",
+           "coalition.PeerDocument.name", "coalition.PeerDocument.content", "coalition.PeerDocument.signature",
+           "coalition.PeerDocument.trusted_comment", "coalition.PeerDocument.checkpoint", "coalition.PeerAttempt.reason"}
 FINER_THAN_A_MONTH = (models.DateTimeField, models.TimeField, models.DurationField)
 
 
 def _models():
-    return [model for label in ("intake", "reports") for model in apps.get_app_config(label).get_models()]
+    return [model for label in ("intake", "reports", "signoff", "api", "publications", "coalition")
+            for model in apps.get_app_config(label).get_models()]
 
 
 def _own_fields(model):
