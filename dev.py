@@ -186,6 +186,7 @@ def run_tests(args: list[str]) -> int:
         ensure_browser_tools()
         ensure_wrk(required=True)
         ensure_minisign()
+        ensure_nginx()  # tests/test_stack.py runs the stack behind it
     chosen = any(arg.startswith(("-n", "--numprocesses", "--dist")) or arg == "no:xdist" or arg == "-pno:xdist"
                  for arg in args)
     if not chosen:
