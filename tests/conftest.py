@@ -64,11 +64,17 @@ def other_programme(db) -> Programme:
     return Programme.objects.create(slug="other", name="Other", first_month=dt.date(2023, 1, 1))
 
 
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_setup", "live_server"}
+
+
 @pytest.fixture(scope="session", autouse=True)
-def _demo_copy(django_db_setup, django_db_blocker) -> DemoCopy:
+def _demo_copy(request, django_db_blocker) -> DemoCopy | None:
     # Made first in each test process: later, a test on a committed database may have
     # flushed the roles that load_demo's accounts need (they come back only for the tests
-    # that ask for a serialized rollback).
+    # that ask for a serialized rollback). A run with no test of the database makes none.
+    if not any(DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())) for item in request.session.items):
+        return None
+    request.getfixturevalue("django_db_setup")
     with django_db_blocker.unblock():
         return DemoCopy()
 
