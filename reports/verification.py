@@ -16,9 +16,10 @@ import json
 import re
 import sys
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from intake.counts import count_rows, data_version, first_month
@@ -32,6 +33,7 @@ from .outputs import LABELS, FigureRow
 from .publication import served_publication
 
 _MONTH_NAME = re.compile(r"[0-9]{4}-(?:0[1-9]|1[0-2])")
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")  # a JSON number without an exponent
 
 # (status, outcome, month closed) -> requests, within one month received and category
 Mix = dict[tuple[str, str, str], int]
@@ -193,6 +195,23 @@ class FigureDifference:
         row = FigureRow(key, month, None)
         said = f"{row.section}: {row.label}"
         return f"{said}, {date_format(parse_month(month), 'F Y')}" if month else said
+
+    @property
+    def in_file_shown(self) -> str | None:
+        return _number_shown(self.in_file)
+
+    @property
+    def stored_shown(self) -> str | None:
+        return _number_shown(self.stored)
+
+
+def _number_shown(value: str | None) -> str | None:
+    """A figure's JSON as a reader of the page's language writes it: a number grouped
+    and with its decimal mark ("15 134", "89,2" on a Russian page), every digit kept, so
+    that 175.0 still differs from 175; anything else as JSON writes it."""
+    if value is None or not _PLAIN_NUMBER.fullmatch(value):
+        return value
+    return number_format(Decimal(value), force_grouping=True)
 
 
 @dataclass(frozen=True)

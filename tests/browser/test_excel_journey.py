@@ -1,16 +1,23 @@
-"""Issue 27, points 7 and 9, in a real browser at the width where each broke: a Russian
-Excel file (Windows-1251, a Russian header, months as dates) previewed in names on a
-phone; the comparison of two versions keeps its Difference on a phone's screen; a month
-still to come typed into "Go to month" is a form error on the page, not a 404."""
+"""Issue 27, points 6, 7 and 9, in a real browser at the width where each broke: an
+auditor on a Russian desktop page finds the Excel export of a report's public figures and
+of the audit log, and both files open with numbers as numbers and the header in Russian;
+a Russian Excel file (Windows-1251, a Russian header, months as dates) previewed in
+names on a phone; the comparison of two versions keeps its Difference on a phone's
+screen; a month still to come typed into "Go to month" is a form error on the page, not
+a 404."""
 
 import datetime as dt
+import io
 import re
+from pathlib import Path
 
+from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
 from intake.models import HelpRequest
 from tests.conftest import add_request
 from tests.reports.accepting import make_report
+from tests.reports.test_published_outputs import people, small_report  # noqa: F401 (fixtures)
 
 from .helpers import DESKTOP, PHONE, check_accessibility, log_in, screenshot
 
@@ -21,6 +28,48 @@ def switch_to_russian(page: Page) -> None:
     page.locator("nav button[value=ru]").click()
     expect(page.locator("html")).to_have_attribute("lang", "ru")
     check_accessibility(page)
+
+
+def downloaded_sheet(page: Page, link_name: str) -> list[list]:
+    """Click the link, as a person would, and read the first sheet of the file it gives."""
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name=link_name, exact=True).click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".xlsx"), download.suggested_filename
+    sheet = load_workbook(io.BytesIO(Path(download.path()).read_bytes())).worksheets[0]
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def test_an_auditor_downloads_a_reports_public_figures_and_the_audit_log_for_excel(
+        committed_db, page, live_server, small_report, people):  # noqa: F811
+    log_in(page, people["auditor"].username)
+    switch_to_russian(page)
+    page.goto("/reports/help/2023-11/v1/")
+    check_accessibility(page)
+    page.locator("nav.profile-switch").get_by_role("link", name="Открытые данные").click()
+    expect(page).to_have_url(re.compile(r"\?profile=public$"))
+    check_accessibility(page)
+    screenshot(page, "excel-report-public-ru")
+
+    header, *rows = downloaded_sheet(page, "Excel")
+
+    assert header[:5] == ["раздел", "показатель", "месяц", "значение", "ключ"]
+    value = {(row[4], row[2]): row[3] for row in rows}
+    assert value[("requests.this_month", "2023-11")] == "<10"  # withheld: text, as on the page
+    assert value[("since_start.requests", "2023-04/2023-11")] == "[c]"
+    series = [value[("series", f"2023-{month:02}")] for month in range(4, 12)]
+    assert series == [10, "<10", 0, 25, 40, "<10", 60, "<10"]  # rounded, published: numbers Excel can add up
+    assert ("Этот месяц", "Запросы") in {(row[0], row[1]) for row in rows}
+
+    page.locator("nav").get_by_role("link", name="Журнал аудита").click()
+    check_accessibility(page)
+    header, *rows = downloaded_sheet(page, "Скачать для Excel")
+
+    assert header == ["Месяц", "Учётная запись", "Действие", "Объект"]
+    said = [row[1:] for row in rows]
+    assert said[0] == [people["auditor"].username, "Выгрузка журнала аудита", "весь журнал"]  # this download
+    assert said[1] == [people["auditor"].username, "Экспорт отчёта",
+                       "Help, Ноябрь 2023, версия 1, Excel, Открытые данные"], said
 
 
 def test_a_russian_excel_file_is_previewed_in_names_on_a_phone(committed_db, page, live_server, programme, staff):

@@ -117,7 +117,19 @@ def test_a_number_written_differently_is_a_difference(export, auditor_client):
     russian = difference_rows(upload(auditor_client, tampered(export, change), HTTP_ACCEPT_LANGUAGE="ru"))
 
     assert rows == [["This month: Requests", "175.0", "175"]]
-    assert russian == [["Этот месяц: Запросы", "175.0", "175"]]
+    assert russian == [["Этот месяц: Запросы", "175,0", "175"]]  # every digit kept, in the page's language
+
+
+def test_the_numbers_that_differ_are_grouped_as_the_pages_language_writes_them(export, auditor_client):
+    def change(document):
+        document["requests"]["this_month"] = 15134
+        document["window"]["change_pct"] = 1089.25
+
+    rows = difference_rows(upload(auditor_client, tampered(export, change)))
+    russian = difference_rows(upload(auditor_client, tampered(export, change), HTTP_ACCEPT_LANGUAGE="ru"))
+
+    assert [row[1:] for row in rows] == [["15,134", "175"], ["1,089.25", "89.2"]]
+    assert [row[1:] for row in russian] == [["15 134", "175"], ["1 089,25", "89,2"]]  # the cells read with spaces folded
 
 
 def test_an_export_of_another_version_is_compared_with_that_version(export, november_report, auditor_client):
