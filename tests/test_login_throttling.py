@@ -79,9 +79,10 @@ def test_no_address_is_kept_anywhere(client, staff, db):
     assert not AccessAttempt.objects.exists() and not AccessLog.objects.exists()
 
 
-# More than what the cache held before it culled a third of its rows (300 entries):
-# others' writes must not be able to push a lockout out.
-WRITES_BY_OTHERS = 2_100
+# More than twice what the cache held before it culled a third of its rows (300 entries):
+# others' writes must not be able to push a lockout out. With that old limit back,
+# this many writes push it out and the test below fails (tried).
+WRITES_BY_OTHERS = 700
 IMPORT_PREVIEWS = 100
 FAILED_LOGINS_OVER_HTTP = 100
 
@@ -107,7 +108,7 @@ def writes_by_others(importer: Client, programme) -> None:
         assert response.status_code == 200 and "key" in response.context
 
 
-def test_a_lockout_outlasts_thousands_of_writes_by_others(client, staff, programme):
+def test_a_lockout_outlasts_hundreds_of_writes_by_others(client, staff, programme):
     for _ in range(5):
         attempt(client, staff.username, "wrong-password")
     assert attempt(client, staff.username, PASSWORD).status_code == 429
