@@ -69,7 +69,7 @@ def test_an_auditor_downloads_a_reports_public_figures_and_the_audit_log_for_exc
     said = [row[1:] for row in rows]
     assert said[0] == [people["auditor"].username, "Выгрузка журнала аудита", "весь журнал"]  # this download
     assert said[1] == [people["auditor"].username, "Экспорт отчёта",
-                       "Help, Ноябрь 2023, версия 1, Excel, Открытые данные"], said
+                       "Help, ноябрь 2023 г., версия 1, Excel, Открытые данные"], said
 
 
 def test_a_russian_excel_file_is_previewed_in_names_on_a_phone(committed_db, page, live_server, programme, staff):

@@ -108,9 +108,9 @@ def test_a_report_s_exports_and_checks_are_named_by_their_kind(staff, auditor, a
     assert english == ["All programmes, November 2023, version 2, checked against a JSON file",
                        "desertion-help, November 2023, version 1, checked against the data",
                        "desertion-help, November 2023, version 1, printable page"]
-    assert russian == ["Все программы, Ноябрь 2023, версия 2, сверка с файлом JSON",
-                       "desertion-help, Ноябрь 2023, версия 1, сверка с данными",
-                       "desertion-help, Ноябрь 2023, версия 1, версия для печати"]
+    assert russian == ["Все программы, ноябрь 2023 г., версия 2, сверка с файлом JSON",
+                       "desertion-help, ноябрь 2023 г., версия 1, сверка с данными",
+                       "desertion-help, ноябрь 2023 г., версия 1, версия для печати"]
 
 
 def test_events_of_no_account_are_shown_as_such(some_events, auditor_client):
@@ -239,7 +239,7 @@ def test_the_csv_export_speaks_the_page_language(some_events, auditor_client):
 
     assert rows == [["Месяц", "Учётная запись", "Действие", "Объект"],
                     ["2023-10", "— (командная строка, расписание или фоновый обработчик)", "Формирование отчёта",
-                     "desertion-help, Октябрь 2023, версия 1"]]
+                     "desertion-help, октябрь 2023 г., версия 1"]]
 
 
 def test_the_page_links_to_the_csv_of_the_same_filter(some_events, auditor_client):
