@@ -48,9 +48,22 @@ def test_the_month_page_shows_the_grid_and_links_to_the_months_around(coordinato
 
     text = text_of(response)
     assert response.status_code == 200
-    assert "Legal consultation 3 Move Legal consultation 0 0 3 -1" in text
-    assert "Total 3 0 0 3 -1" in text
+    assert "Legal consultation 3 Move Legal consultation 0 0 3 \u22121" in text
+    assert "Total 3 0 0 3 \u22121" in text
     assert month_url(LAST_MONTH) in response.content.decode()
+
+
+def test_a_fall_in_the_change_column_is_written_with_a_minus_sign_not_a_hyphen(coordinator_client, programme):
+    add(programme, 45, month=LAST_MONTH, category="legal")
+    add(programme, 2, category="legal")
+    add(programme, 3, category="desertion")
+
+    text = text_of(coordinator_client.get(month_url()))
+
+    assert "Legal consultation 0 0 2 \u221243" in text
+    assert "Desertion (leave a unit) 0 0 3 +3" in text
+    assert "Total 5 0 0 5 \u221240" in text
+    assert "-4" not in text
 
 
 def test_the_month_picker_goes_to_the_month_typed(coordinator_client, programme):
