@@ -55,9 +55,11 @@ def test_an_auditor_downloads_a_reports_public_figures_and_the_audit_log_for_exc
 
     assert header[:5] == ["раздел", "показатель", "месяц", "значение", "ключ"]
     value = {(row[4], row[2]): row[3] for row in rows}
-    assert value[("requests.this_month", "2023-11")] == "<10"  # withheld: text, as on the page
-    assert value[("since_start.requests", "2023-04/2023-11")] == "[c]"
-    series = [value[("series", f"2023-{month:02}")] for month in range(4, 12)]
+    assert value[("requests.this_month", "Ноябрь 2023")] == "<10"  # withheld: text, as on the page
+    assert value[("since_start.requests", "Апрель — ноябрь 2023")] == "[c]"
+    assert value[("profile", "Ноябрь 2023")] == "Открытые данные"  # words, not the code
+    months = ["Апрель", "Май", "Июнь", "Июль", "Август", "Сентябрь", "Октябрь", "Ноябрь"]
+    series = [value[("series", f"{month} 2023")] for month in months]
     assert series == [10, "<10", 0, 25, 40, "<10", 60, "<10"]  # rounded, published: numbers Excel can add up
     assert ("Этот месяц", "Запросы") in {(row[0], row[1]) for row in rows}
 
