@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 from .counts import month_grid
 from .forms import CountField, MonthPickForm, apply_errors
 from .models import Category, HelpRequest, MonthLocked, MonthLocks, Outcome, Programme, Status
-from .months import add_months, current_month, format_month, month_in_sentence
+from .months import add_months, current_month, format_month, month_in_sentence, parse_month
 from .services import RequestSpec, count_allowed, max_count_text, requests_log_groups
 from .views import _get_programme_for_user, month_url
 
@@ -94,14 +94,26 @@ class GridForm(forms.Form):
 @permission_required("intake.view_helprequest", raise_exception=True)
 @require_GET
 def month_pick(request, slug: str):
-    """The month picker's answer: the month page asked for, or this month's."""
+    """The month picker's answer: the month page asked for, or this month's; a month
+    refused is said on the page the person was on (?shown=, the picker's hidden field),
+    with what they typed."""
     programme = _get_programme_for_user(request, slug)
     form = MonthPickForm(request.GET or None)
     if form.is_valid():
         return redirect(month_url(programme, form.cleaned_data["month"]))
     if request.GET:
-        return _render_month(request, programme, current_month(), form, status=400)
+        return _render_month(request, programme, _shown_month(programme, request.GET.get("shown")), form, status=400)
     return redirect(month_url(programme, current_month()))
+
+
+def _shown_month(programme: Programme, value: str | None) -> dt.date:
+    """The month of the page the picker was sent from, if it is one of the programme's
+    months so far; this month's otherwise."""
+    try:
+        month = parse_month(value or "")
+    except ValueError:
+        return current_month()
+    return month if programme.first_month <= month <= current_month() else current_month()
 
 
 @login_required

@@ -12,6 +12,8 @@ from datetime import date
 from typing import Any
 
 from django.utils.formats import number_format
+from django.utils.text import capfirst
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from intake.models import Category, Outcome
@@ -19,6 +21,7 @@ from intake.months import add_months, format_month, parse_month
 from intake.spreadsheets import write_xlsx
 
 from .disclosure import SUPPRESSED, WITHHELD
+from .narrative import period
 from .withheld import reason_of
 
 # What each figure is called, in the reader's language: one label per machine key of the
@@ -61,6 +64,8 @@ LABELS = {
     **{f"by_category.{code}": label for code, label in Category.choices},
     **{f"outcomes_closed_in_month.{code}": label for code, label in Outcome.choices},
 }
+# What each profile is called on a page and in a workbook.
+PROFILE_NAMES = {"internal": _("Internal figures"), "partner": _("Partner figures"), "public": _("Public figures")}
 SEASONS = {"spring": _("spring"), "summer": _("summer"), "autumn": _("autumn"), "winter": _("winter")}
 # A span's first and last months are said in the month column of its figures.
 _SPAN_FIGURES = ("requests", "season")
@@ -159,11 +164,29 @@ def to_csv(document: dict[str, Any]) -> str:
     return out.getvalue()
 
 
-def to_xlsx(document: dict[str, Any]) -> bytes:
-    """The same table as to_csv, as an Excel workbook: counts and percentages as numbers,
-    "<10" and "[c]" as text, months as text (YYYY-MM), the header in the active language."""
+def to_xlsx(document: dict[str, Any], scope_name: str) -> bytes:
+    """The same figures as to_csv, row for row, as an Excel workbook for people: counts and
+    percentages as numbers, "<10" and "[c]" as text; months and spans, the programme
+    (`scope_name`, as the page names it), the profile and the seasons in words of the
+    active language ("Сентябрь — ноябрь 2023", "Осень"). The key column keeps the figure's
+    machine name, to find it in the CSV and JSON, which keep the codes."""
     header, rows = _table(document)
-    return write_xlsx(str(_("Report")), header, rows)
+    language = get_language() or "en"
+    in_words = [(section, label, period(month, language), _value_in_words(key, value, scope_name, language), key, *rest)
+                for section, label, month, value, key, *rest in rows]
+    return write_xlsx(str(_("Report")), header, in_words)
+
+
+def _value_in_words(key: str, value: Any, scope_name: str, language: str) -> Any:
+    if key == "scope.programme":
+        return scope_name
+    if key == "month" and isinstance(value, str):
+        return period(value, language)
+    if key == "profile" and value in PROFILE_NAMES:
+        return str(PROFILE_NAMES[value])
+    if key.endswith(".season") and value in SEASONS:
+        return capfirst(str(SEASONS[value]))  # alone in its cell
+    return value
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from .finality import report_finality
 from .forms import ExportVerifyForm, GenerateReportForm, ReferenceFigureForm
 from .models import ReferenceFigure, Report
 from .narrative import chart_title, key_figures, narrative, period
-from .outputs import CALENDAR, SEASONS, Compared, by_year, chart, comparison, monthly, to_csv, to_xlsx
+from .outputs import CALENDAR, PROFILE_NAMES, SEASONS, Compared, by_year, chart, comparison, monthly, to_csv, to_xlsx
 from .publication import served_publication
 from .services import (
     ReportError,
@@ -122,8 +122,6 @@ def report_request_view(request):
     return render(request, "reports/report_list.html", {"page": _reports_page(1), "form": form}, status=400)
 
 
-# What each profile is called on a page.
-PROFILE_NAMES = {"internal": _("Internal figures"), "partner": _("Partner figures"), "public": _("Public figures")}
 
 
 class UnknownProfile(ValueError):
@@ -371,7 +369,8 @@ def _export(request, report: Report, *, kind: str) -> HttpResponse:
     report_export_record(report=report, actor=request.user, kind=kind, profile=profile)
     if kind == "xlsx":
         document = publication.document if publication is not None else published_document(report, profile)
-        response = HttpResponse(to_xlsx(document), content_type=XLSX_CONTENT_TYPE)
+        scope_name = report.programme.localized("name") if report.programme else str(_("All programmes"))
+        response = HttpResponse(to_xlsx(document, scope_name), content_type=XLSX_CONTENT_TYPE)
     elif publication is not None:
         response = HttpResponse(publication.text(kind, get_language()).encode(),
                                 content_type="application/json" if as_json else "text/csv; charset=utf-8")

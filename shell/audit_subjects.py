@@ -8,12 +8,12 @@ as it is stored: nothing is ever hidden from an auditor."""
 
 import re
 
-from django.utils.formats import date_format, number_format
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from intake.models import Programme, Status
-from intake.months import parse_month
+from intake.months import month_in_sentence, parse_month
 from reports.views import PROFILE_NAMES
 
 from .pages import PAGE_NAMES
@@ -59,7 +59,8 @@ class Subjects:
         return str(_("All programmes")) if slug == "all" else self.names.get(slug, slug)
 
     def _month(self, value: str) -> str:
-        return date_format(parse_month(value), "F Y")
+        # Always after a programme's name or a filter's: mid-phrase ("Help, ноябрь 2023 г.").
+        return month_in_sentence(parse_month(value))
 
     def _requests(self, count: str) -> str:
         n = int(count)

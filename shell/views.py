@@ -12,6 +12,7 @@ from django.http import HttpResponse, HttpResponseServerError, StreamingHttpResp
 from django.shortcuts import render
 from django.template import loader
 from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -140,13 +141,18 @@ def server_error(request):
     return HttpResponseServerError(loader.render_to_string("500.html"))
 
 
-def _audit_rows(events):
-    """(month, account, action, concerning) of each event, in words of the active language."""
+def _month_in_words(month) -> str:
+    return date_format(month, "F Y")
+
+
+def _audit_rows(events, month=lambda month: month):
+    """(month, account, action, concerning) of each event, in words of the active language;
+    the month as `month` writes it (a date for the page to format, by default)."""
     subjects = Subjects()
     action_names = {code: str(name) for code, name in audit.action_choices()}
     for event in events:
         yield (
-            format_month(event.month),
+            month(event.month),
             event.actor.username if event.actor else str(NO_ACCOUNT_LABEL),
             event.get_action_display(),
             subjects(event.action, event.subject, action_names=action_names),
@@ -225,7 +231,7 @@ def audit_log_csv(request):
         # the thread's language is by then.
         with translation.override(language):
             yield _csv_line(header)
-            for row in _audit_rows(form.events().iterator(chunk_size=2000)):
+            for row in _audit_rows(form.events().iterator(chunk_size=2000), month=format_month):
                 yield _csv_line(row)
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
@@ -244,7 +250,7 @@ def audit_log_xlsx(request):
         return render(request, "shell/audit_log.html", {"form": form}, status=400)
     audit.record(request.user, ShellAction.AUDIT_LOG_EXPORTED, form.describe())
     header = [_("Month"), _("Account"), _("Action"), _("Concerning")]
-    rows = _audit_rows(form.events().iterator(chunk_size=2000))
+    rows = _audit_rows(form.events().iterator(chunk_size=2000), month=_month_in_words)
     response = HttpResponse(write_xlsx(_("Audit log"), header, rows), content_type=XLSX_CONTENT_TYPE)
     name = "-".join(["audit-log", *(value for _name, value in form.filters())])
     response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'

@@ -359,8 +359,9 @@ class MonthReview(models.Model):
         the month is accepted and locked (intake/retention.py)."""
         names = {"month": date_format(self.month, "F Y"), "programme": self.programme.localized("name")}
         if self.state != self.State.ACCEPTED:
+            # The month mid-sentence here; it starts the sentence below.
             raise ValidationError(_("Only the requests of an accepted month can be collapsed; %(month)s of "
-                                    "%(programme)s is not accepted.") % names)
+                                    "%(programme)s is not accepted.") % {**names, "month": month_in_sentence(self.month)})
         if self.is_unlocked():
             raise ValidationError(_("%(month)s of %(programme)s is unlocked for corrections: collapse it once it "
                                     "is locked again.") % names)

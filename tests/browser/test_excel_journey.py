@@ -55,9 +55,11 @@ def test_an_auditor_downloads_a_reports_public_figures_and_the_audit_log_for_exc
 
     assert header[:5] == ["раздел", "показатель", "месяц", "значение", "ключ"]
     value = {(row[4], row[2]): row[3] for row in rows}
-    assert value[("requests.this_month", "2023-11")] == "<10"  # withheld: text, as on the page
-    assert value[("since_start.requests", "2023-04/2023-11")] == "[c]"
-    series = [value[("series", f"2023-{month:02}")] for month in range(4, 12)]
+    assert value[("requests.this_month", "Ноябрь 2023")] == "<10"  # withheld: text, as on the page
+    assert value[("since_start.requests", "Апрель — ноябрь 2023")] == "[c]"
+    assert value[("profile", "Ноябрь 2023")] == "Открытые данные"  # words, not the code
+    months = ["Апрель", "Май", "Июнь", "Июль", "Август", "Сентябрь", "Октябрь", "Ноябрь"]
+    series = [value[("series", f"{month} 2023")] for month in months]
     assert series == [10, "<10", 0, 25, 40, "<10", 60, "<10"]  # rounded, published: numbers Excel can add up
     assert ("Этот месяц", "Запросы") in {(row[0], row[1]) for row in rows}
 
@@ -69,7 +71,7 @@ def test_an_auditor_downloads_a_reports_public_figures_and_the_audit_log_for_exc
     said = [row[1:] for row in rows]
     assert said[0] == [people["auditor"].username, "Выгрузка журнала аудита", "весь журнал"]  # this download
     assert said[1] == [people["auditor"].username, "Экспорт отчёта",
-                       "Help, Ноябрь 2023, версия 1, Excel, Открытые данные"], said
+                       "Help, ноябрь 2023 г., версия 1, Excel, Открытые данные"], said
 
 
 def test_a_russian_excel_file_is_previewed_in_names_on_a_phone(committed_db, page, live_server, programme, staff):

@@ -48,9 +48,22 @@ def test_the_month_page_shows_the_grid_and_links_to_the_months_around(coordinato
 
     text = text_of(response)
     assert response.status_code == 200
-    assert "Legal consultation 3 Move Legal consultation 0 0 3 -1" in text
-    assert "Total 3 0 0 3 -1" in text
+    assert "Legal consultation 3 Move Legal consultation 0 0 3 \u22121" in text
+    assert "Total 3 0 0 3 \u22121" in text
     assert month_url(LAST_MONTH) in response.content.decode()
+
+
+def test_a_fall_in_the_change_column_is_written_with_a_minus_sign_not_a_hyphen(coordinator_client, programme):
+    add(programme, 45, month=LAST_MONTH, category="legal")
+    add(programme, 2, category="legal")
+    add(programme, 3, category="desertion")
+
+    text = text_of(coordinator_client.get(month_url()))
+
+    assert "Legal consultation 0 0 2 \u221243" in text
+    assert "Desertion (leave a unit) 0 0 3 +3" in text
+    assert "Total 5 0 0 5 \u221240" in text
+    assert "-4" not in text
 
 
 def test_the_month_picker_goes_to_the_month_typed(coordinator_client, programme):
@@ -66,6 +79,28 @@ def test_a_month_typed_wrong_is_explained(coordinator_client, programme):
     assert response.status_code == 400
     assert "Error:" in response.content.decode().split("</title>")[0]
     assert "Enter a month as YYYY-MM, e.g. 2023-11." in text_of(response)
+
+
+def pick_form_fields(page: str) -> tuple[str, dict[str, str]]:
+    """The "Go to month" form as a browser would submit it: its action and its fields."""
+    form = re.search(r'<form method="get" action="([^"]+)"[^>]*>(.*?)</form>', page, flags=re.S)
+    fields = {name: value for name, value in re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', form[2])}
+    return form[1], fields
+
+
+def test_a_month_still_to_come_is_refused_on_the_page_the_person_was_on_with_what_they_typed(
+        coordinator_client, programme):
+    november = "/requests/month/help/2023-11/"
+    action, fields = pick_form_fields(coordinator_client.get(november).content.decode())
+
+    response = coordinator_client.get(action, {**fields, "month": "2099-01"})
+
+    text = text_of(response)
+    assert response.status_code == 400
+    assert "Help: November 2023" in text  # the page they were on, not this month's
+    assert "2099-01 has not begun yet" in text
+    assert 'value="2099-01"' in response.content.decode()
+    assert pick_form_fields(response.content.decode())[1]["month"] == "2099-01"
 
 
 def test_another_programmes_month_is_not_found(coordinator_client, other_programme):

@@ -13,6 +13,7 @@ from intake.models import MonthReview
 from intake.months import month_in_sentence
 from intake.services import RequestSpec, requests_log
 from tests.conftest import THIS_MONTH, add_request, make_user, text_of
+from tests.reports.accepting import make_report
 
 pytestmark = pytest.mark.usefixtures("this_month")
 RU = {"HTTP_ACCEPT_LANGUAGE": "ru"}
@@ -162,3 +163,26 @@ def test_the_month_and_undo_pages_name_the_programme_in_russian(client_for, demo
     assert "Помощь в уходе из армии (демо): Март 2026" in month_page
     assert "Помощь в уходе из армии (демо) · Количество · Март 2026" in undo_page
     assert "Помощь в уходе из армии (демо) Март 2026 Юридическая консультация Новый 1" in undo_page
+
+
+def test_a_month_after_a_comma_or_inside_a_sentence_is_in_lower_case(staff_client, programme):
+    # Issue 27, point 8: "Help, Февраль 2026" read as a capital in the middle of a phrase.
+    add_request(programme=programme, month=FEBRUARY, category="legal")
+    make_report(programme, FEBRUARY)
+    accepted(programme)
+    MonthReview.objects.create(programme=programme, month=dt.date(2026, 1, 1), state=MonthReview.State.SUBMITTED,
+                               report_version=1)
+
+    pages = {url: staff_client.get(url, **RU) for url in (
+        "/", "/reports/", "/review/", "/review/help/2026-02/", "/review/help/2026-02/collapse/",
+        "/review/help/2026-01/collapse/", "/reports/help/2026-02/v1/")}
+
+    assert "Help, февраль 2026 г. · версия 1" in text_of(pages["/"])
+    assert "Help, январь 2026 г." in text_of(pages["/review/"])
+    assert "Проверка: Help, февраль 2026 г." in text_of(pages["/review/help/2026-02/"])
+    assert "Свести к числам: Help, февраль 2026 г." in text_of(pages["/review/help/2026-02/collapse/"])
+    assert "Назад к проверке месяца: февраль 2026 г." in text_of(pages["/review/help/2026-02/collapse/"])
+    assert ("Свести к числам можно только запросы принятого месяца; январь 2026 г. программы «Help» не принят."
+            in text_of(pages["/review/help/2026-01/collapse/"]))
+    assert {url: mid_sentence_months(response) for url, response in pages.items()} == {url: [] for url in pages}
+    assert {url: response.status_code for url, response in pages.items()} == {url: 200 for url in pages}

@@ -1,9 +1,12 @@
 """Exports for Excel (issue 27, point 6): a report's figures as .xlsx at the CSV export's
 address with .xlsx in its place (the same ?profile=), and the audit log; numbers are
-numbers, "<10" and "[c]" text, months text, the header in the request's language."""
+numbers, "<10" and "[c]" text, the header in the request's language. A workbook is for
+people: months, the programme, the profile and seasons in words of the request's language
+(the CSV, for scripts, keeps codes and YYYY-MM)."""
 
 import csv
 import io
+import re
 
 from openpyxl import load_workbook
 
@@ -30,20 +33,37 @@ def test_the_public_figures_open_in_excel_with_numbers_as_numbers_and_markers_as
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert 'filename="report-help-2023-11-v1-public.xlsx"' in response["Content-Disposition"]
     assert header == ["section", "figure", "month", "value", "key", "why withheld"]  # published: with reasons
-    assert by_key[("requests.this_month", "2023-11")] == "<10"
-    assert by_key[("series", "2023-07")] == 25 and by_key[("series", "2023-10")] == 60
-    assert by_key[("profile", "2023-11")] == "public"
+    assert by_key[("requests.this_month", "November 2023")] == "<10"
+    assert by_key[("series", "July 2023")] == 25 and by_key[("series", "October 2023")] == 60
     assert all(row[2] is None or isinstance(row[2], str) for row in rows)  # months as text, never numbers or dates
-    # The same table as the CSV of the same profile, cell for cell.
+    # The same figures as the CSV of the same profile, row for row: the CSV is for scripts
+    # (codes, months as YYYY-MM), the workbook for people (words).
     table = list(csv.reader(io.StringIO(client.get(f"{SMALL_URL}.csv?profile=public").content.decode())))
-    assert [["" if cell is None else str(cell) for cell in row] for row in rows] == table[1:]
+    assert [row[4] for row in rows] == [row[4] for row in table[1:]]
+    assert [row[3] for row in rows if isinstance(row[3], int | float)] == [
+        float(row[3]) if "." in row[3] else int(row[3]) for row in table[1:] if re.fullmatch(r"-?[0-9.]+", row[3])]
 
 
-def test_the_header_and_labels_are_in_the_requests_language(small_report, people, client_for):  # noqa: F811
-    header, *rows = sheet_rows(client_for(people["staff"]).get(f"{SMALL_URL}.xlsx", **RU))
+def test_a_russian_sheet_says_its_codes_and_months_in_words_and_the_csv_keeps_them_for_scripts(
+        small_report, people, client_for):  # noqa: F811
+    client = client_for(people["staff"])
 
-    assert header == ["раздел", "показатель", "месяц", "значение", "ключ"]
-    assert any(row[1] == "Запросы" and row[4] == "requests.this_month" for row in rows)
+    header, *rows = sheet_rows(client.get(f"{SMALL_URL}.xlsx?profile=public", **RU))
+    script = list(csv.reader(io.StringIO(client.get(f"{SMALL_URL}.csv?profile=public", **RU).content.decode())))
+
+    value = {row[4]: (row[2], row[3]) for row in rows}
+    assert value["scope.programme"] == ("Ноябрь 2023", "Help")
+    assert value["month"] == ("Ноябрь 2023", "Ноябрь 2023")
+    assert value["profile"] == ("Ноябрь 2023", "Открытые данные")
+    assert value["window.current.season"] == ("Сентябрь — ноябрь 2023", "Осень")
+    assert value["window.previous.season"] == ("Июнь — август 2023", "Лето")
+    assert ("Запросы по месяцам", "Запросы", "Июль 2023", 25) in [tuple(row[:4]) for row in rows]
+    codes = {"help", "public", "autumn", "summer"}
+    assert not [row for row in rows if codes & {row[3]} or re.fullmatch(r"[0-9]{4}-[0-9]{2}.*", row[2] or "")]
+    by_key = {row[4]: row[2:4] for row in script[1:]}
+    assert by_key["scope.programme"] == ["2023-11", "help"] and by_key["window.current.season"] == [
+        "2023-09/2023-11", "autumn"]
+    assert by_key["profile"] == ["2023-11", "public"]
 
 
 def test_the_report_page_links_the_excel_export_in_its_profile(small_report, people, client_for):  # noqa: F811
@@ -74,5 +94,5 @@ def test_the_audit_log_downloads_for_excel_in_the_pages_language_formulas_kept_a
 
     assert 'filename="audit-log.xlsx"' in response["Content-Disposition"]
     assert header == ["Месяц", "Учётная запись", "Действие", "Объект"]
-    assert ["2026-02", "auditor-x", "Импорт запросов", "=HYPERLINK(\"x\")"] in rows
+    assert ["Февраль 2026", "auditor-x", "Импорт запросов", "=HYPERLINK(\"x\")"] in rows
     assert all(cell.data_type != "f" for row in cells.iter_rows() for cell in row)

@@ -92,8 +92,8 @@ def test_every_page_has_a_readable_name_in_both_languages():
 def test_a_refused_access_names_the_page_in_words_not_its_code(some_events, auditor_client):
     english, russian = auditor_client.get("/audit/"), auditor_client.get("/audit/", **RU)
 
-    assert ["2023-11", "auditor-1", "Access refused", "A request's page"] in log_rows(english)
-    assert ["2023-11", "auditor-1", "Отказ в доступе", "Страница запроса"] in log_rows(russian)
+    assert ["November 2023", "auditor-1", "Access refused", "A request's page"] in log_rows(english)
+    assert ["Ноябрь 2023", "auditor-1", "Отказ в доступе", "Страница запроса"] in log_rows(russian)
     assert "request_detail" not in english.content.decode() + russian.content.decode()
 
 
@@ -108,15 +108,26 @@ def test_a_report_s_exports_and_checks_are_named_by_their_kind(staff, auditor, a
     assert english == ["All programmes, November 2023, version 2, checked against a JSON file",
                        "desertion-help, November 2023, version 1, checked against the data",
                        "desertion-help, November 2023, version 1, printable page"]
-    assert russian == ["Все программы, Ноябрь 2023, версия 2, сверка с файлом JSON",
-                       "desertion-help, Ноябрь 2023, версия 1, сверка с данными",
-                       "desertion-help, Ноябрь 2023, версия 1, версия для печати"]
+    assert russian == ["Все программы, ноябрь 2023 г., версия 2, сверка с файлом JSON",
+                       "desertion-help, ноябрь 2023 г., версия 1, сверка с данными",
+                       "desertion-help, ноябрь 2023 г., версия 1, версия для печати"]
 
 
 def test_events_of_no_account_are_shown_as_such(some_events, auditor_client):
-    assert ["2023-10", "— (command line, schedule or worker)", "Report generated",
+    assert ["October 2023", "— (command line, schedule or worker)", "Report generated",
             "desertion-help, October 2023, version 1"] in (
         log_rows(auditor_client.get("/audit/")))
+
+
+def test_the_month_column_is_in_words_of_the_page_s_language_and_stays_yyyy_mm_for_scripts(some_events, auditor_client):
+    english = auditor_client.get("/audit/", {"action": Action.LOGIN})
+    russian = auditor_client.get("/audit/", {"action": Action.LOGIN}, **RU)
+    script = csv_rows(auditor_client.get("/audit/export.csv", {"action": Action.LOGIN}, **RU))
+
+    assert [row[0] for row in log_rows(english)] == ["November 2023"]
+    assert [row[0] for row in log_rows(russian)] == ["Ноябрь 2023"]
+    assert '<time datetime="2023-11">Ноябрь 2023</time>' in russian.content.decode()
+    assert [row[0] for row in script] == ["Месяц", "2023-11"]
 
 
 # --- filters -----------------------------------------------------------------------
@@ -131,7 +142,7 @@ def test_the_log_is_filtered_by_month(some_events, auditor_client):
 def test_the_log_is_filtered_by_action(some_events, auditor_client):
     rows = log_rows(auditor_client.get("/audit/", {"action": Action.LOGIN}))
 
-    assert rows == [["2023-11", "staff-member", "Logged in", ""]]
+    assert rows == [["November 2023", "staff-member", "Logged in", ""]]
 
 
 def test_the_log_is_filtered_by_account_or_by_no_account(some_events, auditor_client):
@@ -228,7 +239,7 @@ def test_the_csv_export_speaks_the_page_language(some_events, auditor_client):
 
     assert rows == [["Месяц", "Учётная запись", "Действие", "Объект"],
                     ["2023-10", "— (командная строка, расписание или фоновый обработчик)", "Формирование отчёта",
-                     "desertion-help, Октябрь 2023, версия 1"]]
+                     "desertion-help, октябрь 2023 г., версия 1"]]
 
 
 def test_the_page_links_to_the_csv_of_the_same_filter(some_events, auditor_client):

@@ -177,7 +177,24 @@ def test_waiting_requests_are_grouped_by_month_category_and_status_with_a_prefil
         (LAST_MONTH, "Legal consultation", "legal", "New", "new", 250),
         (THIS_MONTH, "Legal consultation", "legal", "In progress", "in_progress", 3),
     ]
-    assert f"{LAST_MONTH:%Y-%m} Legal consultation New 250 Move…" in text
+    assert f"{LAST_MONTH:%B %Y} Legal consultation New 250 Move…" in text
     assert (f'href="/requests/move/?programme=help&amp;month={LAST_MONTH:%Y-%m}&amp;category=legal&amp;from_status=new"'
             in response.content.decode())
     assert response.context.get("waiting") is None
+
+
+def test_the_waiting_months_are_words_of_the_page_s_language_with_the_month_kept_for_machines(
+    coordinator, programme, client_for
+):
+    add_requests(programme, 4, month=LAST_MONTH, category="legal")
+    client = client_for(coordinator)
+
+    english = text_of(client.get("/"))
+    groups = text_of(client.get("/", HTTP_ACCEPT_LANGUAGE="ru"))
+    single = client.get("/?show=requests", HTTP_ACCEPT_LANGUAGE="ru")
+
+    assert "February 2026 Legal consultation New 4" in english
+    assert "Февраль 2026 Юридическая консультация Новый 4" in groups
+    assert text_of(single).count("Февраль 2026 Юридическая консультация Новый") == 4
+    assert '<time datetime="2026-02">Февраль 2026</time>' in single.content.decode()
+    assert "2026-02 " not in english + groups + text_of(single)

@@ -196,11 +196,11 @@ def test_the_queue_lists_each_programmes_recent_months_with_their_states(people,
 def test_the_review_page_speaks_russian(people, november_report, client_for):
     page = text_of(client_for(people["staff"]).get(URL, HTTP_ACCEPT_LANGUAGE="ru"))
 
-    assert "Проверка: Помощь в уходе из армии (демо), Ноябрь 2023" in page
+    assert "Проверка: Помощь в уходе из армии (демо), ноябрь 2023 г." in page
     assert "Отправить на проверку" in page
     post(client_for, people["staff"], {"action": "submit"})
     queue = text_of(client_for(people["auditor"]).get("/review/", HTTP_ACCEPT_LANGUAGE="ru"))
-    assert "Помощь в уходе из армии (демо), Ноябрь 2023" in queue and "Desertion help" not in queue
+    assert "Помощь в уходе из армии (демо), ноябрь 2023 г." in queue and "Desertion help" not in queue
 
 
 def test_the_review_page_says_publishing_waits_when_the_key_file_is_missing(people, november_report, client_for,
