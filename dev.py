@@ -67,17 +67,22 @@ def compile_translations(env: dict | None = None) -> None:
     call(PYTHON, "manage.py", "compile_translations", env=env)
 
 
+def ensure_publication_key(env: dict) -> None:
+    key_file = Path(env.get("PUBLICATION_KEY_FILE", ROOT / "var" / "publication.key"))
+    if not key_file.exists():
+        # Accepted months are published signed (the demo's November too, the bench's
+        # month too): no key, no publication.
+        say(f"Creating the publication key {key_file}")
+        call(PYTHON, "manage.py", "publication_key", "create", env=env)
+
+
 def run_app() -> int:
     env = {**os.environ, "DEBUG": os.environ.get("DEBUG", "1"), "PYTHONUNBUFFERED": "1"}
     address = os.environ.get("ADDRESS", "127.0.0.1:8000")
     compile_translations(env)
     say("Migrating the database")
     call(PYTHON, "manage.py", "migrate", "--noinput", "-v", "0", env=env)
-    key_file = Path(os.environ.get("PUBLICATION_KEY_FILE", ROOT / "var" / "publication.key"))
-    if not key_file.exists():
-        # Accepted months are published signed (the demo's November too): no key, no publication.
-        say(f"Creating the publication key {key_file}")
-        call(PYTHON, "manage.py", "publication_key", "create", env=env)
+    ensure_publication_key(env)
     say("Loading the demo data")
     call(PYTHON, "manage.py", "load_demo", env=env)
     commands = {
@@ -209,6 +214,7 @@ def run_bench(args: list[str]) -> int:
     ensure_wrk(required=False)
     say("Migrating the database")
     call(PYTHON, "manage.py", "migrate", "--noinput", "-v", "0", env=env)
+    ensure_publication_key(env)
     return subprocess.call([str(PYTHON), "-m", "bench", *args], cwd=ROOT, env=env)
 
 

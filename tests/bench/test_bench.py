@@ -125,3 +125,22 @@ def test_python_m_bench_as_dev_py_runs_it_lists_its_options_and_says_why_it_cann
     assert all(option in shown.stdout for option in ("--load-tool", "--quick", "--sizes", "--rounds", "--samples"))
     assert refused.returncode == 1
     assert refused.stderr.strip().splitlines()[-1] == "Error: --requests must be at least 1."
+
+
+def test_dev_py_bench_makes_the_publication_key_a_fresh_clone_lacks(tmp_path):
+    # The bench publishes the month it accepts, which needs the key: `dev.py bench` on a
+    # fresh clone stopped there with a traceback until it made one as `dev.py run` does.
+    sys.path.insert(0, str(settings.BASE_DIR))
+    try:
+        import dev
+    finally:
+        sys.path.remove(str(settings.BASE_DIR))
+    key = tmp_path / "publication.key"
+    env = {**dev.os.environ, "PUBLICATION_KEY_FILE": str(key), "DEBUG": "1"}
+
+    dev.ensure_publication_key(env)
+    made = key.read_bytes()
+    dev.ensure_publication_key(env)  # a key that is there is kept
+
+    assert key.stat().st_mode & 0o777 == 0o600
+    assert key.read_bytes() == made
