@@ -225,7 +225,7 @@ def test_the_verify_page_speaks_russian(export, auditor_client):
     matched = upload(auditor_client, export, HTTP_ACCEPT_LANGUAGE="ru")
 
     assert "Это JSON, но не выгрузка отчёта" in text_of(refused)
-    assert re.search(r"в точности совпадает с отчётом «Помощь в уходе из армии \(демо\), \w+ 2023 · версия 1»",
+    assert re.search(r"в точности совпадает с отчётом «Помощь в уходе из армии \(демо\), ноябрь 2023 г\. · версия 1»",
                      text_of(matched))
 
 
