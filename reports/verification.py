@@ -21,10 +21,11 @@ from typing import Any
 
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from intake.counts import count_rows, data_version, first_month
 from intake.models import Category, Outcome, Programme, Status
-from intake.months import format_month, parse_month
+from intake.months import month_in_sentence, parse_month
 
 from .disclosure import PROFILE_LABELS, PROFILES, NotPublishable, published_document
 from .document import fingerprint_basis, fingerprint_of
@@ -320,7 +321,10 @@ def _stored_report(document: dict[str, Any]) -> Report:
                                   "installation, or the programme was deleted.") % {"slug": _quoted(slug)})
     versions = list(Report.objects.for_scope(programme).filter(month=month_date).select_related("programme")
                     .order_by("version"))
-    names = {"scope": slug or _("all programmes"), "month": format_month(month_date), "version": version}
+    # A reader's words: the programme's name and the month's, not the export's codes.
+    scope_name = (pgettext("the scope of a report", "%(programme)s") % {"programme": programme.localized("name")}
+                  if programme else _("all programmes"))
+    names = {"scope": scope_name, "month": month_in_sentence(month_date), "version": version}
     if not versions:
         raise ExportRefused(_("No report of %(scope)s for %(month)s has been made here.") % names)
     report = next((report for report in versions if report.version == version), None)

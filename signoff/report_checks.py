@@ -25,7 +25,7 @@ def review_report_check(programme: Programme, month: dt.date) -> ReportCheck:
     are those of the data now; ValidationError saying what to do otherwise."""
 
     def check(version: int | None) -> int:
-        names = {"month": month_in_sentence(month), "programme": programme.slug, "version": version}
+        names = {"month": month_in_sentence(month), "programme": programme.localized("name"), "version": version}
         ready = Report.objects.for_scope(programme).filter(month=month, state=Report.State.READY).select_related(
             "programme")
         report = ready.filter(version=version).first() if version else ready.order_by("-version").first()

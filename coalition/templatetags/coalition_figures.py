@@ -1,11 +1,14 @@
 """{{ range|span }}: a combined range as a page says it, never as one total;
-{{ "2023-11"|month_of }}: a YYYY-MM label as a month name."""
+{{ "2023-11"|month_of }}: a YYYY-MM label as a month name; {{ change_pct|change }}: a
+change in percent as a reader reads it, "+3%", "−43%" (a true minus)."""
 
 from django import template
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from intake.months import month_in_sentence, parse_month
+from intake.templatetags.signed import signed
+from reports.templatetags.published import figure
 
 register = template.Library()
 
@@ -32,3 +35,12 @@ def month_of(label) -> str:
 def get_half(window, half):
     value = window.get(half) if isinstance(window, dict) else None
     return value if isinstance(value, dict) else None
+
+
+@register.filter
+def change(value) -> str:
+    """A peer's document may say anything here: a number is signed, the rest is said as
+    any published figure is ("withheld", "—")."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return signed(value) + "%"
+    return figure(value)

@@ -23,13 +23,13 @@ from tests.publications.conftest import key_file  # noqa: F401 - the fixture
 pytestmark = pytest.mark.django_db
 
 
-def public_document(requests_by_month: dict, scope="help") -> dict:
+def public_document(requests_by_month: dict, scope="help", change_pct=None) -> dict:
     months = sorted(requests_by_month)
     values = [requests_by_month[m] for m in months]
     return {"scope": {"programme": scope}, "month": months[-1], "version": 1, "profile": "public",
             "requests": {"this_month": values[-1]},
             "window": {"length": 3, "current": {"first": months[-3], "last": months[-1], "requests": 300},
-                       "previous": {"first": months[-6], "last": months[-4], "requests": "[c]"}, "change_pct": None},
+                       "previous": {"first": months[-6], "last": months[-4], "requests": "[c]"}, "change_pct": change_pct},
             "series": [{"month": m, "requests": requests_by_month[m]} for m in months], "fingerprint": "sha256:x"}
 
 
@@ -53,10 +53,10 @@ def own_november(november_report):
     return entry
 
 
-def a_peer(number: int, count) -> Peer:
+def a_peer(number: int, count, change_pct=None) -> Peer:
     peer = Peer.objects.create(name=f"peer-{number}", organisation=f"Organisation {number}",
                                key_id=f"{number:016X}", public_key="RW" + "A" * 54)
-    document = public_document({**SERIES, "2023-11": count}, scope=f"p{number}")
+    document = public_document({**SERIES, "2023-11": count}, scope=f"p{number}", change_pct=change_pct)
     PeerDocument.objects.create(peer=peer, log_index=3, name=f"p{number}.json", scope=f"p{number}",
                                 month=dt.date(2023, 11, 1), version=1, content=json.dumps(document).encode(),
                                 signature="untrusted comment: x\nRWQsig\ntrusted comment: {}\nglobal\n",
@@ -82,6 +82,22 @@ def test_own_and_peer_figures_side_by_side_with_provenance_ranges_and_caveats(ow
     assert "The last three months" in text and "September 2023 – November 2023" in text
     assert "same person may ask several organisations" in text and "reach, not the number of desertions" in text
     assert "Mediazona" in text  # reference figures stay for sources with no signed documents
+
+
+@pytest.mark.parametrize("language, row", [
+    ("en", "Change — \u221243% +3% +1,250% not combined"),
+    ("ru", "Изменение — \u221243% +3% +1 250% не объединяется"),
+])
+def test_the_change_row_signs_each_change_with_a_true_minus(own_november, client_for, language, row):
+    a_peer(1, 100, change_pct=-43)
+    a_peer(2, 100, change_pct=3)
+    a_peer(3, 100, change_pct=1250)
+
+    page = client_for(make_user("staff-p", "Staff")).get("/coalition/2023-11/", HTTP_ACCEPT_LANGUAGE=language)
+
+    text = text_of(page)
+    assert row in text, text[text.index(row.split()[0] + " —"):][:80]
+    assert "-43" not in text
 
 
 def test_the_page_reads_the_same_number_of_queries_whatever_the_number_of_peers(own_november, client_for):

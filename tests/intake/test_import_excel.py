@@ -1,6 +1,6 @@
 """What Excel writes is imported (issue 27, points 6 and 7): a Windows-1251 file with a
 Russian header, months that Excel wrote as dates, an .xlsx workbook; and the preview
-names the categories, statuses and outcomes instead of showing their codes."""
+names the categories, statuses, outcomes and months instead of showing their codes."""
 
 import datetime as dt
 import io
@@ -92,10 +92,15 @@ def test_the_preview_names_categories_statuses_and_outcomes_in_the_pages_languag
     data = f"{HEADER}\n2025-10,help,legal,closed,referred,2025-11,3\n".encode()
     client = client_for(staff)
 
-    english = text_of(client.post("/requests/import/", {"file": SimpleUploadedFile("r.csv", data, "text/csv")}))
+    page = client.post("/requests/import/", {"file": SimpleUploadedFile("r.csv", data, "text/csv")})
+    english = text_of(page)
     russian = text_of(client.post("/requests/import/", {"file": SimpleUploadedFile("r.csv", data, "text/csv")},
                                   HTTP_ACCEPT_LANGUAGE="ru"))
 
-    assert "Help 2025-10 Legal consultation Closed Referred elsewhere 2025-11 3" in english
-    assert "Help 2025-10 Юридическая консультация Закрыт Передан в другую организацию 2025-11 3" in russian
+    # Months in words, a month alone in a cell with its capital; the machine value in <time>.
+    assert "Help October 2025 Legal consultation Closed Referred elsewhere November 2025 3" in english
+    assert "Help Октябрь 2025 Юридическая консультация Закрыт Передан в другую организацию Ноябрь 2025 3" in russian
+    html = page.content.decode()
+    assert '<time datetime="2025-10">October 2025</time>' in html
+    assert '<time datetime="2025-11">November 2025</time>' in html
     assert " legal " not in english and " referred " not in english

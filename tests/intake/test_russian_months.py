@@ -134,11 +134,13 @@ def test_the_review_page_in_russian(staff_client, programme):
 
 
 def test_the_review_steps_refused_in_russian_name_the_month_in_its_case(staff_client, programme):
+    programme.name_ru = "Помощь"
+    programme.save()
     add_request(programme=programme, month=FEBRUARY, category="legal")
 
     response = staff_client.post("/review/help/2026-02/", {"action": "submit"}, **RU)
 
-    assert "Готового отчёта программы help за февраль 2026 г. пока нет" in text_of(response)
+    assert "Готового отчёта программы «Помощь» за февраль 2026 г. пока нет" in text_of(response)
     assert mid_sentence_months(response) == []
 
 

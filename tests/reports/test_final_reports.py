@@ -101,7 +101,8 @@ def test_a_month_is_submitted_only_on_a_ready_report_that_matches_the_data(peopl
     review = submit(demo_programme, people)
 
     assert no_report.value.messages == [
-        "There is no ready report of November 2023 for desertion-help yet: generate one, then submit the month."]
+        "There is no ready report of November 2023 for Desertion help (demo) yet: generate one, then submit the "
+        "month."]
     assert changed.value.messages == [
         "The data has changed since version 1 of the report was made: generate a new version, then submit the "
         "month on it."]

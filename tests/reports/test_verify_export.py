@@ -165,11 +165,12 @@ def test_an_export_of_another_version_is_compared_with_that_version(export, nove
     (b'{"scope": {"programme": null}, "month": "' + b"9" * 1000 + b'", "version": 1}',
      "The export\u2019s month \u201c" + "9" * 40 + "\u2026\u201d is not a month"),
     (b'{"scope": {"programme": "desertion-help"}, "month": "2023-10", "version": 1}',
-     "No report of desertion-help for 2023-10 has been made here."),
+     "No report of Desertion help (demo) for October 2023 has been made here."),
     (b'{"scope": {"programme": "desertion-help"}, "month": "2023-11", "version": 4}',
-     "There is no version 4 of the report of desertion-help for 2023-11; the versions made are: 1."),
+     "There is no version 4 of the report of Desertion help (demo) for November 2023; the versions made are: "
+     "1."),
     (b'{"scope": {"programme": null}, "month": "2023-11", "version": 1}',
-     "No report of all programmes for 2023-11 has been made here."),
+     "No report of all programmes for November 2023 has been made here."),
 ])
 def test_what_is_not_a_report_export_is_refused_with_the_reason(november_report, auditor_client, content, message):
     response = upload(auditor_client, content) if content else auditor_client.post(VERIFY, {})
@@ -177,6 +178,15 @@ def test_what_is_not_a_report_export_is_refused_with_the_reason(november_report,
     assert response.status_code == 400
     assert message in text_of(response)
     assert not AuditEvent.objects.filter(action=ReportAction.REPORT_VERIFIED).exists()
+
+
+def test_a_report_not_made_is_named_by_its_programme_and_month_in_russian(november_report, auditor_client):
+    response = upload(auditor_client, b'{"scope": {"programme": "desertion-help"}, "month": "2023-10", "version": 1}',
+                      HTTP_ACCEPT_LANGUAGE="ru")
+
+    assert response.status_code == 400
+    assert ("Отчёт программы «Помощь в уходе из армии (демо)» за октябрь 2023 г. здесь не формировался."
+            in text_of(response))
 
 
 def test_a_version_that_is_not_ready_has_nothing_to_compare(demo_programme, auditor_client):
@@ -215,7 +225,7 @@ def test_the_verify_page_speaks_russian(export, auditor_client):
     matched = upload(auditor_client, export, HTTP_ACCEPT_LANGUAGE="ru")
 
     assert "Это JSON, но не выгрузка отчёта" in text_of(refused)
-    assert re.search(r"в точности совпадает с отчётом «Помощь в уходе из армии \(демо\), \w+ 2023 · версия 1»",
+    assert re.search(r"в точности совпадает с отчётом «Помощь в уходе из армии \(демо\), ноябрь 2023 г\. · версия 1»",
                      text_of(matched))
 
 

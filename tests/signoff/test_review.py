@@ -84,7 +84,7 @@ def test_staff_may_name_the_version_they_submit(programme, people):
 
 
 def test_a_month_whose_report_does_not_check_out_is_not_submitted(programme, people):
-    message = "There is no ready report of February 2026 for help yet: generate one, then submit the month."
+    message = "There is no ready report of February 2026 for Help yet: generate one, then submit the month."
 
     with pytest.raises(ValidationError) as caught:
         review_submit(programme=programme, month=MONTH, actor=people["staff"], check_report=failing_report(message))

@@ -96,7 +96,7 @@ def test_a_step_that_cannot_be_taken_is_shown_in_an_error_summary(people, demo_p
     post_nothing = post(client_for, staff, {})
 
     assert no_report.status_code == 400
-    assert summary(no_report) == [("actions", "There is no ready report of November 2023 for desertion-help yet: "
+    assert summary(no_report) == [("actions", "There is no ready report of November 2023 for Desertion help (demo) yet: "
                                               "generate one, then submit the month.")]
     assert "Generate the report" in text_of(no_report)
     assert post_nothing.status_code == 400
