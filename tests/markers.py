@@ -8,7 +8,15 @@ files themselves need no decorator (`-p tests.markers` in pytest.ini):
   beat, manage.py, pg_dump.
 
 `python3 dev.py test --fast` leaves out all three (-m "not browser and not worker and
-not subprocess"). A new test that starts a process belongs in SUBPROCESS below; a name
+not subprocess").
+
+The order the processes take the tests in (`dev.py test` runs pytest-xdist with
+--dist loadgroup --no-loadscope-reorder): the modules with a marked test, and the
+slowest others (LONG), come first, so that no long test is left to run alone at the end
+while the other processes idle; the rest follow in their usual order. The tests of a
+module that share an expensive fixture of module, package or session scope (Chromium,
+the stack behind nginx, instance B) stay in one process (a group), so it is made once.
+ A new test that starts a process belongs in SUBPROCESS below; a name
 listed there that its module no longer has stops the run, so the lists cannot go stale.
 """
 
@@ -37,6 +45,7 @@ SUBPROCESS = {
         "test_bench_with_force_wipes_the_database_loads_measures_everything_and_prints_one_table",
         "test_without_wrk_the_bench_loads_pages_with_its_own_threads_and_counts_failures_apart",
         "test_python_m_bench_as_dev_py_runs_it_lists_its_options_and_says_why_it_cannot_run",
+        "test_dev_py_bench_makes_the_publication_key_a_fresh_clone_lacks",
     },
     "tests/reports/test_reliability.py": {"test_a_broker_that_refuses_or_hangs_does_not_hang_or_break_the_web_request"},
     "tests/reports/test_lost_workers.py": {
@@ -54,6 +63,12 @@ WORKER_PROCESSES = {
     },
 }
 WORKER_FIXTURES = {"celery_worker", "_worker_session"}
+# Modules of none of the markers that still take many seconds: first too.
+LONG = {"tests/reports/test_disclosure_lp.py", "tests/reports/test_disclosure_audit.py",
+        "tests/reports/test_collapse_reports.py", "tests/test_purge.py", "tests/intake/test_counts_property.py",
+        "tests/test_forms_fuzz.py", "tests/test_login_throttling.py", "tests/shell/test_two_factor_throttling.py"}
+# Modules whose tests share a fixture wider than a test: each is one group.
+GROUPED = ("tests/browser/", "tests/test_stack.py", "tests/coalition/test_two_instances.py")
 
 
 def _listed(table: dict, module: str, item) -> bool:
@@ -72,8 +87,8 @@ def _check_names(modules: dict) -> None:
 
 
 # Before pytest's own hook, which deselects by -m.
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config, items):
+@pytest.hookimpl(tryfirst=True, specname="pytest_collection_modifyitems")
+def pytest_collection_modifyitems_markers(config, items):
     modules = {}
     for item in items:
         module = item.path.relative_to(config.rootpath).as_posix()
@@ -85,4 +100,27 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.worker)
         if _listed(SUBPROCESS, module, item):
             item.add_marker(pytest.mark.subprocess)
+        if module.startswith(GROUPED):
+            item.add_marker(pytest.mark.xdist_group(module))
     _check_names(modules)
+
+
+def _database_order(item) -> int:
+    """pytest-django's order, which this keeps: tests in a transaction rolled back first,
+    then those that commit (after which a flush has emptied the tables), then the rest."""
+    fixtures = set(getattr(item, "fixturenames", ()))
+    if fixtures & {"transactional_db", "live_server"}:
+        return 1
+    return 0 if "db" in fixtures else 2
+
+
+# After pytest-django's own sort and the markers above.
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    def module(item) -> str:
+        return item.path.relative_to(config.rootpath).as_posix()
+
+    first = {module(item) for item in items if module(item) in LONG or any(
+        item.get_closest_marker(name) for name in ("browser", "worker", "subprocess"))}
+    # A stable sort: each module's tests stay together and in their order.
+    items.sort(key=lambda item: (_database_order(item), module(item) not in first))
