@@ -120,6 +120,12 @@ def pytest_collection_modifyitems(config, items):
     def module(item) -> str:
         return item.path.relative_to(config.rootpath).as_posix()
 
+    # A test that commits without restoring the roles after its flush (which then remakes
+    # the content types under new ids) breaks whichever test its process runs next.
+    flushing = [item.nodeid for item in items if {"transactional_db", "live_server"} & set(item.fixturenames)
+                and "django_db_serialized_rollback" not in item.fixturenames]
+    if flushing:
+        raise pytest.UsageError(f"Tests that commit must use the committed_db fixture: {flushing[:5]}")
     first = {module(item) for item in items if module(item) in LONG or any(
         item.get_closest_marker(name) for name in ("browser", "worker", "subprocess"))}
     # A stable sort: each module's tests stay together and in their order.

@@ -78,9 +78,11 @@ def django_log():
     """What the configured log handler writes (settings.LOGGING), as a string."""
     [handler] = [handler for handler in logging.getLogger().handlers if handler.name == "console"]
     written = io.StringIO()
-    previous = handler.setStream(written)
+    # Not setStream, which flushes the stream it replaces: that may be the capture of an
+    # earlier test, closed since (a Celery worker started in a test re-points logging).
+    previous, handler.stream = handler.stream, written
     yield written
-    handler.setStream(previous)
+    handler.stream = previous
 
 
 @pytest.fixture

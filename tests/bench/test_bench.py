@@ -130,7 +130,7 @@ def test_python_m_bench_as_dev_py_runs_it_lists_its_options_and_says_why_it_cann
     assert refused.stderr.strip().splitlines()[-1] == "Error: --requests must be at least 1."
 
 
-def test_dev_py_bench_makes_the_publication_key_a_fresh_clone_lacks(transactional_db, tmp_path):
+def test_dev_py_bench_makes_the_publication_key_a_fresh_clone_lacks(committed_db, tmp_path):
     # The bench publishes the month it accepts, which needs the key: `dev.py bench` on a
     # fresh clone stopped there with a traceback until it made one as `dev.py run` does.
     sys.path.insert(0, str(settings.BASE_DIR))
