@@ -7,6 +7,7 @@ of programmes, months and categories, never on the number of requests.
 """
 
 import datetime as dt
+from operator import itemgetter
 from typing import NamedTuple
 
 from django.db import connections
@@ -36,22 +37,28 @@ def count_rows(*, programme: Programme | None, until: dt.date) -> list[CountRow]
     if programme is not None:
         counts = counts.filter(programme=programme)
     keys = ("month", "category", "status", "outcome", "closed_month")
-    rows = _fetched(counts.values_list(*keys).annotate(n=Sum("requests")).order_by())
-    rows.sort(key=_row_order)
-    return rows
+    return _fetched(counts.values_list(*keys).annotate(n=Sum("requests")).order_by())
 
 
-def _row_order(row: CountRow) -> tuple:
-    """Month, category, status, outcome, then month closed with the open (no month)
-    last: the order of ORDER BY over those columns on PostgreSQL (the codes are
-    lower-case ASCII letters and underscores, which every collation orders alike).
-    Sorted here: faster than the database's sort of the same rows."""
-    month, category, status, outcome, closed_month, _n = row
-    return month, category, status, outcome, closed_month is None, closed_month or month
+def _in_order(rows: list[tuple]) -> list[tuple]:
+    """The grouped rows ordered by month, category, status, outcome, then month closed
+    with the open (no month) last: the order of ORDER BY over those columns on
+    PostgreSQL (the codes are lower-case ASCII letters and underscores, which every
+    collation orders alike). Sorted here: faster than the database's sort of the same
+    rows. By stable sorts from the last key to the first, each on values the sort
+    compares without a call into Python (a key function building a tuple a row took
+    a third more time); no two rows share all five keys, so the order is the same
+    as one sort over all of them."""
+    ordered = [row for row in rows if row[4] is not None]
+    ordered.sort(key=itemgetter(4))
+    ordered += [row for row in rows if row[4] is None]
+    ordered.sort(key=itemgetter(1, 2, 3))
+    ordered.sort(key=itemgetter(0))
+    return ordered
 
 
 def _fetched(grouped) -> list[CountRow]:
-    """The rows of a grouped values_list query as CountRows, read by the database
+    """The rows of a grouped values_list query as CountRows in order, read by the database
     driver as plain tuples (tens of thousands of rows over years of data: the ORM's
     conversion of each would cost more than the query). The columns need no
     conversion: dates come back as dates (SQLite's driver parses declared date
@@ -59,13 +66,13 @@ def _fetched(grouped) -> list[CountRow]:
     sql, params = grouped.query.sql_with_params()
     with connections[grouped.db].cursor() as cursor:
         cursor.execute(sql, params)
-        return list(map(CountRow._make, cursor.fetchall()))
+        return list(map(CountRow._make, _in_order(cursor.fetchall())))
 
 
 def count_rows_by_programme(*, programmes, until: dt.date) -> dict[int, list[CountRow]]:
     """count_rows of each of `programmes` (by id, every one present), in one query: what
     a scope of several programmes is made of, programme by programme."""
-    by_programme: dict[int, list[CountRow]] = {programme.pk: [] for programme in programmes}
+    by_programme: dict[int, list[tuple]] = {programme.pk: [] for programme in programmes}
     keys = ("month", "category", "status", "outcome", "closed_month")
     grouped = (
         MonthlyCount.objects.filter(programme__in=list(by_programme), month__lte=until, requests__gt=0)
@@ -75,10 +82,8 @@ def count_rows_by_programme(*, programmes, until: dt.date) -> dict[int, list[Cou
     with connections[grouped.db].cursor() as cursor:
         cursor.execute(sql, params)
         for programme_id, *row in cursor.fetchall():
-            by_programme[programme_id].append(CountRow._make(row))
-    for rows in by_programme.values():
-        rows.sort(key=_row_order)
-    return by_programme
+            by_programme[programme_id].append(row)
+    return {pk: list(map(CountRow._make, _in_order(rows))) for pk, rows in by_programme.items()}
 
 
 def first_month(programme: Programme | None) -> dt.date | None:
