@@ -22,7 +22,7 @@ from typing import Any
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
-from intake.counts import count_rows, data_version, first_month
+from intake.counts import data_version, first_month, grouped_counts
 from intake.models import Category, Outcome, Programme, Status
 from intake.months import format_month, parse_month
 
@@ -108,7 +108,7 @@ def report_check_data(*, report: Report) -> DataCheck:
     # The stamp is read before the counts: a write in between leaves the report unsure.
     stamp = data_version(programme=report.programme, until=report.month)
     start = first_month(report.programme)
-    now = fingerprint_basis(count_rows(programme=report.programme, until=report.month), first=start,
+    now = fingerprint_basis(grouped_counts(programme=report.programme, until=report.month), first=start,
                             until=report.month)
     before = report.basis
     check = DataCheck(
