@@ -7,9 +7,11 @@ of programmes, months and categories, never on the number of requests.
 """
 
 import datetime as dt
+from itertools import groupby
+from operator import itemgetter
 from typing import NamedTuple
 
-from django.db import connections
+from django.db import connections, router
 from django.db.models import Min, Sum
 
 from .models import Category, DataVersion, MonthlyCount, Outcome, Programme, Status
@@ -30,55 +32,71 @@ class CountRow(NamedTuple):
 def count_rows(*, programme: Programme | None, until: dt.date) -> list[CountRow]:
     """Grouped counts of the requests received up to the month `until`, in a stable
     order; `programme=None` counts every programme. One query, whatever the volume."""
+    return list(map(CountRow._make, grouped_counts(programme=programme, until=until)))
+
+
+def grouped_counts(*, programme: Programme | None, until: dt.date) -> list[tuple]:
+    """count_rows as plain tuples (month, category, status, outcome, month closed,
+    requests): what the report task reads. The garbage collector stops watching a
+    plain tuple of dates, codes and numbers, not a named one: the thousands of rows of
+    years of data would otherwise keep it busy while the report is made."""
+    return _in_order(_grouped(until=until, programmes=None if programme is None else [programme.pk]))
+
+
+def _grouped(*, until: dt.date, programmes: list[int] | None, with_programme: bool = False) -> list[tuple]:
+    """The counts up to `until` of `programmes` (None: every one) grouped by month,
+    category, status, outcome and month closed, with the programme first if
+    `with_programme`: rows as the database driver reads them, plain tuples (tens of
+    thousands over years of data: the ORM's conversion of each would cost more than the
+    query; dates come back as dates, SQLite's driver parsing declared date columns).
+    Ordered by the two months, which every database orders alike, the open (no month
+    closed) last; _in_order orders the codes. Written here once rather than compiled
+    by the ORM at every report (a twentieth of the report's time at 10,000 requests)."""
+    connection = connections[router.db_for_read(MonthlyCount)]
+    column = {field.name: connection.ops.quote_name(field.column) for field in MonthlyCount._meta.concrete_fields}
+    keys = [column[name] for name in ("programme", *_KEYS)[0 if with_programme else 1:]]
     # Cells that have had requests and have none now keep a row at 0: left out, so
     # that the rows are exactly what a GROUP BY over the requests would give.
-    counts = MonthlyCount.objects.filter(month__lte=until, requests__gt=0)
-    if programme is not None:
-        counts = counts.filter(programme=programme)
-    keys = ("month", "category", "status", "outcome", "closed_month")
-    rows = _fetched(counts.values_list(*keys).annotate(n=Sum("requests")).order_by())
-    rows.sort(key=_row_order)
-    return rows
-
-
-def _row_order(row: CountRow) -> tuple:
-    """Month, category, status, outcome, then month closed with the open (no month)
-    last: the order of ORDER BY over those columns on PostgreSQL (the codes are
-    lower-case ASCII letters and underscores, which every collation orders alike).
-    Sorted here: faster than the database's sort of the same rows."""
-    month, category, status, outcome, closed_month, _n = row
-    return month, category, status, outcome, closed_month is None, closed_month or month
-
-
-def _fetched(grouped) -> list[CountRow]:
-    """The rows of a grouped values_list query as CountRows, read by the database
-    driver as plain tuples (tens of thousands of rows over years of data: the ORM's
-    conversion of each would cost more than the query). The columns need no
-    conversion: dates come back as dates (SQLite's driver parses declared date
-    columns), counts as integers."""
-    sql, params = grouped.query.sql_with_params()
-    with connections[grouped.db].cursor() as cursor:
+    where, params = [f"{column['month']} <= %s", f"{column['requests']} > 0"], [until]
+    if programmes is not None:
+        where.append(f"{column['programme']} IN ({', '.join(['%s'] * len(programmes))})")
+        params += programmes
+    month, closed = column["month"], column["closed_month"]
+    # nosec below: names quoted from the model's metadata, values as parameters.
+    sql = (f"SELECT {', '.join(keys)}, SUM({column['requests']}) "  # nosec B608
+           f"FROM {connection.ops.quote_name(MonthlyCount._meta.db_table)} WHERE {' AND '.join(where)} "
+           f"GROUP BY {', '.join(keys)} ORDER BY {month}, {closed} IS NULL, {closed}")
+    with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return list(map(CountRow._make, cursor.fetchall()))
+        return cursor.fetchall()
+
+
+_KEYS = ("month", "category", "status", "outcome", "closed_month")
+
+
+def _in_order(rows: list[tuple]) -> list[tuple]:
+    """The grouped rows, which the database ordered by month and then by month closed
+    with the open (no month) last, ordered by month, category, status, outcome, then
+    month closed: the order of ORDER BY over all five on PostgreSQL (the codes are
+    lower-case ASCII letters and underscores, which every collation orders alike).
+    Each month's rows are sorted here by their codes, a stable sort that keeps the
+    order of the months closed: faster than the database's sort over all five, and
+    than one here over all five with a key function building a tuple a row."""
+    ordered: list[tuple] = []
+    codes = itemgetter(1, 2, 3)
+    for _month, rows_of_month in groupby(rows, itemgetter(0)):
+        ordered += sorted(rows_of_month, key=codes)
+    return ordered
 
 
 def count_rows_by_programme(*, programmes, until: dt.date) -> dict[int, list[CountRow]]:
     """count_rows of each of `programmes` (by id, every one present), in one query: what
     a scope of several programmes is made of, programme by programme."""
-    by_programme: dict[int, list[CountRow]] = {programme.pk: [] for programme in programmes}
-    keys = ("month", "category", "status", "outcome", "closed_month")
-    grouped = (
-        MonthlyCount.objects.filter(programme__in=list(by_programme), month__lte=until, requests__gt=0)
-        .values_list("programme", *keys).annotate(n=Sum("requests")).order_by()
-    )
-    sql, params = grouped.query.sql_with_params()
-    with connections[grouped.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        for programme_id, *row in cursor.fetchall():
-            by_programme[programme_id].append(CountRow._make(row))
-    for rows in by_programme.values():
-        rows.sort(key=_row_order)
-    return by_programme
+    by_programme: dict[int, list[tuple]] = {programme.pk: [] for programme in programmes}
+    if by_programme:
+        for programme_id, *row in _grouped(until=until, programmes=list(by_programme), with_programme=True):
+            by_programme[programme_id].append(row)
+    return {pk: list(map(CountRow._make, _in_order(rows))) for pk, rows in by_programme.items()}
 
 
 def first_month(programme: Programme | None) -> dt.date | None:

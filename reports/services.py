@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from intake import audit
-from intake.counts import count_rows, data_version, first_month
+from intake.counts import data_version, first_month, grouped_counts
 from intake.models import Programme, User
 from intake.months import add_months, current_month, format_month, to_the_minute_now
 
@@ -224,7 +224,7 @@ def report_compute(*, report: Report) -> tuple[dict, dict]:
     """The report's document (docs/report-json.md) and the grouped counts its
     fingerprint is computed over, from the data as it stands now."""
     start = check_report_month(programme=report.programme, month=report.month)
-    rows = count_rows(programme=report.programme, until=report.month)
+    rows = grouped_counts(programme=report.programme, until=report.month)
     basis = fingerprint_basis(rows, first=start, until=report.month)  # once: the document's fingerprint hashes it
     document = report_document(
         programme=report.programme, month=report.month, version=report.version, window=report.window,

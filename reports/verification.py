@@ -23,7 +23,7 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from intake.counts import count_rows, data_version, first_month
+from intake.counts import data_version, first_month, grouped_counts
 from intake.models import Category, Outcome, Programme, Status
 from intake.months import month_in_sentence, parse_month
 
@@ -109,7 +109,7 @@ def report_check_data(*, report: Report) -> DataCheck:
     # The stamp is read before the counts: a write in between leaves the report unsure.
     stamp = data_version(programme=report.programme, until=report.month)
     start = first_month(report.programme)
-    now = fingerprint_basis(count_rows(programme=report.programme, until=report.month), first=start,
+    now = fingerprint_basis(grouped_counts(programme=report.programme, until=report.month), first=start,
                             until=report.month)
     before = report.basis
     check = DataCheck(
