@@ -200,10 +200,6 @@ def run_tests(args: list[str]) -> int:
         # subprocesses, so a core has work while one process waits.
         processes = min(2 * cores, TEST_PROCESSES)
         options += ["-n", str(processes if processes > 1 else 0)]
-        if processes > 1:
-            # In the order tests/markers.py sorts them (the long ones first), a test or a
-            # group sharing a wide fixture at a time to whichever process is free.
-            options += ["--dist", "loadgroup", "--no-loadscope-reorder"]
     return subprocess.call([str(PYTHON), "-m", "pytest", *options, *args], cwd=ROOT)
 
 

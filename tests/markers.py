@@ -10,12 +10,11 @@ files themselves need no decorator (`-p tests.markers` in pytest.ini):
 `python3 dev.py test --fast` leaves out all three (-m "not browser and not worker and
 not subprocess").
 
-The order the processes take the tests in (`dev.py test` runs pytest-xdist with
---dist loadgroup --no-loadscope-reorder): the modules with a marked test, and the
-slowest others (LONG), come first, so that no long test is left to run alone at the end
-while the other processes idle; the rest follow in their usual order. The tests of a
-module that share an expensive fixture of module, package or session scope (Chromium,
-the stack behind nginx, instance B) stay in one process (a group), so it is made once.
+The order of the tests: within pytest-django's order (tests in a transaction rolled
+back, then those that commit, then those without the database), the modules with a
+marked test and the slowest others (LONG) come first, so that no long test is left to
+run alone at the end while the other processes idle; the rest follow in their usual
+order, each module's tests together (pytest-xdist hands them out in this order).
  A new test that starts a process belongs in SUBPROCESS below; a name
 listed there that its module no longer has stops the run, so the lists cannot go stale.
 """
@@ -67,8 +66,6 @@ WORKER_FIXTURES = {"celery_worker", "_worker_session"}
 LONG = {"tests/reports/test_disclosure_lp.py", "tests/reports/test_disclosure_audit.py",
         "tests/reports/test_collapse_reports.py", "tests/test_purge.py", "tests/intake/test_counts_property.py",
         "tests/test_forms_fuzz.py", "tests/test_login_throttling.py", "tests/shell/test_two_factor_throttling.py"}
-# Modules whose tests share a fixture wider than a test: each is one group.
-GROUPED = ("tests/browser/", "tests/test_stack.py", "tests/coalition/test_two_instances.py")
 
 
 def _listed(table: dict, module: str, item) -> bool:
@@ -100,8 +97,6 @@ def pytest_collection_modifyitems_markers(config, items):
             item.add_marker(pytest.mark.worker)
         if _listed(SUBPROCESS, module, item):
             item.add_marker(pytest.mark.subprocess)
-        if module.startswith(GROUPED):
-            item.add_marker(pytest.mark.xdist_group(module))
     _check_names(modules)
 
 
