@@ -104,9 +104,10 @@ def _database_order(item) -> int:
     """pytest-django's order, which this keeps: tests in a transaction rolled back first,
     then those that commit (after which a flush has emptied the tables), then the rest."""
     fixtures = set(getattr(item, "fixturenames", ()))
-    if fixtures & {"transactional_db", "live_server"}:
+    marker = item.get_closest_marker("django_db")
+    if fixtures & {"transactional_db", "live_server"} or (marker and marker.kwargs.get("transaction")):
         return 1
-    return 0 if "db" in fixtures else 2
+    return 0 if "db" in fixtures or marker else 2
 
 
 # After pytest-django's own sort and the markers above.
