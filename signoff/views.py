@@ -28,7 +28,8 @@ from reports.finality import report_finality
 from reports.models import PublicationAttempt, Report
 from reports.narrative import period
 from reports.outputs import side_by_side
-from reports.publication import served_publication, waiting_version
+from reports.publication import month_publication, served_publication, waiting_version
+from reports.templatetags.published import figure
 
 from .forms import ReviewActionForm
 from .services import (
@@ -135,20 +136,23 @@ def _month_context(request, programme: Programme, month: dt.date, form: ReviewAc
     report = ready.select_related("programme").filter(version=shown).first() if shown else None
     internal = published_document(report, "internal") if report else None
     compared, not_published, preview = [], None, review.state != MonthReview.State.ACCEPTED
+    published = month_publication(programme, month)
     if report:
         try:
             # Before acceptance, auditors check what would be published: a preview that
             # stays on this page (exports and the API still refuse the month). Once
-            # accepted, the page shows what was published, as stored.
+            # accepted, the page shows what was published, as stored: most often the
+            # month's latest publication, read already.
             if preview:
                 public = _public_document(report, preview=True)
+            elif published is not None and published.report_id == report.pk:
+                public = published.document
             else:
                 public = served_publication(report, "public").document
         except NotPublishable as exc:
             not_published = str(exc)
         else:
-            language = get_language()
-            compared = [(item, period(item.row.month, language)) for item in side_by_side(internal, public)]
+            compared = _compared(internal, public)
     grid = month_counts(programme, month)
     entries = Entry.objects.filter(programme=programme, month=month).order_by("pk")
     return {
@@ -158,9 +162,9 @@ def _month_context(request, programme: Programme, month: dt.date, form: ReviewAc
         if review.state == MonthReview.State.SUBMITTED and request.user.has_perm("intake.decide_month") else None,
         "versions": versions, "report": report, "document": internal,
         "side_by_side": compared, "not_published": not_published, "preview": preview,
-        "finality": report_finality(report) if report else None,
+        "finality": report_finality(report, review=review) if report else None,
         "publication": PublicationAttempt.objects.filter(programme=programme, month=month).first(),
-        "waiting": waiting_version(programme, month),
+        "waiting": waiting_version(versions[0] if versions else None, published),
         "statuses": Status.choices,
         "grid": [(Category(category).label, [row[status] for status in Status.values], sum(row.values()))
                  for category, row in grid.items()],
@@ -176,6 +180,18 @@ def _month_context(request, programme: Programme, month: dt.date, form: ReviewAc
         "error_summary": _error_summary(form),
         "posted": form.data.get("action", "") if form.errors else "",
     }
+
+
+def _compared(internal: dict, public: dict) -> list[tuple]:
+    """The rows of the side-by-side table as the page writes them (dozens of figures,
+    each made into words here rather than by filters in the template): whether the
+    figure differs, its key, label and period, and both values in words."""
+    language, not_stated = get_language(), _("not stated")
+    return [
+        (item.differs, item.row.key, item.row.label, period(item.row.month, language), figure(item.internal),
+         not_stated if item.public is None and item.internal is not None else figure(item.public))
+        for item in side_by_side(internal, public)
+    ]
 
 
 PREVIEW_SECONDS = 3600  # as long as the other rows of the general cache
