@@ -78,10 +78,23 @@ def review_queue(request):
 
 def _get_month(slug: str, month: dt.date) -> Programme:
     """The programme of a month that can be reviewed: from its first month to this one."""
-    programme = get_object_or_404(Programme, slug=slug)
+    return _reviewable(get_object_or_404(Programme, slug=slug), month)
+
+
+def _reviewable(programme: Programme, month: dt.date) -> Programme:
     if not programme.first_month <= month <= current_month():
         raise Http404("No such month of this programme.")
     return programme
+
+
+def _get_review(slug: str, month: dt.date) -> MonthReview:
+    """The review of a month that can be reviewed, with its programme, in one query when
+    the month has one; else an unsaved open one (MonthReview.objects.of)."""
+    review = MonthReview.objects.select_related("programme").filter(programme__slug=slug, month=month).first()
+    if review is None:
+        return MonthReview(programme=_get_month(slug, month), month=month)
+    _reviewable(review.programme, month)
+    return review
 
 
 def _take(request, programme: Programme, month: dt.date, data: dict) -> str:
@@ -114,26 +127,30 @@ def _take(request, programme: Programme, month: dt.date, data: dict) -> str:
 @login_required
 @permission_required("intake.view_monthreview", raise_exception=True)
 def review_month(request, programme: str, month: dt.date):
-    programme = _get_month(programme, month)
+    review = _get_review(programme, month)
+    programme = review.programme
     form = ReviewActionForm(submitted(request))
     if request.method == "POST" and form.is_valid():
         try:
             done = _take(request, programme, month, form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
+            review = MonthReview.objects.of(programme, month)  # as the step refused left it
         else:
             messages.success(request, done)
             return redirect("review_month", programme=programme.slug, month=month)
-    return render(request, "signoff/review_month.html", _month_context(request, programme, month, form),
+    return render(request, "signoff/review_month.html", _month_context(request, review, form),
                   status=400 if form.errors else 200)
 
 
-def _month_context(request, programme: Programme, month: dt.date, form: ReviewActionForm) -> dict:
-    review = MonthReview.objects.of(programme, month)
-    ready = Report.objects.for_scope(programme).filter(month=month, state=Report.State.READY).order_by("-version")
-    versions = list(ready.values_list("version", flat=True))
+def _month_context(request, review: MonthReview, form: ReviewActionForm) -> dict:
+    programme, month = review.programme, review.month
+    # Every ready version, newest first, with its document: a few kilobytes each.
+    ready = list(Report.objects.for_scope(programme).filter(month=month, state=Report.State.READY)
+                 .select_related("programme").order_by("-version"))
+    versions = [report.version for report in ready]
     shown = review.report_version if review.report_version in versions else (versions[0] if versions else None)
-    report = ready.select_related("programme").filter(version=shown).first() if shown else None
+    report = next((report for report in ready if report.version == shown), None)
     internal = published_document(report, "internal") if report else None
     compared, not_published, preview = [], None, review.state != MonthReview.State.ACCEPTED
     published = month_publication(programme, month)

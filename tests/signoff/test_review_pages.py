@@ -219,10 +219,10 @@ def test_the_review_page_says_publishing_waits_when_the_key_file_is_missing(peop
     assert f"Not published: Publishing waits: there is no publication key file at {tmp_path / 'missing.key'}" in text
 
 
-# The session and account (4), the programme, the review, the ready versions, the report,
-# its publication and the month's latest, the attempt, the grid, the entries (2), and the
-# session saved (1 to 3, as the database wraps it).
-REVIEW_PAGE_QUERIES = 17
+# The session and account (4 to 6), the review with its programme, the ready versions
+# with their documents, the month's latest publication, the attempt, the grid, the
+# entries (2), and the session saved (1 to 3, as the database wraps it).
+REVIEW_PAGE_QUERIES = 15
 
 
 def test_the_review_page_of_an_accepted_month_costs_the_same_queries_with_later_versions_waiting(
