@@ -6,7 +6,10 @@ form only converts, limits choices to the user's programmes and shows the errors
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.formats import localize
 from django.utils.functional import lazy
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from .imports import MAX_BYTES, ImportRefused, check_size
@@ -20,6 +23,33 @@ def submitted(request):
     be refused with errors, not shown as a blank form."""
     return request.POST if request.method == "POST" else None
 
+
+
+def _attrs_html(attrs: dict) -> SafeString:
+    """A tag's attributes as Django's attrs.html writes them: a True one by its name alone,
+    a False one left out."""
+    return mark_safe("".join(format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value)
+                             for name, value in attrs.items() if value is not False))
+
+
+class Select(forms.Select):
+    """Django's select, written in Python: the same HTML, to the newline its option
+    template ends with (option groups are left to Django), without rendering a template
+    for each option and another for its attributes, which for a list of dozens of
+    choices costs more than the rest of the page's form. Named as Django's is: crispy
+    gives a field the CSS class of its widget's class name."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        if any(group for group, _choices, _index in widget["optgroups"]):
+            return super().render(name, value, attrs, renderer)
+        options = "".join(
+            format_html('\n  <option value="{}"{}>{}</option>\n', option["value"], _attrs_html(option["attrs"]),
+                        localize(option["label"]))
+            for _group, choices, _index in widget["optgroups"] for option in choices
+        )
+        return format_html('<select name="{}"{}>{}\n</select>', widget["name"], _attrs_html(widget["attrs"]),
+                           mark_safe(options))
 
 class MonthField(forms.CharField):
     """A month typed or picked as YYYY-MM, cleaned to the date of its first day."""

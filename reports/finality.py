@@ -31,15 +31,19 @@ class Finality:
     same_figures: bool
 
 
-def report_finality(report: Report) -> Finality | None:
+def report_finality(report: Report, *, review: MonthReview | None = None) -> Finality | None:
     """Finality of a ready report of a programme whose month is accepted; None for any
     other report (months are signed off per programme: a report of all programmes is
-    never final). One query, two for a version other than the one accepted."""
+    never final). One query, two for a version other than the one accepted; one fewer
+    given the review of the report's month (MonthReview.objects.of), read already."""
     if report.programme_id is None or report.state != Report.State.READY:
         return None
-    review = MonthReview.objects.filter(programme_id=report.programme_id, month=report.month,
-                                        state=MonthReview.State.ACCEPTED).first()
     if review is None:
+        review = MonthReview.objects.filter(programme_id=report.programme_id, month=report.month,
+                                            state=MonthReview.State.ACCEPTED).first()
+    elif (review.programme_id, review.month) != (report.programme_id, report.month):
+        raise ValueError("The review given is not of the report's month.")
+    if review is None or review.state != MonthReview.State.ACCEPTED:
         return None
     same = review.report_version == report.version
     if not same:

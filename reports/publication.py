@@ -300,15 +300,16 @@ def not_published_reason(report: Report) -> str:
     return _("%(month)s is accepted but not published yet: publish it with manage.py publish.") % names
 
 
-def waiting_version(programme: Programme, month: dt.date) -> tuple[int, int] | None:
-    """(latest ready version, version published) when a later version of the month's
-    report than the one published waits for an auditor's acceptance; else None."""
-    published = _served(programme.pk, month, "public").only("version").order_by("-pk").first()
-    if published is None:
-        return None
-    latest = (Report.objects.for_scope(programme).filter(month=month, state=Report.State.READY)
-              .order_by("-version").values_list("version", flat=True).first())
-    if latest is not None and latest > published.version:
-        return latest, published.version
-    return None
+def month_publication(programme: Programme, month: dt.date) -> Publication | None:
+    """A programme's month's latest public publication, of whichever version; None if it
+    has none. One query."""
+    return _served(programme.pk, month, "public").order_by("-pk").first()
 
+
+def waiting_version(latest_ready: int | None, published: Publication | None) -> tuple[int, int] | None:
+    """(latest ready version, version published) when a later version of the month's
+    report than the one published (its month_publication) waits for an auditor's
+    acceptance; else None."""
+    if published is not None and latest_ready is not None and latest_ready > published.version:
+        return latest_ready, published.version
+    return None

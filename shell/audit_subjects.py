@@ -7,6 +7,7 @@ A subject in a form this module does not know (an older entry, a new action) is 
 as it is stored: nothing is ever hidden from an auditor."""
 
 import re
+from functools import cached_property
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -43,10 +44,12 @@ def programme_names() -> dict[str, str]:
 
 
 class Subjects:
-    """Says the subjects of many events with one query for the programmes' names."""
+    """Says the subjects of many events with one query for the programmes' names, at most."""
 
-    def __init__(self):
-        self.names = programme_names()
+    @cached_property
+    def names(self) -> dict[str, str]:
+        # Read when a subject first names a programme: many pages of the log name none.
+        return programme_names()
 
     def __call__(self, action: str, subject: str, *, action_names: dict[str, str] | None = None) -> str:
         try:

@@ -4,7 +4,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from intake import audit
-from intake.forms import MonthField
+from intake.forms import MonthField, Select
 from intake.models import AuditEvent, User
 from intake.months import format_month
 
@@ -18,9 +18,10 @@ class AuditFilterForm(forms.Form):
     """The audit log's filters; each may be left empty."""
 
     month = MonthField(label=_("Month"), required=False, help_text="")
-    action = forms.ChoiceField(label=_("Action"), required=False,
+    # Dozens of actions and accounts: their options are written without a template each.
+    action = forms.ChoiceField(label=_("Action"), required=False, widget=Select,
                                choices=lambda: [("", _("Any action")), *audit.action_choices()])
-    account = forms.ChoiceField(label=_("Account"), required=False)
+    account = forms.ChoiceField(label=_("Account"), required=False, widget=Select)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -145,18 +145,38 @@ def _month_in_words(month) -> str:
     return date_format(month, "F Y")
 
 
+# How many different subjects an export keeps said at a time (a page has a hundred rows).
+SAID_KEPT = 1000
+
+
 def _audit_rows(events, month=lambda month: month):
     """(month, account, action, concerning) of each event, in words of the active language;
-    the month as `month` writes it (a date for the page to format, by default)."""
+    the month as `month` writes it (a date for the page to format, by default). Each
+    month, and each subject of an action, is said once: a page's events are mostly the
+    same few."""
     subjects = Subjects()
     action_names = {code: str(name) for code, name in audit.action_choices()}
+    no_account = str(NO_ACCOUNT_LABEL)
+    months, said = {}, {}
     for event in events:
+        if event.month not in months:
+            months[event.month] = month(event.month)
+        key = (event.action, event.subject)
+        if key not in said:
+            if len(said) >= SAID_KEPT:
+                said.clear()
+            said[key] = subjects(event.action, event.subject, action_names=action_names)
         yield (
-            month(event.month),
-            event.actor.username if event.actor else str(NO_ACCOUNT_LABEL),
-            event.get_action_display(),
-            subjects(event.action, event.subject, action_names=action_names),
+            months[event.month],
+            event.actor.username if event.actor else no_account,
+            action_names.get(event.action, event.action),
+            said[key],
         )
+
+
+def _page_month(month) -> tuple[str, str]:
+    """A month as the page's rows give it: YYYY-MM for the machine, and in words."""
+    return format_month(month), _month_in_words(month)
 
 
 @login_required
@@ -170,7 +190,8 @@ def audit_log(request):
                       after=_event_id(request.GET.get("after")))
     query = form.query()
     return render(request, "shell/audit_log.html", {
-        "form": form, "page": page, "rows": list(_audit_rows(page.events)),
+        "form": form, "page": page,
+        "rows": [(*month, *rest) for month, *rest in _audit_rows(page.events, month=_page_month)],
         "query": f"{query}&" if query else "", "csv_query": query,
     })
 
@@ -196,8 +217,8 @@ def audit_page(events, *, before: int | None = None, after: int | None = None) -
     """The events just older than event `before`, or just newer than `after`, or the
     newest: AUDIT_EVENTS_PER_PAGE of them, read through the index on ids (or on the
     filtered column and ids) with one row more to know whether more follow, and one
-    EXISTS for the other side. The log is never counted: at a million events a COUNT
-    costs more than the page."""
+    EXISTS for the other side (none on the newest page). The log is never counted: at
+    a million events a COUNT costs more than the page."""
     size = AUDIT_EVENTS_PER_PAGE
     if after is not None:
         rows = list(events.filter(pk__gt=after).order_by("pk")[: size + 1])
@@ -208,7 +229,9 @@ def audit_page(events, *, before: int | None = None, after: int | None = None) -
         rows = list((events.filter(pk__lt=before) if before is not None else events).order_by("-pk")[: size + 1])
         more_older = len(rows) > size
         rows = rows[:size]
-        more_newer = bool(rows) and events.filter(pk__gt=rows[0].pk).exists()
+        # The newest page has none newer; under a filter, looking would pass over every
+        # newer event of other months, actions or accounts.
+        more_newer = before is not None and bool(rows) and events.filter(pk__gt=rows[0].pk).exists()
     if not rows and (before is not None or after is not None):
         return audit_page(events)  # a link past either end: the newest events
     return AuditPage(rows, rows[0].pk if more_newer else None, rows[-1].pk if more_older else None)

@@ -28,7 +28,8 @@ from reports.finality import report_finality
 from reports.models import PublicationAttempt, Report
 from reports.narrative import period
 from reports.outputs import side_by_side
-from reports.publication import served_publication, waiting_version
+from reports.publication import month_publication, served_publication, waiting_version
+from reports.templatetags.published import figure
 
 from .forms import ReviewActionForm
 from .services import (
@@ -77,10 +78,23 @@ def review_queue(request):
 
 def _get_month(slug: str, month: dt.date) -> Programme:
     """The programme of a month that can be reviewed: from its first month to this one."""
-    programme = get_object_or_404(Programme, slug=slug)
+    return _reviewable(get_object_or_404(Programme, slug=slug), month)
+
+
+def _reviewable(programme: Programme, month: dt.date) -> Programme:
     if not programme.first_month <= month <= current_month():
         raise Http404("No such month of this programme.")
     return programme
+
+
+def _get_review(slug: str, month: dt.date) -> MonthReview:
+    """The review of a month that can be reviewed, with its programme, in one query when
+    the month has one; else an unsaved open one (MonthReview.objects.of)."""
+    review = MonthReview.objects.select_related("programme").filter(programme__slug=slug, month=month).first()
+    if review is None:
+        return MonthReview(programme=_get_month(slug, month), month=month)
+    _reviewable(review.programme, month)
+    return review
 
 
 def _take(request, programme: Programme, month: dt.date, data: dict) -> str:
@@ -113,42 +127,49 @@ def _take(request, programme: Programme, month: dt.date, data: dict) -> str:
 @login_required
 @permission_required("intake.view_monthreview", raise_exception=True)
 def review_month(request, programme: str, month: dt.date):
-    programme = _get_month(programme, month)
+    review = _get_review(programme, month)
+    programme = review.programme
     form = ReviewActionForm(submitted(request))
     if request.method == "POST" and form.is_valid():
         try:
             done = _take(request, programme, month, form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
+            review = MonthReview.objects.of(programme, month)  # as the step refused left it
         else:
             messages.success(request, done)
             return redirect("review_month", programme=programme.slug, month=month)
-    return render(request, "signoff/review_month.html", _month_context(request, programme, month, form),
+    return render(request, "signoff/review_month.html", _month_context(request, review, form),
                   status=400 if form.errors else 200)
 
 
-def _month_context(request, programme: Programme, month: dt.date, form: ReviewActionForm) -> dict:
-    review = MonthReview.objects.of(programme, month)
-    ready = Report.objects.for_scope(programme).filter(month=month, state=Report.State.READY).order_by("-version")
-    versions = list(ready.values_list("version", flat=True))
+def _month_context(request, review: MonthReview, form: ReviewActionForm) -> dict:
+    programme, month = review.programme, review.month
+    # Every ready version, newest first, with its document: a few kilobytes each.
+    ready = list(Report.objects.for_scope(programme).filter(month=month, state=Report.State.READY)
+                 .select_related("programme").order_by("-version"))
+    versions = [report.version for report in ready]
     shown = review.report_version if review.report_version in versions else (versions[0] if versions else None)
-    report = ready.select_related("programme").filter(version=shown).first() if shown else None
+    report = next((report for report in ready if report.version == shown), None)
     internal = published_document(report, "internal") if report else None
     compared, not_published, preview = [], None, review.state != MonthReview.State.ACCEPTED
+    published = month_publication(programme, month)
     if report:
         try:
             # Before acceptance, auditors check what would be published: a preview that
             # stays on this page (exports and the API still refuse the month). Once
-            # accepted, the page shows what was published, as stored.
+            # accepted, the page shows what was published, as stored: most often the
+            # month's latest publication, read already.
             if preview:
                 public = _public_document(report, preview=True)
+            elif published is not None and published.report_id == report.pk:
+                public = published.document
             else:
                 public = served_publication(report, "public").document
         except NotPublishable as exc:
             not_published = str(exc)
         else:
-            language = get_language()
-            compared = [(item, period(item.row.month, language)) for item in side_by_side(internal, public)]
+            compared = _compared(internal, public)
     grid = month_counts(programme, month)
     entries = Entry.objects.filter(programme=programme, month=month).order_by("pk")
     return {
@@ -158,9 +179,9 @@ def _month_context(request, programme: Programme, month: dt.date, form: ReviewAc
         if review.state == MonthReview.State.SUBMITTED and request.user.has_perm("intake.decide_month") else None,
         "versions": versions, "report": report, "document": internal,
         "side_by_side": compared, "not_published": not_published, "preview": preview,
-        "finality": report_finality(report) if report else None,
+        "finality": report_finality(report, review=review) if report else None,
         "publication": PublicationAttempt.objects.filter(programme=programme, month=month).first(),
-        "waiting": waiting_version(programme, month),
+        "waiting": waiting_version(versions[0] if versions else None, published),
         "statuses": Status.choices,
         "grid": [(Category(category).label, [row[status] for status in Status.values], sum(row.values()))
                  for category, row in grid.items()],
@@ -176,6 +197,18 @@ def _month_context(request, programme: Programme, month: dt.date, form: ReviewAc
         "error_summary": _error_summary(form),
         "posted": form.data.get("action", "") if form.errors else "",
     }
+
+
+def _compared(internal: dict, public: dict) -> list[tuple]:
+    """The rows of the side-by-side table as the page writes them (dozens of figures,
+    each made into words here rather than by filters in the template): whether the
+    figure differs, its key, label and period, and both values in words."""
+    language, not_stated = get_language(), _("not stated")
+    return [
+        (item.differs, item.row.key, item.row.label, period(item.row.month, language), figure(item.internal),
+         not_stated if item.public is None and item.internal is not None else figure(item.public))
+        for item in side_by_side(internal, public)
+    ]
 
 
 PREVIEW_SECONDS = 3600  # as long as the other rows of the general cache

@@ -6,7 +6,9 @@ import re
 
 import pytest
 from django import forms
+from django.template import Context, Template
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
 from intake import forms as intake_forms
 from intake.months import format_month
@@ -84,3 +86,26 @@ def test_forms_start_with_the_current_month_and_the_only_programme(this_month, c
     assert form["month"].value() == format_month(this_month)
     assert f'value="{format_month(this_month)}"' in response.content.decode()
     assert form["programme"].value() == "help"
+
+
+
+class _SelectForm(forms.Form):
+    # Values and labels a template escapes, a lazy label, and values that are not strings.
+    choice = forms.ChoiceField(required=False, choices=[("", "Any"), ("a&b", 'Say "<b>"'),
+                                                        ("login", gettext_lazy("Logged in"))])
+    number = forms.TypedChoiceField(required=False, coerce=int, choices=[(1, "one"), (2, "two")])
+
+
+@pytest.mark.parametrize("data", [None, {"choice": "a&b", "number": "2"}, {"choice": "nonsense"}])
+@pytest.mark.parametrize("attrs", [None, {"class": "form-select is-invalid", "required": True, "disabled": False}])
+def test_the_app_s_select_writes_the_same_html_as_django_s_select(data, attrs):
+    django_s, plain = _SelectForm(data), _SelectForm(data)
+    for field in plain.fields.values():
+        field.widget = intake_forms.Select(choices=field.choices)
+
+    crispy = Template("{% load crispy_forms_tags %}{{ field|as_crispy_field }}")
+    for name in ("choice", "number"):
+        assert plain[name].as_widget(attrs=attrs) == django_s[name].as_widget(attrs=attrs)
+        assert str(plain[name]) == str(django_s[name])
+        assert (crispy.render(Context({"field": plain[name]}))
+                == crispy.render(Context({"field": django_s[name]})))

@@ -215,6 +215,22 @@ def test_the_page_costs_the_same_queries_for_a_few_events_and_many(staff, audito
     assert queries() == few
 
 
+
+def test_the_programmes_names_are_read_only_for_a_page_that_names_one(staff, programme, auditor_client):
+    def programme_queries() -> tuple:
+        table = connection.ops.quote_name(programme._meta.db_table)
+        with CaptureQueriesContext(connection) as captured:
+            response = auditor_client.get("/audit/")
+        return response, len([query for query in captured if table in query["sql"]])
+
+    event(staff, Action.LOGIN)
+    logins, read_for_logins = programme_queries()
+    event(staff, Action.REQUESTS_LOGGED, subject="help, 3")
+    logged, read_for_logged = programme_queries()
+
+    assert read_for_logins == 0 and read_for_logged == 1
+    assert log_rows(logged)[0][3] == "Help, 3 requests"
+
 # --- CSV --------------------------------------------------------------------------
 
 

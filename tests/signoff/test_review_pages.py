@@ -217,3 +217,29 @@ def test_the_review_page_says_publishing_waits_when_the_key_file_is_missing(peop
 
     assert "Publication: Failed" in text
     assert f"Not published: Publishing waits: there is no publication key file at {tmp_path / 'missing.key'}" in text
+
+
+# The session and account (4 to 6), the review with its programme, the ready versions
+# with their documents, the month's latest publication, the attempt, the grid, the
+# entries (2), and the session saved (1 to 3, as the database wraps it).
+REVIEW_PAGE_QUERIES = 15
+
+
+def test_the_review_page_of_an_accepted_month_costs_the_same_queries_with_later_versions_waiting(
+        people, november_report, client_for, django_assert_max_num_queries):
+    from tests.reports.accepting import accept_month, make_report
+
+    accept_month(november_report.programme, november_report.month, **people)
+    client = client_for(people["auditor"])
+    client.get(URL)
+    with django_assert_max_num_queries(REVIEW_PAGE_QUERIES) as accepted:
+        page = text_of(client.get(URL))
+    for _ in range(3):
+        make_report(november_report.programme, november_report.month)
+    with django_assert_max_num_queries(len(accepted)):
+        waiting = text_of(client.get(URL))
+
+    assert "Version 1 is published" in page and "waits for an auditor" not in page
+    assert ("Version 4 waits for an auditor’s acceptance: until then, partner and public outputs serve version 1."
+            in waiting)
+    assert "Final: accepted by an auditor in" in page and "Final: accepted by an auditor in" in waiting
