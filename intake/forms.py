@@ -8,8 +8,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.formats import localize
 from django.utils.functional import lazy
-from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from .imports import MAX_BYTES, ImportRefused, check_size
@@ -24,12 +24,12 @@ def submitted(request):
     return request.POST if request.method == "POST" else None
 
 
-
 def _attrs_html(attrs: dict) -> SafeString:
     """A tag's attributes as Django's attrs.html writes them: a True one by its name alone,
     a False one left out."""
-    return mark_safe("".join(format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value)
-                             for name, value in attrs.items() if value is not False))
+    parts = (format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value)
+             for name, value in attrs.items() if value is not False)
+    return format_html_join("", "{}", ((part,) for part in parts))
 
 
 class Select(forms.Select):
@@ -43,13 +43,13 @@ class Select(forms.Select):
         widget = self.get_context(name, value, attrs)["widget"]
         if any(group for group, _choices, _index in widget["optgroups"]):
             return super().render(name, value, attrs, renderer)
-        options = "".join(
-            format_html('\n  <option value="{}"{}>{}</option>\n', option["value"], _attrs_html(option["attrs"]),
-                        localize(option["label"]))
-            for _group, choices, _index in widget["optgroups"] for option in choices
+        options = format_html_join(
+            "", '\n  <option value="{}"{}>{}</option>\n',
+            ((option["value"], _attrs_html(option["attrs"]), localize(option["label"]))
+             for _group, choices, _index in widget["optgroups"] for option in choices),
         )
-        return format_html('<select name="{}"{}>{}\n</select>', widget["name"], _attrs_html(widget["attrs"]),
-                           mark_safe(options))
+        return format_html('<select name="{}"{}>{}\n</select>', widget["name"], _attrs_html(widget["attrs"]), options)
+
 
 class MonthField(forms.CharField):
     """A month typed or picked as YYYY-MM, cleaned to the date of its first day."""
