@@ -192,6 +192,25 @@ class Model:
         for document in documents:
             self.read(document)
 
+    def extended(self, documents: Sequence[dict]) -> Model:
+        """This model with `documents` read after its own (as Model(own + documents) would be),
+        without reading its own again."""
+        new = Model([], self.rules)
+        for document in documents:
+            slug = document["scope"]["programme"]
+            if slug and slug not in self.firsts:
+                new.firsts[slug] = parse_month(document["since_start"]["first"])
+        new.firsts = {**self.firsts, **new.firsts}
+        new.corrections = {slug: list(self.corrections.get(slug, [])) for slug in new.firsts}
+        new.versions, new.index, new.checks = dict(self.versions), dict(self.index), dict(self.checks)
+        new.rows, new.lows, new.highs = list(self.rows), list(self.lows), list(self.highs)
+        new._seen_rows, new.hidden_cells, new.origin = set(self._seen_rows), dict(self.hidden_cells), dict(self.origin)
+        new.published = {key: list(found) for key, found in self.published.items()}
+        new.reasons = list(self.reasons)
+        for document in documents:
+            new.read(document)
+        return new
+
     # --- variables and forms ---
 
     def _epoch(self, slug: str, month: dt.date) -> int:
@@ -399,6 +418,10 @@ class Model:
             highs = highspy.Highs()
             highs.setOptionValue("output_flag", False)
             highs.setOptionValue("presolve", "off")  # keep the basis from one program to the next
+            # Only the objective changes, so the last basis stays feasible: the primal simplex goes on from it
+            # (the dual one starts again, about 5 times slower here); the small whole coefficients need no scaling.
+            highs.setOptionValue("simplex_strategy", 4)
+            highs.setOptionValue("simplex_scale_strategy", 0)
             n = len(self.index)
             lp = highspy.HighsLp()
             lp.num_col_, lp.num_row_ = n, len(self.rows)
@@ -440,31 +463,6 @@ class Model:
         finally:
             if extra:
                 highs.deleteRows(len(extra), np.arange(first_extra, first_extra + len(extra), dtype=np.int32))
-
-    def solution(self, x: np.ndarray | None) -> dict[tuple, float] | None:
-        """A solution by the variables' names, to be tried against another model."""
-        if x is None:
-            return None
-        names = list(self.index)
-        return {names[i]: float(v) for i, v in enumerate(x) if abs(v) > TOLERANCE}
-
-    def feasible(self, solution: dict[tuple, float] | None, extra: Sequence[tuple] = ()) -> bool:
-        """Whether a solution (of an earlier program, by names) satisfies every constraint of
-        this model and the extra rows: then the optimum it was is still reachable, and a
-        bound it proved wide enough still is."""
-        if solution is None or any(name not in self.index for name in solution):
-            return False
-        x = np.zeros(len(self.index))
-        for name, v in solution.items():
-            x[self.index[name]] = v
-        a_ub, b_ub = self.matrix()
-        if a_ub.shape[0] and not (a_ub @ x <= b_ub + TOLERANCE).all():
-            return False
-        for form, low, high in extra:
-            value = sum(x[i] * a for i, a in form.items())
-            if not (low - TOLERANCE <= value <= high + TOLERANCE):
-                return False
-        return True
 
     def integer_bounds(self, form: dict[int, float]) -> tuple[float, float]:
         """The same bounds by an integer program (scipy.optimize.milp): for test samples."""
