@@ -365,10 +365,10 @@ def _decide(model: Model, figure: Figure, hints: dict, value: Any) -> tuple[bool
     first = next((n for n, (v, lo, hi) in enumerate(windows) if passes_with(lo, hi, v == SUPPRESSED)), None)
     if first is None:
         return False, None
-    last = len(windows) - 1
-    if math.isfinite(high):
-        last = next(n for n in range(len(windows) - 1, first - 1, -1)
-                    if n == first or passes_with(windows[n][1], windows[n][2], windows[n][0] == SUPPRESSED))
+    # From the top too, with no largest value as well: a change from a hidden value published before can fail
+    # there (0 published, then "<10", 10, 15...: each says the figure changed).
+    last = next(n for n in range(len(windows) - 1, first - 1, -1)
+                if n == first or passes_with(windows[n][1], windows[n][2], windows[n][0] == SUPPRESSED))
     below = (0.0, windows[first - 1][2]) if first else None
     above = (windows[last + 1][1], math.inf) if last + 1 < len(windows) else None
     for said in (below, above):
@@ -376,7 +376,8 @@ def _decide(model: Model, figure: Figure, hints: dict, value: Any) -> tuple[bool
             return False, None
     position = next((n for n, (v, _lo, _hi) in enumerate(windows) if v == value), None)
     if position is None:  # beyond the values tried, with no largest value: passes as they do
-        return (not math.isfinite(high) and isinstance(value, int) and value > windows[-1][0]), None
+        return (not math.isfinite(high) and last == len(windows) - 1 and isinstance(value, int)
+                and value > windows[-1][0]), None
     if first <= position <= last:
         return True, None
     return False, below if position < first else above
