@@ -352,7 +352,7 @@ def _decide(model: Model, figure: Figure, hints: dict, value: Any) -> tuple[bool
     def passes_with(low_end: float, high_end: float, small: bool) -> bool:
         more = [Check("small", figure.key, form)] if small else []
         if model.rules.corrections:
-            for old_form, old_value in model.published.get(figure.key, []):
+            for old_form, old_value in model.published.get(model.published_key(figure), []):
                 if old_form != form and (is_hidden(old_value) or small):
                     more.append(Check("difference", figure.key, _difference(form, old_form)))
         try:

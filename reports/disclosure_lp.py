@@ -169,11 +169,11 @@ class Model:
 
     def __init__(self, documents: Sequence[dict], rules: Rules = FULL):
         self.rules = rules
+        # The programmes published so far, by first month: all programmes are the sum of those
+        # started by the month (a programme made later, with an earlier first month, is not in
+        # what all programmes published before it).
         self.firsts: dict[str, dt.date] = {}
-        for document in documents:
-            if document["scope"]["programme"]:
-                self.firsts[document["scope"]["programme"]] = parse_month(document["since_start"]["first"])
-        self.corrections: dict[str, list[dt.date]] = {slug: [] for slug in self.firsts}
+        self.corrections: dict[str, list[dt.date]] = {}
         self.versions: dict[tuple, int] = {}
         self.index: dict[tuple, int] = {}
         self.rows: list[dict[int, float]] = []
@@ -196,12 +196,8 @@ class Model:
         """This model with `documents` read after its own (as Model(own + documents) would be),
         without reading its own again."""
         new = Model([], self.rules)
-        for document in documents:
-            slug = document["scope"]["programme"]
-            if slug and slug not in self.firsts:
-                new.firsts[slug] = parse_month(document["since_start"]["first"])
-        new.firsts = {**self.firsts, **new.firsts}
-        new.corrections = {slug: list(self.corrections.get(slug, [])) for slug in new.firsts}
+        new.firsts = dict(self.firsts)
+        new.corrections = {slug: list(starts) for slug, starts in self.corrections.items()}
         new.versions, new.index, new.checks = dict(self.versions), dict(self.index), dict(self.checks)
         new.rows, new.lows, new.highs = list(self.rows), list(self.lows), list(self.highs)
         new._seen_rows, new.hidden_cells, new.origin = set(self._seen_rows), dict(self.hidden_cells), dict(self.origin)
@@ -254,6 +250,8 @@ class Model:
     def read(self, document: dict) -> None:
         scope, month = scope_of(document), parse_month(document["month"])
         if scope != "all":
+            self.firsts.setdefault(scope, parse_month(document["since_start"]["first"]))
+            self.corrections.setdefault(scope, [])
             seen = self.versions.get((scope, month))
             if seen is not None and document["version"] > seen:
                 self.corrections[scope].append(month)
@@ -311,7 +309,7 @@ class Model:
 
     def count(self, figure: Figure, form: dict[int, float], reason: str | None) -> None:
         value = figure.value
-        earlier = self.published.setdefault(figure.key, [])
+        earlier = self.published.setdefault(self.published_key(figure), [])
         if self.rules.corrections:
             for old_form, old_value in earlier:
                 if old_form != form and (is_hidden(old_value) or is_hidden(value)):
@@ -333,6 +331,14 @@ class Model:
             self.add(form, 0.0, 0.0)
         elif isinstance(value, int):
             self.add(form, max(value - 2, THRESHOLD) if self.rules.floor else value - 2.0, value + 2.0)
+
+    def published_key(self, figure: Figure) -> tuple:
+        """A figure's key among those published, with the programmes all programmes then summed:
+        a figure of all programmes after a programme was added is another figure, not a correction."""
+        if figure.key[1] != "all":
+            return figure.key
+        last = max(term[4] for term in figure.terms)
+        return (*figure.key, tuple(sorted(slug for slug, first in self.firsts.items() if first <= last)))
 
     def percentage(self, figure: Figure) -> None:
         """A whole p from the exact counts: p - 1/2 <= 100 top / bottom (- 100) <= p + 1/2."""

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import time
 from collections.abc import Sequence
+from contextvars import ContextVar
 
 import highspy
 import numpy as np
@@ -32,6 +34,17 @@ FEASIBLE = 1e-5  # how far a kept point may miss a constraint (the solver's own 
 CAP = 1e5  # each count's bound in the programs over many checks
 KEEP = 400  # points kept from one run to the next
 ROUNDS = 6  # programs over many checks, at most, each way
+# When the audit must have answered (time.monotonic()); past it, the next program raises AuditTimeout.
+DEADLINE: ContextVar[float] = ContextVar("audit_deadline", default=math.inf)
+
+
+class AuditTimeout(TimeoutError):
+    """The audit took longer than it was given: nothing is published."""
+
+
+def _in_time() -> None:
+    if time.monotonic() > DEADLINE.get():
+        raise AuditTimeout("the audit's linear programs took longer than allowed")
 
 
 @dataclasses.dataclass
@@ -133,6 +146,7 @@ def _kept_points(model: Model, hints: dict, extra: Sequence[tuple]) -> np.ndarra
 
 def _optimum(model: Model, objective: np.ndarray, sign: int, extra: Sequence[tuple]) -> np.ndarray | None:
     """A solution of the program over many checks (each count at most CAP), or None."""
+    _in_time()
     highs = model.solver()
     n = len(model.index)
     columns = np.arange(n, dtype=np.int32)
@@ -150,7 +164,17 @@ def run(model: Model, hints: dict, *, first_failure: bool = False, extra: Sequen
     """Every check of the model (and `more`, less those in `skip`), in order; with first_failure, up to the first
     that fails. `extra` rows (form, low, high) hold for this run only. The points found go to result.solutions."""
     result = AuditResult([], {})
-    checks = [check for check in [*model.checks.values(), *more] if check.ident not in skip]
+    # A "[c]" of the audit known to be 0, or at least 10, stays so under more constraints: one proved so by a model
+    # whose constraints this one has (and more rows for this run) needs no program again.
+    rows, count, known = hints.get("known") or (frozenset(), -1, {})
+    if count != len(model.index) or not rows <= model._seen_rows:
+        known = {}
+    for check in model.checks.values():
+        if check.ident in known and check.ident not in skip:
+            result.checks += 1
+            result.bounds[check.kind, check.key] = known[check.ident]
+    checks = [check for check in [*model.checks.values(), *more] if check.ident not in skip and check.ident not in known]
+    proved = dict(known)
     n = len(model.index)
     points = _kept_points(model, hints, extra)
     forms = _form_matrix([check.form for check in checks], n)
@@ -165,11 +189,15 @@ def run(model: Model, hints: dict, *, first_failure: bool = False, extra: Sequen
         value = forms @ x
         lows, highs = np.minimum(lows, value), np.maximum(highs, value)
 
-    kinds = [check.kind for check in checks]
+    def done(j: int, sign: int) -> bool:
+        if checks[j].kind == "audit":  # by its range only: in both programs until then
+            return _witnessed(checks[j], lows[j], highs[j])
+        return side_proved(checks[j].kind, sign, lows[j] if sign == 1 else highs[j])
+
     for _round in range(ROUNDS):
         progress = False
-        for sign, bound in ((1, lows), (-1, highs)):
-            open_ = [j for j, kind in enumerate(kinds) if kind != "audit" and not side_proved(kind, sign, bound[j])]
+        for sign in (1, -1):
+            open_ = [j for j in range(len(checks)) if not done(j, sign)]
             if len(open_) < 2:
                 continue
             x = _optimum(model, np.asarray(forms[open_].sum(axis=0)).ravel(), sign, extra)
@@ -177,8 +205,7 @@ def run(model: Model, hints: dict, *, first_failure: bool = False, extra: Sequen
             if x is None:
                 continue
             seen(x)
-            after = lows if sign == 1 else highs
-            progress |= any(side_proved(kinds[j], sign, after[j]) for j in open_)
+            progress |= any(done(j, sign) for j in open_)
         if not progress:
             break
     for j, check in enumerate(checks):
@@ -190,6 +217,7 @@ def run(model: Model, hints: dict, *, first_failure: bool = False, extra: Sequen
         for side, sign in enumerate((1, -1)):
             if check.kind != "audit" and side_proved(check.kind, sign, bounds[side]):
                 continue
+            _in_time()
             value, x = model.optimum(check.form, sign, extra)
             result.programs += 1
             bounds[side] = value
@@ -197,10 +225,14 @@ def run(model: Model, hints: dict, *, first_failure: bool = False, extra: Sequen
                 seen(x)
         low, high = bounds
         result.bounds[check.kind, check.key] = (low, high)
+        if check.kind == "audit" and not extra and passes(check, low, high) and not _witnessed(check, low, high):
+            proved[check.ident] = (low, high)
         if not passes(check, low, high):
             result.findings.append(Finding(check.kind, check.key, low, high))
             if first_failure:
                 break
     everything = np.hstack(found)[:, -KEEP:]
     result.solutions = {"pool": (list(model.index), everything)}
+    if not extra:
+        result.solutions["known"] = (frozenset(model._seen_rows), len(model.index), proved)
     return result
