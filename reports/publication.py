@@ -128,21 +128,33 @@ def _scopes(programme: Programme | None, month: dt.date) -> list[tuple[Programme
     scopes: list[tuple[Programme | None, Report]] = []
     if programme is not None:
         check_published([programme], month)
-        review = MonthReview.objects.get(programme=programme, month=month)
-        report = Report.objects.filter(programme=programme, month=month, version=review.report_version,
-                                       state=Report.State.READY).select_related("programme").first()
-        if report is None:
-            raise PublicationFailed(_("Version %(version)s of the report is not ready.")
-                                    % {"version": review.report_version})
-        scopes.append((programme, report))
+        scopes.append(_accepted_version(programme, month))
         try:
             check_published(started, month)
         except MonthNotPublished:
             return scopes  # all programmes wait for the others
     else:
         check_published(started, month)
+    # All programmes' document comes after each programme's own of the month: one that is
+    # not published yet (its acceptance's publication has not run) is published with it,
+    # so that an audit reads the sum after its parts, as the outsider will.
+    for other in started:
+        if other != programme:
+            scope = _accepted_version(other, month)
+            if not Publication.objects.filter(report=scope[1]).exists():
+                scopes.append(scope)
     scopes.append((None, _report_of_all(month)))
     return scopes
+
+
+def _accepted_version(programme: Programme, month: dt.date) -> tuple[Programme, Report]:
+    review = MonthReview.objects.get(programme=programme, month=month)
+    report = Report.objects.filter(programme=programme, month=month, version=review.report_version,
+                                   state=Report.State.READY).select_related("programme").first()
+    if report is None:
+        raise PublicationFailed(_("Version %(version)s of the report is not ready.")
+                                % {"version": review.report_version})
+    return programme, report
 
 
 def _files(document: dict[str, Any]) -> dict[str, dict[str, str]]:

@@ -312,3 +312,22 @@ def test_every_withheld_figure_says_why_in_the_json_the_csv_and_the_api_in_the_r
     answer = client.get(f"/api/v1/reports/{programme.slug}/2023-11", HTTP_ACCEPT_LANGUAGE="ru", **api).json()
     assert answer["withheld"]["by_category.legal"] == "small"
     assert answer["reasons"]["small"].startswith("От 1 до 9 обращений")
+
+
+def test_all_programmes_published_with_the_first_programme_brings_the_others_own_figures_with_it(
+        programme, other_programme, people):
+    # An auditor accepts both programmes' November before the worker publishes either:
+    # the first publication completes all programmes, and carries each programme's own
+    # document of the month too, so that the sum is never out before its parts.
+    for each in (programme, other_programme):
+        fill(each)
+        make_report(each, NOVEMBER)
+        submit_and_accept(each, NOVEMBER, people)
+    make_report(None, NOVEMBER)
+
+    publish(programme, NOVEMBER)
+    scopes = list(Publication.objects.order_by("pk").values_list("programme__slug", flat=True).distinct())
+    publish(other_programme, NOVEMBER)  # finds its documents published, and publishes nothing twice
+
+    assert scopes[-1] is None and set(scopes) == {"help", "other", None}
+    assert Publication.objects.count() == 6  # 3 scopes x partner and public
