@@ -60,7 +60,6 @@ would say so."""
 from __future__ import annotations
 
 import copy
-import dataclasses
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -69,6 +68,9 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from .disclosure import SUPPRESSED, THRESHOLD, WITHHELD, published_fingerprint, rounded, whole_pct
 from .disclosure_lp import FULL, ROWS, Check, Figure, Infeasible, Model, Rules, figures_of, get, is_hidden, put
+from .disclosure_solve import AuditResult, Finding, passes, run
+
+__all__ = ["REASONS", "AuditResult", "Finding", "audit", "passes", "protect", "run", "withheld_share"]
 
 # The reason codes of a "[c]" (or a percentage or ranking left out), in a document's
 # "withheld" map {figure: code}; the words are the pipeline's to give (reports/outputs).
@@ -83,89 +85,9 @@ PRIORITY = {"pct": 0, "order": 1, "span": 2, "open": 3, "closed": 3, "month": 4,
 UNWITHHOLD = ("months", "status", "audit")
 
 
-@dataclasses.dataclass
-class Finding:
-    """A check the published figures fail: `low` and `high` are the bounds proved."""
-
-    kind: str
-    key: tuple
-    low: float
-    high: float
-
-
-@dataclasses.dataclass
-class AuditResult:
-    findings: list[Finding]
-    bounds: dict[tuple, tuple[float, float]]  # (kind, key) -> (low, high) of every check solved
-    checks: int = 0
-    programs: int = 0
-    solutions: dict = dataclasses.field(default_factory=dict, repr=False)
-    withheld: int = 0  # protect: the extra "[c]"s and left-out figures the audit made
-
-    @property
-    def passed(self) -> bool:
-        return not self.findings
-
-
 def audit(documents: Sequence[dict], rules: Rules = FULL) -> AuditResult:
     """Audit published documents, in the order they were published."""
     return run(Model(list(documents), rules), {})
-
-
-def passes(check: Check, low: float, high: float) -> bool:
-    low = math.ceil(low - 1e-6) if math.isfinite(low) else low
-    high = math.floor(high + 1e-6) if math.isfinite(high) else high
-    if check.kind == "small":
-        return low <= 1 and high >= THRESHOLD - 1
-    if check.kind == "audit":  # known 0, known not small, or as many values open as "<10" leaves
-        return high <= 0 or low >= THRESHOLD or high - max(low, 0) >= THRESHOLD - 2
-    return low <= 0 <= high
-
-
-def _witnessed(check: Check, low: float, high: float) -> bool:
-    """Whether two values the counts can take already prove the check passes (the range
-    can only be wider): "<10" and differences; a "[c]" by its nine values only."""
-    if check.kind == "audit":
-        return high - max(low, 0) >= THRESHOLD - 2 + 1e-6
-    return passes(check, low, high)
-
-
-def run(model: Model, hints: dict, *, first_failure: bool = False, extra: Sequence[tuple] = (),
-        more: Sequence[Check] = (), skip: frozenset = frozenset()) -> AuditResult:
-    """Every check of the model (and `more`), each bound proved from scratch unless a
-    hint (the solution that proved it before) still satisfies every constraint."""
-    result = AuditResult([], {})
-    pool: list = []  # solutions of this run: any of them is a witness for every check
-    for check in [*model.checks.values(), *more]:
-        if check.ident in skip:
-            continue
-        result.checks += 1
-        hint = hints.get(check.ident)
-        bounds, solutions = [], []
-        seen = [sum(x[i] * a for i, a in check.form.items()) for x in pool[-50:]]
-        if seen and _witnessed(check, min(seen), max(seen)):
-            result.bounds[check.kind, check.key] = (min(seen), max(seen))  # values the counts can take
-            continue
-        for n, sign in enumerate((1, -1)):
-            if hint and model.feasible(hint[1][n], extra):
-                bounds.append(hint[0][n])
-                solutions.append(hint[1][n])
-                continue
-            value, x = model.optimum(check.form, sign, extra)
-            result.programs += 1
-            bounds.append(value)
-            solutions.append(model.solution(x))
-            if x is not None:
-                pool.append(x)
-        low, high = bounds
-        result.bounds[check.kind, check.key] = (low, high)
-        if passes(check, low, high):
-            result.solutions[check.ident] = ((low, high), solutions)
-        else:
-            result.findings.append(Finding(check.kind, check.key, low, high))
-            if first_failure:
-                break
-    return result
 
 
 # --- protection -----------------------------------------------------------------------
@@ -184,7 +106,8 @@ def protect(candidates: Sequence[dict], earlier: Sequence[dict] = (), internal: 
     exact = [internal[i] for i in order] if internal is not None else None
     earlier = list(earlier)
     start = len(earlier)
-    model = Model(earlier + docs, rules)
+    base = Model(earlier, rules)  # read once; each step reads only the candidates again
+    model = base.extended(docs)
     for position, doc in enumerate(docs, start):
         doc.setdefault("withheld", dict(model.reasons[position]))
     made = 0
@@ -196,7 +119,7 @@ def protect(candidates: Sequence[dict], earlier: Sequence[dict] = (), internal: 
                 if where < start and value != figure.value:
                     _set(doc, figure, value, reason)
     # 1. nothing new touches a "<10"
-    model = Model(earlier + docs, rules)
+    model = base.extended(docs)
     small = set().union(*(set(c.form) for c in model.checks.values() if c.kind == "small"))
     for doc, figure, form in _new_figures(model, docs, start):
         if _shown(figure) and set(form) & small:
@@ -205,7 +128,7 @@ def protect(candidates: Sequence[dict], earlier: Sequence[dict] = (), internal: 
     # 2. loosen until the audit passes
     hints: dict = {}
     while True:
-        model = Model(earlier + docs, rules)
+        model = base.extended(docs)
         result = run(model, hints, first_failure=True)
         hints.update(result.solutions)
         if result.passed:
@@ -216,8 +139,8 @@ def protect(candidates: Sequence[dict], earlier: Sequence[dict] = (), internal: 
         made += changed
     # 3. show again what the audit allows, whatever its value
     if exact is not None:
-        made -= _show_again(docs, exact, earlier, rules, hints)
-    model = Model(earlier + docs, rules)
+        made -= _show_again(docs, exact, base, start, hints)
+    model = base.extended(docs)
     result = run(model, hints)
     result.withheld = made
     for doc in docs:  # the fingerprint last, of the document as published
@@ -312,10 +235,9 @@ def _loosen(model: Model, docs: list[dict], start: int, finding: Finding) -> int
     return 0
 
 
-def _show_again(docs: list[dict], exact: list[dict], earlier: list[dict], rules: Rules, hints: dict) -> int:
+def _show_again(docs: list[dict], exact: list[dict], base: Model, start: int, hints: dict) -> int:
     """Step 3: how many figures were shown again."""
-    start = len(earlier)
-    model = Model(earlier + docs, rules)
+    model = base.extended(docs)
     tried = []
     for doc, truth in zip(docs, exact):
         for figure in figures_of(doc):
@@ -328,7 +250,7 @@ def _show_again(docs: list[dict], exact: list[dict], earlier: list[dict], rules:
                     tried.append((0 if first else PRIORITY[kind] - 1, doc, truth, figure))
     shown = 0
     for _rank, doc, truth, figure in sorted(tried, key=lambda item: item[0]):
-        model = Model(earlier + docs, rules)
+        model = base.extended(docs)
         exact_value = get(truth, figure.paths[0])
         value = 0 if exact_value == 0 else SUPPRESSED if exact_value < THRESHOLD else rounded(exact_value)
         show, said = _decide(model, figure, hints, value)
@@ -339,17 +261,17 @@ def _show_again(docs: list[dict], exact: list[dict], earlier: list[dict], rules:
             doc.setdefault("withheld_bounds", {})[figure.label] = [said[0], None if math.isinf(said[1]) else said[1]]
         else:
             continue
-        model = Model(earlier + docs, rules)
+        model = base.extended(docs)
         hints.update(run(model, hints).solutions)
     for doc, truth in zip(docs, exact):
         for figure in figures_of(doc):
             if figure.kind != "pct" or doc["withheld"].get(figure.label) != "audit":
                 continue
             value = _exact_pct(truth, figure)
-            model = Model(earlier + docs, rules)
+            model = base.extended(docs)
             if value is not None and _pct_showable(model, figure, hints):
                 _set(doc, figure, value, None)
-                model = Model(earlier + docs, rules)
+                model = base.extended(docs)
                 hints.update(run(model, hints).solutions)
                 shown += 1
     return shown
@@ -430,7 +352,7 @@ def _decide(model: Model, figure: Figure, hints: dict, value: Any) -> tuple[bool
     def passes_with(low_end: float, high_end: float, small: bool) -> bool:
         more = [Check("small", figure.key, form)] if small else []
         if model.rules.corrections:
-            for old_form, old_value in model.published.get(figure.key, []):
+            for old_form, old_value in model.published.get(model.published_key(figure), []):
                 if old_form != form and (is_hidden(old_value) or small):
                     more.append(Check("difference", figure.key, _difference(form, old_form)))
         try:
@@ -443,10 +365,10 @@ def _decide(model: Model, figure: Figure, hints: dict, value: Any) -> tuple[bool
     first = next((n for n, (v, lo, hi) in enumerate(windows) if passes_with(lo, hi, v == SUPPRESSED)), None)
     if first is None:
         return False, None
-    last = len(windows) - 1
-    if math.isfinite(high):
-        last = next(n for n in range(len(windows) - 1, first - 1, -1)
-                    if n == first or passes_with(windows[n][1], windows[n][2], windows[n][0] == SUPPRESSED))
+    # From the top too, with no largest value as well: a change from a hidden value published before can fail
+    # there (0 published, then "<10", 10, 15...: each says the figure changed).
+    last = next(n for n in range(len(windows) - 1, first - 1, -1)
+                if n == first or passes_with(windows[n][1], windows[n][2], windows[n][0] == SUPPRESSED))
     below = (0.0, windows[first - 1][2]) if first else None
     above = (windows[last + 1][1], math.inf) if last + 1 < len(windows) else None
     for said in (below, above):
@@ -454,7 +376,8 @@ def _decide(model: Model, figure: Figure, hints: dict, value: Any) -> tuple[bool
             return False, None
     position = next((n for n, (v, _lo, _hi) in enumerate(windows) if v == value), None)
     if position is None:  # beyond the values tried, with no largest value: passes as they do
-        return (not math.isfinite(high) and isinstance(value, int) and value > windows[-1][0]), None
+        return (not math.isfinite(high) and last == len(windows) - 1 and isinstance(value, int)
+                and value > windows[-1][0]), None
     if first <= position <= last:
         return True, None
     return False, below if position < first else above

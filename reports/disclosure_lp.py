@@ -169,11 +169,11 @@ class Model:
 
     def __init__(self, documents: Sequence[dict], rules: Rules = FULL):
         self.rules = rules
+        # The programmes published so far, by first month: all programmes are the sum of those
+        # started by the month (a programme made later, with an earlier first month, is not in
+        # what all programmes published before it).
         self.firsts: dict[str, dt.date] = {}
-        for document in documents:
-            if document["scope"]["programme"]:
-                self.firsts[document["scope"]["programme"]] = parse_month(document["since_start"]["first"])
-        self.corrections: dict[str, list[dt.date]] = {slug: [] for slug in self.firsts}
+        self.corrections: dict[str, list[dt.date]] = {}
         self.versions: dict[tuple, int] = {}
         self.index: dict[tuple, int] = {}
         self.rows: list[dict[int, float]] = []
@@ -191,6 +191,21 @@ class Model:
         self.reasons: list[dict[str, str]] = []
         for document in documents:
             self.read(document)
+
+    def extended(self, documents: Sequence[dict]) -> Model:
+        """This model with `documents` read after its own (as Model(own + documents) would be),
+        without reading its own again."""
+        new = Model([], self.rules)
+        new.firsts = dict(self.firsts)
+        new.corrections = {slug: list(starts) for slug, starts in self.corrections.items()}
+        new.versions, new.index, new.checks = dict(self.versions), dict(self.index), dict(self.checks)
+        new.rows, new.lows, new.highs = list(self.rows), list(self.lows), list(self.highs)
+        new._seen_rows, new.hidden_cells, new.origin = set(self._seen_rows), dict(self.hidden_cells), dict(self.origin)
+        new.published = {key: list(found) for key, found in self.published.items()}
+        new.reasons = list(self.reasons)
+        for document in documents:
+            new.read(document)
+        return new
 
     # --- variables and forms ---
 
@@ -235,6 +250,8 @@ class Model:
     def read(self, document: dict) -> None:
         scope, month = scope_of(document), parse_month(document["month"])
         if scope != "all":
+            self.firsts.setdefault(scope, parse_month(document["since_start"]["first"]))
+            self.corrections.setdefault(scope, [])
             seen = self.versions.get((scope, month))
             if seen is not None and document["version"] > seen:
                 self.corrections[scope].append(month)
@@ -292,7 +309,7 @@ class Model:
 
     def count(self, figure: Figure, form: dict[int, float], reason: str | None) -> None:
         value = figure.value
-        earlier = self.published.setdefault(figure.key, [])
+        earlier = self.published.setdefault(self.published_key(figure), [])
         if self.rules.corrections:
             for old_form, old_value in earlier:
                 if old_form != form and (is_hidden(old_value) or is_hidden(value)):
@@ -314,6 +331,14 @@ class Model:
             self.add(form, 0.0, 0.0)
         elif isinstance(value, int):
             self.add(form, max(value - 2, THRESHOLD) if self.rules.floor else value - 2.0, value + 2.0)
+
+    def published_key(self, figure: Figure) -> tuple:
+        """A figure's key among those published, with the programmes all programmes then summed:
+        a figure of all programmes after a programme was added is another figure, not a correction."""
+        if figure.key[1] != "all":
+            return figure.key
+        last = max(term[4] for term in figure.terms)
+        return (*figure.key, tuple(sorted(slug for slug, first in self.firsts.items() if first <= last)))
 
     def percentage(self, figure: Figure) -> None:
         """A whole p from the exact counts: p - 1/2 <= 100 top / bottom (- 100) <= p + 1/2."""
@@ -399,6 +424,10 @@ class Model:
             highs = highspy.Highs()
             highs.setOptionValue("output_flag", False)
             highs.setOptionValue("presolve", "off")  # keep the basis from one program to the next
+            # Only the objective changes, so the last basis stays feasible: the primal simplex goes on from it
+            # (the dual one starts again, about 5 times slower here); the small whole coefficients need no scaling.
+            highs.setOptionValue("simplex_strategy", 4)
+            highs.setOptionValue("simplex_scale_strategy", 0)
             n = len(self.index)
             lp = highspy.HighsLp()
             lp.num_col_, lp.num_row_ = n, len(self.rows)
@@ -440,31 +469,6 @@ class Model:
         finally:
             if extra:
                 highs.deleteRows(len(extra), np.arange(first_extra, first_extra + len(extra), dtype=np.int32))
-
-    def solution(self, x: np.ndarray | None) -> dict[tuple, float] | None:
-        """A solution by the variables' names, to be tried against another model."""
-        if x is None:
-            return None
-        names = list(self.index)
-        return {names[i]: float(v) for i, v in enumerate(x) if abs(v) > TOLERANCE}
-
-    def feasible(self, solution: dict[tuple, float] | None, extra: Sequence[tuple] = ()) -> bool:
-        """Whether a solution (of an earlier program, by names) satisfies every constraint of
-        this model and the extra rows: then the optimum it was is still reachable, and a
-        bound it proved wide enough still is."""
-        if solution is None or any(name not in self.index for name in solution):
-            return False
-        x = np.zeros(len(self.index))
-        for name, v in solution.items():
-            x[self.index[name]] = v
-        a_ub, b_ub = self.matrix()
-        if a_ub.shape[0] and not (a_ub @ x <= b_ub + TOLERANCE).all():
-            return False
-        for form, low, high in extra:
-            value = sum(x[i] * a for i, a in form.items())
-            if not (low - TOLERANCE <= value <= high + TOLERANCE):
-                return False
-        return True
 
     def integer_bounds(self, form: dict[int, float]) -> tuple[float, float]:
         """The same bounds by an integer program (scipy.optimize.milp): for test samples."""

@@ -124,8 +124,8 @@ def figure_rows(document: dict[str, Any]) -> list[FigureRow]:
                     rows.append(FigureRow(f"since_start.{inner}", month if inner == "rank_of_month" else whole, item))
         elif key == "series":
             rows += [FigureRow("series", row["month"], row["requests"]) for row in value]
-        elif key in ("withheld", "reasons"):
-            continue  # said beside the figures they are about (to_csv's last column)
+        elif key in ("withheld", "reasons", "withheld_rules", "withheld_bounds"):
+            continue  # said beside the figures they are about (to_csv's last column), or the audit's own
         else:
             rows += _flat_rows(key, value, month)
     return rows

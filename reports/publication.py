@@ -35,6 +35,7 @@ from intake.models import MonthReview, Programme
 from intake.months import format_month, month_in_sentence
 
 from .disclosure import MonthNotPublished, NotPublishable, check_published, published_document
+from .disclosure_publish import audited_documents
 from .models import Publication, PublicationAttempt, Report
 from .outputs import to_csv
 from .services import _lock_key, report_data_unchanged, report_generate, report_request
@@ -71,12 +72,17 @@ def _audited(candidates: list[Candidate], earlier: QuerySet[Publication]) -> lis
     """THE call site of the audit of issue 23 (reports/disclosure_audit.py): the
     documents to publish, one per candidate and in their order, once the attacker's
     linear programs over `earlier` (every publication ever made, of every scope, month,
-    version and profile, replaced ones included: a lazy QuerySet of Publication, read
-    only if the audit iterates it; each row's .document) and the candidates together
-    narrow no hidden figure. A figure the audit hides more carries the code "audit" in the document's
-    "withheld" object. Raises if the audit fails or times out: nothing is published.
-    Today: the documents of the current rules, unchanged."""
-    return [candidate.document for candidate in candidates]
+    version and profile, replaced ones included, in the order they were made) and the
+    candidates together narrow no hidden figure. A figure the audit hides more carries
+    the code "audit" in the document's "withheld" object. Raises PublicationFailed if the
+    audit fails or AuditTimeout if it takes too long: nothing is published."""
+    previous = [row.body for row in earlier]
+    documents = audited_documents([c.document for c in candidates], [c.internal for c in candidates], previous)
+    if documents is None:
+        raise PublicationFailed(_("The audit of the figures failed: the figures published before already let a "
+                                  "count under 10 be narrowed, so nothing more can be published. Nothing was "
+                                  "published."))
+    return documents
 
 
 def _attempt_update(programme: Programme | None, month: dt.date, **fields) -> None:
@@ -222,6 +228,8 @@ def _publish(programme: Programme | None, month: dt.date) -> list[Publication]:
         "programme__slug", "month", "version", "profile", "body").order_by("pk")
     try:
         documents = _audited(candidates, earlier)
+    except PublicationFailed:
+        raise
     except Exception as exc:
         log.exception("The audit of %s %s failed.", programme, month)
         raise PublicationFailed(

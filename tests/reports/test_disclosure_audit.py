@@ -106,6 +106,25 @@ def test_after_protection_the_correction_does_not_show_that_the_cell_changed():
     assert second[0]["withheld"]["outcomes_closed_in_month.surrendered"] == "audit"
 
 
+def test_a_count_published_as_0_is_not_published_again_as_fewer_than_10_after_a_correction():
+    """January: 20 requests, none closed (closed: 0), 3 of them legal help (so the month's
+    total is withheld, and closed has no largest value). The correction closes one of them
+    in January: "<10" closed in version 2 would say exactly 1, and 10 or more that it
+    changed; it is withheld."""
+    january = dt.date(2026, 1, 1)
+    before = requests(january, "legal", 3) + requests(january, "desertion", 17)
+    after = before[:3] + requests(january, "desertion", 1, january, "surrendered") + before[4:]
+    first, internal = publication({"north": (january, before)}, january)
+    earlier, _result = protect(first, [], internal)
+    assert earlier[0]["by_status_end_of_month"]["closed"] == 0
+    candidates, internal = publication({"north": (january, after)}, january, version=2)
+
+    second, result = protect(candidates, earlier, internal)
+
+    assert result.passed and audit(earlier + second).passed
+    assert second[0]["by_status_end_of_month"]["closed"] == WITHHELD
+
+
 # --- the property: nothing is narrowed after protection ------------------------------
 
 

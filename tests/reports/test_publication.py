@@ -9,6 +9,7 @@ import io
 import json
 import threading
 import time
+from collections import OrderedDict
 
 import pytest
 from django.core.management import execute_from_command_line
@@ -19,6 +20,7 @@ from django.test.utils import CaptureQueriesContext
 from api.models import ApiToken
 from api.tokens import token_issue
 from intake.models import MonthlyCount, Status
+from reports import disclosure_publish
 from reports import publication as publication_module
 from reports.models import Publication, PublicationAttempt
 from reports.publication import PublicationFailed, publish
@@ -109,7 +111,9 @@ def test_every_output_serves_the_stored_bytes_even_after_the_counts_change(publi
     before = outputs()
     assert before["json"] == stored.text("json", "en").encode()
     assert before["csv"] == stored.text("csv", "en").encode()
-    assert json.loads(before["json"])["requests"]["this_month"] == 25  # 23 rounded to 5
+    # October's 40 as November's previous month. (November's 23 itself is withheld by the
+    # audit: beside its 3 legal requests, at the lowest value the rest allows, it would pin them.)
+    assert json.loads(before["json"])["requests"]["previous_month"] == 40
 
     # The counts change under the stored publication (not through the app).
     MonthlyCount.objects.filter(programme=programme).update(requests=F("requests") + 50)
@@ -161,8 +165,9 @@ def test_a_correction_is_served_only_once_an_auditor_accepts_its_version(publish
 
     answer = client_for(people["staff"]).get(latest, **api).json()
     assert answer["version"] == 2
-    assert answer["outcomes_closed_in_month"]["surrendered"] == "<10"
-    assert answer["withheld"]["outcomes_closed_in_month.surrendered"] == "small"
+    # Version 1 said 0 surrendered: "<10" now would say exactly the one the correction closed.
+    assert answer["outcomes_closed_in_month"]["surrendered"] == "[c]"
+    assert answer["withheld"]["outcomes_closed_in_month.surrendered"] == "audit"
     # Both versions stay stored: the first was seen, and a later audit must know it.
     assert list(Publication.objects.filter(programme=programme, profile="public").order_by("pk")
                 .values_list("version", flat=True)) == [1, 2]
@@ -228,6 +233,23 @@ def test_an_audit_that_fails_or_times_out_publishes_nothing_and_the_review_page_
     refused = client_for(people["staff"]).get(f"/reports/{programme.slug}/2023-11/v1.json?profile=public")
     assert refused.status_code == 409
     assert "The audit of the figures failed" in refused.json()["error"]
+
+
+def test_an_audit_out_of_time_publishes_nothing_and_the_review_page_says_why(programme, people, client_for,
+                                                                             monkeypatch):
+    fill(programme)
+    make_report(programme, NOVEMBER)
+    submit_and_accept(programme, NOVEMBER, people)
+    monkeypatch.setattr(disclosure_publish, "MEMO", OrderedDict())  # not an answer kept from another test
+    monkeypatch.setattr(disclosure_publish, "AUDIT_SECONDS", 0.0)
+
+    with pytest.raises(PublicationFailed):
+        publish(programme, NOVEMBER)
+
+    assert not Publication.objects.exists()
+    page = text_of(client_for(people["auditor"]).get(f"/review/{programme.slug}/2023-11/"))
+    assert "Publication: Failed" in page
+    assert "Not published: The audit of the figures failed (AuditTimeout): nothing was published." in page
 
 
 def test_a_failure_while_storing_leaves_nothing_half_published(programme, people, monkeypatch):

@@ -1,0 +1,238 @@
+"""How the audit's checks are decided with few linear programs (issue 23, "Speed"; the checks themselves and what
+they mean are in `reports/disclosure_audit.py`).
+
+A check passes when the counts can take values far enough apart (a "<10" both 1 and 9; a change both 0 or less and
+0 or more), so any set of counts that satisfies every published constraint and gives it such a value proves that
+side of it: a *witness*. Only the sides no witness proves need a linear program of their own, and its answer is then
+exact. Where the witnesses come from changes how fast the audit is, never what it decides:
+
+- the points of earlier runs (kept in `hints["pool"]`, by the variables' names), each checked again against every
+  constraint of the model as it is now;
+- a few programs over many checks at once: the smallest (largest) sum of every check no witness proves yet on that
+  side; its solution usually puts many of them at their extreme at once. These programs bound each count by `CAP`,
+  which only narrows the counts allowed, so their solutions are witnesses still;
+- every program solved for a single check.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from collections.abc import Sequence
+from contextvars import ContextVar
+
+import highspy
+import numpy as np
+from scipy.sparse import csr_matrix
+
+from .disclosure import THRESHOLD
+from .disclosure_lp import Check, Infeasible, Model
+
+SLACK = 1e-6  # rounding of the solver's answers, as `passes` rounds them
+FEASIBLE = 1e-5  # how far a kept point may miss a constraint (the solver's own tolerance is 1e-7)
+CAP = 1e5  # each count's bound in the programs over many checks
+KEEP = 400  # points kept from one run to the next
+ROUNDS = 6  # programs over many checks, at most, each way
+# When the audit must have answered (time.monotonic()); past it, the next program raises AuditTimeout.
+DEADLINE: ContextVar[float] = ContextVar("audit_deadline", default=math.inf)
+
+
+class AuditTimeout(TimeoutError):
+    """The audit took longer than it was given: nothing is published."""
+
+
+def _in_time() -> None:
+    if time.monotonic() > DEADLINE.get():
+        raise AuditTimeout("the audit's linear programs took longer than allowed")
+
+
+@dataclasses.dataclass
+class Finding:
+    """A check the published figures fail: `low` and `high` are the bounds proved."""
+
+    kind: str
+    key: tuple
+    low: float
+    high: float
+
+
+@dataclasses.dataclass
+class AuditResult:
+    findings: list[Finding]
+    bounds: dict[tuple, tuple[float, float]]  # (kind, key) -> (low, high) of every check, as far as needed
+    checks: int = 0
+    programs: int = 0
+    solutions: dict = dataclasses.field(default_factory=dict, repr=False)  # {"pool": ...} for the next run's hints
+    withheld: int = 0  # protect: the extra "[c]"s and left-out figures the audit made
+
+    @property
+    def passed(self) -> bool:
+        return not self.findings
+
+
+def passes(check: Check, low: float, high: float) -> bool:
+    low = math.ceil(low - SLACK) if math.isfinite(low) else low
+    high = math.floor(high + SLACK) if math.isfinite(high) else high
+    if check.kind == "small":
+        return low <= 1 and high >= THRESHOLD - 1
+    if check.kind == "audit":  # known 0, known not small, or as many values open as "<10" leaves
+        return high <= 0 or low >= THRESHOLD or high - max(low, 0) >= THRESHOLD - 2
+    return low <= 0 <= high
+
+
+def side_proved(kind: str, sign: int, value: float) -> bool:
+    """Whether a value the counts can take proves one side of a check: the smallest (sign 1)
+    or the largest (sign -1) is then far enough. A "[c]" of the audit has no such sides."""
+    if kind == "small":
+        return value <= 1 + SLACK if sign == 1 else value >= THRESHOLD - 1 - SLACK
+    if kind == "difference":
+        return value <= SLACK if sign == 1 else value >= -SLACK
+    return False
+
+
+def _witnessed(check: Check, low: float, high: float) -> bool:
+    """Whether values the counts can take already prove the check (the range can only be wider)."""
+    if check.kind == "audit":
+        return high - max(low, 0) >= THRESHOLD - 2 + SLACK
+    return side_proved(check.kind, 1, low) and side_proved(check.kind, -1, high)
+
+
+def _row_matrix(model: Model):
+    """The constraints as one sparse matrix with each row's low and high (cached on the model)."""
+    cached = getattr(model, "_row_matrix", None)
+    if cached is None or cached[0] != (len(model.index), len(model.rows)):
+        n = len(model.index)
+        starts = np.cumsum([0] + [len(form) for form in model.rows])
+        cols = np.fromiter((i for form in model.rows for i in form), dtype=np.int64, count=int(starts[-1]))
+        data = np.fromiter((a for form in model.rows for a in form.values()), dtype=float, count=int(starts[-1]))
+        matrix = csr_matrix((data, cols, starts), shape=(len(model.rows), n))
+        cached = ((n, len(model.rows)), matrix, np.array(model.lows, dtype=float), np.array(model.highs, dtype=float))
+        model._row_matrix = cached
+    return cached[1:]
+
+
+def _form_matrix(forms: Sequence[dict[int, float]], n: int) -> csr_matrix:
+    starts = np.cumsum([0] + [len(form) for form in forms])
+    cols = np.fromiter((i for form in forms for i in form), dtype=np.int64, count=int(starts[-1]))
+    data = np.fromiter((a for form in forms for a in form.values()), dtype=float, count=int(starts[-1]))
+    return csr_matrix((data, cols, starts), shape=(len(forms), n))
+
+
+def _kept_points(model: Model, hints: dict, extra: Sequence[tuple]) -> np.ndarray:
+    """The points of earlier runs that satisfy every constraint of this model (and `extra`),
+    as columns over its variables."""
+    n = len(model.index)
+    kept = hints.get("pool")
+    if not kept:
+        return np.zeros((n, 0))
+    names, points = kept
+    where = np.array([model.index.get(name, -1) for name in names], dtype=np.int64)
+    missing = where < 0
+    usable = ~(np.abs(points[missing]) > SLACK).any(axis=0) if missing.any() else np.ones(points.shape[1], bool)
+    x = np.zeros((n, int(usable.sum())))
+    x[where[~missing]] = points[~missing][:, usable]
+    if not x.shape[1]:
+        return x
+    matrix, lows, highs = _row_matrix(model)
+    activity = matrix @ x
+    ok = ((activity >= lows[:, None] - FEASIBLE) & (activity <= highs[:, None] + FEASIBLE)).all(axis=0)
+    ok &= (x >= -FEASIBLE).all(axis=0)
+    for form, low, high in extra:
+        value = _form_matrix([form], n) @ x
+        ok &= ((value >= low - FEASIBLE) & (value <= high + FEASIBLE))[0]
+    return x[:, ok]
+
+
+def _optimum(model: Model, objective: np.ndarray, sign: int, extra: Sequence[tuple]) -> np.ndarray | None:
+    """A solution of the program over many checks (each count at most CAP), or None."""
+    _in_time()
+    highs = model.solver()
+    n = len(model.index)
+    columns = np.arange(n, dtype=np.int32)
+    highs.changeColsBounds(n, columns, np.zeros(n), np.full(n, CAP))
+    try:
+        return model.optimum(dict(enumerate(objective.tolist())), sign, extra)[1]
+    except Infeasible:
+        return None
+    finally:
+        highs.changeColsBounds(n, columns, np.zeros(n), np.full(n, highspy.kHighsInf))
+
+
+def run(model: Model, hints: dict, *, first_failure: bool = False, extra: Sequence[tuple] = (),
+        more: Sequence[Check] = (), skip: frozenset = frozenset()) -> AuditResult:
+    """Every check of the model (and `more`, less those in `skip`), in order; with first_failure, up to the first
+    that fails. `extra` rows (form, low, high) hold for this run only. The points found go to result.solutions."""
+    result = AuditResult([], {})
+    # A "[c]" of the audit known to be 0, or at least 10, stays so under more constraints: one proved so by a model
+    # whose constraints this one has (and more rows for this run) needs no program again.
+    rows, count, known = hints.get("known") or (frozenset(), -1, {})
+    if count != len(model.index) or not rows <= model._seen_rows:
+        known = {}
+    for check in model.checks.values():
+        if check.ident in known and check.ident not in skip:
+            result.checks += 1
+            result.bounds[check.kind, check.key] = known[check.ident]
+    checks = [check for check in [*model.checks.values(), *more] if check.ident not in skip and check.ident not in known]
+    proved = dict(known)
+    n = len(model.index)
+    points = _kept_points(model, hints, extra)
+    forms = _form_matrix([check.form for check in checks], n)
+    values = forms @ points
+    lows = values.min(axis=1) if points.shape[1] else np.full(len(checks), math.inf)
+    highs = values.max(axis=1) if points.shape[1] else np.full(len(checks), -math.inf)
+    found = [points]
+
+    def seen(x: np.ndarray) -> None:
+        nonlocal lows, highs
+        found.append(x[:, None])
+        value = forms @ x
+        lows, highs = np.minimum(lows, value), np.maximum(highs, value)
+
+    def done(j: int, sign: int) -> bool:
+        if checks[j].kind == "audit":  # by its range only: in both programs until then
+            return _witnessed(checks[j], lows[j], highs[j])
+        return side_proved(checks[j].kind, sign, lows[j] if sign == 1 else highs[j])
+
+    for _round in range(ROUNDS):
+        progress = False
+        for sign in (1, -1):
+            open_ = [j for j in range(len(checks)) if not done(j, sign)]
+            if len(open_) < 2:
+                continue
+            x = _optimum(model, np.asarray(forms[open_].sum(axis=0)).ravel(), sign, extra)
+            result.programs += 1
+            if x is None:
+                continue
+            seen(x)
+            progress |= any(done(j, sign) for j in open_)
+        if not progress:
+            break
+    for j, check in enumerate(checks):
+        result.checks += 1
+        if _witnessed(check, lows[j], highs[j]):
+            result.bounds[check.kind, check.key] = (float(lows[j]), float(highs[j]))
+            continue
+        bounds = [float(lows[j]), float(highs[j])]
+        for side, sign in enumerate((1, -1)):
+            if check.kind != "audit" and side_proved(check.kind, sign, bounds[side]):
+                continue
+            _in_time()
+            value, x = model.optimum(check.form, sign, extra)
+            result.programs += 1
+            bounds[side] = value
+            if x is not None:
+                seen(x)
+        low, high = bounds
+        result.bounds[check.kind, check.key] = (low, high)
+        if check.kind == "audit" and not extra and passes(check, low, high) and not _witnessed(check, low, high):
+            proved[check.ident] = (low, high)
+        if not passes(check, low, high):
+            result.findings.append(Finding(check.kind, check.key, low, high))
+            if first_failure:
+                break
+    everything = np.hstack(found)[:, -KEEP:]
+    result.solutions = {"pool": (list(model.index), everything)}
+    if not extra:
+        result.solutions["known"] = (frozenset(model._seen_rows), len(model.index), proved)
+    return result
