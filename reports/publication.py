@@ -218,8 +218,18 @@ def publish(programme: Programme | None, month: dt.date) -> list[Publication]:
 def _publish(programme: Programme | None, month: dt.date) -> list[Publication]:
     scopes = _scopes(programme, month)
     _attempt_update(programme, month, progress=20)
+    # What is published already stays as it is, and is not audited again as if new (the
+    # audit reads it among the earlier publications).
+    published = {(row.report_id, row.profile): row for row in Publication.objects.filter(
+        report__in=[report for _scope, report in scopes])}
+    if all((report.pk, profile) in published for _scope, report in scopes for profile in PUBLISHED_PROFILES):
+        _attempt_update(programme, month, state=PublicationAttempt.State.PUBLISHED, progress=100,
+                        version=scopes[0][1].version, failure="")
+        return [published[report.pk, profile] for _scope, report in scopes for profile in PUBLISHED_PROFILES]
     candidates = []
     for scope, report in scopes:
+        if all((report.pk, profile) in published for profile in PUBLISHED_PROFILES):
+            continue
         internal = published_document(report, "internal")
         candidates += [Candidate(scope, report, profile, published_document(report, profile), internal)
                        for profile in PUBLISHED_PROFILES]
