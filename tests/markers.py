@@ -8,15 +8,14 @@ files themselves need no decorator (`-p tests.markers` in pytest.ini):
   beat, manage.py, pg_dump.
 
 `python3 dev.py test --fast` leaves out all three (-m "not browser and not worker and
-not subprocess").
+not subprocess"). A new test that starts a process belongs in SUBPROCESS below; a name
+listed there that its module no longer has stops the run, so the lists cannot go stale.
 
 The order of the tests: within pytest-django's order (tests in a transaction rolled
 back, then those that commit, then those without the database), the modules with a
 marked test and the slowest others (LONG) come first, so that no long test is left to
 run alone at the end while the other processes idle; the rest follow in their usual
 order, each module's tests together (pytest-xdist hands them out in this order).
- A new test that starts a process belongs in SUBPROCESS below; a name
-listed there that its module no longer has stops the run, so the lists cannot go stale.
 """
 
 import pytest
