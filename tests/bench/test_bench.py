@@ -9,6 +9,7 @@ import sys
 import pytest
 from django.conf import settings
 
+import dev
 from bench import BenchError, load_tools, servers
 from bench.run import main as bench_main
 from intake.models import HelpRequest, MonthReview, Programme, User
@@ -133,11 +134,6 @@ def test_python_m_bench_as_dev_py_runs_it_lists_its_options_and_says_why_it_cann
 def test_dev_py_bench_makes_the_publication_key_a_fresh_clone_lacks(committed_db, tmp_path):
     # The bench publishes the month it accepts, which needs the key: `dev.py bench` on a
     # fresh clone stopped there with a traceback until it made one as `dev.py run` does.
-    sys.path.insert(0, str(settings.BASE_DIR))
-    try:
-        import dev
-    finally:
-        sys.path.remove(str(settings.BASE_DIR))
     key = tmp_path / "publication.key"
     env = servers.server_environment() | {"PUBLICATION_KEY_FILE": str(key)}  # the test's database
 
