@@ -144,11 +144,10 @@ def _scopes(programme: Programme | None, month: dt.date) -> list[tuple[Programme
     # All programmes' document comes after each programme's own of the month: one that is
     # not published yet (its acceptance's publication has not run) is published with it,
     # so that an audit reads the sum after its parts, as the outsider will.
-    for other in started:
-        if other != programme:
-            scope = _accepted_version(other, month)
-            if not Publication.objects.filter(report=scope[1]).exists():
-                scopes.append(scope)
+    others = [_accepted_version(other, month) for other in started if other != programme]
+    published = set(Publication.objects.filter(report__in=[report for _other, report in others])
+                    .values_list("report_id", flat=True))
+    scopes += [(other, report) for other, report in others if report.pk not in published]
     scopes.append((None, _report_of_all(month)))
     return scopes
 
