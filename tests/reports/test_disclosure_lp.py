@@ -1,8 +1,9 @@
 """Issue 15, point 2: no suppressed count can be worked out from everything a profile
-publishes. A random but realistic history of 12 months over 3 programmes is logged,
-every month accepted and published, and every partner and public publication is read. Each published figure is a sum of
-base cells (a programme's requests of a month by category; its requests closed in a
-month by outcome) and says, of that sum:
+publishes. A random but realistic history of 9 months over 3 programmes (one starting
+in the seventh) is logged, every month accepted and published, and every partner and
+public publication is read. Each published figure is a sum of base cells (a programme's
+requests of a month by category; its requests closed in a month by outcome) and says,
+of that sum:
 
 - a number r: the sum is in [r - 2.5, r + 2.5] (0: the sum is 0);
 - "<10" or "[c]": the sum is >= 0;
@@ -31,7 +32,7 @@ from reports.disclosure import SUPPRESSED, WITHHELD
 from reports.models import Publication
 from tests.reports.accepting import accept_month, make_report
 
-FIRST, LAST = dt.date(2022, 1, 1), dt.date(2022, 12, 1)
+FIRST, LAST = dt.date(2022, 1, 1), dt.date(2022, 9, 1)
 PROGRAMMES = [("north", FIRST, [60, 25, 5, 3, 5, 2]), ("south", FIRST, [20, 50, 20, 2, 6, 2]),
               ("east", dt.date(2022, 7, 1), [10, 10, 70, 5, 3, 2])]
 OUTCOME_WEIGHTS = [30, 20, 4, 3, 4, 25, 10, 4]
@@ -309,7 +310,7 @@ def test_no_suppressed_count_can_be_narrowed_below_10_by_all_the_outputs(publish
     solved = time.monotonic() - started
 
     narrow = {key: ends for key, ends in widths.items() if ends[1] - ends[0] < 10 - 1e-6}
-    assert len(documents) >= 84 and len(widths) > 200, (len(documents), len(widths))
+    assert len(documents) >= 60 and len(widths) > 150, (len(documents), len(widths))
     assert not narrow, "suppressed counts narrowed below 10: " + "; ".join(
         f"{kind} {scope} {' '.join(format_month(a) if isinstance(a, dt.date) else a for a in rest)}: "
         f"true {model.true(model.suppressed[(kind, scope, *rest)]):.0f}, in [{low:.2f}, {high:.2f}]"
