@@ -208,7 +208,8 @@ def wipe() -> None:
     reports, reviews), the audit log and the bench's API tokens: the bench's accounts
     stay."""
     from api.models import ApiToken
-    from reports.models import Report
+    from publications.models import SignedFile
+    from reports.models import Publication, Report
 
     ApiToken.objects.filter(partner=BENCH_PARTNER).delete()
     if connection.vendor != "postgresql":
@@ -220,6 +221,10 @@ def wipe() -> None:
         return
     with transaction.atomic():
         HelpRequest.objects.all().delete()  # first: the largest, in one statement
+        # What an earlier run published protects its reports: its signed files first (the
+        # log entries they point at stay, as TRUNCATE ... CASCADE leaves them above).
+        SignedFile.objects.all().delete()
+        Publication.objects.all().delete()
         # Whatever points at a programme (entries, reports, counts...), then the programmes.
         # Hidden relations too (related_name="+"): the counts and the protected data versions.
         for relation in Programme._meta.get_fields(include_hidden=True):

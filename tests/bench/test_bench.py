@@ -10,10 +10,11 @@ import pytest
 from django.conf import settings
 
 import dev
-from bench import BenchError, load_tools, servers
+from bench import BenchError, dataset, load_tools, servers
 from bench.run import main as bench_main
 from intake.models import HelpRequest, MonthReview, Programme, User
-from reports.models import Report
+from reports.models import Publication, Report
+from tests.reports.accepting import accept_month, make_report
 
 # Smaller than --quick still: one connection to one gunicorn worker (the load takes one
 # core of the test run, not all), few samples, a short long history.
@@ -103,6 +104,19 @@ def test_bench_refuses_a_database_holding_data_it_did_not_make(programme, staff)
 
     assert Programme.objects.get() == programme
     assert not HelpRequest.objects.exists()
+
+
+def test_the_wipe_clears_what_a_bench_run_left_published(committed_db, programme, staff, auditor):
+    # Each run accepts and publishes a month: the next run on the same database wipes
+    # that too (the signed files and publications, which protect their reports), not
+    # stop with a traceback.
+    make_report(programme, programme.first_month)
+    accept_month(programme, programme.first_month, staff=staff, auditor=auditor)
+    assert Publication.objects.exists()
+
+    dataset.wipe()
+
+    assert not Programme.objects.exists() and not Report.objects.exists() and not Publication.objects.exists()
 
 
 def test_without_wrk_the_bench_loads_pages_with_its_own_threads_and_counts_failures_apart(committed_db):
