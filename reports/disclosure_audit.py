@@ -249,8 +249,10 @@ def _show_again(docs: list[dict], exact: list[dict], base: Model, start: int, hi
                     first = kind == "span" and figure.paths[0] == ("since_start", "requests")
                     tried.append((0 if first else PRIORITY[kind] - 1, doc, truth, figure))
     shown = 0
+    # The model is read again only when the documents change (a figure shown, or what
+    # withholding one says): reading five documents of years of months costs more than
+    # deciding most figures.
     for _rank, doc, truth, figure in sorted(tried, key=lambda item: item[0]):
-        model = base.extended(docs)
         exact_value = get(truth, figure.paths[0])
         value = 0 if exact_value == 0 else SUPPRESSED if exact_value < THRESHOLD else rounded(exact_value)
         show, said = _decide(model, figure, hints, value)
@@ -268,7 +270,6 @@ def _show_again(docs: list[dict], exact: list[dict], base: Model, start: int, hi
             if figure.kind != "pct" or doc["withheld"].get(figure.label) != "audit":
                 continue
             value = _exact_pct(truth, figure)
-            model = base.extended(docs)
             if value is not None and _pct_showable(model, figure, hints):
                 _set(doc, figure, value, None)
                 model = base.extended(docs)
