@@ -35,7 +35,6 @@ from intake.models import MonthReview, Programme
 from intake.months import format_month, month_in_sentence
 
 from .disclosure import MonthNotPublished, NotPublishable, check_published, published_document
-from .disclosure_publish import audited_documents
 from .models import Publication, PublicationAttempt, Report
 from .outputs import to_csv
 from .services import _lock_key, report_data_unchanged, report_generate, report_request
@@ -76,6 +75,11 @@ def _audited(candidates: list[Candidate], earlier: QuerySet[Publication]) -> lis
     candidates together narrow no hidden figure. A figure the audit hides more carries
     the code "audit" in the document's "withheld" object. Raises PublicationFailed if the
     audit fails or AuditTimeout if it takes too long: nothing is published."""
+    # Here, not at the top: the audit's scipy and HiGHS (about 50 MiB) are then
+    # loaded by the processes that publish (the worker, manage.py publish), not by every
+    # web worker that imports this module to read publications.
+    from .disclosure_publish import audited_documents
+
     previous = [row.body for row in earlier]
     documents = audited_documents([c.document for c in candidates], [c.internal for c in candidates], previous)
     if documents is None:

@@ -10,6 +10,9 @@ No app imports the configuration (config/), which ties them together. The benchm
 configuration included, imports it, so the site runs without it."""
 
 import ast
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -65,3 +68,18 @@ def test_no_module_outside_the_tests_and_migrations_is_longer_than_a_reader_can_
     too_long = sorted(f"{path.relative_to(PROJECT)}: {lines} lines" for path in modules
                       if (lines := len(path.read_text().splitlines())) > MOST_LINES)
     assert too_long == []
+
+
+def test_a_web_process_does_not_load_the_audit_s_solver():
+    # scipy and HiGHS are the disclosure audit's, which runs in the worker (and manage.py
+    # publish) when a month is published: loaded in every web worker they would add about
+    # 50 MiB to each, for pages that never solve anything. (numpy comes with openpyxl,
+    # which uses it when it is installed.)
+    code = ("import sys, django; django.setup(); import config.wsgi, config.urls; "
+            "print(' '.join(m for m in ('scipy', 'highspy') if m in sys.modules))")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "1"}
+    result = subprocess.run([sys.executable, "-c", code], cwd=PROJECT, env=env, capture_output=True, text=True,
+                            timeout=60)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == []
