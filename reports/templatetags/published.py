@@ -7,12 +7,14 @@ the same in a table cell, where a withheld figure links to the footnote saying w
 """
 
 from django import template
+from django.template.defaultfilters import date as date_filter
 from django.utils.formats import number_format
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from reports.disclosure import SUPPRESSED, WITHHELD
-from reports.outputs import SEASONS
+from reports.outputs import SEASONS, Chart
 
 register = template.Library()
 
@@ -38,3 +40,30 @@ def figure_cell(value) -> str:
         return format_html('{}<a class="footnote-ref" href="#note-withheld" aria-label="{}">*</a>', _("withheld"),
                            _("Why a figure is withheld"))
     return figure(value)
+
+
+@register.simple_tag
+def chart_bars(chart: Chart) -> SafeString:
+    """The bars of reports.outputs.chart as SVG, each with its title and the labels that
+    fit. Written here rather than in a template loop: the template language's lookups and
+    filters, a dozen a bar, made the chart of three years of months a sixth of the report
+    page's time."""
+    return format_html_join("", "{}", ((_bar(chart, bar),) for bar in chart.bars))
+
+
+def _bar(chart: Chart, bar) -> SafeString:
+    kind = f" chart-bar-{bar.kind}" if bar.kind != "count" else ""
+    current = " chart-bar-current" if bar.highlight else ""
+    parts = [format_html('<rect x="{}" y="{}" width="{}" height="{}" class="chart-bar{}{}"><title>{}: {}</title></rect>',
+                         str(bar.x), str(bar.y), str(bar.width), str(bar.height), kind, current,
+                         date_filter(bar.date, "F Y"), figure(bar.requests))]
+    if bar.show_value:
+        parts.append(format_html('<text x="{}" y="{}" dy="-6" class="chart-value{}">{}</text>', str(bar.label_x),
+                                 str(bar.y), " chart-value-current" if bar.highlight else "", bar.label))
+    if bar.show_month:
+        parts.append(format_html('<text x="{}" y="{}" class="chart-month">{}</text>', str(bar.label_x),
+                                 chart.month_y, date_filter(bar.date, "M")))
+    if bar.show_year:
+        parts.append(format_html('<text x="{}" y="{}" class="chart-year">{}</text>', str(bar.x), chart.year_y,
+                                 date_filter(bar.date, "Y")))
+    return SafeString("".join(parts))
