@@ -118,8 +118,8 @@ def fingerprint(rows: list[CountRow], *, first: dt.date, until: dt.date) -> str:
 
 def fingerprint_basis(rows: list[CountRow], *, first: dt.date, until: dt.date) -> dict[str, Any]:
     """The canonical grouped counts a fingerprint is the hash of (docs/report-json.md):
-    counts only, no request, so a report can keep them to say later what changed. Each
-    row a tuple, which JSON writes as the array it is stored and read back as."""
+    counts only, no request, so a report can keep them to say later what changed. Rows
+    are lists, as the stored basis reads back from its JSON: the two compare equal."""
     # Each month written once, not once a row (tens of thousands of rows, a few dozen months).
     months = set(map(itemgetter(0), rows))
     months.update(map(itemgetter(4), rows))
@@ -129,7 +129,7 @@ def fingerprint_basis(rows: list[CountRow], *, first: dt.date, until: dt.date) -
     # a closed one (only "closed" has a month closed: intake.models.HelpRequest's
     # constraint), so this is the documented order whatever order the rows came in, and
     # sorting strings is cheaper than sorting dates or the database's ORDER BY.
-    written = sorted([(name[month], category, status, outcome, name[closed_month], requests)
+    written = sorted([[name[month], category, status, outcome, name[closed_month], requests]
                       for month, category, status, outcome, closed_month, requests in rows])
     return {"first": format_month(first), "until": format_month(until), "rows": written}
 
@@ -147,8 +147,8 @@ def _canonical(basis: dict[str, Any]) -> bytes:
     try:
         payload = orjson.dumps(basis, option=orjson.OPT_SORT_KEYS)
     except TypeError:  # what orjson does not write (an integer beyond 64 bits, say)
-        payload = b"\x80"
-    if payload.isascii() and b"\x7f" not in payload:  # json escapes DEL, orjson does not
+        payload = None
+    if payload is not None and payload.isascii() and b"\x7f" not in payload:  # json escapes DEL, orjson not
         return payload
     # A basis never contains itself: the encoder's check for cycles (noting every one of
     # its thousands of lists on the way in and out) cannot change the text.

@@ -54,16 +54,13 @@ def chart_bars(chart: Chart) -> SafeString:
 def _bar(chart: Chart, bar) -> SafeString:
     kind = f" chart-bar-{bar.kind}" if bar.kind != "count" else ""
     current = " chart-bar-current" if bar.highlight else ""
-    parts = [format_html('<rect x="{}" y="{}" width="{}" height="{}" class="chart-bar{}{}"><title>{}: {}</title></rect>',
-                         str(bar.x), str(bar.y), str(bar.width), str(bar.height), kind, current,
-                         date_filter(bar.date, "F Y"), figure(bar.requests))]
-    if bar.show_value:
-        parts.append(format_html('<text x="{}" y="{}" dy="-6" class="chart-value{}">{}</text>', str(bar.label_x),
-                                 str(bar.y), " chart-value-current" if bar.highlight else "", bar.label))
-    if bar.show_month:
-        parts.append(format_html('<text x="{}" y="{}" class="chart-month">{}</text>', str(bar.label_x),
-                                 chart.month_y, date_filter(bar.date, "M")))
-    if bar.show_year:
-        parts.append(format_html('<text x="{}" y="{}" class="chart-year">{}</text>', str(bar.x), chart.year_y,
-                                 date_filter(bar.date, "Y")))
-    return SafeString("".join(parts))
+    rect = format_html('<rect x="{}" y="{}" width="{}" height="{}" class="chart-bar{}{}"><title>{}: {}</title></rect>',
+                       str(bar.x), str(bar.y), str(bar.width), str(bar.height), kind, current,
+                       date_filter(bar.date, "F Y"), figure(bar.requests))
+    value = format_html('<text x="{}" y="{}" dy="-6" class="chart-value{}">{}</text>', str(bar.label_x), str(bar.y),
+                        " chart-value-current" if bar.highlight else "", bar.label) if bar.show_value else ""
+    month = format_html('<text x="{}" y="{}" class="chart-month">{}</text>', str(bar.label_x), chart.month_y,
+                        date_filter(bar.date, "M")) if bar.show_month else ""
+    year = format_html('<text x="{}" y="{}" class="chart-year">{}</text>', str(bar.x), chart.year_y,
+                       date_filter(bar.date, "Y")) if bar.show_year else ""
+    return format_html("{}{}{}{}", rect, value, month, year)
