@@ -2,7 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from intake.forms import CountField, MonthField
+from intake.forms import CountField, MonthField, ProgrammeChoiceField
 from intake.models import Programme
 
 from .models import ReferenceFigure
@@ -10,10 +10,8 @@ from .verification import MAX_EXPORT_BYTES, ExportRefused, export_check, too_lar
 
 
 class GenerateReportForm(forms.Form):
-    programme = forms.ModelChoiceField(
-        Programme.objects.all(), required=False, empty_label=_("All programmes"), label=_("Scope"),
-        to_field_name="slug",
-    )
+    programme = ProgrammeChoiceField(
+        Programme.objects.all(), required=False, empty_label=_("All programmes"), label=_("Scope"))
     month = MonthField(label=_("Month"))
 
 

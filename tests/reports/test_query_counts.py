@@ -185,3 +185,24 @@ def test_report_and_home_pages_count_nothing_over_the_requests(db, request, clie
     if "page=3" in url:
         assert len(response.context["waiting"].object_list) == 50
         assert "Page 3 of 4" in response.content.decode()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no server-side cursors")
+@pytest.mark.parametrize("persona, url", [
+    ("staff", "/reports/"), ("coordinator", "/requests/new/"), ("coordinator", "/requests/counts/"),
+    ("coordinator", "/requests/move/"),
+])
+def test_a_choice_of_programme_is_read_in_one_query_not_through_a_cursor(db, request, client_for, persona, url):
+    """Django reads a model choice's options through .iterator(): on PostgreSQL a cursor
+    declared, fetched twice and closed, four round trips a page for a few programmes."""
+    programmes = [make_programme(slug) for slug in ("help", "exit")]
+    coordinator = make_user("coord", "Coordinator", programmes)
+    client = client_for(coordinator if persona == "coordinator" else request.getfixturevalue("staff"))
+    client.get(url)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+
+    assert response.status_code == 200
+    assert [f'value="{p.slug}"' in response.content.decode() for p in programmes] == [True, True]
+    assert [query["sql"] for query in queries if query["sql"].startswith("DECLARE")] == []
