@@ -157,7 +157,7 @@ def export_signature(request, scope: str, month, version: int, kind: str):
         return _text(_("Internal figures are never published, so they are not signed: ask for ?profile=partner or "
                        "?profile=public.") + "\n", 404)
     try:
-        publication = served_publication(report, profile)
+        publication = served_publication(report, profile, files=True)
     except NotPublishable as exc:
         return _text(_("This file is not published, so it has no signature: %(reason)s") % {"reason": exc} + "\n",
                      404)

@@ -365,7 +365,7 @@ def _export(request, report: Report, *, kind: str) -> HttpResponse:
     try:
         profile = _profile(request)
         # Partner and public files are served as published, byte for byte.
-        publication = served_publication(report, profile) if profile != "internal" else None
+        publication = served_publication(report, profile, files=True) if profile != "internal" else None
     except UnknownProfile as exc:
         return _refused(request, report, exc, 400, as_json=as_json)
     except NotPublishable as exc:

@@ -6,13 +6,13 @@ include and a plural through the template language were half the list page's tim
 which partners' and staff's lists load as often as the report pages (issue 24)."""
 
 from django import template
-from django.template.defaultfilters import date as date_filter
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from reports.models import Report
+from reports.templatetags.published import MonthNames
 
 register = template.Library()
 
@@ -41,12 +41,7 @@ class _Words:
     rows, but a dozen months and four states."""
 
     def __init__(self):
-        self.months, self.states = {}, {}
-
-    def month(self, month) -> str:
-        if month not in self.months:
-            self.months[month] = date_filter(month, "F Y")
-        return self.months[month]
+        self.month, self.states = MonthNames(), {}
 
     def state(self, report: Report) -> str:
         if report.state not in self.states:

@@ -129,12 +129,17 @@ def test_a_page_export_or_api_answer_reads_the_stored_row_in_a_few_queries_never
     # The session, the account and its permissions (six), then the stored row and what
     # the page says beside it: as many whatever the number of months. The API reads the
     # row's fingerprint first (a matching If-None-Match needs no more), then its document.
-    for path, headers, most in [(f"{base}.json?profile=public", {}, 13), (f"{base}.csv?profile=partner", {}, 13),
-                                (f"{base}/?profile=public", {}, 16),
-                                (f"/api/v1/reports/{programme.slug}/latest", api, 14)]:
+    # Pages show the document only, never the published files (six times its size).
+    for path, headers, most, files in [
+        (f"{base}.json?profile=public", {}, 13, True), (f"{base}.csv?profile=partner", {}, 13, True),
+        (f"{base}/?profile=public", {}, 16, False), (f"{base}/print/?profile=partner", {}, 18, False),
+        (f"/api/v1/reports/{programme.slug}/latest", api, 14, False),
+    ]:
         with django_assert_max_num_queries(most), CaptureQueriesContext(connection) as queries:
             assert client.get(path, **headers).status_code == 200, path
         assert not [q["sql"] for q in queries if '"basis"' in q["sql"]], path
+        read_files = [q["sql"] for q in queries if '"reports_publication"."files"' in q["sql"]]
+        assert bool(read_files) == files, path
 
 
 # --- corrections ---------------------------------------------------------------------
