@@ -445,13 +445,16 @@ class Model:
             self._solver = (highs, (n, len(self.rows)))
         return self._solver[0]
 
-    def optimum(self, form: dict[int, float], sign: int, extra: Sequence[tuple] = ()) -> tuple[float, np.ndarray | None]:
-        """The smallest (sign 1) or largest (sign -1) value of `form` under every constraint
-        (HiGHS's simplex, the solver behind scipy's linprog(method="highs")), and where;
-        `extra` rows (form, low, high) hold for this program only."""
+    def optimum(self, form: dict[int, float] | np.ndarray, sign: int,
+                extra: Sequence[tuple] = ()) -> tuple[float, np.ndarray | None]:
+        """The smallest (sign 1) or largest (sign -1) value of `form` (a form, or its
+        coefficients over every variable) under every constraint (HiGHS's simplex, the
+        solver behind scipy's linprog(method="highs")), and where; `extra` rows (form, low,
+        high) hold for this program only."""
         highs = self.solver()
         n = len(self.index)
-        highs.changeColsCost(n, np.arange(n, dtype=np.int32), self.vector(form))
+        costs = form if isinstance(form, np.ndarray) else self.vector(form)
+        highs.changeColsCost(n, np.arange(n, dtype=np.int32), costs)
         highs.changeObjectiveSense(highspy.ObjSense.kMinimize if sign == 1 else highspy.ObjSense.kMaximize)
         first_extra = highs.getNumRow()
         for row, low, high in extra:

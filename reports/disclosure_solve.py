@@ -152,7 +152,7 @@ def _optimum(model: Model, objective: np.ndarray, sign: int, extra: Sequence[tup
     columns = np.arange(n, dtype=np.int32)
     highs.changeColsBounds(n, columns, np.zeros(n), np.full(n, CAP))
     try:
-        return model.optimum(dict(enumerate(objective.tolist())), sign, extra)[1]
+        return model.optimum(objective, sign, extra)[1]
     except Infeasible:
         return None
     finally:
@@ -169,11 +169,13 @@ def run(model: Model, hints: dict, *, first_failure: bool = False, extra: Sequen
     rows, count, known = hints.get("known") or (frozenset(), -1, {})
     if count != len(model.index) or not rows <= model._seen_rows:
         known = {}
-    for check in model.checks.values():
-        if check.ident in known and check.ident not in skip:
+    for ident, check in model.checks.items():  # keyed by check.ident
+        if ident in known and ident not in skip:
             result.checks += 1
-            result.bounds[check.kind, check.key] = known[check.ident]
-    checks = [check for check in [*model.checks.values(), *more] if check.ident not in skip and check.ident not in known]
+            result.bounds[check.kind, check.key] = known[ident]
+    asked = [*model.checks.items(), *((check.ident, check) for check in more)]
+    kept = [(ident, check) for ident, check in asked if ident not in skip and ident not in known]
+    idents, checks = [ident for ident, _ in kept], [check for _, check in kept]
     proved = dict(known)
     n = len(model.index)
     points = _kept_points(model, hints, extra)
@@ -182,6 +184,8 @@ def run(model: Model, hints: dict, *, first_failure: bool = False, extra: Sequen
     lows = values.min(axis=1) if points.shape[1] else np.full(len(checks), math.inf)
     highs = values.max(axis=1) if points.shape[1] else np.full(len(checks), -math.inf)
     found = [points]
+    kinds = np.array([check.kind for check in checks], dtype=object)
+    audit, small, difference = kinds == "audit", kinds == "small", kinds == "difference"
 
     def seen(x: np.ndarray) -> None:
         nonlocal lows, highs
@@ -189,28 +193,36 @@ def run(model: Model, hints: dict, *, first_failure: bool = False, extra: Sequen
         value = forms @ x
         lows, highs = np.minimum(lows, value), np.maximum(highs, value)
 
-    def done(j: int, sign: int) -> bool:
-        if checks[j].kind == "audit":  # by its range only: in both programs until then
-            return _witnessed(checks[j], lows[j], highs[j])
-        return side_proved(checks[j].kind, sign, lows[j] if sign == 1 else highs[j])
+    def done(sign: int) -> np.ndarray:
+        """Which checks the values seen prove on one side (side_proved, for every check at
+        once); a "[c]" of the audit by its range only, on both sides (_witnessed)."""
+        if sign == 1:
+            side = (small & (lows <= 1 + SLACK)) | (difference & (lows <= SLACK))
+        else:
+            side = (small & (highs >= THRESHOLD - 1 - SLACK)) | (difference & (highs >= -SLACK))
+        return np.where(audit, highs - np.maximum(lows, 0) >= THRESHOLD - 2 + SLACK, side)
 
     for _round in range(ROUNDS):
         progress = False
         for sign in (1, -1):
-            open_ = [j for j in range(len(checks)) if not done(j, sign)]
+            still = ~done(sign)
+            open_ = np.flatnonzero(still)
             if len(open_) < 2:
                 continue
-            x = _optimum(model, np.asarray(forms[open_].sum(axis=0)).ravel(), sign, extra)
+            x = _optimum(model, forms.T @ still.astype(float), sign, extra)  # the sum of the open checks' forms
             result.programs += 1
             if x is None:
                 continue
             seen(x)
-            progress |= any(done(j, sign) for j in open_)
+            progress |= bool(done(sign)[open_].any())
         if not progress:
             break
+    witnessed = None  # _witnessed of every check, worked out again after each new point
     for j, check in enumerate(checks):
         result.checks += 1
-        if _witnessed(check, lows[j], highs[j]):
+        if witnessed is None:
+            witnessed = done(1) & done(-1)
+        if witnessed[j]:
             result.bounds[check.kind, check.key] = (float(lows[j]), float(highs[j]))
             continue
         bounds = [float(lows[j]), float(highs[j])]
@@ -223,10 +235,11 @@ def run(model: Model, hints: dict, *, first_failure: bool = False, extra: Sequen
             bounds[side] = value
             if x is not None:
                 seen(x)
+                witnessed = None
         low, high = bounds
         result.bounds[check.kind, check.key] = (low, high)
         if check.kind == "audit" and not extra and passes(check, low, high) and not _witnessed(check, low, high):
-            proved[check.ident] = (low, high)
+            proved[idents[j]] = (low, high)
         if not passes(check, low, high):
             result.findings.append(Finding(check.kind, check.key, low, high))
             if first_failure:
