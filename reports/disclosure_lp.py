@@ -445,12 +445,10 @@ class Model:
             self._solver = (highs, (n, len(self.rows)))
         return self._solver[0]
 
-    def optimum(self, form: dict[int, float] | np.ndarray, sign: int,
-                extra: Sequence[tuple] = ()) -> tuple[float, np.ndarray | None]:
-        """The smallest (sign 1) or largest (sign -1) value of `form` (a form, or its
-        coefficients over every variable) under every constraint (HiGHS's simplex, the
-        solver behind scipy's linprog(method="highs")), and where; `extra` rows (form, low,
-        high) hold for this program only."""
+    def optimum(self, form: dict | np.ndarray, sign: int, extra: Sequence[tuple] = ()) -> tuple[float, np.ndarray | None]:
+        """The smallest (sign 1) or largest (sign -1) value of `form` (or of coefficients of every variable) under
+        every constraint (HiGHS's simplex, behind scipy's linprog(method="highs")), and where; `extra` rows (form,
+        low, high) hold for this program only."""
         highs = self.solver()
         n = len(self.index)
         costs = form if isinstance(form, np.ndarray) else self.vector(form)
