@@ -202,6 +202,10 @@ class BenchData:
     first: dt.date
     last: dt.date
 
+    @property
+    def months(self) -> int:
+        return (self.last.year - self.first.year) * 12 + self.last.month - self.first.month + 1
+
 
 def wipe() -> None:
     """Every programme and everything that hangs off it (requests, entries, counts,
@@ -233,13 +237,14 @@ def wipe() -> None:
         Programme.objects.all().delete()
 
 
-def load(total: int, *, author: User, coordinator: User) -> BenchData:
-    """Wipe, then load `total` requests over the 36 months up to this one."""
+def load(total: int, *, author: User, coordinator: User, months: int = MONTHS) -> BenchData:
+    """Wipe, then load `total` requests over the `months` months up to this one (36;
+    at least 16, so that a programme starts late and one has two months without a request)."""
     wipe()
     last = current_month()
-    first = add_months(last, -(MONTHS - 1))
-    months = [add_months(first, m) for m in range(MONTHS)]
-    groups = plan(total)
+    first = add_months(last, -(months - 1))
+    groups = plan(total, months=months)
+    months = [add_months(first, m) for m in range(months)]
     with transaction.atomic():
         programmes = Programme.objects.bulk_create(
             Programme(slug=p.slug, name=p.name, first_month=months[p.starts]) for p in PROGRAMMES
@@ -326,8 +331,8 @@ def _count_rows(groups: dict[GroupKey, int], months: list[dt.date], programme_id
 
 def plan_counts(total: int, data: BenchData) -> list[tuple]:
     """The counts rows `total` requests of the bench's plan make, in COUNT_FIELDS order."""
-    months = [add_months(data.first, m) for m in range(MONTHS)]
-    return list(_count_rows(plan(total), months, [p.pk for p in data.programmes]))
+    months = [add_months(data.first, m) for m in range(data.months)]
+    return list(_count_rows(plan(total, months=data.months), months, [p.pk for p in data.programmes]))
 
 
 def check_plan_counts(total: int, data: BenchData) -> None:
@@ -433,13 +438,13 @@ def load_audit_events(total: int, data: BenchData, actors: list[User]) -> None:
     from intake.audit_actions import Action
 
     actions = [Action.LOGIN] * 5 + [Action.REQUESTS_LOGGED] * 3 + [Action.LOGIN_FAILED, Action.REQUEST_CHANGED]
-    months = [add_months(data.first, m) for m in range(MONTHS)]
+    months = [add_months(data.first, m) for m in range(data.months)]
     who = [actor.pk for actor in actors] + [None]
 
     def rows() -> Iterator[tuple]:
         for i in range(total):
             action = actions[i % len(actions)]
-            yield (who[i % len(who)], action, months[i * MONTHS // total], "bench" if action != Action.LOGIN else "")
+            yield (who[i % len(who)], action, months[i * len(months) // total], "bench" if action != Action.LOGIN else "")
 
     with transaction.atomic():
         insert_rows(AuditEvent, AUDIT_FIELDS, rows())

@@ -28,13 +28,15 @@ LOGGED = 5000  # the most one count may log (intake.services.MAX_COUNT)
 BODY_GOAL = 2.0  # report task body at most 2x the plain SELECT of its counts, at every size
 LOGGING_GOAL = 2.0  # logging 5,000 at most 2x a COPY of 5,000 rows
 READY_GOAL = 1.0  # generate-to-ready p95 at most 1 s at 120 months
+MIN_MONTHS = 16  # the bench's programmes: one starts 6 months late, one pauses in months 14 and 15 (from 0)
 MEMORY_GOAL = 150.0  # MiB: a web worker after the bench, the Celery worker building a 120-month report
 
-FULL = {"requests": 1_000_000, "sizes": "10000,1000000,5000000", "samples": 50, "rounds": 10, "duration": 2,
+FULL = {"requests": 1_000_000, "months": dataset.MONTHS, "sizes": "10000,1000000,5000000", "samples": 50,
+        "rounds": 10, "duration": 2,
         "connections": 8, "ready_samples": 50, "long_months": 120, "audit_events": 1_000_000,
         "web_workers": 2 * (os.cpu_count() or 1) + 1}
 # --quick: the same measurements at sizes and counts that take a minute, for the tests.
-QUICK = {"requests": 2000, "sizes": "500,2000", "samples": 5, "rounds": 1, "duration": 1, "connections": 4,
+QUICK = {"requests": 2000, "months": dataset.MONTHS, "sizes": "500,2000", "samples": 5, "rounds": 1, "duration": 1, "connections": 4,
          "ready_samples": 5, "long_months": 48, "audit_events": 3000, "web_workers": 2}
 
 
@@ -52,6 +54,8 @@ def parser() -> argparse.ArgumentParser:
     option = parser.add_argument
     option("--quick", action="store_true", help="Small sizes and few samples: a check that it all runs (the tests).")
     option("--requests", type=int, help="Requests loaded, which the pages show (default 1,000,000).")
+    option("--months", type=int, help=f"Months the requests and reports cover, up to this one (default "
+                                      f"{dataset.MONTHS}; at least {MIN_MONTHS}).")
     option("--sizes", help="Request counts the report task body is timed at, side by side "
                            "(default 10000,1000000,5000000).")
     option("--samples", type=int, help="Timed runs of each report body, baseline and logging (default 50).")
@@ -84,6 +88,9 @@ def options_of(argv: list[str]) -> dict:
         raise BenchError("--sizes must be request counts separated by commas, e.g. 10000,1000000.") from None
     if options["sizes"][0] < 1:
         raise BenchError("--sizes must be at least 1.")
+    if options["months"] < MIN_MONTHS:
+        raise BenchError(f"--months must be at least {MIN_MONTHS}: a programme of the bench starts in the seventh "
+                         "month, and another has no request in the 15th and 16th.")
     return options
 
 
@@ -126,7 +133,7 @@ class Bench:
         self.say(f"Done in {time.monotonic() - started:.0f} s.")
         averages = self.page_run.load_averages or [load_start]
         print(
-            f"Benchmark: {n(options['requests'])} requests over {dataset.MONTHS} months, {len(dataset.PROGRAMMES)} "
+            f"Benchmark: {n(options['requests'])} requests over {options['months']} months, {len(dataset.PROGRAMMES)} "
             f"programmes, {n(Report.objects.count())} reports, {n(options['audit_events'])} audit events; "
             f"gunicorn with {options['web_workers']} workers; load by {self.tool_name} at {options['connections']} "
             f"connections, {options['rounds']} rounds of {options['duration']:g} s a page.\n"
@@ -151,7 +158,7 @@ class Bench:
     def load(self, total: int) -> dataset.BenchData:
         self.say(f"Loading {n(total)} requests and {n(self.options['audit_events'])} audit events")
         started = time.monotonic()
-        data = dataset.load(total, author=self.staff, coordinator=self.coordinator)
+        data = dataset.load(total, author=self.staff, coordinator=self.coordinator, months=self.options["months"])
         counted = dataset.counted(data.last)
         if counted != total:
             raise BenchError(
@@ -233,8 +240,8 @@ class Bench:
 
         shown = add_months(self.data.last, -1)
         scopes: list[Programme | None] = [*self.data.programmes, None]
-        self.say(f"Making the reports of {dataset.MONTHS} months, {len(scopes)} scopes")
-        for month in (add_months(self.data.first, m) for m in range(dataset.MONTHS)):
+        self.say(f"Making the reports of {self.data.months} months, {len(scopes)} scopes")
+        for month in (add_months(self.data.first, m) for m in range(self.data.months)):
             for scope in scopes:
                 if scope is None or scope.first_month <= month:
                     for _version in range(2 if month == shown else 1):

@@ -12,6 +12,7 @@ from django.conf import settings
 import dev
 from bench import BenchError, dataset, load_tools, servers
 from bench.run import main as bench_main
+from bench.run import options_of
 from intake.models import HelpRequest, MonthReview, Programme, User
 from reports.models import Publication, Report
 from tests.reports.accepting import accept_month, make_report
@@ -19,14 +20,14 @@ from tests.reports.accepting import accept_month, make_report
 # Smaller than --quick still: one connection to one gunicorn worker (the load takes one
 # core of the test run, not all), few samples, a short long history.
 TINY = ["--quick", "--connections", "1", "--web-workers", "1", "--samples", "3", "--ready-samples", "3",
-        "--long-months", "13", "--audit-events", "500"]
+        "--long-months", "13", "--audit-events", "500", "--months", "16"]
 # Every figure of issue 24, in the order of the table; "*" lines have a goal.
 MEASUREMENTS = [
     ("Report task body, 500 requests", "*"), ("Report task body, 2,000 requests", "*"), ("Logging 5,000", "*"),
     ("Report page /reports/all/", "*"), ("Report page, public", "*"), ("Report page, partner", "*"),
     ("JSON export, public", "*"), ("CSV export, public", "*"), ("Print view, public", "*"),
     ("API month /api/v1/reports/all/", "*"), ("API month, If-None-Match matching: 304", "*"),
-    ("Reports list /reports/, first page", "*"), ("Reports list, last page (?page=4)", "*"),
+    ("Reports list /reports/, first page", "*"), ("Reports list, last page (?page=2)", "*"),
     ("Review page /review/bench-desertion/", "*"), ("Audit log /audit/", "*"), ("Audit log, ?month=", "*"),
     ("Audit log, ?action=login", "*"), ("Audit log, ?account=bench-staff", "*"),
     ("Coordinator month grid", ""), ("Coordinator home /", ""), ("Minimal logged-in page", ""),
@@ -140,9 +141,19 @@ def test_python_m_bench_as_dev_py_runs_it_lists_its_options_and_says_why_it_cann
     refused = bench("--requests", "0")
 
     assert shown.returncode == 0 and "WIPES the database" in shown.stdout
-    assert all(option in shown.stdout for option in ("--load-tool", "--quick", "--sizes", "--rounds", "--samples"))
+    assert all(option in shown.stdout
+               for option in ("--load-tool", "--quick", "--sizes", "--rounds", "--samples", "--months"))
     assert refused.returncode == 1
     assert refused.stderr.strip().splitlines()[-1] == "Error: --requests must be at least 1."
+
+
+def test_the_bench_refuses_fewer_months_than_its_programmes_need():
+    # One of its programmes starts in the seventh month, another pauses in the 15th and 16th.
+    with pytest.raises(BenchError, match="--months must be at least 16"):
+        options_of(["--months", "15"])
+
+    assert options_of(["--months", "16"])["months"] == 16
+    assert options_of([])["months"] == options_of(["--quick"])["months"] == 36
 
 
 def test_dev_py_bench_makes_the_publication_key_a_fresh_clone_lacks(committed_db, tmp_path):
