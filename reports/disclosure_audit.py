@@ -361,15 +361,26 @@ def _decide(model: Model, figure: Figure, hints: dict, value: Any) -> tuple[bool
                        skip=own).passed
         except Infeasible:
             return True  # a value it cannot have
-    # The failing values are the lowest and/or the highest (concavity, above): scan from
-    # both ends to the first value that passes; those between pass too.
+    # The failing values are the lowest and/or the highest (concavity, above): from the
+    # bottom to the first value that passes, then the last one from the top; those between pass too.
     first = next((n for n, (v, lo, hi) in enumerate(windows) if passes_with(lo, hi, v == SUPPRESSED)), None)
     if first is None:
         return False, None
     # From the top too, with no largest value as well: a change from a hidden value published before can fail
-    # there (0 published, then "<10", 10, 15...: each says the figure changed).
-    last = next(n for n in range(len(windows) - 1, first - 1, -1)
-                if n == first or passes_with(windows[n][1], windows[n][2], windows[n][0] == SUPPRESSED))
+    # there (0 published, then "<10", 10, 15...: each says the figure changed). The top one first (most often it
+    # passes); if it fails, the last that passes is found by halving: from `first` up they pass, then fail.
+    def tried(n: int) -> bool:
+        return passes_with(windows[n][1], windows[n][2], windows[n][0] == SUPPRESSED)
+
+    last = len(windows) - 1
+    if last != first and not tried(last):
+        failing, last = last, first
+        while failing - last > 1:
+            probe = (last + failing) // 2
+            if tried(probe):
+                last = probe
+            else:
+                failing = probe
     below = (0.0, windows[first - 1][2]) if first else None
     above = (windows[last + 1][1], math.inf) if last + 1 < len(windows) else None
     for said in (below, above):
