@@ -151,7 +151,7 @@ class ProgrammeForm(forms.Form):
     """A form whose programme choice is limited to the programmes a user works in."""
 
     programme = ProgrammeChoiceField(queryset=None, label=_("Programme"),
-                                       error_messages={"required": _("Choose the programme.")})
+                                     error_messages={"required": _("Choose the programme.")})
 
     def __init__(self, *args, programmes, **kwargs):
         super().__init__(*args, **kwargs)

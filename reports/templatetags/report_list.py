@@ -2,8 +2,8 @@
 coloured state of a report (the list and the report page).
 
 The rows are written here rather than in a template loop: 50 rows of lookups, filters, an
-include and a plural through the template language were half the list page's time,
-which partners' and staff's lists load as often as the report pages (issue 24)."""
+include and a plural through the template language were half the time of the list page,
+which staff and auditors open as often as the report pages (issue 24)."""
 
 from django import template
 from django.utils.html import format_html, format_html_join
