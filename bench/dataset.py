@@ -244,19 +244,19 @@ def load(total: int, *, author: User, coordinator: User, months: int = MONTHS) -
     last = current_month()
     first = add_months(last, -(months - 1))
     groups = plan(total, months=months)
-    months = [add_months(first, m) for m in range(months)]
+    calendar = [add_months(first, m) for m in range(months)]
     with transaction.atomic():
         programmes = Programme.objects.bulk_create(
-            Programme(slug=p.slug, name=p.name, first_month=months[p.starts]) for p in PROGRAMMES
+            Programme(slug=p.slug, name=p.name, first_month=calendar[p.starts]) for p in PROGRAMMES
         )
         coordinator.programmes.set(p for p in programmes if p.slug in COORDINATED)
         # One import entry per programme and month, as if each month came in a CSV file.
         cells = sorted({(key[0], key[1]) for key in groups})
         entries = Entry.objects.bulk_create(
-            Entry(programme=programmes[p], month=months[m], kind=Entry.Kind.IMPORT, author=author) for p, m in cells
+            Entry(programme=programmes[p], month=calendar[m], kind=Entry.Kind.IMPORT, author=author) for p, m in cells
         )
         entry_ids = {cell: entry.pk for cell, entry in zip(cells, entries)}
-        insert_rows(HelpRequest, REQUEST_FIELDS, _request_rows(groups, months, [p.pk for p in programmes], entry_ids))
+        insert_rows(HelpRequest, REQUEST_FIELDS, _request_rows(groups, calendar, [p.pk for p in programmes], entry_ids))
         counts_rebuild()
     # Statistics and a visibility map, as autovacuum leaves a table in use.
     with connection.cursor() as cursor:

@@ -32,12 +32,11 @@ MIN_MONTHS = 16  # the bench's programmes: one starts 6 months late, one pauses 
 MEMORY_GOAL = 150.0  # MiB: a web worker after the bench, the Celery worker building a 120-month report
 
 FULL = {"requests": 1_000_000, "months": dataset.MONTHS, "sizes": "10000,1000000,5000000", "samples": 50,
-        "rounds": 10, "duration": 2,
-        "connections": 8, "ready_samples": 50, "long_months": 120, "audit_events": 1_000_000,
-        "web_workers": 2 * (os.cpu_count() or 1) + 1}
+        "rounds": 10, "duration": 2, "connections": 8, "ready_samples": 50, "long_months": 120,
+        "audit_events": 1_000_000, "web_workers": 2 * (os.cpu_count() or 1) + 1}
 # --quick: the same measurements at sizes and counts that take a minute, for the tests.
-QUICK = {"requests": 2000, "months": dataset.MONTHS, "sizes": "500,2000", "samples": 5, "rounds": 1, "duration": 1, "connections": 4,
-         "ready_samples": 5, "long_months": 48, "audit_events": 3000, "web_workers": 2}
+QUICK = {"requests": 2000, "months": dataset.MONTHS, "sizes": "500,2000", "samples": 5, "rounds": 1, "duration": 1,
+         "connections": 4, "ready_samples": 5, "long_months": 48, "audit_events": 3000, "web_workers": 2}
 
 
 def n(value: int) -> str:
