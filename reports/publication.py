@@ -287,17 +287,14 @@ def _served(programme_id: int | None, month: dt.date, profile: str):
     return rows.filter(programme_id=programme_id) if programme_id else rows.filter(programme__isnull=True)
 
 
-def served_publication(report: Report, profile: str, *, latest: bool = False, files: bool = False) -> Publication:
-    """The stored publication of `report` in `profile` (with latest=True: the scope's
-    month's latest publication, of whichever version), in one query; with files=True
+def served_publication(report: Report, profile: str, *, files: bool = False) -> Publication:
+    """The stored publication of `report` in `profile`, in one query; with files=True
     also its published files, which exports and signatures serve and pages never show
     (the JSON and CSV in each language: six times the document, read and parsed for
     nothing on every page). NotPublishable, saying why, if there is none."""
-    rows = _served(report.programme_id, report.month, profile)
+    rows = _served(report.programme_id, report.month, profile).filter(report=report)
     if not files:
         rows = rows.defer("files")
-    if not latest:
-        rows = rows.filter(report=report)
     publication = rows.order_by("-pk").first()
     if publication is None:
         raise NotPublishable(not_published_reason(report))
