@@ -76,6 +76,8 @@ PROGRAMMES = [
         Category.DESERTION: 15, Category.MOBILISATION: 15, Category.EMIGRATION: 10,
         Category.SURRENDER: 5, Category.LEGAL: 50, Category.OTHER: 5}),
 ]
+# The fewest months the bench loads: every programme's late start and pauses fall in them.
+MIN_MONTHS = 1 + max(max((p.starts, *p.paused)) for p in PROGRAMMES)
 # The coordinator of the bench works in these programmes (the home page shows theirs).
 COORDINATED = ("bench-desertion", "bench-legal")
 
@@ -239,7 +241,7 @@ def wipe() -> None:
 
 def load(total: int, *, author: User, coordinator: User, months: int = MONTHS) -> BenchData:
     """Wipe, then load `total` requests over the `months` months up to this one (36;
-    at least 16, so that a programme starts late and one has two months without a request)."""
+    at least MIN_MONTHS, so that a programme starts late and one has two months without a request)."""
     wipe()
     last = current_month()
     first = add_months(last, -(months - 1))

@@ -364,8 +364,8 @@ def _export(request, report: Report, *, kind: str) -> HttpResponse:
     as_json = kind == "json"
     try:
         profile = _profile(request)
-        # Partner and public files are served as published, byte for byte.
-        publication = served_publication(report, profile, files=True) if profile != "internal" else None
+        # Partner and public files are served as published, byte for byte (the Excel file is made from the document).
+        publication = served_publication(report, profile, files=kind != "xlsx") if profile != "internal" else None
     except UnknownProfile as exc:
         return _refused(request, report, exc, 400, as_json=as_json)
     except NotPublishable as exc:

@@ -31,25 +31,13 @@ def _badge(state: str, word: str) -> SafeString:
 @register.simple_tag
 def report_rows(page) -> SafeString:
     """A row for each scope and month of a page of _reports_page: the latest version,
-    linked, and the earlier ones folded under it."""
-    words = _Words()
-    return format_html_join("", "{}", ((_row(versions, words),) for versions in page.versions))
+    linked, and the earlier ones folded under it. The page's month names and state words
+    are each worked out once: 50 rows, but a dozen months and four states."""
+    names, states = MonthNames(), {state: str(label) for state, label in Report.State.choices}
+    return format_html_join("", "{}", ((_row(versions, names, states),) for versions in page.versions))
 
 
-class _Words:
-    """The month names and state words of a page, each worked out once: the page has 50
-    rows, but a dozen months and four states."""
-
-    def __init__(self):
-        self.month, self.states = MonthNames(), {}
-
-    def state(self, report: Report) -> str:
-        if report.state not in self.states:
-            self.states[report.state] = str(report.get_state_display())
-        return self.states[report.state]
-
-
-def _row(versions: list[Report], words: _Words) -> SafeString:
+def _row(versions: list[Report], names: MonthNames, states: dict[str, str]) -> SafeString:
     report, earlier = versions[0], versions[1:]
     scope = report.programme.localized("name") if report.programme else _("All programmes")
     folded = format_html(
@@ -57,8 +45,8 @@ def _row(versions: list[Report], words: _Words) -> SafeString:
         ngettext("%(n)s earlier version", "%(n)s earlier versions", len(earlier)) % {"n": len(earlier)},
         format_html_join("", '<li><a href="{}">{}</a> · {}</li>', (
             (older.get_absolute_url(), _("version %(version)s") % {"version": older.version},
-             words.state(older).lower()) for older in earlier)),
+             states[older.state].lower()) for older in earlier)),
     ) if earlier else ""
     return format_html('<tr><td><a href="{}">{}</a></td><td>{}</td><td>{} {}</td><td>{}</td></tr>',
-                       report.get_absolute_url(), scope, words.month(report.month), report.version, folded,
-                       _badge(report.state, words.state(report)))
+                       report.get_absolute_url(), scope, names(report.month), report.version, folded,
+                       _badge(report.state, states[report.state]))
