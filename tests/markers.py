@@ -26,6 +26,7 @@ ALL = "every test of the module"
 SUBPROCESS = {
     "tests/test_settings.py": ALL,
     "tests/test_backup.py": ALL,
+    "tests/test_dev_py.py": ALL,  # python -c, as the tests' processes start
     "tests/publications/test_minisign.py": ALL,  # the stock minisign
     "tests/test_stack.py": ALL,
     "tests/bench/test_pool.py": ALL,
