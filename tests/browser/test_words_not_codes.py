@@ -43,7 +43,10 @@ def test_the_audit_log_says_what_events_concerned_in_russian_words_on_a_phone_an
     switch_to_russian(page)
 
     page.locator("nav").get_by_role("button", name="Меню").click()
+    # The menu slides open; a click while it still moves can land on nothing under load.
+    expect(page.locator("#main-nav")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
     page.locator("nav").get_by_role("link", name="Журнал аудита").click()
+    expect(page).to_have_url(re.compile(r"/audit/$"))
     check_accessibility(page)
 
     concerning = page.locator("main tbody td[data-label='Объект']")
