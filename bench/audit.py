@@ -2,7 +2,7 @@
 `reports.disclosure_audit.audit` takes over every public document of a three-programme
 five-year history, how long `protect` takes at each acceptance of that history published month by
 month, and how much the audit withholds against today's rules. Run by `python -m bench --audit` (two
-lines of its table) or alone: `python -m bench.audit [--protect [MONTHS]] [--loss MONTHS]`."""
+lines of its table) or alone: `python -m bench.audit [--protect [MONTHS] [--each]] [--loss MONTHS]`."""
 
 import datetime as dt
 import random
@@ -37,10 +37,12 @@ def timed_audit(seed: int = 23) -> tuple[float, int, int]:
     return time.perf_counter() - started, result.checks, result.programs
 
 
-def timed_protection(seed: int = 23, months: int = PROTECT_MONTHS) -> tuple[list[float], int]:
+def timed_protection(seed: int = 23, months: int = PROTECT_MONTHS, *, say=None,
+                     published: list | None = None) -> tuple[list[float], int]:
     """Seconds of `protect` at each acceptance of a three-programme history published month
     by month (each month's documents with every earlier publication, as the worker does),
-    and how many publications it refused."""
+    and how many publications it refused. `say` is told each month's seconds as they come;
+    `published` is given every document published."""
     from intake.months import add_months
     from reports.disclosure_audit import protect
     from tests.reports.audit_history import publish
@@ -54,9 +56,13 @@ def timed_protection(seed: int = 23, months: int = PROTECT_MONTHS) -> tuple[list
         documents, result = protect(candidates, earlier, internal)
         seconds.append(time.perf_counter() - started)
         refused += not result.passed
+        if say is not None:
+            say(len(seconds), seconds[-1])
         return documents, result
 
-    publish(history(seed, months), FIRST, add_months(FIRST, months - 1), protect=timed)
+    documents = publish(history(seed, months), FIRST, add_months(FIRST, months - 1), protect=timed)
+    if published is not None:
+        published.extend(documents)
     return seconds, refused
 
 
@@ -78,21 +84,32 @@ def information_loss(months: int = MONTHS, seeds=(1, 2, 3)) -> list[str]:
     """The share of count figures withheld ("[c]") in public documents, today's rules
     against the audit's, on the demo and on generated histories."""
     from intake.months import add_months
-    from reports.disclosure_audit import protect, withheld_share
+    from reports.disclosure_audit import protect
     from tests.reports.audit_history import demo_history, publish
 
     cases = [("demo, April to November 2023", demo_history(), dt.date(2023, 4, 1), dt.date(2023, 11, 1))]
     cases += [(f"generated, 3 programmes x {months} months, seed {seed}", history(seed, months), FIRST,
                add_months(FIRST, months - 1)) for seed in seeds]
-    out = []
-    for name, made, first, last in cases:
-        before = withheld_share(publish(made, first, last))
-        after = withheld_share(publish(made, first, last, protect=protect))
-        out.append(f"{name}: {before['figures']} figures; withheld {before['withheld']:.1%} -> {after['withheld']:.1%}, "
-                   f"'<10' {before['small']:.1%} -> {after['small']:.1%}, shown {before['shown']:.1%} -> "
-                   f"{after['shown']:.1%}; percentages and rankings left out {before['left_out']:.1%} -> "
-                   f"{after['left_out']:.1%}")
-    return out
+    return [f"{name}: {loss_line(publish(made, first, last), publish(made, first, last, protect=protect))}"
+            for name, made, first, last in cases]
+
+
+def made_before(months: int, seed: int = 23) -> list[dict]:
+    """What today's rules alone publish of timed_protection's history."""
+    from intake.months import add_months
+    from tests.reports.audit_history import publish
+
+    return publish(history(seed, months), FIRST, add_months(FIRST, months - 1))
+
+
+def loss_line(rules_alone: list[dict], audited: list[dict]) -> str:
+    from reports.disclosure_audit import withheld_share
+
+    before, after = withheld_share(rules_alone), withheld_share(audited)
+    return (f"{before['figures']} figures; withheld {before['withheld']:.1%} -> {after['withheld']:.1%}, "
+            f"'<10' {before['small']:.1%} -> {after['small']:.1%}, shown {before['shown']:.1%} -> "
+            f"{after['shown']:.1%}; percentages and rankings left out {before['left_out']:.1%} -> "
+            f"{after['left_out']:.1%}")
 
 
 if __name__ == "__main__":
@@ -108,9 +125,16 @@ if __name__ == "__main__":
     if "--protect" in sys.argv:
         at = sys.argv.index("--protect") + 1
         months = int(sys.argv[at]) if at < len(sys.argv) and sys.argv[at].isdigit() else PROTECT_MONTHS
-        each, refused = timed_protection(months=months)
+        documents: list[dict] = []
+
+        def say(month: int, took: float) -> None:
+            print(f"  month {month}: {took:.1f} s, load average {os.getloadavg()[0]:.2f}", flush=True)
+
+        each, refused = timed_protection(months=months, say=say if "--each" in sys.argv else None,
+                                         published=documents)
         print(f"protect, month by month over {months} months of 3 programmes: {sum(each):.1f} s in all, the last month "
               f"{each[-1]:.1f} s, the slowest {max(each):.1f} s, {refused} refused")
+        print(f"  what it published: {loss_line(made_before(months), documents)}")
     print(f"load average {os.getloadavg()[0]:.2f}")
     if "--loss" in sys.argv:
         months = int(sys.argv[sys.argv.index("--loss") + 1]) if len(sys.argv) > sys.argv.index("--loss") + 1 else 24
