@@ -103,6 +103,7 @@ def made_before(months: int, seed: int = 23) -> list[dict]:
 
 
 def loss_line(rules_alone: list[dict], audited: list[dict]) -> str:
+    """The shares withheld_share gives of both publications, side by side."""
     from reports.disclosure_audit import withheld_share
 
     before, after = withheld_share(rules_alone), withheld_share(audited)
