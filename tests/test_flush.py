@@ -16,7 +16,7 @@ NOVEMBER = dt.date(2023, 11, 1)
 
 def test_flush_empties_every_table_with_delete_linked_rows_included(committed_db, programme, staff):
     add_request(programme=programme, month=NOVEMBER, category="legal")
-    make_report(programme, NOVEMBER)  # a report and its audit event, which refer to the programme and the account
+    make_report(programme, NOVEMBER)  # rows that refer to the programme; staff's to its group
 
     call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
 
