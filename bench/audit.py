@@ -14,6 +14,7 @@ from bench import measure
 # The apps' modules are imported inside the functions: only once Django is set up.
 FIRST = dt.date(2021, 1, 1)
 MONTHS = 60
+SEED = 23  # the history timed and measured
 AUDIT_GOAL = 30.0  # seconds, issue 23
 PROTECT_MONTHS = 24  # months published one by one through protect (60 take too long today: docs/disclosure.md)
 
@@ -24,28 +25,33 @@ def history(seed: int, months: int = MONTHS, programmes: int = 3):
     return random_history(random.Random(seed), programmes=programmes, first=FIRST, months=months, small=0.15)
 
 
-def timed_audit(seed: int = 23) -> tuple[float, int, int]:
-    """Seconds to audit every public document of a three-programme five-year history (as
-    today's rules publish them), the checks made and the linear programs solved."""
+def published(seed: int, months: int, protect=None) -> list[dict]:
+    """Every public document of history(seed, months), published month by month: as
+    today's rules make them, or as `protect` leaves them."""
     from intake.months import add_months
-    from reports.disclosure_audit import audit
     from tests.reports.audit_history import publish
 
-    documents = publish(history(seed), FIRST, add_months(FIRST, MONTHS - 1))
+    return publish(history(seed, months), FIRST, add_months(FIRST, months - 1), protect=protect)
+
+
+def timed_audit(seed: int = SEED) -> tuple[float, int, int]:
+    """Seconds to audit every public document of a three-programme five-year history (as
+    today's rules publish them), the checks made and the linear programs solved."""
+    from reports.disclosure_audit import audit
+
+    documents = published(seed, MONTHS)
     started = time.perf_counter()
     result = audit(documents)
     return time.perf_counter() - started, result.checks, result.programs
 
 
-def timed_protection(seed: int = 23, months: int = PROTECT_MONTHS, *, say=None,
-                     published: list | None = None) -> tuple[list[float], int]:
+def timed_protection(seed: int = SEED, months: int = PROTECT_MONTHS, *,
+                     say=None) -> tuple[list[float], int, list[dict]]:
     """Seconds of `protect` at each acceptance of a three-programme history published month
     by month (each month's documents with every earlier publication, as the worker does),
-    and how many publications it refused. `say` is told each month's seconds as they come;
-    `published` is given every document published."""
-    from intake.months import add_months
+    how many publications it refused, and every document published. `say` is told each
+    month's seconds as they come."""
     from reports.disclosure_audit import protect
-    from tests.reports.audit_history import publish
 
     seconds: list[float] = []
     refused = 0
@@ -60,15 +66,13 @@ def timed_protection(seed: int = 23, months: int = PROTECT_MONTHS, *, say=None,
             say(len(seconds), seconds[-1])
         return documents, result
 
-    documents = publish(history(seed, months), FIRST, add_months(FIRST, months - 1), protect=timed)
-    if published is not None:
-        published.extend(documents)
-    return seconds, refused
+    documents = published(seed, months, protect=timed)
+    return seconds, refused, documents
 
 
 def lines() -> list[measure.Line]:
     seconds, checks, programs = timed_audit()
-    each, _refused = timed_protection()
+    each, _refused, _documents = timed_protection()
     return [measure.Line(
         f"Disclosure audit, 3 programmes x {MONTHS} months, every public document ({checks} checks, "
         f"{programs} linear programs)", measure.seconds(seconds), measure.seconds(seconds),
@@ -92,14 +96,6 @@ def information_loss(months: int = MONTHS, seeds=(1, 2, 3)) -> list[str]:
                add_months(FIRST, months - 1)) for seed in seeds]
     return [f"{name}: {loss_line(publish(made, first, last), publish(made, first, last, protect=protect))}"
             for name, made, first, last in cases]
-
-
-def made_before(months: int, seed: int = 23) -> list[dict]:
-    """What today's rules alone publish of timed_protection's history."""
-    from intake.months import add_months
-    from tests.reports.audit_history import publish
-
-    return publish(history(seed, months), FIRST, add_months(FIRST, months - 1))
 
 
 def loss_line(rules_alone: list[dict], audited: list[dict]) -> str:
@@ -126,16 +122,13 @@ if __name__ == "__main__":
     if "--protect" in sys.argv:
         at = sys.argv.index("--protect") + 1
         months = int(sys.argv[at]) if at < len(sys.argv) and sys.argv[at].isdigit() else PROTECT_MONTHS
-        documents: list[dict] = []
-
         def say(month: int, took: float) -> None:
             print(f"  month {month}: {took:.1f} s, load average {os.getloadavg()[0]:.2f}", flush=True)
 
-        each, refused = timed_protection(months=months, say=say if "--each" in sys.argv else None,
-                                         published=documents)
+        each, refused, documents = timed_protection(months=months, say=say if "--each" in sys.argv else None)
         print(f"protect, month by month over {months} months of 3 programmes: {sum(each):.1f} s in all, the last month "
               f"{each[-1]:.1f} s, the slowest {max(each):.1f} s, {refused} refused")
-        print(f"  what it published: {loss_line(made_before(months), documents)}")
+        print(f"  what it published: {loss_line(published(SEED, months), documents)}")
     print(f"load average {os.getloadavg()[0]:.2f}")
     if "--loss" in sys.argv:
         months = int(sys.argv[sys.argv.index("--loss") + 1]) if len(sys.argv) > sys.argv.index("--loss") + 1 else 24
