@@ -314,12 +314,25 @@ def _pct_showable(model: Model, figure: Figure, hints: dict, most: int = 40) -> 
                 row[i] = row.get(i, 0.0) - sign * (shift + edge) * a
             extra.append(({i: a for i, a in row.items() if a}, -math.inf, 0.0))
         try:
-            trial = run(model, hints, first_failure=True, extra=extra)
+            if not _trial(model, hints, extra=extra):
+                return False
         except Infeasible:
             continue  # a percentage it cannot be
-        if not trial.passed:
-            return False
     return True
+
+
+SUSPECTS = 8  # checks that failed trials, kept to be tried first in the next ones
+
+
+def _trial(model: Model, hints: dict, **asked) -> bool:
+    """Whether the audit passes with the rows and checks asked for this trial only. Only the answer matters, so the
+    checks that failed the latest trials go first (hints["suspects"]): a trial that fails most often fails on one."""
+    suspects = hints.setdefault("suspects", [])
+    result = run(model, hints, first_failure=True, suspects=suspects, **asked)
+    if not result.passed:
+        ident = result.findings[0].ident
+        suspects[:] = [ident, *(s for s in suspects if s != ident)][:SUSPECTS]
+    return result.passed
 
 
 def _windows(low: float, high: float, most: int = 30) -> list[tuple[Any, float, float]]:
@@ -357,14 +370,19 @@ def _decide(model: Model, figure: Figure, hints: dict, value: Any) -> tuple[bool
                 if old_form != form and (is_hidden(old_value) or small):
                     more.append(Check("difference", figure.key, _difference(form, old_form)))
         try:
-            return run(model, hints, first_failure=True, extra=[(form, low_end, high_end)], more=more,
-                       skip=own).passed
+            return _trial(model, hints, extra=[(form, low_end, high_end)], more=more, skip=own)
         except Infeasible:
             return True  # a value it cannot have
     # The failing values are the lowest and/or the highest (concavity, above): from the
     # bottom to the first value that passes, then the last one from the top; those between pass too.
     first = next((n for n, (v, lo, hi) in enumerate(windows) if passes_with(lo, hi, v == SUPPRESSED)), None)
     if first is None:
+        return False, None
+    # What withholding says of the lowest values is tried at once (the order of the trials changes nothing but the
+    # time: the figure is shown only if all pass), since it is the one that fails most often: a sum of months that
+    # holds a "<10" one, at its least, pins that one.
+    below = (0.0, windows[first - 1][2]) if first else None
+    if below and not passes_with(below[0], below[1], False):
         return False, None
     # From the top too, with no largest value as well: a change from a hidden value published before can fail
     # there (0 published, then "<10", 10, 15...: each says the figure changed). The top one first (most often it
@@ -381,11 +399,9 @@ def _decide(model: Model, figure: Figure, hints: dict, value: Any) -> tuple[bool
                 last = probe
             else:
                 failing = probe
-    below = (0.0, windows[first - 1][2]) if first else None
     above = (windows[last + 1][1], math.inf) if last + 1 < len(windows) else None
-    for said in (below, above):
-        if said and not passes_with(said[0], said[1], False):
-            return False, None
+    if above and not passes_with(above[0], above[1], False):
+        return False, None
     position = next((n for n, (v, _lo, _hi) in enumerate(windows) if v == value), None)
     if position is None:  # beyond the values tried, with no largest value: passes as they do
         return (not math.isfinite(high) and last == len(windows) - 1 and isinstance(value, int)

@@ -55,6 +55,7 @@ class Finding:
     key: tuple
     low: float
     high: float
+    ident: tuple | None = dataclasses.field(default=None, repr=False, compare=False)  # the check's (Check.ident)
 
 
 @dataclasses.dataclass
@@ -160,9 +161,11 @@ def _optimum(model: Model, objective: np.ndarray, sign: int, extra: Sequence[tup
 
 
 def run(model: Model, hints: dict, *, first_failure: bool = False, extra: Sequence[tuple] = (),
-        more: Sequence[Check] = (), skip: frozenset = frozenset()) -> AuditResult:
+        more: Sequence[Check] = (), skip: frozenset = frozenset(), suspects: Sequence[tuple] = ()) -> AuditResult:
     """Every check of the model (and `more`, less those in `skip`), in order; with first_failure, up to the first
-    that fails. `extra` rows (form, low, high) hold for this run only. The points found go to result.solutions."""
+    that fails. `extra` rows (form, low, high) hold for this run only. The points found go to result.solutions.
+    `suspects` (checks' idents) are tried before all others, for a caller that asks only whether the run passes:
+    the failure found first is then not the first in order."""
     result = AuditResult([], {})
     # A "[c]" of the audit known to be 0, or at least 10, stays so under more constraints: one proved so by a model
     # whose constraints this one has (and more rows for this run) needs no program again.
@@ -202,6 +205,45 @@ def run(model: Model, hints: dict, *, first_failure: bool = False, extra: Sequen
             side = (small & (highs >= THRESHOLD - 1 - SLACK)) | (difference & (highs >= -SLACK))
         return np.where(audit, highs - np.maximum(lows, 0) >= THRESHOLD - 2 + SLACK, side)
 
+    def solve(j: int) -> tuple[float, float]:
+        """The check's bounds, with a program for each side no point seen proves."""
+        nonlocal witnessed
+        check = checks[j]
+        if witnessed is None:
+            witnessed = done(1) & done(-1)
+        if witnessed[j]:
+            return float(lows[j]), float(highs[j])
+        bounds = [float(lows[j]), float(highs[j])]
+        for side, sign in enumerate((1, -1)):
+            if check.kind != "audit" and side_proved(check.kind, sign, bounds[side]):
+                continue
+            _in_time()
+            value, x = model.optimum(check.form, sign, extra)
+            result.programs += 1
+            bounds[side] = value
+            if x is not None:
+                seen(x)
+                witnessed = None
+        return bounds[0], bounds[1]
+
+    witnessed = None  # _witnessed of every check, worked out again after each new point
+    # Most trials that fail, fail on a check that failed a trial before (the suspects): tried first, the rest then
+    # need no program.
+    first: dict[int, tuple[float, float]] = {}
+    if suspects:
+        where = {ident: j for j, ident in enumerate(idents)}
+        for ident in suspects:
+            j = where.get(ident)
+            if j is None or j in first:
+                continue
+            first[j] = solve(j)
+            if not passes(checks[j], *first[j]):
+                result.checks += 1
+                result.bounds[checks[j].kind, checks[j].key] = first[j]
+                result.findings.append(Finding(checks[j].kind, checks[j].key, *first[j], ident=ident))
+                result.solutions = {"pool": (list(model.index), np.hstack(found)[:, -KEEP:])}
+                return result
+
     for _round in range(ROUNDS):
         progress = False
         for sign in (1, -1):
@@ -217,31 +259,15 @@ def run(model: Model, hints: dict, *, first_failure: bool = False, extra: Sequen
             progress |= bool(done(sign)[open_].any())
         if not progress:
             break
-    witnessed = None  # _witnessed of every check, worked out again after each new point
+    witnessed = None
     for j, check in enumerate(checks):
         result.checks += 1
-        if witnessed is None:
-            witnessed = done(1) & done(-1)
-        if witnessed[j]:
-            result.bounds[check.kind, check.key] = (float(lows[j]), float(highs[j]))
-            continue
-        bounds = [float(lows[j]), float(highs[j])]
-        for side, sign in enumerate((1, -1)):
-            if check.kind != "audit" and side_proved(check.kind, sign, bounds[side]):
-                continue
-            _in_time()
-            value, x = model.optimum(check.form, sign, extra)
-            result.programs += 1
-            bounds[side] = value
-            if x is not None:
-                seen(x)
-                witnessed = None
-        low, high = bounds
+        low, high = first[j] if j in first else solve(j)
         result.bounds[check.kind, check.key] = (low, high)
         if check.kind == "audit" and not extra and passes(check, low, high) and not _witnessed(check, low, high):
             proved[idents[j]] = (low, high)
         if not passes(check, low, high):
-            result.findings.append(Finding(check.kind, check.key, low, high))
+            result.findings.append(Finding(check.kind, check.key, low, high, ident=idents[j]))
             if first_failure:
                 break
     everything = np.hstack(found)[:, -KEEP:]
