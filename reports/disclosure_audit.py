@@ -326,9 +326,11 @@ SUSPECTS = 8  # checks that failed trials, kept to be tried first in the next on
 
 def _trial(model: Model, hints: dict, **asked) -> bool:
     """Whether the audit passes with the rows and checks asked for this trial only. Only the answer matters, so the
-    checks that failed the latest trials go first (hints["suspects"]): a trial that fails most often fails on one."""
+    checks that failed the latest trials go first (hints["suspects"]): a trial that fails most often fails on one.
+    The points it found are kept for the next trials (hints["trials"])."""
     suspects = hints.setdefault("suspects", [])
     result = run(model, hints, first_failure=True, suspects=suspects, **asked)
+    hints.update(result.solutions)
     if not result.passed:
         ident = result.findings[0].ident
         suspects[:] = [ident, *(s for s in suspects if s != ident)][:SUSPECTS]

@@ -120,11 +120,10 @@ def _form_matrix(forms: Sequence[dict[int, float]], n: int) -> csr_matrix:
     return csr_matrix((data, cols, starts), shape=(len(forms), n))
 
 
-def _kept_points(model: Model, hints: dict, extra: Sequence[tuple]) -> np.ndarray:
-    """The points of earlier runs that satisfy every constraint of this model (and `extra`),
-    as columns over its variables."""
+def _over(model: Model, kept: tuple[list, np.ndarray] | None) -> np.ndarray:
+    """Points kept as (names, columns) as columns over the model's variables (0 where they had no value), less
+    those with a value for a variable the model no longer has."""
     n = len(model.index)
-    kept = hints.get("pool")
     if not kept:
         return np.zeros((n, 0))
     names, points = kept
@@ -133,6 +132,17 @@ def _kept_points(model: Model, hints: dict, extra: Sequence[tuple]) -> np.ndarra
     usable = ~(np.abs(points[missing]) > SLACK).any(axis=0) if missing.any() else np.ones(points.shape[1], bool)
     x = np.zeros((n, int(usable.sum())))
     x[where[~missing]] = points[~missing][:, usable]
+    return x
+
+
+def _kept_points(model: Model, hints: dict, extra: Sequence[tuple]) -> np.ndarray:
+    """The points of earlier runs that satisfy every constraint of this model (and `extra`),
+    as columns over its variables: those of runs over the whole model, and in a trial
+    (with `extra` rows) those of the trials before it as well."""
+    n = len(model.index)
+    x = _over(model, hints.get("pool"))
+    if extra:
+        x = np.hstack([x, _over(model, hints.get("trials"))])
     if not x.shape[1]:
         return x
     matrix, lows, highs = _row_matrix(model)
@@ -163,7 +173,9 @@ def _optimum(model: Model, objective: np.ndarray, sign: int, extra: Sequence[tup
 def run(model: Model, hints: dict, *, first_failure: bool = False, extra: Sequence[tuple] = (),
         more: Sequence[Check] = (), skip: frozenset = frozenset(), suspects: Sequence[tuple] = ()) -> AuditResult:
     """Every check of the model (and `more`, less those in `skip`), in order; with first_failure, up to the first
-    that fails. `extra` rows (form, low, high) hold for this run only. The points found go to result.solutions.
+    that fails. `extra` rows (form, low, high) hold for this run only. The points found go to result.solutions:
+    "pool" for a run over the whole model, "trials" for a run with `extra` rows (points that satisfy every
+    constraint of the model too, but most of them at the edge of a figure's window, so they are kept apart).
     `suspects` (checks' idents) are tried before all others, for a caller that asks only whether the run passes:
     the failure found first is then not the first in order."""
     result = AuditResult([], {})
@@ -241,8 +253,7 @@ def run(model: Model, hints: dict, *, first_failure: bool = False, extra: Sequen
                 result.checks += 1
                 result.bounds[checks[j].kind, checks[j].key] = first[j]
                 result.findings.append(Finding(checks[j].kind, checks[j].key, *first[j], ident=ident))
-                result.solutions = {"pool": (list(model.index), np.hstack(found)[:, -KEEP:])}
-                return result
+                return _found(result, model, hints, found, extra, proved)
 
     for _round in range(ROUNDS):
         progress = False
@@ -270,8 +281,16 @@ def run(model: Model, hints: dict, *, first_failure: bool = False, extra: Sequen
             result.findings.append(Finding(check.kind, check.key, low, high, ident=idents[j]))
             if first_failure:
                 break
-    everything = np.hstack(found)[:, -KEEP:]
-    result.solutions = {"pool": (list(model.index), everything)}
-    if not extra:
-        result.solutions["known"] = (frozenset(model._seen_rows), len(model.index), proved)
+    return _found(result, model, hints, found, extra, proved)
+
+
+def _found(result: AuditResult, model: Model, hints: dict, found: list[np.ndarray], extra: Sequence[tuple],
+           proved: dict) -> AuditResult:
+    """The result, with the points found (found[0]: those kept from before) in result.solutions."""
+    if extra:  # the points this trial found, after those of the trials before it
+        new = np.hstack([_over(model, hints.get("trials")), *found[1:]])[:, -KEEP:]
+        result.solutions = {"trials": (list(model.index), new)}
+        return result
+    result.solutions = {"pool": (list(model.index), np.hstack(found)[:, -KEEP:]),
+                        "known": (frozenset(model._seen_rows), len(model.index), proved)}
     return result
