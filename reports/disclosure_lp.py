@@ -24,8 +24,6 @@ from typing import Any
 
 import highspy
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import csr_matrix
 
 from intake.months import add_months, month_range, parse_month
 
@@ -183,7 +181,6 @@ class Model:
         self.published: dict[tuple, list[tuple[dict, Any]]] = {}  # key -> [(form, value)]
         self.checks: dict[tuple, Check] = {}
         self.hidden_cells: dict[tuple, set[str]] = {}
-        self._matrix = None
         self._solver = None
         # (key, form) -> (value, position of the document, reason) where first published;
         # and each document's inferred reasons for its "[c]"s.
@@ -216,7 +213,6 @@ class Model:
         key = (kind, slug, month, code, self._epoch(slug, month))
         if key not in self.index:
             self.index[key] = len(self.index)
-            self._matrix = None
         return self.index[key]
 
     def form(self, terms: Iterable[tuple]) -> dict[int, float]:
@@ -239,7 +235,6 @@ class Model:
             self.rows.append(form)
             self.lows.append(low)
             self.highs.append(high)
-            self._matrix = None
 
     def check(self, kind: str, key: tuple, form: dict[int, float]) -> None:
         if form:
@@ -397,23 +392,6 @@ class Model:
 
     # --- the linear programs ---
 
-    def matrix(self):
-        """A_ub, b_ub (each row's high, and minus its low): the integer program's form."""
-        if self._matrix is None:
-            data, rows, cols, bounds = [], [], [], []
-            for form, low, high in zip(self.rows, self.lows, self.highs):
-                for sign, bound in ((1, high), (-1, -low)):
-                    if math.isfinite(bound):
-                        r = len(bounds)
-                        bounds.append(bound)
-                        for i, a in form.items():
-                            rows.append(r)
-                            cols.append(i)
-                            data.append(sign * a)
-            self._matrix = (csr_matrix((data, (rows, cols)), shape=(len(bounds), len(self.index))),
-                            np.array(bounds, dtype=float))
-        return self._matrix
-
     def vector(self, form: dict[int, float]) -> np.ndarray:
         return np.bincount(np.array(list(form), dtype=int), weights=list(form.values()), minlength=len(self.index))
 
@@ -470,16 +448,6 @@ class Model:
         finally:
             if extra:
                 highs.deleteRows(len(extra), np.arange(first_extra, first_extra + len(extra), dtype=np.int32))
-
-    def integer_bounds(self, form: dict[int, float]) -> tuple[float, float]:
-        """The same bounds by an integer program (scipy.optimize.milp): for test samples."""
-        a_ub, b_ub = self.matrix()
-        found = []
-        for sign in (1, -1):
-            result = milp(sign * self.vector(form), integrality=np.ones(len(self.index)),
-                          bounds=Bounds(0, np.inf), constraints=[LinearConstraint(a_ub, -np.inf, b_ub)])
-            found.append(sign * result.fun if result.status == 0 else -sign * math.inf)
-        return found[0], found[1]
 
 
 class Infeasible(ValueError):

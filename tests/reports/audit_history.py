@@ -5,9 +5,14 @@ programme's requests, and its partner or public documents made by today's code
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 from collections import Counter
 from types import SimpleNamespace
+
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse import csr_matrix
 
 from intake.counts import CountRow
 from intake.models import Status
@@ -21,6 +26,27 @@ OUTCOMES = ("left_country", "safe_in_russia", "surrendered", "returned_to_unit",
 
 # A request: (month received, category, month closed or None, outcome or "").
 Request = tuple
+
+
+def integer_bounds(model, form: dict[int, float]) -> tuple[float, float]:
+    """The smallest and largest value of `form` over whole counts under every constraint of a
+    reports.disclosure_lp.Model (scipy.optimize.milp): to check the linear program's bounds on samples."""
+    rows, columns, data, bounds = [], [], [], []
+    for row, low, high in zip(model.rows, model.lows, model.highs):
+        for sign, bound in ((1, high), (-1, -low)):  # A x <= b, each side a row of its own
+            if math.isfinite(bound):
+                for i, a in row.items():
+                    rows.append(len(bounds))
+                    columns.append(i)
+                    data.append(sign * a)
+                bounds.append(bound)
+    matrix = csr_matrix((data, (rows, columns)), shape=(len(bounds), len(model.index)))
+    found = []
+    for sign in (1, -1):
+        result = milp(sign * model.vector(form), integrality=np.ones(len(model.index)), bounds=Bounds(0, np.inf),
+                      constraints=[LinearConstraint(matrix, -np.inf, np.array(bounds, dtype=float))])
+        found.append(sign * result.fun if result.status == 0 else -sign * math.inf)
+    return found[0], found[1]
 
 
 def rows_of(requests: list[Request], until: dt.date) -> list[CountRow]:
