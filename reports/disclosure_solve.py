@@ -155,7 +155,7 @@ def _kept_points(model: Model, hints: dict, extra: Sequence[tuple]) -> np.ndarra
     return x[:, ok]
 
 
-def _optimum(model: Model, objective: np.ndarray, sign: int, extra: Sequence[tuple]) -> np.ndarray | None:
+def _optimum(model: Model, objective: np.ndarray, sign: int) -> np.ndarray | None:
     """A solution of the program over many checks (each count at most CAP), or None."""
     _in_time()
     highs = model.solver()
@@ -163,7 +163,7 @@ def _optimum(model: Model, objective: np.ndarray, sign: int, extra: Sequence[tup
     columns = np.arange(n, dtype=np.int32)
     highs.changeColsBounds(n, columns, np.zeros(n), np.full(n, CAP))
     try:
-        return model.optimum(objective, sign, extra)[1]
+        return model.optimum(objective, sign)[1]
     except Infeasible:
         return None
     finally:
@@ -178,6 +178,12 @@ def run(model: Model, hints: dict, *, first_failure: bool = False, extra: Sequen
     constraint of the model too, but most of them at the edge of a figure's window, so they are kept apart).
     `suspects` (checks' idents) are tried before all others, for a caller that asks only whether the run passes:
     the failure found first is then not the first in order."""
+    with model.holding(extra):  # the programs below are solved with these rows in, so pass no `extra` on to them
+        return _run(model, hints, first_failure, extra, more, skip, suspects)
+
+
+def _run(model: Model, hints: dict, first_failure: bool, extra: Sequence[tuple], more: Sequence[Check],
+         skip: frozenset, suspects: Sequence[tuple]) -> AuditResult:
     result = AuditResult([], {})
     # A "[c]" of the audit known to be 0, or at least 10, stays so under more constraints: one proved so by a model
     # whose constraints this one has (and more rows for this run) needs no program again.
@@ -230,7 +236,7 @@ def run(model: Model, hints: dict, *, first_failure: bool = False, extra: Sequen
             if check.kind != "audit" and side_proved(check.kind, sign, bounds[side]):
                 continue
             _in_time()
-            value, x = model.optimum(check.form, sign, extra)
+            value, x = model.optimum(check.form, sign)
             result.programs += 1
             bounds[side] = value
             if x is not None:
@@ -262,7 +268,7 @@ def run(model: Model, hints: dict, *, first_failure: bool = False, extra: Sequen
             open_ = np.flatnonzero(still)
             if len(open_) < 2:
                 continue
-            x = _optimum(model, forms.T @ still.astype(float), sign, extra)  # the sum of the open checks' forms
+            x = _optimum(model, forms.T @ still.astype(float), sign)  # the sum of the open checks' forms
             result.programs += 1
             if x is None:
                 continue
