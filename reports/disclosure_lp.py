@@ -29,6 +29,7 @@ import numpy as np
 from intake.months import add_months, month_range, parse_month
 
 from .disclosure import SUPPRESSED, THRESHOLD, WITHHELD
+from .disclosure_highs import Program
 
 CATEGORIES = ("desertion", "mobilisation", "emigration", "surrender", "legal", "other")
 OUTCOMES = ("left_country", "safe_in_russia", "surrendered", "returned_to_unit", "detained", "referred",
@@ -397,32 +398,11 @@ class Model:
         return np.bincount(np.array(list(form), dtype=int), weights=list(form.values()), minlength=len(self.index))
 
     def solver(self) -> highspy.Highs:
-        """HiGHS holding the model: each program only changes the objective (and adds a few
-        rows for a while), so it starts from the last basis instead of from nothing."""
+        """HiGHS holding the model (reports/disclosure_highs.py): each program only changes the objective (and adds
+        a few rows for a while), so it starts from the last basis instead of from nothing."""
         if self._solver is None or self._solver[1] != (len(self.index), len(self.rows)):
-            highs = highspy.Highs()
-            highs.setOptionValue("output_flag", False)
-            highs.setOptionValue("presolve", "off")  # keep the basis from one program to the next
-            # Only the objective changes, so the last basis stays feasible: the primal simplex goes on from it
-            # (the dual one starts again, about 5 times slower here); the small whole coefficients need no scaling.
-            highs.setOptionValue("simplex_strategy", 4)
-            highs.setOptionValue("simplex_scale_strategy", 0)
-            n = len(self.index)
-            lp = highspy.HighsLp()
-            lp.num_col_, lp.num_row_ = n, len(self.rows)
-            lp.col_cost_ = np.zeros(n)
-            lp.col_lower_ = np.zeros(n)
-            lp.col_upper_ = np.full(n, highspy.kHighsInf)
-            lp.row_lower_ = np.array([low if math.isfinite(low) else -highspy.kHighsInf for low in self.lows])
-            lp.row_upper_ = np.array([high if math.isfinite(high) else highspy.kHighsInf for high in self.highs])
-            lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-            lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n, len(self.rows)
-            lp.a_matrix_.start_ = np.cumsum([0] + [len(form) for form in self.rows]).astype(np.int32)
-            lp.a_matrix_.index_ = np.array([i for form in self.rows for i in form], dtype=np.int32)
-            lp.a_matrix_.value_ = np.array([a for form in self.rows for a in form.values()], dtype=float)
-            highs.passModel(lp)
-            self._solver = (highs, (n, len(self.rows)))
-        return self._solver[0]
+            self._solver = (Program(self), (len(self.index), len(self.rows)))
+        return self._solver[0].highs
 
     def optimum(self, form: dict | np.ndarray, sign: int, extra: Sequence[tuple] = ()) -> tuple[float, np.ndarray | None]:
         """The smallest (sign 1) or largest (sign -1) value of `form` (or of coefficients of every variable) under
@@ -437,7 +417,7 @@ class Model:
             highs.run()
             status = highs.getModelStatus()
             if status == highspy.HighsModelStatus.kOptimal:
-                return highs.getInfo().objective_function_value, np.array(highs.getSolution().col_value)
+                return highs.getInfo().objective_function_value, np.array(highs.getSolution().col_value)[:n]
             if status in (highspy.HighsModelStatus.kUnbounded, highspy.HighsModelStatus.kUnboundedOrInfeasible):
                 return -sign * math.inf, None
         raise Infeasible(f"the published figures admit no counts ({highs.modelStatusToString(status)})")
@@ -449,10 +429,7 @@ class Model:
         make it start again each time (about 2 ms a program for a few iterations at 24 months)."""
         highs = self.solver()
         first = highs.getNumRow()
-        for row, low, high in extra:
-            highs.addRow(low if math.isfinite(low) else -highspy.kHighsInf,
-                         high if math.isfinite(high) else highspy.kHighsInf, len(row),
-                         np.array(list(row), dtype=np.int32), np.array(list(row.values()), dtype=float))
+        self._solver[0].add_rows(extra)
         try:
             yield highs
         finally:
