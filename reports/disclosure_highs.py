@@ -9,7 +9,8 @@ own bookkeeping, which goes through every row each time, than in its few simplex
 Here each such sum is one column instead: the running total of a programme's requests (or closings) from its first
 month, tied to the month before by a row of its own (running total = the one before + this month's cells). The
 counts allowed are the same, the programs' values the same; only the columns after the model's own are added, and
-a solution's first columns are the cells."""
+a solution's first columns are the cells. The audit reads the rows' values at the points it keeps the same way
+(`Program.activity`)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from collections.abc import Sequence
 
 import highspy
 import numpy as np
+from scipy.sparse import csr_matrix
 
 from intake.months import add_months
 
@@ -34,6 +36,7 @@ class Program:
         self.running: dict[tuple, int] = {}  # (the month before's running total or -1, this month's cells) -> column
         self.links: list[dict[int, float]] = []
         rows = [self.compact(form, create=True) for form in model.rows]
+        self.matrix = _matrix(rows, self.n + len(self.running))  # the model's rows, for activity()
         lows = [*model.lows, *[0.0] * len(self.links)]
         highs_ = [*model.highs, *[0.0] * len(self.links)]
         rows += self.links
@@ -94,6 +97,14 @@ class Program:
                 out[running] = coefficient
         return out
 
+    def activity(self, x: np.ndarray) -> np.ndarray:
+        """Each model row's value at each point (columns of cells), the running totals worked out month by month
+        (in the order they were made, each after the one before it)."""
+        totals = np.zeros((len(self.running), x.shape[1]))
+        for (before, cells), column in self.running.items():
+            totals[column - self.n] = x[list(cells)].sum(axis=0) + (totals[before - self.n] if before >= 0 else 0.0)
+        return self.matrix @ np.vstack([x, totals])
+
     def add_rows(self, extra: Sequence[tuple]) -> None:
         """Rows (form, low, high) added for a while (reports.disclosure_lp.Model.holding)."""
         for form, low, high in extra:
@@ -101,3 +112,10 @@ class Program:
             self.highs.addRow(low if math.isfinite(low) else -highspy.kHighsInf,
                               high if math.isfinite(high) else highspy.kHighsInf, len(row),
                               np.array(list(row), dtype=np.int32), np.array(list(row.values()), dtype=float))
+
+
+def _matrix(rows: Sequence[dict[int, float]], columns: int) -> csr_matrix:
+    starts = np.cumsum([0] + [len(form) for form in rows])
+    return csr_matrix((np.fromiter((a for form in rows for a in form.values()), dtype=float, count=int(starts[-1])),
+                       np.fromiter((i for form in rows for i in form), dtype=np.int64, count=int(starts[-1])), starts),
+                      shape=(len(rows), columns))

@@ -400,9 +400,12 @@ class Model:
     def solver(self) -> highspy.Highs:
         """HiGHS holding the model (reports/disclosure_highs.py): each program only changes the objective (and adds
         a few rows for a while), so it starts from the last basis instead of from nothing."""
+        return self.program().highs
+
+    def program(self) -> Program:
         if self._solver is None or self._solver[1] != (len(self.index), len(self.rows)):
             self._solver = (Program(self), (len(self.index), len(self.rows)))
-        return self._solver[0].highs
+        return self._solver[0]
 
     def optimum(self, form: dict | np.ndarray, sign: int, extra: Sequence[tuple] = ()) -> tuple[float, np.ndarray | None]:
         """The smallest (sign 1) or largest (sign -1) value of `form` (or of coefficients of every variable) under
@@ -429,7 +432,7 @@ class Model:
         make it start again each time (about 2 ms a program for a few iterations at 24 months)."""
         highs = self.solver()
         first = highs.getNumRow()
-        self._solver[0].add_rows(extra)
+        self.program().add_rows(extra)
         try:
             yield highs
         finally:

@@ -99,18 +99,12 @@ def _witnessed(check: Check, low: float, high: float) -> bool:
     return side_proved(check.kind, 1, low) and side_proved(check.kind, -1, high)
 
 
-def _row_matrix(model: Model):
-    """The constraints as one sparse matrix with each row's low and high (cached on the model)."""
-    cached = getattr(model, "_row_matrix", None)
-    if cached is None or cached[0] != (len(model.index), len(model.rows)):
-        n = len(model.index)
-        starts = np.cumsum([0] + [len(form) for form in model.rows])
-        cols = np.fromiter((i for form in model.rows for i in form), dtype=np.int64, count=int(starts[-1]))
-        data = np.fromiter((a for form in model.rows for a in form.values()), dtype=float, count=int(starts[-1]))
-        matrix = csr_matrix((data, cols, starts), shape=(len(model.rows), n))
-        cached = ((n, len(model.rows)), matrix, np.array(model.lows, dtype=float), np.array(model.highs, dtype=float))
-        model._row_matrix = cached
-    return cached[1:]
+def _row_bounds(model: Model) -> tuple[np.ndarray, np.ndarray]:
+    """Each constraint's low and high (cached on the model)."""
+    cached = getattr(model, "_row_bounds", None)
+    if cached is None or len(cached[0]) != len(model.rows):
+        cached = model._row_bounds = (np.array(model.lows, dtype=float), np.array(model.highs, dtype=float))
+    return cached
 
 
 def _form_matrix(forms: Sequence[dict[int, float]], n: int) -> csr_matrix:
@@ -145,8 +139,8 @@ def _kept_points(model: Model, hints: dict, extra: Sequence[tuple]) -> np.ndarra
         x = np.hstack([x, _over(model, hints.get("trials"))])
     if not x.shape[1]:
         return x
-    matrix, lows, highs = _row_matrix(model)
-    activity = matrix @ x
+    lows, highs = _row_bounds(model)
+    activity = model.program().activity(x)
     ok = ((activity >= lows[:, None] - FEASIBLE) & (activity <= highs[:, None] + FEASIBLE)).all(axis=0)
     ok &= (x >= -FEASIBLE).all(axis=0)
     for form, low, high in extra:

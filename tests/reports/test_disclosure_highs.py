@@ -74,3 +74,11 @@ def test_the_solver_holds_a_fraction_of_the_cells(model):
     assert len(held) < written_out / 3, (len(held), written_out)
     # the running totals are columns after the cells, one per programme's month and kind at most per epoch
     assert highs.getNumCol() > len(model.index)
+
+
+def test_the_rows_values_at_a_point_are_those_of_the_rows_written_out(model):
+    """What the audit reads to keep a point of an earlier run: each row's value there."""
+    rng = np.random.default_rng(3)
+    points = rng.integers(0, 40, size=(len(model.index), 5)).astype(float)
+    written_out = np.array([[sum(a * points[i, p] for i, a in row.items()) for p in range(5)] for row in model.rows])
+    assert np.allclose(model.program().activity(points), written_out)
