@@ -24,7 +24,7 @@ from contextvars import ContextVar
 
 import highspy
 import numpy as np
-from scipy.sparse import csr_matrix
+from scipy.sparse import csr_matrix, vstack
 
 from .disclosure import THRESHOLD
 from .disclosure_lp import Check, Infeasible, Model
@@ -105,6 +105,16 @@ def _row_bounds(model: Model) -> tuple[np.ndarray, np.ndarray]:
     if cached is None or len(cached[0]) != len(model.rows):
         cached = model._row_bounds = (np.array(model.lows, dtype=float), np.array(model.highs, dtype=float))
     return cached
+
+
+def _check_forms(model: Model) -> tuple[list[tuple], csr_matrix]:
+    """The model's checks (ident, check), in order, and their forms as rows of a matrix (cached on the model)."""
+    cached = getattr(model, "_check_forms", None)
+    if cached is None or cached[0] != (len(model.index), len(model.checks)):
+        everyone = list(model.checks.items())
+        forms = _form_matrix([check.form for _ident, check in everyone], len(model.index))
+        cached = model._check_forms = ((len(model.index), len(model.checks)), everyone, forms)
+    return cached[1], cached[2]
 
 
 def _form_matrix(forms: Sequence[dict[int, float]], n: int) -> csr_matrix:
@@ -188,13 +198,15 @@ def _run(model: Model, hints: dict, first_failure: bool, extra: Sequence[tuple],
         if ident in known and ident not in skip:
             result.checks += 1
             result.bounds[check.kind, check.key] = known[ident]
-    asked = [*model.checks.items(), *((check.ident, check) for check in more)]
-    kept = [(ident, check) for ident, check in asked if ident not in skip and ident not in known]
-    idents, checks = [ident for ident, _ in kept], [check for _, check in kept]
+    everyone, matrix = _check_forms(model)
+    rows = [j for j, (ident, _check) in enumerate(everyone) if ident not in skip and ident not in known]
+    more = [check for check in more if check.ident not in skip and check.ident not in known]
+    idents = [everyone[j][0] for j in rows] + [check.ident for check in more]
+    checks = [everyone[j][1] for j in rows] + more
     proved = dict(known)
     n = len(model.index)
     points = _kept_points(model, hints, extra)
-    forms = _form_matrix([check.form for check in checks], n)
+    forms = vstack([matrix[rows], _form_matrix([check.form for check in more], n)]).tocsr() if more else matrix[rows]
     values = forms @ points
     lows = values.min(axis=1) if points.shape[1] else np.full(len(checks), math.inf)
     highs = values.max(axis=1) if points.shape[1] else np.full(len(checks), -math.inf)
