@@ -11,8 +11,8 @@
     python3 dev.py bench   # the benchmark (docs/benchmark.md; extra arguments go to
                            # `python -m bench`): WIPES the database DATABASE_URL names
 
-The tests run in several processes at once (pytest-xdist's -n, two per core, at most
-TEST_PROCESSES); `-n 0` (or -n N) among the extra arguments overrides that, and `-p no:xdist`
+The tests run in several processes at once (pytest-xdist's -n, two per core, one per core
+with --fast, at most TEST_PROCESSES); `-n 0` (or -n N) among the extra arguments overrides that, and `-p no:xdist`
 runs them in this process. On Redis, worker gw<i> uses the database i after the one
 CELERY_BROKER_URL names (tests/environment.py).
 
@@ -197,8 +197,9 @@ def run_tests(args: list[str]) -> int:
     if not chosen:
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
         # Two processes a core: much of the suite waits on Chromium, workers, servers and
-        # subprocesses, so a core has work while one process waits.
-        processes = min(2 * cores, TEST_PROCESSES)
+        # subprocesses, so a core has work while one process waits. The fast tests hardly
+        # wait: one process a core (a second one only adds its start and its share of the caches).
+        processes = min(cores if fast else 2 * cores, TEST_PROCESSES)
         options += ["-n", str(processes if processes > 1 else 0)]
     return subprocess.call([str(PYTHON), "-m", "pytest", *options, *args], cwd=ROOT, env=bytecode_cached())
 
