@@ -131,6 +131,8 @@ def _over(model: Model, kept: tuple[list, np.ndarray] | None) -> np.ndarray:
     if not kept:
         return np.zeros((n, 0))
     names, points = kept
+    if len(names) == n and names == list(model.index):  # most often: the same variables, in the same order
+        return points
     where = np.array([model.index.get(name, -1) for name in names], dtype=np.int64)
     missing = where < 0
     usable = ~(np.abs(points[missing]) > SLACK).any(axis=0) if missing.any() else np.ones(points.shape[1], bool)
