@@ -95,7 +95,9 @@ def side_proved(kind: str, sign: int, value: float) -> bool:
 def _witnessed(check: Check, low: float, high: float) -> bool:
     """Whether values the counts can take already prove the check (the range can only be wider)."""
     if check.kind == "audit":
-        return high - max(low, 0) >= THRESHOLD - 2 + SLACK
+        low = math.ceil(low - SLACK) if math.isfinite(low) else low  # rounded as `passes` rounds them
+        high = math.floor(high + SLACK) if math.isfinite(high) else high
+        return high - max(low, 0) >= THRESHOLD - 2
     return side_proved(check.kind, 1, low) and side_proved(check.kind, -1, high)
 
 
@@ -229,7 +231,8 @@ def _run(model: Model, hints: dict, first_failure: bool, extra: Sequence[tuple],
             side = (small & (lows <= 1 + SLACK)) | (difference & (lows <= SLACK))
         else:
             side = (small & (highs >= THRESHOLD - 1 - SLACK)) | (difference & (highs >= -SLACK))
-        return np.where(audit, highs - np.maximum(lows, 0) >= THRESHOLD - 2 + SLACK, side)
+        wide = np.floor(highs + SLACK) - np.maximum(np.ceil(lows - SLACK), 0) >= THRESHOLD - 2  # as `passes` rounds
+        return np.where(audit, wide, side)
 
     def solve(j: int) -> tuple[float, float]:
         """The check's bounds, with a program for each side no point seen proves."""
