@@ -9,11 +9,13 @@ own bookkeeping, which goes through every row each time, than in its few simplex
 Here each such sum is one column instead: the running total of a programme's requests (or closings) from its first
 month, tied to the month before by a row of its own (running total = the one before + this month's cells). The
 counts allowed are the same, the programs' values the same; only the columns after the model's own are added, and
-a solution's first columns are the cells. The audit reads the rows' values at the points it keeps the same way
-(`Program.activity`)."""
+a solution's first columns are the cells. A row of a single count (a category or an outcome published on its own,
+half the rows) becomes that count's bounds, which the simplex handles without a row. The audit reads the rows'
+values at the points it keeps through the same running totals (`Program.activity`)."""
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Sequence
 
@@ -37,10 +39,22 @@ class Program:
         self.links: list[dict[int, float]] = []
         rows = [self.compact(form, create=True) for form in model.rows]
         self.matrix = _matrix(rows, self.n + len(self.running))  # the model's rows, for activity()
-        lows = [*model.lows, *[0.0] * len(self.links)]
-        highs_ = [*model.highs, *[0.0] * len(self.links)]
-        rows += self.links
         columns = self.n + len(self.running)
+        # A row of one count (a category or an outcome published on its own: half the rows) is that count's bounds.
+        self.lower, self.upper = np.zeros(columns), np.full(columns, math.inf)
+        lows, highs_, kept = [], [], []
+        for row, low, high in zip(rows, model.lows, model.highs):
+            if len(row) == 1:
+                ((i, a),) = row.items()
+                low, high = (low / a, high / a) if a > 0 else (high / a, low / a)
+                self.lower[i], self.upper[i] = max(self.lower[i], low), min(self.upper[i], high)
+            else:
+                kept.append(row)
+                lows.append(low)
+                highs_.append(high)
+        rows = kept + self.links
+        lows += [0.0] * len(self.links)
+        highs_ += [0.0] * len(self.links)
         highs = highspy.Highs()
         highs.setOptionValue("output_flag", False)
         highs.setOptionValue("presolve", "off")  # keep the basis from one program to the next
@@ -51,8 +65,8 @@ class Program:
         lp = highspy.HighsLp()
         lp.num_col_, lp.num_row_ = columns, len(rows)
         lp.col_cost_ = np.zeros(columns)
-        lp.col_lower_ = np.zeros(columns)
-        lp.col_upper_ = np.full(columns, highspy.kHighsInf)
+        lp.col_lower_ = self.lower
+        lp.col_upper_ = self.upper
         lp.row_lower_ = np.array([low if math.isfinite(low) else -highspy.kHighsInf for low in lows])
         lp.row_upper_ = np.array([high if math.isfinite(high) else highspy.kHighsInf for high in highs_])
         lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
@@ -104,6 +118,16 @@ class Program:
         for (before, cells), column in self.running.items():
             totals[column - self.n] = x[list(cells)].sum(axis=0) + (totals[before - self.n] if before >= 0 else 0.0)
         return self.matrix @ np.vstack([x, totals])
+
+    @contextlib.contextmanager
+    def capped(self, cap: float, n: int):
+        """Each of the first n counts at most `cap` too, while the block runs (reports.disclosure_solve._optimum)."""
+        columns = np.arange(n, dtype=np.int32)
+        self.highs.changeColsBounds(n, columns, self.lower[:n], np.minimum(self.upper[:n], cap))
+        try:
+            yield
+        finally:
+            self.highs.changeColsBounds(n, columns, self.lower[:n], self.upper[:n])
 
     def add_rows(self, extra: Sequence[tuple]) -> None:
         """Rows (form, low, high) added for a while (reports.disclosure_lp.Model.holding)."""

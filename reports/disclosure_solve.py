@@ -22,7 +22,6 @@ import time
 from collections.abc import Sequence
 from contextvars import ContextVar
 
-import highspy
 import numpy as np
 from scipy.sparse import csr_matrix, vstack
 
@@ -166,16 +165,11 @@ def _kept_points(model: Model, hints: dict, extra: Sequence[tuple]) -> np.ndarra
 def _optimum(model: Model, objective: np.ndarray, sign: int) -> np.ndarray | None:
     """A solution of the program over many checks (each count at most CAP), or None."""
     _in_time()
-    highs = model.solver()
-    n = len(model.index)
-    columns = np.arange(n, dtype=np.int32)
-    highs.changeColsBounds(n, columns, np.zeros(n), np.full(n, CAP))
-    try:
-        return model.optimum(objective, sign)[1]
-    except Infeasible:
-        return None
-    finally:
-        highs.changeColsBounds(n, columns, np.zeros(n), np.full(n, highspy.kHighsInf))
+    with model.program().capped(CAP, len(model.index)):
+        try:
+            return model.optimum(objective, sign)[1]
+        except Infeasible:
+            return None
 
 
 def run(model: Model, hints: dict, *, first_failure: bool = False, extra: Sequence[tuple] = (),
