@@ -7,7 +7,8 @@ side of it: a *witness*. Only the sides no witness proves need a linear program 
 exact. Where the witnesses come from changes how fast the audit is, never what it decides:
 
 - the points of earlier runs (kept in `hints["pool"]`, by the variables' names), each checked again against every
-  constraint of the model as it is now;
+  constraint of the model as it is now; in a trial (a run with rows of its own), the points of earlier trials too
+  (`hints["trials"]`), checked against those rows as well;
 - a few programs over many checks at once: the smallest (largest) sum of every check no witness proves yet on that
   side; its solution usually puts many of them at their extreme at once. These programs bound each count by `CAP`,
   which only narrows the counts allowed, so their solutions are witnesses still;
