@@ -183,7 +183,7 @@ class Model:
         self.published: dict[tuple, list[tuple[dict, Any]]] = {}  # key -> [(form, value)]
         self.checks: dict[tuple, Check] = {}
         self.hidden_cells: dict[tuple, set[str]] = {}
-        self._solver = None
+        self._program = None
         # (key, form) -> (value, position of the document, reason) where first published;
         # and each document's inferred reasons for its "[c]"s.
         self.origin: dict[tuple, tuple[Any, int, str | None]] = {}
@@ -403,9 +403,9 @@ class Model:
         return self.program().highs
 
     def program(self) -> Program:
-        if self._solver is None or self._solver[1] != (len(self.index), len(self.rows)):
-            self._solver = (Program(self), (len(self.index), len(self.rows)))
-        return self._solver[0]
+        if self._program is None or self._program[1] != (len(self.index), len(self.rows)):
+            self._program = (Program(self), (len(self.index), len(self.rows)))
+        return self._program[0]
 
     def optimum(self, form: dict | np.ndarray, sign: int, extra: Sequence[tuple] = ()) -> tuple[float, np.ndarray | None]:
         """The smallest (sign 1) or largest (sign -1) value of `form` (or of coefficients of every variable) under
