@@ -38,7 +38,9 @@ class Program:
         self.running: dict[tuple, int] = {}  # (the month before's running total or -1, this month's cells) -> column
         self.links: list[dict[int, float]] = []
         rows = [self.compact(form, create=True) for form in model.rows]
-        self.matrix = _matrix(rows, self.n + len(self.running))  # the model's rows, for activity()
+        # The model's rows and their bounds, for activity() and what the audit checks of its values.
+        self.matrix = form_matrix(rows, self.n + len(self.running))
+        self.row_lows, self.row_highs = np.array(model.lows, dtype=float), np.array(model.highs, dtype=float)
         columns = self.n + len(self.running)
         # A row of one count (a category or an outcome published on its own: half the rows) is that count's bounds.
         self.lower, self.upper = np.zeros(columns), np.full(columns, math.inf)
@@ -138,8 +140,9 @@ class Program:
                               np.array(list(row), dtype=np.int32), np.array(list(row.values()), dtype=float))
 
 
-def _matrix(rows: Sequence[dict[int, float]], columns: int) -> csr_matrix:
-    starts = np.cumsum([0] + [len(form) for form in rows])
-    return csr_matrix((np.fromiter((a for form in rows for a in form.values()), dtype=float, count=int(starts[-1])),
-                       np.fromiter((i for form in rows for i in form), dtype=np.int64, count=int(starts[-1])), starts),
-                      shape=(len(rows), columns))
+def form_matrix(forms: Sequence[dict[int, float]], columns: int) -> csr_matrix:
+    """Forms ({column: coefficient}) as the rows of a sparse matrix."""
+    starts = np.cumsum([0] + [len(form) for form in forms])
+    return csr_matrix((np.fromiter((a for form in forms for a in form.values()), dtype=float, count=int(starts[-1])),
+                       np.fromiter((i for form in forms for i in form), dtype=np.int64, count=int(starts[-1])), starts),
+                      shape=(len(forms), columns))

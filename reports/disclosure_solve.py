@@ -27,6 +27,7 @@ import numpy as np
 from scipy.sparse import csr_matrix, vstack
 
 from .disclosure import THRESHOLD
+from .disclosure_highs import form_matrix
 from .disclosure_lp import Check, Infeasible, Model
 
 SLACK = 1e-6  # rounding of the solver's answers, as `passes` rounds them
@@ -101,29 +102,14 @@ def _witnessed(check: Check, low: float, high: float) -> bool:
     return side_proved(check.kind, 1, low) and side_proved(check.kind, -1, high)
 
 
-def _row_bounds(model: Model) -> tuple[np.ndarray, np.ndarray]:
-    """Each constraint's low and high (cached on the model)."""
-    cached = getattr(model, "_row_bounds", None)
-    if cached is None or len(cached[0]) != len(model.rows):
-        cached = model._row_bounds = (np.array(model.lows, dtype=float), np.array(model.highs, dtype=float))
-    return cached
-
-
 def _check_forms(model: Model) -> tuple[list[tuple], csr_matrix]:
     """The model's checks (ident, check), in order, and their forms as rows of a matrix (cached on the model)."""
     cached = getattr(model, "_check_forms", None)
     if cached is None or cached[0] != (len(model.index), len(model.checks)):
         everyone = list(model.checks.items())
-        forms = _form_matrix([check.form for _ident, check in everyone], len(model.index))
+        forms = form_matrix([check.form for _ident, check in everyone], len(model.index))
         cached = model._check_forms = ((len(model.index), len(model.checks)), everyone, forms)
     return cached[1], cached[2]
-
-
-def _form_matrix(forms: Sequence[dict[int, float]], n: int) -> csr_matrix:
-    starts = np.cumsum([0] + [len(form) for form in forms])
-    cols = np.fromiter((i for form in forms for i in form), dtype=np.int64, count=int(starts[-1]))
-    data = np.fromiter((a for form in forms for a in form.values()), dtype=float, count=int(starts[-1]))
-    return csr_matrix((data, cols, starts), shape=(len(forms), n))
 
 
 def _over(model: Model, kept: tuple[list, np.ndarray] | None) -> np.ndarray:
@@ -153,12 +139,13 @@ def _kept_points(model: Model, hints: dict, extra: Sequence[tuple]) -> np.ndarra
         x = np.hstack([x, _over(model, hints.get("trials"))])
     if not x.shape[1]:
         return x
-    lows, highs = _row_bounds(model)
-    activity = model.program().activity(x)
-    ok = ((activity >= lows[:, None] - FEASIBLE) & (activity <= highs[:, None] + FEASIBLE)).all(axis=0)
+    program = model.program()
+    activity = program.activity(x)
+    ok = ((activity >= program.row_lows[:, None] - FEASIBLE) & (activity <= program.row_highs[:, None] + FEASIBLE))
+    ok = ok.all(axis=0)
     ok &= (x >= -FEASIBLE).all(axis=0)
     for form, low, high in extra:
-        value = _form_matrix([form], n) @ x
+        value = form_matrix([form], n) @ x
         ok &= ((value >= low - FEASIBLE) & (value <= high + FEASIBLE))[0]
     return x[:, ok]
 
@@ -205,7 +192,7 @@ def _run(model: Model, hints: dict, first_failure: bool, extra: Sequence[tuple],
     proved = dict(known)
     n = len(model.index)
     points = _kept_points(model, hints, extra)
-    forms = vstack([matrix[rows], _form_matrix([check.form for check in more], n)]).tocsr() if more else matrix[rows]
+    forms = vstack([matrix[rows], form_matrix([check.form for check in more], n)]).tocsr() if more else matrix[rows]
     values = forms @ points
     lows = values.min(axis=1) if points.shape[1] else np.full(len(checks), math.inf)
     highs = values.max(axis=1) if points.shape[1] else np.full(len(checks), -math.inf)
