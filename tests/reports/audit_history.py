@@ -28,23 +28,29 @@ OUTCOMES = ("left_country", "safe_in_russia", "surrendered", "returned_to_unit",
 Request = tuple
 
 
-def integer_bounds(model, form: dict[int, float]) -> tuple[float, float]:
-    """The smallest and largest value of `form` over whole counts under every constraint of a
-    reports.disclosure_lp.Model (scipy.optimize.milp): to check the linear program's bounds on samples."""
+def inequalities(model, extra=()) -> tuple[csr_matrix, np.ndarray]:
+    """Every constraint of a reports.disclosure_lp.Model (and `extra` rows: form, low, high),
+    written out cell by cell as A x <= b, each side of a row a row of its own."""
     rows, columns, data, bounds = [], [], [], []
-    for row, low, high in zip(model.rows, model.lows, model.highs):
-        for sign, bound in ((1, high), (-1, -low)):  # A x <= b, each side a row of its own
+    for row, low, high in [*zip(model.rows, model.lows, model.highs), *extra]:
+        for sign, bound in ((1, high), (-1, -low)):
             if math.isfinite(bound):
                 for i, a in row.items():
                     rows.append(len(bounds))
                     columns.append(i)
                     data.append(sign * a)
                 bounds.append(bound)
-    matrix = csr_matrix((data, (rows, columns)), shape=(len(bounds), len(model.index)))
+    return csr_matrix((data, (rows, columns)), shape=(len(bounds), len(model.index))), np.array(bounds, dtype=float)
+
+
+def integer_bounds(model, form: dict[int, float]) -> tuple[float, float]:
+    """The smallest and largest value of `form` over whole counts under every constraint of a
+    reports.disclosure_lp.Model (scipy.optimize.milp): to check the linear program's bounds on samples."""
+    matrix, bounds = inequalities(model)
     found = []
     for sign in (1, -1):
         result = milp(sign * model.vector(form), integrality=np.ones(len(model.index)), bounds=Bounds(0, np.inf),
-                      constraints=[LinearConstraint(matrix, -np.inf, np.array(bounds, dtype=float))])
+                      constraints=[LinearConstraint(matrix, -np.inf, bounds)])
         found.append(sign * result.fun if result.status == 0 else -sign * math.inf)
     return found[0], found[1]
 
