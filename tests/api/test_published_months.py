@@ -14,7 +14,7 @@ import pytest
 from intake.models import Programme
 from signoff.report_checks import review_report_check
 from signoff.services import review_grant_unlock, review_request_unlock, review_return, review_submit
-from tests.conftest import add_request
+from tests.conftest import add_request, add_requests
 from tests.reports.accepting import accept_month
 
 from .conftest import NOVEMBER, OCTOBER, bearer, new_report
@@ -134,8 +134,7 @@ def test_no_answer_a_partner_sees_tells_a_month_s_review_state(client, published
 
 def test_a_version_made_from_data_changed_since_is_refused_without_saying_why(client, people, issue):
     programme = Programme.objects.create(slug="late", name="Late", first_month=NOVEMBER)
-    for _ in range(20):
-        add_request(programme=programme, month=NOVEMBER, category="legal")
+    add_requests(20, programme=programme, month=NOVEMBER, category="legal")
     new_report(programme, NOVEMBER)
     add_request(programme=programme, month=NOVEMBER, category="legal")  # a late request, before the review
     new_report(programme, NOVEMBER)

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
 from intake.models import HelpRequest
-from tests.conftest import add_request
+from tests.conftest import add_requests
 from tests.reports.accepting import make_report
 from tests.reports.test_published_outputs import people, small_report  # noqa: F401 (fixtures)
 
@@ -99,11 +99,9 @@ def test_a_russian_excel_file_is_previewed_in_names_on_a_phone(committed_db, pag
 
 
 def test_the_comparison_shows_the_difference_on_a_phone(committed_db, page, live_server, programme, staff):
-    for _ in range(12):
-        add_request(programme=programme, month=NOVEMBER, category="legal")
+    add_requests(12, programme=programme, month=NOVEMBER, category="legal")
     make_report(programme, NOVEMBER)
-    for _ in range(3):
-        add_request(programme=programme, month=NOVEMBER, category="legal")
+    add_requests(3, programme=programme, month=NOVEMBER, category="legal")
     make_report(programme, NOVEMBER)
     log_in(page, staff.username)
     page.set_viewport_size(PHONE)

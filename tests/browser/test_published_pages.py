@@ -15,7 +15,7 @@ from reports.publication import publish
 from reports.services import report_generate, report_request
 from signoff.report_checks import review_report_check
 from signoff.services import review_accept, review_submit
-from tests.conftest import add_request, make_user
+from tests.conftest import add_requests, make_user
 
 from .helpers import DESKTOP, PHONE, check_accessibility, log_in, screenshot
 
@@ -28,8 +28,7 @@ SERIES = {4: 12, 5: 3, 6: 0, 7: 25, 8: 40, 9: 7, 10: 61, 11: 8}
 def accepted_small_report(committed_db) -> Report:
     programme = Programme.objects.create(slug="help", name="Help", first_month=dt.date(2023, 4, 1))
     for month, count in SERIES.items():
-        for _ in range(count):
-            add_request(programme=programme, month=dt.date(2023, month, 1), category="desertion")
+        add_requests(count, programme=programme, month=dt.date(2023, month, 1), category="desertion")
     report = report_request(programme=programme, month=NOVEMBER, send=False)
     report_generate(report_id=report.pk)
     staff, auditor = make_user("staff-b", "Staff"), make_user("auditor-b", "Auditor")

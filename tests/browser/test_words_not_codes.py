@@ -12,7 +12,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from intake.models import AuditEvent
-from tests.conftest import add_request
+from tests.conftest import add_request, add_requests
 from tests.reports.accepting import make_report
 
 from .helpers import DESKTOP, PHONE, check_accessibility, log_in, screenshot
@@ -69,8 +69,7 @@ def test_the_audit_log_says_what_events_concerned_in_russian_words_on_a_phone_an
 
 def test_a_changed_figure_is_named_in_words_and_its_numbers_grouped_on_russian_pages(
         committed_db, page, live_server, programme, auditor):
-    for _ in range(12):
-        add_request(programme=programme, month=NOVEMBER, category="legal")
+    add_requests(12, programme=programme, month=NOVEMBER, category="legal")
     make_report(programme, NOVEMBER)
     add_request(programme=programme, month=NOVEMBER, category="legal")  # the data changes under version 1
     log_in(page, auditor.username)

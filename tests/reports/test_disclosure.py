@@ -27,7 +27,7 @@ from reports.disclosure import (
 )
 from reports.document import report_document
 from signoff.services import review_grant_unlock, review_request_unlock
-from tests.conftest import add_request
+from tests.conftest import add_request, add_requests
 from tests.reports.accepting import accept_months, make_report
 
 C, W = SUPPRESSED, WITHHELD
@@ -275,8 +275,7 @@ def three_programmes(db, staff, auditor):
     programmes = [Programme.objects.create(slug=f"p{i}", name=f"P{i}", first_month=m("2024-01")) for i in range(3)]
     for i, programme in enumerate(programmes):
         for month, n in [("2024-01", 20 + i), ("2024-02", 3 + i * 10), ("2024-03", 40)]:
-            for _ in range(n):
-                add_request(programme=programme, month=m(month), category=Category.DESERTION)
+            add_requests(n, programme=programme, month=m(month), category=Category.DESERTION)
         accept_months(programme, m("2024-03"), staff=staff, auditor=auditor)
     return programmes
 
@@ -295,8 +294,7 @@ def test_an_all_programmes_document_takes_a_bounded_number_of_queries(three_prog
 def test_a_month_is_published_once_accepted_and_not_while_a_month_it_counts_is_unlocked(db, staff, auditor):
     programme = Programme.objects.create(slug="p", name="Helpline", first_month=m("2024-01"))
     for month in ("2024-01", "2024-02", "2024-03"):
-        for _ in range(12):
-            add_request(programme=programme, month=m(month), category=Category.LEGAL)
+        add_requests(12, programme=programme, month=m(month), category=Category.LEGAL)
     accept_months(programme, m("2024-01"), staff=staff, auditor=auditor)
     accept_months(programme, m("2024-03"), staff=staff, auditor=auditor, first=m("2024-03"))
     report = make_report(programme, m("2024-03"))
@@ -326,8 +324,7 @@ def test_all_programmes_need_the_month_accepted_in_every_programme(three_program
 
 def test_a_version_made_before_a_correction_is_not_published(db, staff, auditor):
     programme = Programme.objects.create(slug="p", name="Helpline", first_month=m("2024-01"))
-    for _ in range(30):
-        add_request(programme=programme, month=m("2024-01"), category=Category.LEGAL)
+    add_requests(30, programme=programme, month=m("2024-01"), category=Category.LEGAL)
     before = make_report(programme, m("2024-01"))
     add_request(programme=programme, month=m("2024-01"), category=Category.LEGAL)
     accept_months(programme, m("2024-01"), staff=staff, auditor=auditor)
@@ -340,8 +337,7 @@ def test_a_version_made_before_a_correction_is_not_published(db, staff, auditor)
 
 def test_an_unlocked_month_is_not_published_until_it_is_locked_again(db, staff, auditor):
     programme = Programme.objects.create(slug="p", name="Helpline", first_month=m("2024-01"))
-    for _ in range(30):
-        add_request(programme=programme, month=m("2024-01"), category=Category.LEGAL)
+    add_requests(30, programme=programme, month=m("2024-01"), category=Category.LEGAL)
     accept_months(programme, m("2024-01"), staff=staff, auditor=auditor)
     report = make_report(programme, m("2024-01"))
     review_request_unlock(programme=programme, month=m("2024-01"), reason="correction", actor=staff)

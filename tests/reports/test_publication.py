@@ -25,7 +25,7 @@ from reports import publication as publication_module
 from reports.models import Publication, PublicationAttempt
 from reports.publication import PublicationFailed, publish
 from signoff.services import review_accept, review_grant_unlock, review_request_unlock, review_submit
-from tests.conftest import add_request, make_user, text_of
+from tests.conftest import add_request, add_requests, make_user, text_of
 from tests.reports.accepting import accept_month, make_report
 
 NOVEMBER = dt.date(2023, 11, 1)
@@ -40,8 +40,8 @@ def people(db):
 def fill(programme, counts=SMALL):
     """Requests of a small programme: all desertion, and 3 of November's legal help."""
     for month, count in counts.items():
-        for i in range(count):
-            add_request(programme=programme, month=month, category="legal" if i < 3 else "desertion")
+        add_requests(min(count, 3), programme=programme, month=month, category="legal")
+        add_requests(count - min(count, 3), programme=programme, month=month, category="desertion")
 
 
 def bearer_for(profile, programmes, staff) -> dict:

@@ -23,7 +23,7 @@ from reports.narrative import key_figures, narrative
 from reports.outputs import chart, to_csv
 from reports.services import report_generate, report_request
 from reports.views import report_outputs
-from tests.conftest import add_request, make_user, table_rows, text_of
+from tests.conftest import add_requests, make_user, table_rows, text_of
 from tests.reports.accepting import accept_month
 
 from .test_figures import m
@@ -51,8 +51,7 @@ def accepted_november(november_report, people):
 def small_report(programme, people):
     """The small programme's November 2023 report, accepted: months of 1 to 9 requests."""
     for month, count in SMALL_SERIES.items():
-        for _ in range(count):
-            add_request(programme=programme, month=dt.date(2023, month, 1), category="desertion")
+        add_requests(count, programme=programme, month=dt.date(2023, month, 1), category="desertion")
     report = report_request(programme=programme, month=NOVEMBER, send=False)
     report_generate(report_id=report.pk)
     report.refresh_from_db()
