@@ -71,6 +71,7 @@ def page(request, browser, live_server) -> Page:
     Content-Security-Policy blocked nothing, and every page loaded was checked with axe."""
     context = browser.new_context(base_url=live_server.url, viewport=DESKTOP, locale="en-GB", accept_downloads=True)
     context.set_default_timeout(15_000)
+    context.add_init_script(path=AXE_SCRIPT)  # for check_accessibility, in every document
     requested: list[str] = []
     context.on("request", lambda browser_request: requested.append(browser_request.url))
     page = context.new_page()
