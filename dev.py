@@ -12,7 +12,7 @@
                            # `python -m bench`): WIPES the database DATABASE_URL names
 
 The tests run in several processes at once (pytest-xdist's -n, two per core, one per core
-with --fast, at most TEST_PROCESSES, handed SCHEDULE_CHUNK tests at a time at most); `-n 0`
+with --fast, handed SCHEDULE_CHUNK tests at a time at most; at most TEST_PROCESSES); `-n 0`
 (or -n N) among the extra arguments overrides that, and `-p no:xdist` runs them in this process. On Redis, worker gw<i> uses the database
 i after the one CELERY_BROKER_URL names (tests/environment.py).
 
@@ -177,7 +177,7 @@ def ensure_minisign() -> None:
 # The most test processes: each needs a Redis database of its own (tests/environment.py).
 TEST_PROCESSES = 4
 FAST = "not browser and not worker and not subprocess"
-# The most tests pytest-xdist sends a process at once (run_tests).
+# The most tests pytest-xdist sends a process at once with --fast (run_tests).
 SCHEDULE_CHUNK = 50
 
 
@@ -203,10 +203,11 @@ def run_tests(args: list[str]) -> int:
         # wait: one process a core (a second one only adds its start and its share of the caches).
         processes = min(cores if fast else 2 * cores, TEST_PROCESSES)
         options += ["-n", str(processes if processes > 1 else 0)]
-        if processes > 1:
+        if fast and processes > 1:
             # pytest-xdist first hands each process a quarter of its share in one go: the
             # first process got all the long tests, which come first, and ran on alone for
             # 25 s of --fast. At most 50 at a time spreads them and keeps modules together.
+            # Not in the whole run: there it took as long on PostgreSQL and longer on SQLite.
             options += ["--maxschedchunk", str(SCHEDULE_CHUNK)]
     return subprocess.call([str(PYTHON), "-m", "pytest", *options, *args], cwd=ROOT, env=bytecode_cached())
 
