@@ -13,8 +13,9 @@
 
 The tests run in several processes at once (pytest-xdist's -n, two per core, one per core
 with --fast, handed SCHEDULE_CHUNK tests at a time at most; at most TEST_PROCESSES); `-n 0`
-(or -n N) among the extra arguments overrides that, and `-p no:xdist` runs them in this process. On Redis, worker gw<i> uses the database
-i after the one CELERY_BROKER_URL names (tests/environment.py).
+(or -n N) among the extra arguments overrides that, and `-p no:xdist` runs them in this
+process. On Redis, worker gw<i> uses the database i after the one CELERY_BROKER_URL names
+(tests/environment.py).
 
 Each creates the virtual environment in .venv and installs requirements.txt when it
 is missing or has changed. `run` uses whatever DATABASE_URL and CELERY_BROKER_URL say,
