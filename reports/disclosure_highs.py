@@ -69,8 +69,7 @@ class Program:
         lp.col_cost_ = np.zeros(columns)
         lp.col_lower_ = self.lower
         lp.col_upper_ = self.upper
-        lp.row_lower_ = np.array([low if math.isfinite(low) else -highspy.kHighsInf for low in lows])
-        lp.row_upper_ = np.array([high if math.isfinite(high) else highspy.kHighsInf for high in highs_])
+        lp.row_lower_, lp.row_upper_ = np.array(lows, dtype=float), np.array(highs_, dtype=float)  # kHighsInf is inf
         lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
         lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = columns, len(rows)
         lp.a_matrix_.start_ = np.cumsum([0] + [len(form) for form in rows]).astype(np.int32)
@@ -135,9 +134,8 @@ class Program:
         """Rows (form, low, high) added for a while (reports.disclosure_lp.Model.holding)."""
         for form, low, high in extra:
             row = self.compact(form)
-            self.highs.addRow(low if math.isfinite(low) else -highspy.kHighsInf,
-                              high if math.isfinite(high) else highspy.kHighsInf, len(row),
-                              np.array(list(row), dtype=np.int32), np.array(list(row.values()), dtype=float))
+            self.highs.addRow(low, high, len(row), np.array(list(row), dtype=np.int32),
+                              np.array(list(row.values()), dtype=float))
 
 
 def form_matrix(forms: Sequence[dict[int, float]], columns: int) -> csr_matrix:

@@ -73,9 +73,14 @@ class AuditResult:
         return not self.findings
 
 
+def _whole(low: float, high: float) -> tuple[float, float]:
+    """The solver's bounds as the whole counts they allow (its answers rounded by SLACK)."""
+    return (math.ceil(low - SLACK) if math.isfinite(low) else low,
+            math.floor(high + SLACK) if math.isfinite(high) else high)
+
+
 def passes(check: Check, low: float, high: float) -> bool:
-    low = math.ceil(low - SLACK) if math.isfinite(low) else low
-    high = math.floor(high + SLACK) if math.isfinite(high) else high
+    low, high = _whole(low, high)
     if check.kind == "small":
         return low <= 1 and high >= THRESHOLD - 1
     if check.kind == "audit":  # known 0, known not small, or as many values open as "<10" leaves
@@ -96,8 +101,7 @@ def side_proved(kind: str, sign: int, value: float) -> bool:
 def _witnessed(check: Check, low: float, high: float) -> bool:
     """Whether values the counts can take already prove the check (the range can only be wider)."""
     if check.kind == "audit":
-        low = math.ceil(low - SLACK) if math.isfinite(low) else low  # rounded as `passes` rounds them
-        high = math.floor(high + SLACK) if math.isfinite(high) else high
+        low, high = _whole(low, high)  # as `passes` judges them
         return high - max(low, 0) >= THRESHOLD - 2
     return side_proved(check.kind, 1, low) and side_proved(check.kind, -1, high)
 
