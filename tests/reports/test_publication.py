@@ -40,8 +40,9 @@ def people(db):
 def fill(programme, counts=SMALL):
     """Requests of a small programme: all desertion, and 3 of November's legal help."""
     for month, count in counts.items():
-        add_requests(min(count, 3), programme=programme, month=month, category="legal")
-        add_requests(count - min(count, 3), programme=programme, month=month, category="desertion")
+        legal = min(count, 3)
+        add_requests(legal, programme=programme, month=month, category="legal")
+        add_requests(count - legal, programme=programme, month=month, category="desertion")
 
 
 def bearer_for(profile, programmes, staff) -> dict:
