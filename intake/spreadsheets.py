@@ -6,6 +6,9 @@ Written: numbers stay numbers and every text cell is text, even one that starts 
 formula ("=", "+", "-", "@"), so that nothing in a cell is ever computed by Excel.
 Read: the workbook's size unpacked is bounded before any of it is parsed, and cells are
 read as values (never formulas computed), a sheet at a time, streamed.
+
+openpyxl (and numpy, which it loads) is imported by the functions that use it, not with
+this module: the processes that never write or read a workbook start without it.
 """
 
 import datetime as dt
@@ -13,11 +16,6 @@ import io
 import zipfile
 from collections.abc import Iterable, Iterator
 from typing import Any
-
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Every .xlsx is a ZIP archive, and starts as one.
@@ -36,6 +34,10 @@ class NotAWorkbook(ValueError):
 def write_xlsx(sheet_title: str, header: Iterable[str], rows: Iterable[Iterable[Any]]) -> bytes:
     """A workbook of one sheet: the header in bold, frozen above the rows; ints and floats
     as numbers, dates as dates, anything else as text."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=_sheet_title(sheet_title))
     sheet.freeze_panes = "A2"
@@ -60,6 +62,8 @@ def write_xlsx(sheet_title: str, header: Iterable[str], rows: Iterable[Iterable[
 
 
 def _cell(sheet, value: Any, *, font=None):
+    from openpyxl.cell import WriteOnlyCell
+
     cell = WriteOnlyCell(sheet, value=value)
     if isinstance(value, str):
         cell.data_type = "s"  # text, even "=1+1": never a formula
@@ -104,6 +108,8 @@ def read_xlsx_rows(data: bytes) -> Iterator[list[str]]:
         raise NotAWorkbook(str(exc)) from None
     if unpacked > MAX_UNPACKED_BYTES:
         raise NotAWorkbook("too large unpacked")
+    from openpyxl import load_workbook
+
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign file
