@@ -35,6 +35,7 @@ def write_xlsx(sheet_title: str, header: Iterable[str], rows: Iterable[Iterable[
     """A workbook of one sheet: the header in bold, frozen above the rows; ints and floats
     as numbers, dates as dates, anything else as text."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
@@ -53,23 +54,21 @@ def write_xlsx(sheet_title: str, header: Iterable[str], rows: Iterable[Iterable[
             widths[i] = max(widths[i], min(len(_shown(value)), MAX_WIDTH))
     for i, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = width + 2
-    sheet.append([_cell(sheet, name, font=bold) for name in header])
+
+    def cell(value: Any, font=None) -> WriteOnlyCell:
+        made = WriteOnlyCell(sheet, value=value)
+        if isinstance(value, str):
+            made.data_type = "s"  # text, even "=1+1": never a formula
+        if font is not None:
+            made.font = font
+        return made
+
+    sheet.append([cell(name, font=bold) for name in header])
     for row in table:
-        sheet.append([_cell(sheet, value) for value in row])
+        sheet.append([cell(value) for value in row])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
-
-
-def _cell(sheet, value: Any, *, font=None):
-    from openpyxl.cell import WriteOnlyCell
-
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str):
-        cell.data_type = "s"  # text, even "=1+1": never a formula
-    if font is not None:
-        cell.font = font
-    return cell
 
 
 def _sheet_title(title: str) -> str:
