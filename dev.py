@@ -11,10 +11,11 @@
     python3 dev.py bench   # the benchmark (docs/benchmark.md; extra arguments go to
                            # `python -m bench`): WIPES the database DATABASE_URL names
 
-The tests run in several processes at once (pytest-xdist's -n, two per core, one per core
-with --fast, handed SCHEDULE_CHUNK tests at a time at most; at most TEST_PROCESSES); `-n 0`
-(or -n N) among the extra arguments overrides that, and `-p no:xdist` runs them in this
-process. On Redis, worker gw<i> uses the database i after the one CELERY_BROKER_URL names
+The tests run in several processes at once (pytest-xdist's -n, two per core, those with
+nothing left taking tests from the others (--dist worksteal); one per core with --fast,
+handed SCHEDULE_CHUNK tests at a time at most; at most TEST_PROCESSES); `-n 0` (or -n N)
+among the extra arguments overrides that, and `-p no:xdist` runs them in this process.
+On Redis, worker gw<i> uses the database i after the one CELERY_BROKER_URL names
 (tests/environment.py).
 
 Each creates the virtual environment in .venv and installs requirements.txt when it
@@ -204,6 +205,10 @@ def run_tests(args: list[str]) -> int:
         # wait: one process a core (a second one only adds its start and its share of the caches).
         processes = min(cores if fast else 2 * cores, TEST_PROCESSES)
         options += ["-n", str(processes if processes > 1 else 0)]
+        if not fast and processes > 1:
+            # A process that runs out of tests takes half of those another has still to
+            # run, so all end together.
+            options += ["--dist", "worksteal"]
         if fast and processes > 1:
             # pytest-xdist first hands each process a quarter of its share in one go: the
             # first process got all the long tests, which come first, and ran on alone for

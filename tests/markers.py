@@ -11,11 +11,12 @@ files themselves need no decorator (`-p tests.markers` in pytest.ini):
 not subprocess"). A new test that starts a process belongs in SUBPROCESS below; a name
 listed there that its module no longer has stops the run, so the lists cannot go stale.
 
-The order of the tests: within pytest-django's order (tests in a transaction rolled
-back, then those that commit, then those without the database), the modules with a
-marked test and the slowest others (LONG) come first, so that no long test is left to
-run alone at the end while the other processes idle; the rest follow in their usual
-order, each module's tests together (pytest-xdist hands them out in this order).
+The order of the tests: the modules with a marked test and the slowest others (LONG)
+first, so that no long test is left to run alone at the end while the other processes
+idle; then the rest in pytest-django's order. Each module's tests stay together and in
+pytest-django's order (tests in a transaction rolled back, then those that commit, then
+those without the database). A process may run any module after any other: a test that
+commits puts back the roles after its flush (tests/flush.py).
 """
 
 import pytest
@@ -100,16 +101,6 @@ def pytest_collection_modifyitems_markers(config, items):
     _check_names(modules)
 
 
-def _database_order(item) -> int:
-    """pytest-django's order, which this keeps: tests in a transaction rolled back first,
-    then those that commit (after which a flush has emptied the tables), then the rest."""
-    fixtures = set(getattr(item, "fixturenames", ()))
-    marker = item.get_closest_marker("django_db")
-    if fixtures & {"transactional_db", "live_server"} or (marker and marker.kwargs.get("transaction")):
-        return 1
-    return 0 if "db" in fixtures or marker else 2
-
-
 # After pytest-django's own sort and the markers above.
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
@@ -124,5 +115,8 @@ def pytest_collection_modifyitems(config, items):
         raise pytest.UsageError(f"Tests that commit must use the committed_db fixture: {flushing[:5]}")
     first = {module(item) for item in items if module(item) in LONG or any(
         item.get_closest_marker(name) for name in ("browser", "worker", "subprocess"))}
-    # A stable sort: each module's tests stay together and in their order.
-    items.sort(key=lambda item: (_database_order(item), module(item) not in first))
+    # Each module where its first test was, its tests together and in their order.
+    position: dict[str, int] = {}
+    for index, item in enumerate(items):
+        position.setdefault(module(item), index)
+    items.sort(key=lambda item: (module(item) not in first, position[module(item)]))
