@@ -3,7 +3,7 @@
 
     python3 dev.py run     # .venv, requirements, database, demo data; web, worker and beat
     python3 dev.py test    # the whole test suite (extra arguments go to pytest), browser tests
-                           # included: it installs Debian's chromium, minisign, axe-core and wrk when missing
+                           # included: it installs Debian's chromium-headless-shell, minisign, axe-core and wrk when missing
     python3 dev.py test --fast  # the edit-test loop: leaves out the browser, worker and
                            # subprocess tests (pytest -m "not browser and not worker and not subprocess")
     python3 dev.py stack   # the production stack: gunicorn, worker and beat behind nginx (installed
@@ -129,21 +129,26 @@ def supervise(processes: dict[str, subprocess.Popen]) -> int:
     return code
 
 
-CHROMIUM = Path("/usr/bin/chromium")
+# Debian's build of Chromium's headless shell (the "old" headless mode), which Playwright
+# itself runs for headless tests: the same engine as the chromium package, without the
+# desktop browser around it. The 40 browser tests used 30 % less CPU with it than with
+# /usr/bin/chromium (166 against 238 CPU-seconds, two processes, one run each).
+CHROMIUM = Path("/usr/bin/chromium-headless-shell")
 AXE_VERSION = "4.14.1"
 AXE_DIR = ROOT / "var" / "npm"
 AXE_SCRIPT = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
 
 
 def ensure_browser_tools() -> None:
-    """Debian's Chromium (the browser tests drive it) and axe-core from the npm
-    registry (the tests inject it to check accessibility)."""
+    """Debian's Chromium headless shell (the browser tests drive it) and axe-core from the
+    npm registry (the tests inject it to check accessibility)."""
     if not CHROMIUM.exists():
         if os.geteuid() != 0:
-            sys.exit("The browser tests need Debian's chromium: run `sudo apt-get install chromium`, then again.")
-        say("Installing Chromium (Debian's package)")
+            sys.exit("The browser tests need Debian's Chromium headless shell: run "
+                     "`sudo apt-get install chromium-headless-shell`, then again.")
+        say("Installing Chromium's headless shell (Debian's package chromium-headless-shell)")
         call("apt-get", "update", "-qq")
-        call("apt-get", "install", "-y", "-qq", "chromium", env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+        call("apt-get", "install", "-y", "-qq", "chromium-headless-shell", env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
     if not AXE_SCRIPT.exists():
         say(f"Installing axe-core {AXE_VERSION} (npm)")
         AXE_DIR.mkdir(parents=True, exist_ok=True)

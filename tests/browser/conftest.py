@@ -1,4 +1,4 @@
-"""Browser tests: Debian's Chromium, driven by Playwright (sync API), against
+"""Browser tests: Debian's Chromium (its headless shell), driven by Playwright (sync API), against
 pytest-django's live server and a real Celery worker.
 
 One browser for all the browser tests, a new context (cookies, storage) per test.
@@ -17,7 +17,7 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--no-first-run",
 ]
-INSTALL_HINT = "`python3 dev.py test` installs Debian's chromium and axe-core when they are missing."
+INSTALL_HINT = "`python3 dev.py test` installs Debian's chromium-headless-shell and axe-core when they are missing."
 
 
 # While Playwright's sync API is started, it marks its asyncio loop as running in
