@@ -11,10 +11,10 @@
     python3 dev.py bench   # the benchmark (docs/benchmark.md; extra arguments go to
                            # `python -m bench`): WIPES the database DATABASE_URL names
 
-The tests run in several processes at once (pytest-xdist's -n, two per core, those with
-nothing left taking tests from the others (--dist worksteal); one per core with --fast,
-handed SCHEDULE_CHUNK tests at a time at most; at most TEST_PROCESSES); `-n 0` (or -n N)
-among the extra arguments overrides that, and `-p no:xdist` runs them in this process.
+The tests run in several processes at once (pytest-xdist's -n, one per core and one more,
+those with nothing left taking tests from the others (--dist worksteal); one per core with
+--fast, handed SCHEDULE_CHUNK tests at a time at most; at most TEST_PROCESSES); `-n 0` (or
+-n N) among the extra arguments overrides that, and `-p no:xdist` runs them in this process.
 On Redis, worker gw<i> uses the database i after the one CELERY_BROKER_URL names
 (tests/environment.py).
 
@@ -205,10 +205,12 @@ def run_tests(args: list[str]) -> int:
                  for arg in args)
     if not chosen:
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-        # Two processes a core: much of the suite waits on Chromium, workers, servers and
-        # subprocesses, so a core has work while one process waits. The fast tests hardly
-        # wait: one process a core (a second one only adds its start and its share of the caches).
-        processes = min(cores if fast else 2 * cores, TEST_PROCESSES)
+        # A process a core and one more: some of the suite waits on Chromium, workers,
+        # servers and subprocesses, and the extra process keeps a core busy meanwhile. Two a
+        # core were more than that: on 2 cores, four processes kept the CPU as busy (97 %)
+        # and spent more of it (PostgreSQL: 583 CPU-seconds and 294 s, against 527 and 274 s
+        # with three). The fast tests hardly wait: one process a core.
+        processes = min(cores if fast else cores + 1, TEST_PROCESSES)
         options += ["-n", str(processes if processes > 1 else 0)]
         if not fast and processes > 1:
             # A process that runs out of tests takes half of those another has still to
