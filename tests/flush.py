@@ -82,7 +82,8 @@ def insert_into_empty_tables(connection, contents: str) -> None:
             through = field.remote_field.through
             source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
             links[through] += [through(**{f"{source}_id": instance.pk, f"{target}_id": pk}) for pk in targets]
-    with transaction.atomic(using=connection.alias), connection.constraint_checks_disabled():
-        for model, instances in [*rows.items(), *links.items()]:
-            model._base_manager.using(connection.alias).bulk_create(instances)
-    connection.check_constraints(table_names=[model._meta.db_table for model in [*rows, *links]])
+    with transaction.atomic(using=connection.alias):  # as Django's: checked in the transaction
+        with connection.constraint_checks_disabled():
+            for model, instances in [*rows.items(), *links.items()]:
+                model._base_manager.using(connection.alias).bulk_create(instances)
+        connection.check_constraints(table_names=[model._meta.db_table for model in [*rows, *links]])
