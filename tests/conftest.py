@@ -74,9 +74,9 @@ DATABASE_FIXTURES = {"db", "transactional_db", "django_db_setup", "live_server"}
 
 @pytest.fixture(scope="session", autouse=True)
 def _demo_copy(request, django_db_blocker) -> DemoCopy | None:
-    # Made first in each test process: later, a test on a committed database may have
-    # flushed the roles that load_demo's accounts need (they come back only for the tests
-    # that ask for a serialized rollback). A run with no test of the database makes none.
+    # Made first in each test process, before any test has written anything, in a
+    # transaction it rolls back (tests/demo_data.py). A run with no test of the database
+    # makes none.
     if not any(DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())) for item in request.session.items):
         return None
     request.getfixturevalue("django_db_setup")
